@@ -1,0 +1,66 @@
+"""tinytf: TensorFlow 2's convolutional-network API on NumPy.
+
+``import tinytf as tf`` and write TensorFlow code: tensors, ``GradientTape``, ``tf.nn`` ops,
+``tf.keras`` layers and models. Arrays are NHWC, filters HWIO, floats float32 by default.
+"""
+from . import dtypes, errors, math, nn, random  # noqa: F401
+from . import ops as _ops
+from .backend import floatx as _floatx  # noqa: F401
+from .dtypes import (  # noqa: F401
+    DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32, int64, uint8)
+from .ops.array_ops import (  # noqa: F401
+    boolean_mask, broadcast_to, concat, expand_dims, eye, fill, gather, identity, linspace, one_hot,
+    ones, ones_like, pad, rank, reshape, reverse, shape, size, split, squeeze, stack, stop_gradient,
+    tile, transpose, unstack, where, zeros, zeros_like)
+from .ops.array_ops import range_ as range  # noqa: F401,A004
+from .ops.math_ops import (  # noqa: F401
+    abs, add, add_n, argmax, argmin, cast, clip_by_value, cos, cumsum, divide, equal, exp, greater,
+    greater_equal, less, less_equal, log, logical_and, logical_not, logical_or, matmul, maximum,
+    minimum, multiply, negative, not_equal, pow, reduce_all, reduce_any, reduce_logsumexp, reduce_max,
+    reduce_mean, reduce_min, reduce_prod, reduce_sum, round, sigmoid, sign, sin, sqrt, square,
+    squared_difference, subtract, tanh, tensordot)
+from .tape import GradientTape  # noqa: F401
+from .tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor  # noqa: F401
+
+_ops.math_ops._attach()
+
+__version__ = "0.1.0"
+newaxis = None
+
+
+def is_tensor(x):
+    return isinstance(x, Tensor)
+
+
+def executing_eagerly():
+    return True
+
+
+def function(func=None, **kwargs):
+    """``tf.function``: tinytf always runs eagerly, so this returns the function unchanged."""
+    if func is None:
+        return lambda f: f
+    return func
+
+
+def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
+    import builtins
+    builtins.print(*[i.numpy() if isinstance(i, Tensor) else i for i in inputs], **kwargs)
+
+
+_LAZY = {"keras": "tinytf.keras", "data": "tinytf.data"}
+_KERAS_ALIASES = ("losses", "optimizers", "metrics", "initializers", "layers", "models", "callbacks",
+                  "regularizers", "activations")
+
+
+def __getattr__(name):
+    import importlib
+    if name in _LAZY:
+        mod = importlib.import_module(_LAZY[name])
+        globals()[name] = mod
+        return mod
+    if name in _KERAS_ALIASES:  # tf.losses, tf.optimizers ... (TensorFlow 2.0-2.3 code)
+        mod = importlib.import_module(f"tinytf.keras.{name}")
+        globals()[name] = mod
+        return mod
+    raise AttributeError(f"module 'tinytf' has no attribute {name!r}")

@@ -1,0 +1,63 @@
+"""Array module, default float dtype and the global random generator.
+
+Kernels are written against ``xp`` (NumPy today) so the same lines can later run
+on CuPy. ``set_seed`` makes every random draw in tinytf repeatable: the global
+generator is re-created from the seed, and per-op seeds derive from it the way
+TensorFlow's do (global seed + op seed => a fixed stream).
+"""
+import numpy as np
+
+xp = np
+
+_FLOATX = "float32"
+_global_seed = None
+_rng = np.random.default_rng()
+_op_counter = 0
+
+
+def floatx():
+    """The default float dtype name ('float32')."""
+    return _FLOATX
+
+
+def set_seed(seed):
+    """Seed the global generator: after ``set_seed(s)`` the same program draws the same numbers."""
+    global _global_seed, _rng, _op_counter
+    if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool)):
+        raise TypeError(f"set_seed: seed must be an int or None, got {seed!r}")
+    _global_seed = None if seed is None else int(seed)
+    _rng = np.random.default_rng(_global_seed)
+    _op_counter = 0
+
+
+def get_seed():
+    return _global_seed
+
+
+def rng(seed=None):
+    """The generator for one random op.
+
+    Without an op seed the global stream is used (repeatable after ``set_seed``).
+    With an op seed the result depends only on (global seed, op seed) and the number of
+    times that op seed was used, as in TensorFlow.
+    """
+    if seed is None:
+        return _rng
+    global _op_counter
+    _op_counter += 1
+    base = 87654321 if _global_seed is None else _global_seed
+    return np.random.default_rng([base, int(seed), _op_counter])
+
+
+def get_state():
+    """The global generator's state as plain data (for checkpoints)."""
+    return {"global_seed": _global_seed, "op_counter": _op_counter,
+            "bit_generator": _rng.bit_generator.state}
+
+
+def set_state(state):
+    global _global_seed, _rng, _op_counter
+    _global_seed = state["global_seed"]
+    _op_counter = state["op_counter"]
+    _rng = np.random.default_rng()
+    _rng.bit_generator.state = state["bit_generator"]

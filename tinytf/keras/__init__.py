@@ -1,0 +1,1 @@
+"""tf.keras: layers, models, optimizers, losses, metrics, callbacks, datasets."""

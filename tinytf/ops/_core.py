@@ -1,0 +1,119 @@
+"""Argument conversion and the array/Tensor-agnostic helpers that gradient rules use."""
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ..tensor import Tensor, Variable, _to_array
+
+
+def T(x, dtype=None):
+    """A Tensor from anything tensor-like (fast path for tensors)."""
+    if type(x) is Tensor or type(x) is Variable:
+        if dtype is not None and x._v.dtype != dtype:
+            raise InvalidArgumentError(f"expected a {np.dtype(dtype).name} tensor, got {x._v.dtype.name}")
+        return x
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(_to_array(x, dtype))
+
+
+def pair(x, y, op):
+    """Two operands of a binary op as Tensors of one dtype (a non-tensor takes the other's dtype)."""
+    xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
+    if xt and yt:
+        if x._v.dtype != y._v.dtype:
+            raise InvalidArgumentError(
+                f"{op}: both operands must have the same dtype, got {x._v.dtype.name} and "
+                f"{y._v.dtype.name}; use tf.cast")
+        return x, y
+    if xt:
+        return x, Tensor(_convert_like(y, x._v.dtype, op))
+    if yt:
+        return Tensor(_convert_like(x, y._v.dtype, op)), y
+    x = T(x)
+    return x, Tensor(_convert_like(y, x._v.dtype, op))
+
+
+def _convert_like(v, dtype, op):
+    a = np.asarray(v._v if isinstance(v, Tensor) else v)
+    if a.dtype == dtype:
+        return a
+    if a.dtype.kind == "f" and dtype.kind in "iub" and not np.all(np.mod(a, 1) == 0):
+        raise TypeError(f"{op}: cannot convert {v!r} to a {dtype.name} tensor; cast one operand with tf.cast")
+    if a.dtype.kind in "OUS":
+        raise TypeError(f"{op}: cannot use {type(v).__name__} {v!r} as a tensor")
+    return a.astype(dtype)
+
+
+def is_t(x):
+    return isinstance(x, Tensor)
+
+
+def shape_of(x):
+    return tuple(x.shape)
+
+
+def sum_to(g, shape):
+    """Sum a broadcast gradient ``g`` back down to ``shape`` (works on arrays and Tensors)."""
+    gs = tuple(g.shape)
+    shape = tuple(shape)
+    if gs == shape:
+        return g
+    lead = len(gs) - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, d in enumerate(shape) if d == 1 and gs[i + lead] != 1)
+    if is_t(g):
+        from .math_ops import reduce_sum
+        from .array_ops import reshape
+        return reshape(reduce_sum(g, axes), shape)
+    if len(shape) == 1 and axes == tuple(range(len(gs) - 1)) and g.flags.c_contiguous:
+        return np.ones(g.size // gs[-1], dtype=g.dtype) @ g.reshape(-1, gs[-1])
+    return g.sum(axis=axes).reshape(shape)
+
+
+def bcast(g, shape):
+    """Broadcast ``g`` to ``shape`` (arrays and Tensors)."""
+    if tuple(g.shape) == tuple(shape):
+        return g
+    if is_t(g):
+        from .array_ops import broadcast_to
+        return broadcast_to(g, shape)
+    return np.broadcast_to(g, shape)
+
+
+def reshape_any(g, shape):
+    if is_t(g):
+        from .array_ops import reshape
+        return reshape(g, shape)
+    return g.reshape(shape)
+
+
+def where_any(mask, g):
+    """``g`` where ``mask`` (a NumPy bool array) else 0."""
+    if is_t(g):
+        return g * Tensor(mask.astype(g._v.dtype))
+    return np.where(mask, g, g.dtype.type(0)) if g.shape == mask.shape else g * mask
+
+
+def value_of(x):
+    return x._v if is_t(x) else x
+
+
+def norm_axes(axis, ndim, name="axis"):
+    """A sorted tuple of non-negative axes from None / int / list, checked against ``ndim``."""
+    if axis is None:
+        return tuple(range(ndim))
+    if is_t(axis):
+        axis = axis._v.tolist()
+    axes = [axis] if isinstance(axis, (int, np.integer)) else list(axis)
+    out = []
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"{name} must be an int or a list of ints, got {axis!r}")
+        if not -ndim <= a < max(ndim, 1):
+            raise InvalidArgumentError(f"{name}={axis!r} is out of range for a rank-{ndim} tensor")
+        out.append(int(a) % max(ndim, 1))
+    return tuple(sorted(set(out)))
+
+
+def require_float(x, op, arg="x"):
+    if x._v.dtype.kind != "f":
+        raise TypeError(f"{op}: {arg} must be a float tensor, got {x._v.dtype.name}")

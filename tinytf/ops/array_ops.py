@@ -1,0 +1,328 @@
+"""Shape and indexing ops, tensor creation, and their gradients."""
+
+import numpy as np
+
+from ..backend import floatx
+from ..dtypes import np_dtype
+from ..errors import InvalidArgumentError
+from ..tape import record
+from ..tensor import Tensor, TensorShape, _to_array
+from ._core import T, is_t, reshape_any, norm_axes, sum_to, where_any
+
+
+def _shape_arg(shape, name="shape"):
+    if is_t(shape):
+        shape = shape._v.tolist()
+    if isinstance(shape, (int, np.integer)):
+        shape = [shape]
+    try:
+        dims = [int(d) if d is not None else -1 for d in shape]
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a list of ints, got {shape!r}") from None
+    return tuple(dims)
+
+
+def reshape(tensor, shape, name=None):
+    x = T(tensor)
+    dims = _shape_arg(shape)
+    try:
+        out = x._v.reshape(dims)
+    except ValueError:
+        raise InvalidArgumentError(
+            f"reshape: cannot reshape a tensor of shape {x.shape} ({x._v.size} elements) to {list(shape)}") from None
+    in_shape = x._v.shape
+    return record("Reshape", out, (x,), (lambda g, v, o: reshape_any(g, in_shape),), True)
+
+
+def transpose(a, perm=None, conjugate=False, name=None):
+    x = T(a)
+    nd = x._v.ndim
+    perm = tuple(reversed(range(nd))) if perm is None else tuple(int(p) for p in (perm._v if is_t(perm) else perm))
+    if sorted(p % max(nd, 1) for p in perm) != list(range(nd)):
+        raise InvalidArgumentError(f"transpose: perm {list(perm)} is not a permutation of {nd} axes")
+    inv = tuple(np.argsort(perm))
+    return record("Transpose", x._v.transpose(perm), (x,),
+                  (lambda g, v, o: transpose(g, inv) if is_t(g) else g.transpose(inv),), True)
+
+
+def expand_dims(input, axis, name=None):  # noqa: A002
+    x = T(input)
+    nd = x._v.ndim
+    if not isinstance(axis, (int, np.integer)) or not -nd - 1 <= axis <= nd:
+        raise InvalidArgumentError(f"expand_dims: axis {axis!r} is out of range for a rank-{nd} tensor "
+                                   f"(expected an int in [{-nd - 1}, {nd}])")
+    return reshape(x, np.expand_dims(np.empty(x._v.shape, dtype=np.bool_), int(axis)).shape)
+
+
+def squeeze(input, axis=None, name=None):  # noqa: A002
+    x = T(input)
+    if axis is None:
+        shape = [d for d in x._v.shape if d != 1]
+    else:
+        axes = norm_axes(axis, x._v.ndim)
+        for a in axes:
+            if x._v.shape[a] != 1:
+                raise InvalidArgumentError(f"squeeze: cannot squeeze axis {a} of size {x._v.shape[a]}")
+        shape = [d for i, d in enumerate(x._v.shape) if i not in axes]
+    return reshape(x, shape)
+
+
+def broadcast_to(input, shape, name=None):  # noqa: A002
+    x = T(input)
+    dims = _shape_arg(shape)
+    try:
+        out = np.broadcast_to(x._v, dims)
+    except ValueError:
+        raise InvalidArgumentError(f"broadcast_to: cannot broadcast shape {x.shape} to {list(dims)}") from None
+    in_shape = x._v.shape
+    return record("BroadcastTo", out, (x,), (lambda g, v, o: sum_to(g, in_shape),), True)
+
+
+def tile(input, multiples, name=None):  # noqa: A002
+    x = T(input)
+    reps = _shape_arg(multiples, "multiples")
+    in_shape = x._v.shape
+
+    def grad(g, v, o):
+        gv = g._v if is_t(g) else g
+        split = gv.reshape(tuple(d for r, s in zip(reps, in_shape) for d in (r, s)))
+        return split.sum(axis=tuple(range(0, 2 * len(reps), 2)))
+    return record("Tile", np.tile(x._v, reps), (x,), (grad,))
+
+
+def concat(values, axis, name=None):
+    ts = [T(v) for v in values]
+    if not ts:
+        raise ValueError("concat: values must be a non-empty list of tensors")
+    ax = norm_axes(axis, ts[0]._v.ndim)[0]
+    try:
+        out = np.concatenate([t._v for t in ts], axis=ax)
+    except ValueError as e:
+        raise InvalidArgumentError(f"concat: shapes {[t.shape for t in ts]} do not match on the "
+                                   f"axes other than {axis}") from e
+    bounds = np.cumsum([0] + [t._v.shape[ax] for t in ts])
+
+    def piece(k):
+        def grad(g, v, o):
+            idx = (slice(None),) * ax + (slice(int(bounds[k]), int(bounds[k + 1])),)
+            return g[idx]
+        return grad
+    return record("ConcatV2", out, tuple(ts), tuple(piece(k) for k in range(len(ts))), True)
+
+
+def stack(values, axis=0, name=None):
+    ts = [T(v) for v in values]
+    if not ts:
+        raise ValueError("stack: values must be a non-empty list of tensors")
+    shapes = {t._v.shape for t in ts}
+    if len(shapes) != 1:
+        raise InvalidArgumentError(f"stack: all tensors must have the same shape, got {[t.shape for t in ts]}")
+    return concat([expand_dims(t, axis) for t in ts], axis)
+
+
+def unstack(value, num=None, axis=0, name=None):
+    x = T(value)
+    ax = norm_axes(axis, x._v.ndim)[0]
+    return [getitem(x, (slice(None),) * ax + (i,)) for i in range(x._v.shape[ax])]
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name=None):
+    x = T(value)
+    ax = norm_axes(axis, x._v.ndim)[0]
+    n = x._v.shape[ax]
+    if isinstance(num_or_size_splits, (int, np.integer)):
+        if n % num_or_size_splits:
+            raise InvalidArgumentError(f"split: axis {ax} of size {n} is not divisible by {num_or_size_splits}")
+        sizes = [n // num_or_size_splits] * int(num_or_size_splits)
+    else:
+        sizes = list(num_or_size_splits)
+    starts = np.cumsum([0] + sizes)
+    return [getitem(x, (slice(None),) * ax + (slice(int(starts[i]), int(starts[i + 1])),))
+            for i in range(len(sizes))]
+
+
+def _index_key(key):
+    if isinstance(key, tuple):
+        return tuple(_index_key(k) for k in key)
+    if is_t(key):
+        return key._v
+    return key
+
+
+def getitem(tensor, key):
+    """``t[key]``: ints, slices, ``None``/``tf.newaxis``, ``...`` and index arrays."""
+    x = T(tensor)
+    k = _index_key(key)
+    try:
+        out = x._v[k]
+    except IndexError as e:
+        raise InvalidArgumentError(f"index {key!r} is out of range for a tensor of shape {x.shape}: {e}") from None
+    basic = all(isinstance(i, (int, np.integer, slice, type(None), type(Ellipsis)))
+                for i in (k if isinstance(k, tuple) else (k,)))
+    shape, dtype = x._v.shape, x._v.dtype
+
+    def grad(g, v, o):
+        gv = g._v if is_t(g) else g
+        dx = np.zeros(shape, dtype=gv.dtype)
+        if basic:
+            dx[k] = gv
+        else:
+            np.add.at(dx, k, gv)
+        return dx
+    if np.ndim(out) == 0:
+        out = np.asarray(out, dtype=dtype)
+    return record("StridedSlice", out, (x,), (grad,))
+
+
+def gather(params, indices, axis=None, batch_dims=0, name=None):
+    x = T(params)
+    idx = np.asarray(T(indices)._v)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather: indices must be integers, got {idx.dtype.name}")
+    ax = 0 if axis is None else norm_axes(axis, x._v.ndim)[0]
+    n = x._v.shape[ax]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise InvalidArgumentError(f"gather: indices must be in [0, {n}), got values in "
+                                   f"[{idx.min()}, {idx.max()}]")
+    out = np.take(x._v, idx, axis=ax)
+    shape = x._v.shape
+
+    def grad(g, v, o):
+        gv = g._v if is_t(g) else g
+        dx = np.zeros(shape, dtype=gv.dtype)
+        np.add.at(dx, (slice(None),) * ax + (idx,), gv)
+        return dx
+    return record("GatherV2", out, (x,), (grad,))
+
+
+def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
+    x = T(tensor)
+    p = np.asarray(_to_array(paddings)).astype(int)
+    if p.shape != (x._v.ndim, 2) or (p < 0).any():
+        raise InvalidArgumentError(f"pad: paddings must be a [{x._v.ndim}, 2] list of non-negative ints, "
+                                   f"got {np.asarray(paddings).tolist()}")
+    mode = mode.upper()
+    modes = {"CONSTANT": "constant", "REFLECT": "reflect", "SYMMETRIC": "symmetric"}
+    if mode not in modes:
+        raise ValueError(f"pad: mode must be one of {list(modes)}, got {mode!r}")
+    kw = {"constant_values": constant_values} if mode == "CONSTANT" else {}
+    out = np.pad(x._v, p, mode=modes[mode], **kw)
+    inner = tuple(slice(int(a), int(a) + d) for (a, _), d in zip(p, x._v.shape))
+    if mode != "CONSTANT":
+        return Tensor(out)
+    return record("Pad", out, (x,), (lambda g, v, o: g[inner],), True)
+
+
+def where(condition, x=None, y=None, name=None):
+    c = np.asarray(T(condition)._v, dtype=bool)
+    if x is None and y is None:
+        return Tensor(np.argwhere(c).astype(np.int64))
+    from ._core import pair
+    x, y = pair(x, y, "where")
+    out = np.where(c, x._v, y._v)
+    cb = np.broadcast_to(c, out.shape)
+    return record("SelectV2", out, (x, y),
+                  (lambda g, v, o: sum_to(where_any(cb, g), v[0].shape),
+                   lambda g, v, o: sum_to(where_any(~cb, g), v[1].shape)), True)
+
+
+def boolean_mask(tensor, mask, axis=None, name=None):
+    x = T(tensor)
+    m = np.asarray(T(mask)._v, dtype=bool)
+    return getitem(x, m)
+
+
+def reverse(tensor, axis, name=None):
+    x = T(tensor)
+    axes = norm_axes(axis, x._v.ndim)
+    return record("ReverseV2", np.flip(x._v, axes).copy(), (x,),
+                  (lambda g, v, o: np.flip(g._v if is_t(g) else g, axes),))
+
+
+def identity(input, name=None):  # noqa: A002
+    x = T(input)
+    return record("Identity", x._v, (x,), (lambda g, v, o: g,), True)
+
+
+def stop_gradient(input, name=None):  # noqa: A002
+    """The same value, with no gradient flowing through it."""
+    return Tensor(T(input)._v)
+
+
+def shape(input, out_type=np.int32, name=None):  # noqa: A002
+    return Tensor(np.asarray(T(input)._v.shape, dtype=np_dtype(out_type)))
+
+
+def size(input, out_type=np.int32, name=None):  # noqa: A002
+    return Tensor(np.asarray(T(input)._v.size, dtype=np_dtype(out_type)))
+
+
+def rank(input, name=None):  # noqa: A002
+    return Tensor(np.asarray(T(input)._v.ndim, dtype=np.int32))
+
+
+# ---- creation -------------------------------------------------------------------------------
+
+def _dtype_or_default(dtype):
+    return np_dtype(floatx() if dtype is None else dtype)
+
+
+def zeros(shape, dtype=None, name=None):
+    return Tensor(np.zeros(_shape_arg(shape), dtype=_dtype_or_default(dtype)))
+
+
+def ones(shape, dtype=None, name=None):
+    return Tensor(np.ones(_shape_arg(shape), dtype=_dtype_or_default(dtype)))
+
+
+def zeros_like(input, dtype=None, name=None):  # noqa: A002
+    x = T(input)
+    return Tensor(np.zeros(x._v.shape, dtype=x._v.dtype if dtype is None else np_dtype(dtype)))
+
+
+def ones_like(input, dtype=None, name=None):  # noqa: A002
+    x = T(input)
+    return Tensor(np.ones(x._v.shape, dtype=x._v.dtype if dtype is None else np_dtype(dtype)))
+
+
+def fill(dims, value, name=None):
+    v = _to_array(value)
+    return Tensor(np.full(_shape_arg(dims, "dims"), v, dtype=v.dtype))
+
+
+def range_(start, limit=None, delta=1, dtype=None, name=None):
+    """``tf.range``: int32 for int arguments, float32 if any is a float."""
+    if limit is None:
+        start, limit = 0, start
+    vals = [v._v.item() if is_t(v) else v for v in (start, limit, delta)]
+    if dtype is None:
+        dt = np.float32 if any(isinstance(v, float) for v in vals) else np.int32
+    else:
+        dt = np_dtype(dtype)
+    if vals[2] == 0:
+        raise InvalidArgumentError("range: delta must not be 0")
+    return Tensor(np.arange(*vals).astype(dt))
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    """One-hot vectors of length ``depth``; out-of-range indices give all-off rows (as TensorFlow)."""
+    idx = np.asarray(T(indices)._v)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: indices must be integers, got {idx.dtype.name}")
+    dt = _dtype_or_default(dtype)
+    on = dt.type(1 if on_value is None else on_value)
+    off = dt.type(0 if off_value is None else off_value)
+    out = np.where(idx[..., None] == np.arange(int(depth)), on, off).astype(dt)
+    if axis is not None and axis != -1:
+        out = np.moveaxis(out, -1, axis)
+    return Tensor(out)
+
+
+def linspace(start, stop, num, name=None, axis=0):
+    return Tensor(np.linspace(float(start), float(stop), int(num)).astype(floatx()))
+
+
+def eye(num_rows, num_columns=None, dtype=None, name=None):
+    return Tensor(np.eye(num_rows, num_columns, dtype=_dtype_or_default(dtype)))
+
+

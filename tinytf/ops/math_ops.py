@@ -1,0 +1,424 @@
+"""Elementwise arithmetic, reductions, matmul and comparisons, with their gradients.
+
+Gradient rules here are written with operators and the helpers of ``_core`` so that they work
+on NumPy arrays (the fast first-order path) and on Tensors (second-order gradients).
+"""
+import numpy as np
+
+from ..tape import record
+from ..tensor import Tensor, _to_array
+from ._core import T, pair, sum_to, bcast, reshape_any, where_any, norm_axes, require_float, is_t
+
+
+def _mT(a):
+    if is_t(a):
+        return transpose_last2(a)
+    return np.swapaxes(a, -1, -2)
+
+
+# ---- binary elementwise ---------------------------------------------------------------------
+
+def add(x, y, name=None):
+    x, y = pair(x, y, "add")
+    return record("Add", x._v + y._v, (x, y),
+                  (lambda g, v, o: sum_to(g, v[0].shape), lambda g, v, o: sum_to(g, v[1].shape)), True)
+
+
+def subtract(x, y, name=None):
+    x, y = pair(x, y, "subtract")
+    return record("Sub", x._v - y._v, (x, y),
+                  (lambda g, v, o: sum_to(g, v[0].shape), lambda g, v, o: sum_to(-g, v[1].shape)), True)
+
+
+def multiply(x, y, name=None):
+    x, y = pair(x, y, "multiply")
+    return record("Mul", x._v * y._v, (x, y),
+                  (lambda g, v, o: sum_to(g * v[1], v[0].shape),
+                   lambda g, v, o: sum_to(g * v[0], v[1].shape)), True)
+
+
+def divide(x, y, name=None):
+    """``x / y``; integer inputs give float64, as TensorFlow's ``truediv`` does."""
+    x, y = pair(x, y, "divide")
+    if x._v.dtype.kind in "iu":
+        return Tensor((x._v / y._v).astype(np.float64))
+    return record("RealDiv", x._v / y._v, (x, y),
+                  (lambda g, v, o: sum_to(g / v[1], v[0].shape),
+                   lambda g, v, o: sum_to(-g * v[0] / (v[1] * v[1]), v[1].shape)), True)
+
+
+def floordiv(x, y, name=None):
+    x, y = pair(x, y, "floordiv")
+    return Tensor(np.floor_divide(x._v, y._v))
+
+
+def floormod(x, y, name=None):
+    x, y = pair(x, y, "floormod")
+    return Tensor(np.mod(x._v, y._v))
+
+
+def pow(x, y, name=None):  # noqa: A001 - TensorFlow's name
+    x, y = pair(x, y, "pow")
+    out = np.power(x._v, y._v)
+
+    def gx(g, v, o):
+        return sum_to(g * v[1] * v[0] ** (v[1] - 1), v[0].shape)
+
+    def gy(g, v, o):
+        xv = v[0]._v if is_t(v[0]) else v[0]
+        safe = np.where(xv > 0, xv, 1).astype(xv.dtype)
+        lg = log(T(safe)) if is_t(g) else np.log(safe)
+        return sum_to(g * o * lg, v[1].shape)
+    return record("Pow", out, (x, y), (gx, gy), True)
+
+
+def maximum(x, y, name=None):
+    x, y = pair(x, y, "maximum")
+    mask = x._v >= y._v
+    return record("Maximum", np.maximum(x._v, y._v), (x, y),
+                  (lambda g, v, o: sum_to(where_any(np.broadcast_to(mask, o.shape), g), v[0].shape),
+                   lambda g, v, o: sum_to(where_any(np.broadcast_to(~mask, o.shape), g), v[1].shape)), True)
+
+
+def minimum(x, y, name=None):
+    x, y = pair(x, y, "minimum")
+    mask = x._v <= y._v
+    return record("Minimum", np.minimum(x._v, y._v), (x, y),
+                  (lambda g, v, o: sum_to(where_any(np.broadcast_to(mask, o.shape), g), v[0].shape),
+                   lambda g, v, o: sum_to(where_any(np.broadcast_to(~mask, o.shape), g), v[1].shape)), True)
+
+
+def squared_difference(x, y, name=None):
+    d = subtract(x, y)
+    return multiply(d, d)
+
+
+# ---- unary elementwise ----------------------------------------------------------------------
+
+def negative(x, name=None):
+    x = T(x)
+    return record("Neg", -x._v, (x,), (lambda g, v, o: -g,), True)
+
+
+def exp(x, name=None):
+    x = T(x)
+    require_float(x, "exp")
+    return record("Exp", np.exp(x._v), (x,), (lambda g, v, o: g * o,), True)
+
+
+def log(x, name=None):
+    x = T(x)
+    require_float(x, "log")
+    return record("Log", np.log(x._v), (x,), (lambda g, v, o: g / v[0],), True)
+
+
+def sqrt(x, name=None):
+    x = T(x)
+    require_float(x, "sqrt")
+    return record("Sqrt", np.sqrt(x._v), (x,), (lambda g, v, o: g * 0.5 / o,), True)
+
+
+def rsqrt(x, name=None):
+    x = T(x)
+    require_float(x, "rsqrt")
+    return record("Rsqrt", 1 / np.sqrt(x._v), (x,), (lambda g, v, o: g * -0.5 * o * o * o,), True)
+
+
+def square(x, name=None):
+    x = T(x)
+    return record("Square", x._v * x._v, (x,), (lambda g, v, o: g * 2 * v[0],), True)
+
+
+def reciprocal(x, name=None):
+    x = T(x)
+    require_float(x, "reciprocal")
+    return record("Reciprocal", 1 / x._v, (x,), (lambda g, v, o: -g * o * o,), True)
+
+
+def abs(x, name=None):  # noqa: A001
+    x = T(x)
+    return record("Abs", np.abs(x._v), (x,), (lambda g, v, o: g * np.sign(_val(v[0])),), True)
+
+
+def sign(x, name=None):
+    x = T(x)
+    return Tensor(np.sign(x._v))
+
+
+def tanh(x, name=None):
+    x = T(x)
+    require_float(x, "tanh")
+    return record("Tanh", np.tanh(x._v), (x,), (lambda g, v, o: g * (1 - o * o),), True)
+
+
+def sigmoid(x, name=None):
+    x = T(x)
+    require_float(x, "sigmoid")
+    v = x._v
+    out = np.empty_like(v)
+    pos = v >= 0
+    out[pos] = 1 / (1 + np.exp(-v[pos]))
+    e = np.exp(v[~pos])
+    out[~pos] = e / (1 + e)
+    return record("Sigmoid", out, (x,), (lambda g, v, o: g * o * (1 - o),), True)
+
+
+def softplus(x, name=None):
+    x = T(x)
+    require_float(x, "softplus")
+    v = x._v
+    out = np.logaddexp(v, v.dtype.type(0))
+    return record("Softplus", out, (x,), (lambda g, v, o: g * sigmoid(v[0]) if is_t(g)
+                                          else g * sigmoid(Tensor(v[0]))._v,), True)
+
+
+def sin(x, name=None):
+    x = T(x)
+    return record("Sin", np.sin(x._v), (x,), (lambda g, v, o: g * cos(v[0]) if is_t(g) else g * np.cos(v[0]),), True)
+
+
+def cos(x, name=None):
+    x = T(x)
+    return record("Cos", np.cos(x._v), (x,), (lambda g, v, o: -g * sin(v[0]) if is_t(g) else -g * np.sin(v[0]),), True)
+
+
+def floor(x, name=None):
+    return Tensor(np.floor(T(x)._v))
+
+
+def ceil(x, name=None):
+    return Tensor(np.ceil(T(x)._v))
+
+
+def round(x, name=None):  # noqa: A001 - banker's rounding, as TensorFlow
+    return Tensor(np.round(T(x)._v))
+
+
+def _val(a):
+    return a._v if is_t(a) else a
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+    t = T(t)
+    lo = _to_array(clip_value_min, t._v.dtype)
+    hi = _to_array(clip_value_max, t._v.dtype)
+    if np.any(lo > hi):
+        raise ValueError(f"clip_by_value: clip_value_min {clip_value_min!r} > clip_value_max {clip_value_max!r}")
+    mask = (t._v >= lo) & (t._v <= hi)
+    return record("ClipByValue", np.clip(t._v, lo, hi), (t,), (lambda g, v, o: where_any(mask, g),), True)
+
+
+# ---- comparisons and logic (no gradient) -----------------------------------------------------
+
+def _cmp(f, name):
+    def op(x, y, name=None):
+        x, y = pair(x, y, name)
+        return Tensor(f(x._v, y._v))
+    op.__name__ = name
+    return op
+
+
+equal = _cmp(np.equal, "equal")
+not_equal = _cmp(np.not_equal, "not_equal")
+less = _cmp(np.less, "less")
+less_equal = _cmp(np.less_equal, "less_equal")
+greater = _cmp(np.greater, "greater")
+greater_equal = _cmp(np.greater_equal, "greater_equal")
+logical_and = _cmp(np.logical_and, "logical_and")
+logical_or = _cmp(np.logical_or, "logical_or")
+logical_xor = _cmp(np.logical_xor, "logical_xor")
+
+
+def logical_not(x, name=None):
+    return Tensor(np.logical_not(T(x)._v))
+
+
+def is_nan(x, name=None):
+    return Tensor(np.isnan(T(x)._v))
+
+
+def is_finite(x, name=None):
+    return Tensor(np.isfinite(T(x)._v))
+
+
+# ---- reductions -----------------------------------------------------------------------------
+
+def _kept_shape(shape, axes):
+    return tuple(1 if i in axes else d for i, d in enumerate(shape))
+
+
+def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
+    x = T(input_tensor)
+    axes = norm_axes(axis, x._v.ndim)
+    v = x._v
+    if v.dtype == np.bool_:
+        v = v.astype(np.int32)
+    if axes and axes == tuple(range(v.ndim - 1)) and v.flags.c_contiguous and v.ndim > 1:
+        out = np.ones(v.size // v.shape[-1], dtype=v.dtype) @ v.reshape(-1, v.shape[-1])
+        out = out.reshape(_kept_shape(v.shape, axes)) if keepdims else out
+    else:
+        out = np.sum(v, axis=axes, keepdims=keepdims)
+    out = np.asarray(out, dtype=v.dtype)
+    kept = _kept_shape(v.shape, axes)
+    return record("Sum", out, (x,), (lambda g, vv, o: bcast(reshape_any(g, kept), x._v.shape),), True)
+
+
+def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
+    x = T(input_tensor)
+    axes = norm_axes(axis, x._v.ndim)
+    n = int(np.prod([x._v.shape[a] for a in axes])) if axes else 1
+    s = reduce_sum(x, axes, keepdims)
+    if x._v.dtype.kind in "iu":
+        return Tensor((s._v // max(n, 1)).astype(x._v.dtype))
+    return multiply(s, x._v.dtype.type(1.0 / n) if n else x._v.dtype.type(np.nan))
+
+
+def _reduce_extreme(f, tfname):
+    def op(input_tensor, axis=None, keepdims=False, name=None):
+        x = T(input_tensor)
+        axes = norm_axes(axis, x._v.ndim)
+        if x._v.size == 0:
+            raise ValueError(f"{tfname}: cannot reduce an empty tensor of shape {x.shape}")
+        out = f(x._v, axis=axes, keepdims=keepdims)
+        kept = _kept_shape(x._v.shape, axes)
+
+        def grad(g, v, o):
+            xv = _val(v[0])
+            ind = (xv == _val(o).reshape(kept)).astype(xv.dtype)
+            ind /= ind.sum(axis=axes, keepdims=True)
+            return bcast(reshape_any(g, kept), xv.shape) * (Tensor(ind) if is_t(g) else ind)
+        return record(tfname, np.asarray(out), (x,), (grad,), True)
+    op.__name__ = tfname
+    return op
+
+
+reduce_max = _reduce_extreme(np.max, "reduce_max")
+reduce_min = _reduce_extreme(np.min, "reduce_min")
+
+
+def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
+    x = T(input_tensor)
+    return Tensor(np.asarray(np.prod(x._v, axis=norm_axes(axis, x._v.ndim), keepdims=keepdims)))
+
+
+def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
+    x = T(input_tensor)
+    return Tensor(np.asarray(np.any(x._v, axis=norm_axes(axis, x._v.ndim), keepdims=keepdims)))
+
+
+def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
+    x = T(input_tensor)
+    return Tensor(np.asarray(np.all(x._v, axis=norm_axes(axis, x._v.ndim), keepdims=keepdims)))
+
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
+    x = T(input_tensor)
+    axes = norm_axes(axis, x._v.ndim)
+    m = np.max(x._v, axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0).astype(x._v.dtype)
+    s = log(reduce_sum(exp(subtract(x, Tensor(m))), axes, keepdims=True))
+    out = add(s, Tensor(m))
+    if not keepdims:
+        from .array_ops import reshape
+        out = reshape(out, [d for i, d in enumerate(x._v.shape) if i not in axes])
+    return out
+
+
+def _arg(f, name):
+    def op(input, axis=None, output_type=np.int64, name=None):  # noqa: A002
+        x = T(input)
+        ax = 0 if axis is None else norm_axes(axis, x._v.ndim)[0]
+        from ..dtypes import np_dtype
+        return Tensor(f(x._v, axis=ax).astype(np_dtype(output_type)))
+    op.__name__ = name
+    return op
+
+
+argmax = _arg(np.argmax, "argmax")
+argmin = _arg(np.argmin, "argmin")
+
+
+def count_nonzero(input, axis=None, keepdims=False, dtype=np.int64, name=None):  # noqa: A002
+    x = T(input)
+    return Tensor(np.asarray(np.count_nonzero(x._v, axis=norm_axes(axis, x._v.ndim), keepdims=keepdims)
+                             ).astype(dtype))
+
+
+# ---- matmul --------------------------------------------------------------------------------
+
+def transpose_last2(a):
+    from .array_ops import transpose
+    perm = list(range(a.ndim))
+    perm[-1], perm[-2] = perm[-2], perm[-1]
+    return transpose(a, perm)
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
+    """Matrix product of the last two axes (batched over the leading ones)."""
+    a, b = pair(a, b, "matmul")
+    if a._v.ndim < 2 or b._v.ndim < 2:
+        raise ValueError(f"matmul: both inputs must have rank >= 2, got shapes {a.shape} and {b.shape}")
+    if transpose_a:
+        a = transpose_last2(a)
+    if transpose_b:
+        b = transpose_last2(b)
+    if a._v.shape[-1] != b._v.shape[-2]:
+        raise ValueError(f"matmul: inner dimensions do not match: a {a.shape} and b {b.shape}")
+    return record("MatMul", a._v @ b._v, (a, b),
+                  (lambda g, v, o: sum_to(g @ _mT(v[1]), v[0].shape),
+                   lambda g, v, o: sum_to(_mT(v[0]) @ g, v[1].shape)), True)
+
+
+def tensordot(a, b, axes, name=None):
+    a, b = T(a), T(b)
+    return Tensor(np.tensordot(a._v, b._v, axes))
+
+
+def cast(x, dtype, name=None):
+    """Convert to ``dtype``; differentiable between float types."""
+    from ..dtypes import np_dtype
+    x = T(x)
+    nd = np_dtype(dtype)
+    if x._v.dtype == nd:
+        return x
+    out = x._v.astype(nd)
+    if x._v.dtype.kind == "f" and nd.kind == "f":
+        src = x._v.dtype
+        return record("Cast", out, (x,), (lambda g, v, o: cast(g, src) if is_t(g) else g.astype(src),), True)
+    return Tensor(out)
+
+
+def add_n(inputs, name=None):
+    out = inputs[0]
+    for t in inputs[1:]:
+        out = add(out, t)
+    return out
+
+
+def cumsum(x, axis=0, name=None):
+    return Tensor(np.cumsum(T(x)._v, axis=axis))
+
+
+# ---- operators on Tensor --------------------------------------------------------------------
+
+def _attach():
+    def rev(f):
+        return lambda self, other: f(other, self)
+    from .array_ops import getitem
+    ops = {
+        "__add__": add, "__radd__": rev(add), "__sub__": subtract, "__rsub__": rev(subtract),
+        "__mul__": multiply, "__rmul__": rev(multiply), "__truediv__": divide,
+        "__rtruediv__": rev(divide), "__floordiv__": floordiv, "__rfloordiv__": rev(floordiv),
+        "__mod__": floormod, "__rmod__": rev(floormod), "__pow__": pow, "__rpow__": rev(pow),
+        "__matmul__": matmul, "__rmatmul__": rev(matmul),
+        "__lt__": less, "__le__": less_equal, "__gt__": greater, "__ge__": greater_equal,
+        "__eq__": equal, "__ne__": not_equal,
+        "__and__": logical_and, "__or__": logical_or, "__xor__": logical_xor,
+    }
+    for k, f in ops.items():
+        setattr(Tensor, k, f)
+    Tensor.__neg__ = negative
+    Tensor.__abs__ = abs
+    Tensor.__invert__ = logical_not
+    Tensor.__getitem__ = getitem
+    Tensor.__pos__ = lambda self: self

@@ -1,0 +1,390 @@
+"""Neural-network ops (``tf.nn``): convolution, pooling, batch norm, activations, losses.
+
+Arguments are checked here, at the public boundary, so kernels never see bad shapes.
+"""
+import numpy as np
+
+from ..backend import rng
+from ..errors import InvalidArgumentError
+from ..kernels import conv as kconv, norm as knorm, pool as kpool
+from ..kernels.padding import normalize_nn_arg, normalize_padding
+from ..tape import record
+from ..tensor import Tensor
+from . import array_ops as A, math_ops as M
+from ._core import T, is_t, pair, where_any, sum_to, require_float, norm_axes
+
+
+def _check_format(data_format):
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError(f"data_format must be 'NHWC' or 'NCHW', got {data_format!r}")
+
+
+def _check_rank(x, rank, op, arg):
+    if x._v.ndim != rank:
+        raise ValueError(f"{op}: {arg} must be a rank-{rank} tensor "
+                         f"{'[batch, height, width, channels]' if rank == 4 else ''}, got shape {x.shape}")
+
+
+def _nchw(fn, x, *args):
+    """Run an NHWC op on NCHW data by transposing in and out."""
+    y = fn(A.transpose(x, (0, 2, 3, 1)), *args)
+    return A.transpose(y, (0, 3, 1, 2))
+
+
+def _geometry(op, x_hw, k_hw, strides, dilations, padding):
+    geo = kconv.geometry(tuple(x_hw), tuple(k_hw), strides, dilations, padding)
+    if geo.oh <= 0 or geo.ow <= 0:
+        ke = tuple((k - 1) * d + 1 for k, d in zip(k_hw, dilations))
+        raise InvalidArgumentError(
+            f"{op}: the window {tuple(k_hw)} (dilated {ke}) is larger than the padded input "
+            f"{geo.padded_hw} with padding {padding!r}: the output would be empty")
+    return geo
+
+
+# ---- convolution ----------------------------------------------------------------------------
+
+def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None, name=None):  # noqa: A002
+    """2-D convolution (cross-correlation, as in TensorFlow).
+
+    Args:
+        input: [batch, height, width, in_channels] (NHWC) or [batch, in_channels, height, width] (NCHW).
+        filters: [kh, kw, in_channels, out_channels].
+        strides, dilations: an int or a list of 1, 2 or 4 ints.
+        padding: 'SAME', 'VALID' or explicit [[0, 0], [top, bottom], [left, right], [0, 0]].
+
+    Returns:
+        [batch, out_height, out_width, out_channels]; SAME gives ceil(in / stride).
+
+    Example::
+
+        tf.nn.conv2d(tf.random.normal([2, 5, 5, 3]), tf.random.normal([3, 3, 3, 4]), 1, 'SAME')  # [2,5,5,4]
+    """
+    _check_format(data_format)
+    x, w = T(input), T(filters)
+    _check_rank(x, 4, "conv2d", "input")
+    if w._v.ndim != 4:
+        raise ValueError(f"conv2d: filters must be a rank-4 tensor [kh, kw, in_channels, out_channels], "
+                         f"got shape {w.shape}")
+    require_float(x, "conv2d", "input")
+    require_float(w, "conv2d", "filters")
+    x, w = pair(x, w, "conv2d")
+    s = normalize_nn_arg(strides, "strides", data_format)
+    d = normalize_nn_arg(dilations, "dilations", data_format)
+    if max(d) > 1 and max(s) > 1:
+        raise InvalidArgumentError(f"conv2d: dilations {list(d)} > 1 require strides of 1, got strides {list(s)}")
+    p = normalize_padding(padding, data_format)
+    if data_format == "NCHW":
+        return _nchw(lambda xx: conv2d(xx, w, s, _nhwc_pad(p), "NHWC", d), x)
+    c = x._v.shape[3]
+    if c != w._v.shape[2]:
+        raise InvalidArgumentError(f"conv2d: input has {c} channels but filters expect {w._v.shape[2]} "
+                                   f"(filters shape {w.shape} is [kh, kw, in_channels, out_channels])")
+    geo = _geometry("conv2d", x._v.shape[1:3], w._v.shape[:2], s, d, p)
+    y, cols = kconv.conv2d_forward(x._v, w._v, geo)
+    x_shape, w_shape = x._v.shape, w._v.shape
+    return record("Conv2D", y, (x, w),
+                  (lambda g, v, o: kconv.conv2d_backward_input(g, v[1], x_shape, geo),
+                   lambda g, v, o: kconv.conv2d_backward_filter(g, cols, w_shape)))
+
+
+def _nhwc_pad(p):
+    return p if isinstance(p, str) else [[0, 0], list(p[0]), list(p[1]), [0, 0]]
+
+
+def convolution(input, filters, strides=None, padding="VALID", data_format=None, dilations=None, name=None):  # noqa: A002
+    return conv2d(input, filters, 1 if strides is None else strides, padding, data_format or "NHWC", dilations)
+
+
+def bias_add(value, bias, data_format=None, name=None):
+    x, b = pair(T(value), T(bias), "bias_add")
+    if b._v.ndim != 1:
+        raise ValueError(f"bias_add: bias must be rank 1, got shape {b.shape}")
+    axis = 1 if data_format in ("NCHW", "NCW", "NCDHW") else -1
+    if x._v.shape[axis] != b._v.shape[0]:
+        raise InvalidArgumentError(f"bias_add: bias of size {b._v.shape[0]} does not match the "
+                                   f"{x._v.shape[axis]} channels of value {x.shape}")
+    if axis == -1:
+        return M.add(x, b)
+    return M.add(x, A.reshape(b, (-1,) + (1,) * (x._v.ndim - 2)))
+
+
+# ---- pooling --------------------------------------------------------------------------------
+
+def _pool(kind, input, ksize, strides, padding, data_format):  # noqa: A002
+    op = f"{kind}_pool2d"
+    _check_format(data_format)
+    x = T(input)
+    _check_rank(x, 4, op, "input")
+    require_float(x, op, "input")
+    k = normalize_nn_arg(ksize, "ksize", data_format)
+    s = normalize_nn_arg(strides, "strides", data_format)
+    p = normalize_padding(padding, data_format, allow_explicit=False)
+    if data_format == "NCHW":
+        return _nchw(lambda xx: _pool(kind, xx, k, s, p, "NHWC"), x)
+    geo = _geometry(op, x._v.shape[1:3], k, s, (1, 1), p)
+    if kind == "max":
+        out = kpool.max_pool_forward(x._v, geo)
+        return record("MaxPool", out, (x,), (lambda g, v, o: kpool.max_pool_backward(g, v[0], o, geo),))
+    out = kpool.avg_pool_forward(x._v, geo)
+    shape = x._v.shape
+    return record("AvgPool", out, (x,), (lambda g, v, o: kpool.avg_pool_backward(g, shape, geo),))
+
+
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """Max over each ksize window; padded cells (SAME) never win."""
+    return _pool("max", input, ksize, strides, padding, data_format)
+
+
+def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """Mean over each ksize window; SAME divides by the number of real (unpadded) cells."""
+    return _pool("avg", input, ksize, strides, padding, data_format)
+
+
+def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+    x = T(input)
+    if x._v.ndim != 4:
+        raise ValueError(f"max_pool: tinytf supports 4-D (2-D spatial) input only, got shape {x.shape}")
+    return max_pool2d(x, ksize, strides, padding, data_format or "NHWC")
+
+
+def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+    x = T(input)
+    if x._v.ndim != 4:
+        raise ValueError(f"avg_pool: tinytf supports 4-D (2-D spatial) input only, got shape {x.shape}")
+    return avg_pool2d(x, ksize, strides, padding, data_format or "NHWC")
+
+
+# ---- batch normalisation --------------------------------------------------------------------
+
+def moments(x, axes, shift=None, keepdims=False, name=None):
+    """(mean, variance) over ``axes``; variance is E[(x - mean)^2] (biased), as ``tf.nn.moments``."""
+    x = T(x)
+    require_float(x, "moments", "x")
+    axes = norm_axes(axes, x._v.ndim, "axes")
+    mean = M.reduce_mean(x, axes, keepdims=True)
+    var = M.reduce_mean(M.squared_difference(x, A.stop_gradient(mean)), axes, keepdims=True)
+    if not keepdims:
+        mean, var = A.squeeze(mean, axes), A.squeeze(var, axes)
+    return mean, var
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """(x - mean) * scale / sqrt(variance + eps) + offset, computed as TensorFlow does:
+    ``x * inv + (offset - mean * inv)`` with ``inv = scale * rsqrt(variance + eps)``."""
+    x = T(x)
+    inv = M.rsqrt(M.add(variance, variance_epsilon))
+    if scale is not None:
+        inv = M.multiply(inv, scale)
+    shift = M.negative(M.multiply(mean, inv)) if offset is None else M.subtract(offset, M.multiply(mean, inv))
+    return M.add(M.multiply(x, inv), shift)
+
+
+def fused_batch_norm(x, gamma, beta, epsilon, training, mean=None, variance=None):
+    """Batch norm over the last axis in one op (what ``BatchNormalization`` layers use).
+
+    ``training=True`` normalises with the batch statistics and returns ``(y, batch_mean,
+    batch_variance)`` (the statistics as arrays, biased variance); otherwise uses the given
+    ``mean``/``variance``. ``gamma``/``beta`` may be None (scale/center off).
+    """
+    x = T(x)
+    c = x._v.shape[-1]
+    x2 = x._v.reshape(-1, c)
+    params = [p for p in (gamma, beta) if p is not None]
+    gv = gamma._v if gamma is not None else None
+    bv = beta._v if beta is not None else None
+    eps = x._v.dtype.type(epsilon)
+    if training:
+        mean, var = knorm.channel_moments(x2)
+    else:
+        mean, var = T(mean)._v, T(variance)._v
+    y = knorm.normalize(x._v, mean, var, gv, bv, eps)
+    cache = {}
+
+    def train_grads(g):
+        if "dx" not in cache:
+            cache["dx"], cache["dgamma"], cache["dbeta"] = knorm.batch_norm_train_backward(
+                g.reshape(-1, c), x2, mean, var, gv, eps)
+        return cache
+
+    def infer_grads(g):
+        if "dx" not in cache:
+            rstd = 1 / np.sqrt(var + eps)
+            g2 = g.reshape(-1, c)
+            cache["dx"] = (g2 * (rstd if gv is None else gv * rstd))
+            cache["dgamma"] = knorm.channel_sum(g2 * ((x2 - mean) * rstd))
+            cache["dbeta"] = knorm.channel_sum(g2)
+        return cache
+    grads = train_grads if training else infer_grads
+    fns = [lambda g, v, o: grads(g)["dx"].reshape(o.shape)]
+    if gamma is not None:
+        fns.append(lambda g, v, o: grads(g)["dgamma"])
+    if beta is not None:
+        fns.append(lambda g, v, o: grads(g)["dbeta"])
+    out = record("FusedBatchNorm", y, (x, *params), tuple(fns))
+    return out, mean, var
+
+
+# ---- activations ----------------------------------------------------------------------------
+
+def relu(features, name=None):
+    x = T(features)
+    return record("Relu", np.maximum(x._v, x._v.dtype.type(0)), (x,),
+                  (lambda g, v, o: where_any(_v(o) > 0, g),), True)
+
+
+def relu6(features, name=None):
+    x = T(features)
+    out = np.clip(x._v, 0, 6).astype(x._v.dtype)
+    return record("Relu6", out, (x,), (lambda g, v, o: where_any((_v(v[0]) > 0) & (_v(v[0]) < 6), g),), True)
+
+
+def leaky_relu(features, alpha=0.2, name=None):
+    x = T(features)
+    a = x._v.dtype.type(alpha)
+    return record("LeakyRelu", np.where(x._v > 0, x._v, x._v * a), (x,),
+                  (lambda g, v, o: g * _like(g, np.where(_v(v[0]) > 0, 1, a).astype(_v(v[0]).dtype)),), True)
+
+
+def elu(features, name=None):
+    x = T(features)
+    out = np.where(x._v > 0, x._v, np.expm1(np.minimum(x._v, 0))).astype(x._v.dtype)
+    return record("Elu", out, (x,), (lambda g, v, o: g * _like(g, np.where(_v(v[0]) > 0, 1, _v(o) + 1)
+                                                                .astype(_v(o).dtype)),), True)
+
+
+def selu(features, name=None):
+    a, s = 1.6732632423543772, 1.0507009873554805
+    return M.multiply(s, A.where(M.greater(features, 0), features, M.multiply(a, elu(features))))
+
+
+def silu(features, beta=1.0, name=None):
+    x = T(features)
+    return M.multiply(x, M.sigmoid(M.multiply(x, beta)))
+
+
+swish = silu
+
+
+def softsign(features, name=None):
+    x = T(features)
+    return M.divide(x, M.add(M.abs(x), 1))
+
+
+def _v(a):
+    return a._v if is_t(a) else a
+
+
+def _like(g, arr):
+    return Tensor(arr) if is_t(g) else arr
+
+
+def softmax(logits, axis=None, name=None):
+    x = T(logits)
+    require_float(x, "softmax", "logits")
+    ax = -1 if axis is None else axis
+    e = np.exp(x._v - x._v.max(axis=ax, keepdims=True))
+    out = e / e.sum(axis=ax, keepdims=True)
+
+    def grad(g, v, o):
+        return o * (g - M.reduce_sum(g * o, ax, keepdims=True)) if is_t(g) \
+            else o * (g - (g * o).sum(axis=ax, keepdims=True))
+    return record("Softmax", out, (x,), (grad,), True)
+
+
+def log_softmax(logits, axis=None, name=None):
+    x = T(logits)
+    require_float(x, "log_softmax", "logits")
+    ax = -1 if axis is None else axis
+    z = x._v - x._v.max(axis=ax, keepdims=True)
+    out = z - np.log(np.exp(z).sum(axis=ax, keepdims=True))
+
+    def grad(g, v, o):
+        if is_t(g):
+            return g - M.exp(o) * M.reduce_sum(g, ax, keepdims=True)
+        return g - np.exp(o) * g.sum(axis=ax, keepdims=True)
+    return record("LogSoftmax", out, (x,), (grad,), True)
+
+
+# ---- losses ---------------------------------------------------------------------------------
+
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
+    """Per-example -sum(labels * log_softmax(logits)); gradients to both."""
+    z, y = pair(T(logits), labels, "softmax_cross_entropy_with_logits")
+    require_float(z, "softmax_cross_entropy_with_logits", "logits")
+    if y._v.shape != z._v.shape:
+        raise InvalidArgumentError(f"softmax_cross_entropy_with_logits: labels shape {y.shape} must equal "
+                                   f"logits shape {z.shape}")
+    ls = log_softmax(z, axis)
+    return M.negative(M.reduce_sum(M.multiply(y, ls), axis))
+
+
+def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
+    """Per-example -log_softmax(logits)[label] for integer labels in [0, classes)."""
+    z = T(logits)
+    require_float(z, "sparse_softmax_cross_entropy_with_logits", "logits")
+    y = np.asarray(T(labels)._v)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"sparse_softmax_cross_entropy_with_logits: labels must be integers, got {y.dtype.name}")
+    if y.shape != z._v.shape[:-1]:
+        raise InvalidArgumentError(f"sparse_softmax_cross_entropy_with_logits: labels shape {y.shape} must be "
+                                   f"logits shape {z.shape} without the last axis")
+    n = z._v.shape[-1]
+    if y.size and (y.min() < 0 or y.max() >= n):
+        bad = y[(y < 0) | (y >= n)].flat[0]
+        raise InvalidArgumentError(f"Received a label value of {bad} which is outside the valid range of [0, {n}).")
+    zz = z._v - z._v.max(axis=-1, keepdims=True)
+    lse = np.log(np.exp(zz).sum(axis=-1, keepdims=True))
+    logp = zz - lse
+    loss = -np.take_along_axis(logp, y[..., None], -1)[..., 0]
+
+    def grad(g, v, o):
+        p = np.exp(logp)
+        np.put_along_axis(p, y[..., None], np.take_along_axis(p, y[..., None], -1) - 1, -1)
+        return (g[..., None] if not is_t(g) else g._v[..., None]) * p
+    return record("SparseSoftmaxCrossEntropyWithLogits", loss, (z,), (grad,))
+
+
+def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
+    """max(z, 0) - z * y + log(1 + exp(-|z|)), elementwise."""
+    z, y = pair(T(logits), labels, "sigmoid_cross_entropy_with_logits")
+    if y._v.shape != z._v.shape:
+        raise InvalidArgumentError(f"sigmoid_cross_entropy_with_logits: labels shape {y.shape} must equal "
+                                   f"logits shape {z.shape}")
+    return M.add(M.subtract(relu(z), M.multiply(z, y)), M.softplus(M.negative(M.abs(z))))
+
+
+def l2_loss(t, name=None):
+    return M.multiply(M.reduce_sum(M.square(t)), 0.5)
+
+
+# ---- dropout --------------------------------------------------------------------------------
+
+def dropout(x, rate, noise_shape=None, seed=None, name=None):
+    """Zero each element with probability ``rate`` and scale the rest by 1 / (1 - rate)."""
+    x = T(x)
+    require_float(x, "dropout", "x")
+    rate = float(rate)
+    if not 0 <= rate < 1:
+        raise ValueError(f"dropout: rate must be in [0, 1), got {rate}")
+    if rate == 0:
+        return x
+    shape = x._v.shape if noise_shape is None else tuple(noise_shape)
+    keep = rng(seed).random(shape, dtype=np.float32) >= rate
+    scale = x._v.dtype.type(1 / (1 - rate))
+    mask = np.broadcast_to(keep, x._v.shape) * scale
+    return record("Dropout", x._v * mask, (x,), (lambda g, v, o: g * _like(g, mask.astype(_v(o).dtype)),), True)
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
+    l = T(per_example_loss)
+    n = global_batch_size or l._v.shape[0]
+    if sample_weight is not None:
+        l = M.multiply(l, sample_weight)
+    return M.divide(M.reduce_sum(l), l._v.dtype.type(n))
+
+
+__all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "rng", "record", "Tensor", "T", "A", "M",
+                                                                     "kconv", "knorm", "kpool", "is_t", "pair",
+                                                                     "where_any", "sum_to", "require_float",
+                                                                     "norm_axes", "normalize_nn_arg",
+                                                                     "normalize_padding", "InvalidArgumentError")]
