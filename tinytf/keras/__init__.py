@@ -1,1 +1,15 @@
-"""tf.keras: layers, models, optimizers, losses, metrics, callbacks, datasets."""
+"""``tf.keras``: layers, models, optimizers, losses, metrics, callbacks, datasets."""
+from . import activations, callbacks, initializers, layers, regularizers  # noqa: F401
+from .layers import Input  # noqa: F401
+from .models import Model, Sequential  # noqa: F401
+
+_LAZY = ("optimizers", "losses", "metrics", "datasets", "models", "backend", "utils")
+
+
+def __getattr__(name):
+    import importlib
+    if name in _LAZY:
+        mod = importlib.import_module(f"tinytf.keras.{name}")
+        globals()[name] = mod
+        return mod
+    raise AttributeError(f"module 'tinytf.keras' has no attribute {name!r}")

@@ -1,0 +1,322 @@
+"""Training callbacks: History, progress bar, ModelCheckpoint, EarlyStopping, CSVLogger,
+LearningRateScheduler."""
+import csv
+import math
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+
+
+class Callback:
+    """Base class: override any of the ``on_*`` hooks. ``self.model`` is set by ``fit``."""
+
+    def __init__(self):
+        self.model = None
+        self.params = {}
+
+    def set_model(self, model):
+        self.model = model
+
+    def set_params(self, params):
+        self.params = params
+
+    def on_train_begin(self, logs=None): pass
+    def on_train_end(self, logs=None): pass
+    def on_epoch_begin(self, epoch, logs=None): pass
+    def on_epoch_end(self, epoch, logs=None): pass
+    def on_train_batch_begin(self, batch, logs=None): pass
+    def on_train_batch_end(self, batch, logs=None): pass
+    def on_test_begin(self, logs=None): pass
+    def on_test_end(self, logs=None): pass
+    def on_test_batch_begin(self, batch, logs=None): pass
+    def on_test_batch_end(self, batch, logs=None): pass
+    def on_predict_begin(self, logs=None): pass
+    def on_predict_end(self, logs=None): pass
+
+
+class CallbackList:
+    def __init__(self, callbacks, model, params):
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            cb.set_model(model)
+            cb.set_params(params)
+
+    def __getattr__(self, hook):
+        if not hook.startswith("on_"):
+            raise AttributeError(hook)
+
+        def call(*args, **kwargs):
+            for cb in self.callbacks:
+                getattr(cb, hook)(*args, **kwargs)
+        return call
+
+
+class History(Callback):
+    """Collects the epoch logs: ``history.history['loss']`` is a list, one value per epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for k, v in (logs or {}).items():
+            self.history.setdefault(k, []).append(v)
+        self.model.history = self
+
+
+def _fmt_time(seconds):
+    if seconds >= 3600:
+        return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{int(seconds % 60):02d}"
+    if seconds >= 60:
+        return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+    return f"{seconds:.0f}s"
+
+
+def _fmt_logs(logs):
+    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items() if isinstance(v, (float, int, np.floating)))
+
+
+class Progbar:
+    """A Keras-style progress bar: ``12/469 ━━━━━━━━━━━━━━━━━━━━ 4s 10ms/step - accuracy: 0.81 - loss: 0.52``.
+
+    On a terminal the line is redrawn in place; otherwise (a file, a pipe, CI) a plain line is
+    printed every ``interval`` seconds and at the end, so logs stay readable.
+    """
+
+    def __init__(self, target, width=20, interval=0.05, stream=None, unit="step"):
+        self.target, self.width, self.unit = target, width, unit
+        self.stream = stream or sys.stdout
+        self.dynamic = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.interval = interval if self.dynamic else 10.0
+        self.start = self.last = time.perf_counter()
+        self._bar_chars = self._chars()
+
+    def _chars(self):
+        enc = getattr(self.stream, "encoding", None) or "ascii"
+        try:
+            "━".encode(enc)
+            return "━", " "
+        except (UnicodeEncodeError, LookupError):
+            return "=", "."
+
+    def update(self, current, logs=None, finalize=False):
+        now = time.perf_counter()
+        if not finalize and now - self.last < self.interval and current != self.target:
+            return
+        self.last = now
+        elapsed = now - self.start
+        per = elapsed / max(current, 1)
+        if self.target:
+            done = int(self.width * current / self.target)
+            full, empty = self._bar_chars
+            bar = full * done + empty * (self.width - done)
+            head = f"{current:>{len(str(self.target))}}/{self.target} {bar}"
+        else:
+            head = f"{current}"
+        if current >= (self.target or math.inf) or finalize:
+            timing = f"{_fmt_time(elapsed)} {per * 1000:.0f}ms/{self.unit}"
+        else:
+            timing = f"{_fmt_time(per * ((self.target or current) - current))} {per * 1000:.0f}ms/{self.unit}"
+        line = f"{head} {timing}"
+        if logs:
+            line += " - " + _fmt_logs(logs)
+        if self.dynamic:
+            self.stream.write("\r" + line + "\033[K" + ("\n" if finalize else ""))
+        elif finalize:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+class ProgbarLogger(Callback):
+    """Prints ``Epoch i/n`` and a progress bar per epoch (``verbose=1``), or one line per epoch (2)."""
+
+    def __init__(self, verbose=1, stream=None):
+        super().__init__()
+        self.verbose, self.stream = verbose, stream
+
+    def on_epoch_begin(self, epoch, logs=None):
+        out = self.stream or sys.stdout
+        if self.verbose:
+            out.write(f"Epoch {epoch + 1}/{self.params.get('epochs', '?')}\n")
+            out.flush()
+        self.bar = Progbar(self.params.get("steps"), stream=out) if self.verbose == 1 else None
+        self.t0 = time.perf_counter()
+        self.seen = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen = batch + 1
+        if self.bar is not None:
+            self.bar.update(batch + 1, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.bar is not None:
+            self.bar.update(self.seen, logs, finalize=True)
+        elif self.verbose == 2:
+            out = self.stream or sys.stdout
+            dt = time.perf_counter() - self.t0
+            out.write(f"{self.seen}/{self.seen} - {_fmt_time(dt)} - {_fmt_logs(logs or {})}\n")
+            out.flush()
+
+
+class ModelCheckpoint(Callback):
+    """Save the model's weights after each epoch (or only when ``monitor`` improves).
+
+    ``filepath`` may contain ``{epoch}`` and log keys (``weights.{epoch:02d}-{val_loss:.2f}.weights.npz``).
+    Files are written to a temporary name and renamed, so a crash never leaves a half-written file.
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=True, mode="auto", save_freq="epoch", initial_value_threshold=None):
+        super().__init__()
+        if save_freq != "epoch":
+            raise ValueError(f"ModelCheckpoint: only save_freq='epoch' is supported, got {save_freq!r}")
+        self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
+        self.save_best_only = save_best_only
+        self.op, self.best = _mode(mode, monitor)
+        if initial_value_threshold is not None:
+            self.best = initial_value_threshold
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_best_only:
+            current = logs.get(self.monitor)
+            if current is None:
+                warnings.warn(f"ModelCheckpoint: '{self.monitor}' is not in the logs {sorted(logs)}; "
+                              "nothing saved")
+                return
+            if not self.op(current, self.best):
+                return
+            if self.verbose:
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {current:.5f}, "
+                      f"saving model to {path}")
+            self.best = current
+        elif self.verbose:
+            print(f"\nEpoch {epoch + 1}: saving model to {path}")
+        self.model.save_weights(path)
+
+
+def _mode(mode, monitor):
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+    if mode == "max" or (mode == "auto" and ("acc" in monitor or monitor.endswith("auc"))):
+        return np.greater, -np.inf
+    return np.less, np.inf
+
+
+class EarlyStopping(Callback):
+    """Stop training when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs."""
+
+    def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto",
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+        super().__init__()
+        self.monitor, self.patience, self.verbose = monitor, int(patience), verbose
+        self.baseline, self.restore_best_weights = baseline, restore_best_weights
+        self.start_from_epoch = start_from_epoch
+        self.op, _ = _mode(mode, monitor)
+        self.min_delta = abs(min_delta) * (1 if self.op == np.greater else -1)
+
+    def on_train_begin(self, logs=None):
+        self.wait, self.stopped_epoch, self.best_weights, self.best_epoch = 0, 0, None, 0
+        self.best = np.inf if self.op == np.less else -np.inf
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            warnings.warn(f"EarlyStopping: '{self.monitor}' is not in the logs {sorted(logs or {})}")
+            return
+        if epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()
+        self.wait += 1
+        if self.op(current - self.min_delta, self.best) and (
+                self.baseline is None or self.op(current, self.baseline)):
+            self.best, self.best_epoch, self.wait = current, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+            if self.restore_best_weights and self.best_weights is not None:
+                self.model.set_weights(self.best_weights)
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch and self.verbose:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+
+
+class CSVLogger(Callback):
+    """Write one CSV row of logs per epoch (``epoch`` first)."""
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.filename, self.sep, self.append = os.fspath(filename), separator, append
+
+    def on_train_begin(self, logs=None):
+        self.keys = None
+        exists = self.append and os.path.exists(self.filename)
+        if exists:
+            with open(self.filename, newline="") as f:
+                first = f.readline().strip()
+            self.keys = first.split(self.sep)[1:] if first else None
+        self.file = open(self.filename, "a" if self.append else "w", newline="")
+        self.writer = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            self.writer = csv.writer(self.file, delimiter=self.sep)
+            self.writer.writerow(["epoch"] + self.keys)
+        elif self.writer is None:
+            self.writer = csv.writer(self.file, delimiter=self.sep)
+        self.writer.writerow([epoch] + [logs.get(k, "NA") for k in self.keys])
+        self.file.flush()
+
+    def on_train_end(self, logs=None):
+        self.file.close()
+
+
+class LearningRateScheduler(Callback):
+    """Set the optimizer's learning rate at each epoch start to ``schedule(epoch, lr)``."""
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        self.schedule, self.verbose = schedule, verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        opt = self.model.optimizer
+        lr = float(opt.learning_rate)
+        try:
+            new = self.schedule(epoch, lr)
+        except TypeError:
+            new = self.schedule(epoch)
+        new = float(new.numpy() if hasattr(new, "numpy") else new)
+        if not math.isfinite(new):
+            raise ValueError(f"LearningRateScheduler: the schedule returned {new!r} for epoch {epoch}")
+        opt.learning_rate = new
+        if self.verbose:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {new}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+
+
+class LambdaCallback(Callback):
+    def __init__(self, **hooks):
+        super().__init__()
+        for name, fn in hooks.items():
+            setattr(self, name, fn)
+
+

@@ -1,0 +1,79 @@
+"""``model.summary()``: Keras's table (layer, output shape, params) with optional receptive fields."""
+import sys
+
+
+def _fmt_shape(shape):
+    if shape is None:
+        return "?"
+    dims = ", ".join("None" if d is None else str(d) for d in shape)
+    return f"({dims}{',' if len(shape) == 1 else ''})"
+
+
+def _box(enc):
+    try:
+        "┏━┳┓┃┡╇┩│└┴┘".encode(enc or "ascii")
+        return dict(tl="┏", h="━", tm="┳", tr="┓", v="┃", ml="┡", mm="╇", mr="┩", v2="│", bl="└", h2="─",
+                    bm="┴", br="┘")
+    except (UnicodeEncodeError, LookupError):
+        return dict(tl="+", h="=", tm="+", tr="+", v="|", ml="+", mm="+", mr="+", v2="|", bl="+", h2="-",
+                    bm="+", br="+")
+
+
+def layer_rows(model, receptive_field=False):
+    """One dict per layer: name, type, output shape, params (+ rf, jump when asked)."""
+    layers = model.layers
+    rows = []
+    rf = None
+    if receptive_field:
+        from ..tools.receptive_field import from_layers, receptive_fields
+        rf = receptive_fields(from_layers(layers))
+    for i, layer in enumerate(layers):
+        row = {"name": layer.name, "type": type(layer).__name__,
+               "shape": getattr(layer, "output_shape_built", None), "params": layer.count_params()}
+        if rf is not None:
+            row["rf"], row["jump"] = rf[i].rf_label(), rf[i].jump_label()
+        rows.append(row)
+    return rows
+
+
+def summary_text(model, receptive_field=False, line_length=None, extra_columns=None):
+    rows = layer_rows(model, receptive_field)
+    cols = [("Layer (type)", lambda r: f"{r['name']} ({r['type']})", "<"),
+            ("Output Shape", lambda r: _fmt_shape(r["shape"]), "<"),
+            ("Param #", lambda r: f"{r['params']:,}", ">")]
+    if receptive_field:
+        cols += [("Receptive field", lambda r: r["rf"], ">"), ("Jump", lambda r: r["jump"], ">")]
+    cols += list(extra_columns or [])
+    cells = [[f(r) for _, f, _ in cols] for r in rows]
+    widths = [max([len(h) + 2] + [len(c[i]) + 2 for c in cells]) for i, (h, _, _) in enumerate(cols)]
+    widths[0] = max(widths[0], 33)
+    widths[1] = max(widths[1], 24)
+    b = _box(getattr(sys.stdout, "encoding", None))
+
+    def line(l, m, r, h):
+        return l + m.join(h * w for w in widths) + r
+
+    def row(vals, v):
+        return v + v.join(" " + (f"{val:<{w - 2}}" if a == "<" else f"{val:>{w - 2}}") + " "
+                          for val, w, (_, _, a) in zip(vals, widths, cols)) + v
+    out = [f'Model: "{model.name}"', line(b["tl"], b["tm"], b["tr"], b["h"]),
+           row([h for h, _, _ in cols], b["v"]), line(b["ml"], b["mm"], b["mr"], b["h"])]
+    out += [row(c, b["v2"]) for c in cells]
+    out.append(line(b["bl"], b["bm"], b["br"], b["h2"]))
+    total = model.count_params()
+    trainable = int(sum(w._v.size for w in model.trainable_weights))
+    out += [f" Total params: {total:,} ({_bytes(total)})",
+            f" Trainable params: {trainable:,} ({_bytes(trainable)})",
+            f" Non-trainable params: {total - trainable:,} ({_bytes(total - trainable)})"]
+    return "\n".join(out)
+
+
+def _bytes(n_params):
+    b = n_params * 4
+    if b >= 1024 ** 2:
+        return f"{b / 1024 ** 2:.2f} MB"
+    if b >= 1024:
+        return f"{b / 1024:.2f} KB"
+    return f"{b:.2f} B"
+
+
