@@ -49,6 +49,7 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
 
 
 _LAZY = {"keras": "tinytf.keras", "data": "tinytf.data"}
+_FROM_DATA = ("TensorSpec",)
 _KERAS_ALIASES = ("losses", "optimizers", "metrics", "initializers", "layers", "models", "callbacks",
                   "regularizers", "activations")
 
@@ -59,6 +60,8 @@ def __getattr__(name):
         mod = importlib.import_module(_LAZY[name])
         globals()[name] = mod
         return mod
+    if name in _FROM_DATA:
+        return getattr(importlib.import_module("tinytf.data"), name)
     if name in _KERAS_ALIASES:  # tf.losses, tf.optimizers ... (TensorFlow 2.0-2.3 code)
         mod = importlib.import_module(f"tinytf.keras.{name}")
         globals()[name] = mod

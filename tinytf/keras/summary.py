@@ -31,9 +31,15 @@ def layer_rows(model, receptive_field=False):
         row = {"name": layer.name, "type": type(layer).__name__,
                "shape": getattr(layer, "output_shape_built", None), "params": layer.count_params()}
         if rf is not None:
-            row["rf"], row["jump"] = rf[i].rf_label(), rf[i].jump_label()
+            row["rf"], row["jump"] = _pair_label(rf[i].r), _pair_label(rf[i].j)
         rows.append(row)
     return rows
+
+
+def _pair_label(pair):
+    if pair is None:
+        return "global"
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}x{pair[1]}"
 
 
 def summary_text(model, receptive_field=False, line_length=None, extra_columns=None):

@@ -17,6 +17,9 @@ seeded generator, so the numbers are readable and the pictures repeatable.
 matplotlib (``pip install 'tinytf[plot]'``) draws the pictures, through its Agg canvas (the
 global pyplot backend is left alone); Pillow (``pip install 'tinytf[image]'``) writes the GIF.
 
+Pictures are laid out for about 1400 px width (cells of 0.26 to 0.5 inch, so small inputs give
+smaller pictures); ``dpi`` (default 120) sets the resolution and, within those bounds, the scale.
+
 Command line: ``python -m tinytf.tools.explain OUT_DIR [topic ...]``.
 """
 import os
@@ -103,7 +106,9 @@ def size_arithmetic(size, kernel, stride, padding):
     out, (before, after) = geo.oh, geo.pads[0]
     n, k, s = size, kernel, stride
     if p == "VALID":
-        used = (out - 1) * s + k if out > 0 else 0
+        # rows the windows read: the last cell of the geometry's per-offset slices, plus one
+        used = max((range(r.start, r.stop, r.step)[-1] + 1 for _, (r, _) in geo.window_slices()),
+                   default=0) if out > 0 else 0
         lines = ["VALID: out = ⌊(n − k) / s⌋ + 1", f"= ⌊({n} − {k}) / {s}⌋ + 1 = {out}",
                  "no padding"]
         lines.append(f"the last {n - used} row(s)/col(s) are never read: dropped" if used < n
@@ -287,8 +292,9 @@ class _Board:
         self.ax.text(x, y, s, fontsize=self.fs(size), ha=ha, va=va, **kw)
 
     def rect(self, x, y, w, h, face="none", edge="black", lw=1.0, z=2, **kw):
-        self.ax.add_patch(self._Rect((x, y), w, h, facecolor=face, edgecolor=edge, linewidth=lw,
-                                     zorder=z, **kw))
+        # add_artist, not add_patch: the limits are fixed, so skip add_patch's limit update
+        self.ax.add_artist(self._Rect((x, y), w, h, facecolor=face, edgecolor=edge, linewidth=lw,
+                                      zorder=z, **kw))
 
     def outline(self, x, y, w, h, color, lw=3.0, inset=0.0, z=5):
         self.rect(x + inset, y + inset, w - 2 * inset, h - 2 * inset, edge=color, lw=lw, z=z)
@@ -331,7 +337,7 @@ def _bbox(cells):
     return min(rows), min(cols), max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
 
 
-def _input_faces(d, channel=None, show_dropped=False):
+def _input_faces(d, show_dropped=False):
     """Per-cell face colours of a padded input: grey padding, optionally pink dropped cells."""
     faces = [[None] * d["geo"].padded_hw[1] for _ in range(d["geo"].padded_hw[0])]
     for r in range(len(faces)):
@@ -527,8 +533,8 @@ def _conv_multichannel_png(d, path, dpi):
         b.outline(xp, y0 + (ph - oh) / 2, 1, 1, PALETTE[c], lw=2.6)
         if c < C - 1:
             below = y0 + (ph + oh) / 2
-            b.text(xp + ow + 0.55, (below + y0 + row_h + (ph - oh) / 2) / 2, "+", size=0.9,
-                   weight="bold")
+            title_top = y0 + row_h + (ph - oh) / 2 - 1.0
+            b.text(xp + ow / 2, (below + title_top) / 2, "+", size=0.8, weight="bold")
     ymid = 3.6 + (C * row_h - 1.6) / 2
     b.text(xy - 1.1, ymid, "Σ →", size=0.6)
     faces = [[None] * ow for _ in range(oh)]
@@ -740,7 +746,8 @@ def explain_pool(out_dir, size=4, pool=2, stride=2, padding="VALID", seed=0, dpi
     txt = (f"out = ⌊({size} − {pool}) / {stride}⌋ + 1 = {oh}" if pname == "VALID"
            else f"out = {oh} ({_pad_name(padding)})")
     b.text(width / 2, 3.4 + body + 0.7, txt, size=0.44, va="top")
-    b.text(width / 2, 3.4 + body + 1.45, "backward: each gradient goes to its window's winner (ties: the first)",
+    b.text(width / 2, 3.4 + body + 1.45,
+           "backward: each gradient goes to its window's winner (ties: the first)",
            size=0.4, va="top", color="#444444")
     return [b.save(os.path.join(out_dir, "pool.png"))]
 
@@ -844,58 +851,85 @@ def _rf_table_lines(d):
     return lines
 
 
+def _span_rect(b, x0, y0, cell, win, **kw):
+    """Rectangle of an InputWindow's span (may reach into the padding around the map)."""
+    (r0, r1), (c0, c1) = win.span
+    b.rect(x0 + c0 * cell, y0 + r0 * cell, (c1 - c0 + 1) * cell, (r1 - r0 + 1) * cell, **kw)
+
+
+def _clip_rect(b, x0, y0, cell, win, **kw):
+    """Rectangle of the in-image part of an InputWindow."""
+    b.rect(x0 + win.cols.start * cell, y0 + win.rows.start * cell, len(win.cols) * cell,
+           len(win.rows) * cell, **kw)
+
+
+def _window_text(win):
+    s = f"rows {win.rows.start}..{win.rows.stop - 1}, cols {win.cols.start}..{win.cols.stop - 1}"
+    if any(win.in_padding):
+        s += f" (+{max(win.in_padding)} in padding)"
+    return s
+
+
 def _rf_boxes_png(d, path, dpi):
     n = d["input_size"]
-    cell = 0.5
+    margin = max(max(nd["window"].pad_rows + nd["window"].pad_cols) for nd in d["nested"])
+    cell = 14.0 / (n + 2 * margin)
     img = n * cell
     table = _rf_table_lines(d)
+    notes = ["r: how many input pixels one unit sees (per side)",
+             "j: input pixels between two neighbouring units",
+             "k: kernel (or pool) size, s: stride, ' = previous layer"]
+    L = len(d["fields"])
     tab_w = 0.36 * max(len(s) for s in table)
-    width = 1 + img + 1.2 + tab_w + 0.8
-    height = 3.6 + img + 1.2
+    right_h = 0.4 + L * 1.0 + 0.8 + 1.6 + (len(table) + len(notes)) * 0.75
+    width = 1.6 + 14.0 + 1.2 + max(tab_w, 13.5) + 0.6
+    y0 = 3.2
+    height = y0 + max(14.0, right_h) + 0.8
     b = _Board(width, height, dpi=dpi)
     uy, ux = d["unit"]
     b.text(width / 2, 0.8, f"Receptive field through {' → '.join(f.spec.name for f in d['fields'])} "
            f"on a {n}×{n} input", size=0.6, weight="bold")
     b.text(width / 2, 1.7, f"boxes: the input pixels one unit of each layer sees, around output "
            f"unit ({uy},{ux}) of the last layer", size=0.42, color="#444444")
-    x0, y0 = 1, 3.0
+    x0, yi = 1.6 + margin * cell, y0 + margin * cell
+    if margin:
+        b.rect(1.6, y0, 14.0, 14.0, face=PAD_FACE, edge="#999999", lw=0.8, z=0, hatch="//")
+        b.text(1.6 + 7.0, y0 + 14.0 + 0.15, "grey: zero padding", size=0.34, va="top", color="#555555")
     for r in range(n):
         for c in range(n):
-            b.rect(x0 + c * cell, y0 + r * cell, cell, cell, face="#fafafa" if (r + c) % 2 else "#eeeeee",
-                   edge="#dddddd", lw=0.3, z=0)
-    b.rect(x0, y0, img, img, edge="black", lw=1.4, z=1)
-    for t in range(0, n, 4):
-        b.text(x0 - 0.15, y0 + (t + 0.5) * cell, str(t), size=0.26, ha="right", color="#666666")
-        b.text(x0 + (t + 0.5) * cell, y0 - 0.12, str(t), size=0.26, va="bottom", color="#666666")
-    for i, nd in reversed(list(enumerate(d["nested"]))):
-        win, f = nd["window"], d["fields"][i]
+            b.rect(x0 + c * cell, yi + r * cell, cell, cell, face="#fafafa" if (r + c) % 2 else "#eeeeee",
+                   edge="#dddddd", lw=0.3, z=0.5)
+    b.rect(x0, yi, img, img, edge="black", lw=1.4, z=1)
+    step = 4 if n <= 40 else 8
+    for t in range(0, n, step):
+        b.text(1.45, yi + (t + 0.5) * cell, str(t), size=0.26, ha="right", color="#666666")
+        b.text(x0 + (t + 0.5) * cell, y0 - 0.1, str(t), size=0.26, va="bottom", color="#666666")
+    for i in reversed(range(L)):
+        win = d["nested"][i]["window"]
         col = PALETTE[i % len(PALETTE)]
-        (r0, r1), (c0, c1) = win.span
-        b.rect(x0 + c0 * cell, y0 + r0 * cell, (c1 - c0 + 1) * cell, (r1 - r0 + 1) * cell,
-               face=LIGHT[i % len(LIGHT)], edge=col, lw=2.4, z=2 + (len(d["nested"]) - i) * 0.01)
-        b.rect(x0 + c0 * cell, y0 + r0 * cell, (c1 - c0 + 1) * cell, (r1 - r0 + 1) * cell,
-               edge=col, lw=2.4, z=5)
-    xt = x0 + img + 1.2
+        _clip_rect(b, x0, yi, cell, win, face=LIGHT[i % len(LIGHT)], edge="none", lw=0,
+                   z=2 + (L - i) * 0.01)
+        _span_rect(b, x0, yi, cell, win, edge=col, lw=2.4, z=5)
+    xt = 1.6 + 14.0 + 1.2
     for i, f in enumerate(d["fields"]):
         col = PALETTE[i % len(PALETTE)]
         yl = y0 + 0.4 + i * 1.0
         b.rect(xt, yl - 0.3, 0.6, 0.6, face=LIGHT[i % len(LIGHT)], edge=col, lw=2.2)
-        (r0, r1), (c0, c1) = d["nested"][i]["window"].span
         u = d["nested"][i]["unit"]
-        b.text(xt + 0.9, yl, f"{f.spec.name} unit ({u[0]},{u[1]}): r = {f.r[0]}, "
-               f"rows {r0}..{r1}, cols {c0}..{c1}",
-               size=0.42, ha="left", color="black")
-    ty = y0 + 0.4 + len(d["fields"]) * 1.0 + 0.8
+        b.text(xt + 0.9, yl, f"{f.spec.name} unit ({u[0]},{u[1]}): r = {_fmt_rc(f.r)}, "
+               + _window_text(d["nested"][i]["window"]), size=0.4, ha="left", color="black")
+    ty = y0 + 0.4 + L * 1.0 + 0.8
     b.text(xt, ty, "r₀ = 1, j₀ = 1;  r = r' + (k − 1)·j',  j = j'·s", size=0.42, ha="left",
            weight="bold")
     for i, line in enumerate(table):
         b.text(xt, ty + 1.0 + i * 0.75, line, size=0.38, ha="left", family="monospace")
-    notes = ["r: how many input pixels one unit sees (per side)",
-             "j: input pixels between two neighbouring units",
-             "k: kernel (or pool) size, s: stride, ' = previous layer"]
     for i, line in enumerate(notes):
         b.text(xt, ty + 1.6 + (len(table) + i) * 0.75, line, size=0.38, ha="left", color="#444444")
     return b.save(path)
+
+
+def _fmt_rc(p):
+    return str(p[0]) if p[0] == p[1] else f"{p[0]}×{p[1]}"
 
 
 def _rf_layers_png(d, path, dpi):
@@ -922,14 +956,12 @@ def _rf_layers_png(d, path, dpi):
                           solid_capstyle="butt")
         col = PALETTE[(i - 1) % len(PALETTE)] if i else "#333333"
         face = LIGHT[(i - 1) % len(LIGHT)] if i else "#cccccc"
-        (r0, r1), (c0, c1) = win.span
-        b.rect(x0 + c0 * cell, y0 + r0 * cell, (c1 - c0 + 1) * cell, (r1 - r0 + 1) * cell,
-               face=face, edge=col, lw=2.2, z=3)
+        _clip_rect(b, x0, y0, cell, win, face=face, edge=col, lw=2.2, z=3)
         b.text(x0 + side / 2, y0 - 0.35, f"{names[i]}: {n}×{n}", size=0.46, va="bottom",
                weight="bold" if i == maps - 1 else "normal")
-        hh, ww = r1 - r0 + 1, c1 - c0 + 1
-        b.text(x0 + side / 2, y0 + side + 0.5, f"rows {r0}..{r1}, cols {c0}..{c1}", size=0.4, va="top")
-        b.text(x0 + side / 2, y0 + side + 1.3, f"{hh}×{ww} region", size=0.4, va="top", color=col)
+        b.text(x0 + side / 2, y0 + side + 0.5, _window_text(win), size=0.36, va="top")
+        b.text(x0 + side / 2, y0 + side + 1.3, f"{len(win.rows)}×{len(win.cols)} region",
+               size=0.4, va="top", color=col)
         if i < maps - 1:
             b.text(x0 + side + gap / 2, y0 + side / 2, "→", size=0.8)
     return b.save(path)
@@ -941,14 +973,20 @@ TOPICS = {"conv": explain_conv, "stride": explain_stride, "padding": explain_pad
 
 def explain(out_dir, topics=None, **options):
     """Write the pictures of ``topics`` (default: conv, padding, pool, bn, rf; conv includes
-    stride) into ``out_dir``; returns every written path. ``options`` go to every topic."""
+    stride) into ``out_dir``; returns every written path. Each option goes to the topics that
+    take it (``dpi``, ``seed``...); one that no chosen topic takes is a ``TypeError``."""
+    import inspect
     topics = ["conv", "padding", "pool", "bn", "rf"] if topics is None else list(topics)
     bad = [t for t in topics if t not in TOPICS]
     if bad:
         raise ValueError(f"unknown explain topic(s) {bad}; choose from {sorted(TOPICS)}")
+    params = {t: set(inspect.signature(TOPICS[t]).parameters) for t in topics}
+    unused = [k for k in options if not any(k in p for p in params.values())]
+    if unused:
+        raise TypeError(f"explain: no topic among {topics} takes option(s) {unused}")
     paths = []
     for t in topics:
-        paths += TOPICS[t](out_dir, **options)
+        paths += TOPICS[t](out_dir, **{k: v for k, v in options.items() if k in params[t]})
     return paths
 
 

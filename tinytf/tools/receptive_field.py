@@ -59,8 +59,9 @@ _SIZE = r"\d+(?:x\d+)?"
 _TOKEN = re.compile(
     rf"^(?P<kind>conv|maxpool|avgpool|pool)(?P<k>{_SIZE})(?:/(?P<s>{_SIZE}))?"
     rf"(?:d(?P<d>{_SIZE}))?(?P<pad>same|valid|s|v)?$")
-_GRAMMAR = ("expected e.g. 'conv3', 'conv5/2', 'conv3s' (SAME), 'conv3d2' (dilation 2), "
-            "'conv3x5/2x1', 'pool2/2', 'bn', 'relu', 'flatten'")
+_GRAMMAR = ("expected kind SIZE[/STRIDE][dDILATION][s|v], in that order, e.g. 'conv3', "
+            "'conv5/2', 'conv3s' (SAME), 'conv3d2' (dilation 2), 'conv3x5/2x1', 'pool2/2', "
+            "'bn', 'relu', 'flatten'")
 
 
 def _pair(value, name, minimum=1):
@@ -234,7 +235,7 @@ def from_layers(layers):
                                    1, _keras_padding(getattr(obj, "padding", "valid")), name=name))
         elif _is_global_layer(obj):
             specs.append(LayerSpec("global", name=name))
-        elif not isinstance(getattr(obj, "padding", "x"), str):
+        elif getattr(obj, "padding", None) is not None and not isinstance(obj.padding, str):
             specs.append(LayerSpec("pad", padding=obj.padding, name=name))
         else:
             specs.append(LayerSpec("pass", name=name))

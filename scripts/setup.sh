@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install tinytf (editable, with the plot/image/test extras) and, where apt is available,
+# Debian's Fashion-MNIST package (/usr/share/datasets/fashion-mnist). Safe to run twice.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  if $SUDO apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1 ||
+     { $SUDO apt-get update -q >/dev/null 2>&1 && $SUDO apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1; }; then
+    echo "setup: Fashion-MNIST installed in /usr/share/datasets/fashion-mnist"
+  else
+    echo "setup: could not install dataset-fashion-mnist with apt; tinytf will download Fashion-MNIST instead"
+  fi
+fi
+$PY -m pip install -q -e ".[test]" 2>&1 | grep -v -E "^(WARNING|DEPRECATION)" || true
+$PY -c "import tinytf, numpy; print('setup: tinytf', tinytf.__version__, 'numpy', numpy.__version__)"
