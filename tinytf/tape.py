@@ -27,6 +27,8 @@ class _Entry:
 
 def record(name, value, inputs, grad_fns, higher=False):
     """Wrap ``value`` in a Tensor and record the op on every active tape that watches an input."""
+    if type(value) is not np.ndarray:
+        value = np.asarray(value)  # NumPy returns scalars, not 0-d arrays, for 0-d arithmetic
     out = Tensor(value)
     if _active:
         for tape in _active:

@@ -65,7 +65,7 @@ class Tensor:
     ``Tensor`` wraps a NumPy array ``_v``; ``numpy()`` returns it. Gradients are recorded by
     ``GradientTape`` when the tensor is the output of an op on watched inputs.
     """
-    __slots__ = ("_v", "__weakref__")
+    __slots__ = ("_v", "_keras_logits", "__weakref__")
     __array_priority__ = 100
 
     def __init__(self, value):
@@ -95,7 +95,7 @@ class Tensor:
         return self.shape
 
     def __array__(self, dtype=None, copy=None):
-        v = self._v
+        v = np.asarray(self._v)
         if dtype is not None and np.dtype(dtype) != v.dtype:
             return v.astype(dtype)
         return v.copy() if copy else v
@@ -223,11 +223,11 @@ class Variable(Tensor):
         return self
 
     def assign_add(self, delta, read_value=True):
-        self._v = self._v + self._checked(delta, "assign_add")
+        self._v = np.asarray(self._v + self._checked(delta, "assign_add"))
         return self
 
     def assign_sub(self, delta, read_value=True):
-        self._v = self._v - self._checked(delta, "assign_sub")
+        self._v = np.asarray(self._v - self._checked(delta, "assign_sub"))
         return self
 
     def __repr__(self):

@@ -21,7 +21,15 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 
 
 def softmax(x, axis=-1):
-    return N.softmax(x, axis)
+    out = N.softmax(x, axis)
+    out._keras_logits = x  # as Keras 3: crossentropy losses score from the logits
+    return out
+
+
+def sigmoid(x):
+    out = M.sigmoid(x)
+    out._keras_logits = x
+    return out
 
 
 def log_softmax(x, axis=-1):
@@ -32,7 +40,7 @@ def leaky_relu(x, negative_slope=0.2):
     return N.leaky_relu(x, negative_slope)
 
 
-sigmoid, tanh, softplus = M.sigmoid, M.tanh, M.softplus
+tanh, softplus = M.tanh, M.softplus
 relu6, elu, selu, softsign, silu = N.relu6, N.elu, N.selu, N.softsign, N.silu
 swish = silu
 exponential = M.exp

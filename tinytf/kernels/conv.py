@@ -9,6 +9,7 @@ offsets, never over pixels or batch).
 from functools import lru_cache
 
 from ..backend import xp
+from . import fast
 from .padding import conv_plan
 
 
@@ -72,7 +73,17 @@ def im2col(x, geo):
     n, c = x.shape[0], x.shape[3]
     if geo.k_hw == (1, 1) and geo.strides == (1, 1) and not geo.has_padding:
         return x.reshape(n * geo.oh * geo.ow, c)
-    return windows(pad_nhwc(x, geo.pads), geo).reshape(n * geo.oh * geo.ow, -1)
+    xpad = pad_nhwc(x, geo.pads)
+    kh, kw = geo.k_hw
+    if c < 8:
+        # Few channels: copying windows row by row would move runs of only kw*C numbers. Fill
+        # the transpose instead, one [N, OH, OW] slice per (kernel offset, channel) with runs of
+        # OW, and return its (Fortran-ordered) transpose: same values, BLAS reads it directly.
+        colsT = xp.empty((kh, kw, c, n, geo.oh, geo.ow), dtype=x.dtype)
+        for (i, j), (rows, cols) in geo.window_slices():
+            colsT[i, j] = xpad[:, rows, cols, :].transpose(3, 0, 1, 2)
+        return colsT.reshape(kh * kw * c, -1).T
+    return windows(xpad, geo).reshape(n * geo.oh * geo.ow, -1)
 
 
 def conv2d_forward(x, w, geo):
@@ -92,6 +103,8 @@ def col2im(dcols, x_shape, geo):
     n, _, _, c = x_shape
     if geo.k_hw == (1, 1) and geo.strides == (1, 1) and not geo.has_padding:
         return dcols.reshape(x_shape)
+    if fast.enabled():
+        return fast.col2im(dcols, x_shape, geo)
     dxp = xp.zeros((n,) + geo.padded_hw + (c,), dtype=dcols.dtype)
     for (i, j), (rows, cols) in geo.window_slices():
         dxp[:, rows, cols, :] += dcols[:, :, :, i, j, :]

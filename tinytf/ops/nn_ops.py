@@ -104,7 +104,8 @@ def bias_add(value, bias, data_format=None, name=None):
         raise InvalidArgumentError(f"bias_add: bias of size {b._v.shape[0]} does not match the "
                                    f"{x._v.shape[axis]} channels of value {x.shape}")
     if axis == -1:
-        return M.add(x, b)
+        return record("BiasAdd", knorm.channel_add(x._v, b._v), (x, b),
+                      (lambda g, v, o: g, lambda g, v, o: sum_to(g, v[1].shape)), True)
     return M.add(x, A.reshape(b, (-1,) + (1,) * (x._v.ndim - 2)))
 
 
@@ -345,12 +346,17 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
 
 
 def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
-    """max(z, 0) - z * y + log(1 + exp(-|z|)), elementwise."""
+    """max(z, 0) - z * y + log(1 + exp(-|z|)), elementwise; d/dz = sigmoid(z) - y, d/dy = -z."""
     z, y = pair(T(logits), labels, "sigmoid_cross_entropy_with_logits")
+    require_float(z, "sigmoid_cross_entropy_with_logits", "logits")
     if y._v.shape != z._v.shape:
         raise InvalidArgumentError(f"sigmoid_cross_entropy_with_logits: labels shape {y.shape} must equal "
                                    f"logits shape {z.shape}")
-    return M.add(M.subtract(relu(z), M.multiply(z, y)), M.softplus(M.negative(M.abs(z))))
+    zv, yv = z._v, y._v
+    out = np.maximum(zv, 0) - zv * yv + np.log1p(np.exp(-np.abs(zv)))
+    return record("SigmoidCrossEntropyWithLogits", out.astype(zv.dtype), (z, y),
+                  (lambda g, v, o: g * (M.sigmoid(Tensor(v[0]))._v - v[1]),
+                   lambda g, v, o: -g * v[0]))
 
 
 def l2_loss(t, name=None):

@@ -1,0 +1,149 @@
+"""The Numba-compiled loops behind ``fast.py`` (imported only on the first compiled kernel call).
+
+Each function writes into a preallocated output, loops in parallel over the batch (or over row
+blocks for the batch-norm reductions) and accumulates sums in float64. Compiled on first use
+per dtype and cached on disk.
+"""
+import numpy as np
+from numba import njit
+
+prange = range
+
+_OPTS = dict(cache=True, nogil=True, fastmath=False)
+
+
+@njit(**_OPTS)
+def im2col(x, out, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl):
+    n, h, w, c = x.shape
+    for b in prange(n):
+        for i in range(oh):
+            for j in range(ow):
+                r = (b * oh + i) * ow + j
+                col = 0
+                for p in range(kh):
+                    hi = i * sh + p * dh - pt
+                    for q in range(kw):
+                        wj = j * sw + q * dw - pl
+                        if 0 <= hi < h and 0 <= wj < w:
+                            for ch in range(c):
+                                out[r, col + ch] = x[b, hi, wj, ch]
+                        else:
+                            for ch in range(c):
+                                out[r, col + ch] = 0
+                        col += c
+
+
+@njit(**_OPTS)
+def col2im(dcols, dx, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl):
+    n, h, w, c = dx.shape
+    for b in prange(n):
+        for i in range(oh):
+            for j in range(ow):
+                r = (b * oh + i) * ow + j
+                col = 0
+                for p in range(kh):
+                    hi = i * sh + p * dh - pt
+                    for q in range(kw):
+                        wj = j * sw + q * dw - pl
+                        if 0 <= hi < h and 0 <= wj < w:
+                            for ch in range(c):
+                                dx[b, hi, wj, ch] += dcols[r, col + ch]
+                        col += c
+
+
+@njit(**_OPTS)
+def max_pool_fwd(x, out, oh, ow, kh, kw, sh, sw, pt, pl):
+    n, h, w, c = x.shape
+    for b in prange(n):
+        for i in range(oh):
+            for j in range(ow):
+                for ch in range(c):
+                    out[b, i, j, ch] = -np.inf
+                for p in range(kh):
+                    hi = i * sh + p - pt
+                    if hi < 0 or hi >= h:
+                        continue
+                    for q in range(kw):
+                        wj = j * sw + q - pl
+                        if wj < 0 or wj >= w:
+                            continue
+                        for ch in range(c):
+                            v = x[b, hi, wj, ch]
+                            if v > out[b, i, j, ch]:
+                                out[b, i, j, ch] = v
+
+
+@njit(**_OPTS)
+def max_pool_bwd(g, x, out, dx, oh, ow, kh, kw, sh, sw, pt, pl):
+    """Each output gradient goes to the first (row-major) cell of its window equal to the max.
+    Arrays are flat (C order); x and dx are [N, H, W, C], g and out [N, OH, OW, C]."""
+    n, h, w, c = x.shape
+    xf, df, gf, of = x.ravel(), dx.ravel(), g.ravel(), out.ravel()
+    found = np.zeros(c, np.uint8)
+    for b in range(n):
+        for i in range(oh):
+            for j in range(ow):
+                obase = ((b * oh + i) * ow + j) * c
+                found[:] = 0
+                for p in range(kh):
+                    hi = i * sh + p - pt
+                    if hi < 0 or hi >= h:
+                        continue
+                    for q in range(kw):
+                        wj = j * sw + q - pl
+                        if wj < 0 or wj >= w:
+                            continue
+                        base = ((b * h + hi) * w + wj) * c
+                        for ch in range(c):  # branch-free: random data mispredicts every branch
+                            hit = (xf[base + ch] == of[obase + ch]) & (found[ch] == 0)
+                            df[base + ch] += gf[obase + ch] * hit
+                            found[ch] |= hit
+
+
+@njit(**_OPTS)
+def wide_sums(x, ref, sq):
+    """Column sums of x [R, L] in float64; with sq, sums of (x - ref)**2 instead."""
+    r_, l_ = x.shape
+    acc = np.zeros(l_)
+    if sq:
+        for r in range(r_):
+            for l in range(l_):
+                d = np.float64(x[r, l]) - ref[l]
+                acc[l] += d * d
+    else:
+        for r in range(r_):
+            for l in range(l_):
+                acc[l] += x[r, l]
+    return acc
+
+
+@njit(**_OPTS)
+def wide_scale_shift(x, inv, shift, y):
+    """y = x * inv + shift, inv and shift tiled to the row length of x [R, L]."""
+    r_, l_ = x.shape
+    for r in range(r_):
+        for l in range(l_):
+            y[r, l] = x[r, l] * inv[l] + shift[l]
+
+
+@njit(**_OPTS)
+def wide_bn_sums(g, x, mean, rstd):
+    """Column sums of g and of g * (x - mean) * rstd, float64."""
+    r_, l_ = x.shape
+    sg = np.zeros(l_)
+    sgx = np.zeros(l_)
+    for r in range(r_):
+        for l in range(l_):
+            gv = np.float64(g[r, l])
+            sg[l] += gv
+            sgx[l] += gv * ((x[r, l] - mean[l]) * rstd[l])
+    return sg, sgx
+
+
+@njit(**_OPTS)
+def wide_bn_dx(g, x, mean, rstd, a, bb, scale, dx):
+    r_, l_ = x.shape
+    for r in range(r_):
+        for l in range(l_):
+            xh = (x[r, l] - mean[l]) * rstd[l]
+            dx[r, l] = (g[r, l] - a[l] - xh * bb[l]) * scale[l]

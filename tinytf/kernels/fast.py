@@ -1,0 +1,186 @@
+"""Optional compiled kernels (Numba) for the hot loops of conv, pooling and batch norm.
+
+The NumPy kernels in ``conv.py``, ``pool.py`` and ``norm.py`` are the reference: they are what
+the tests check against slow loops, and what runs when Numba is missing. When Numba is
+installed (``pip install 'tinytf[fast]'``) those public functions hand the memory-bound work —
+im2col / col2im copies, pooling, batch-norm statistics and their gradients — to the functions
+here, which do it in one pass over the data, in parallel over the batch, with no temporaries.
+The GEMMs stay with BLAS.
+
+Choose with the environment variable ``TINYTF_KERNELS``: ``numpy`` (reference), ``numba``
+(fail loudly if Numba is missing) or ``auto`` (default: Numba when importable). ``use(name)``
+switches at run time (tests use it to run both paths).
+
+Nothing here imports Numba until the first kernel call, so ``import tinytf`` stays fast; the
+compiled functions are cached on disk (``cache=True``), so only the very first run compiles.
+"""
+import importlib.util
+import os
+from functools import lru_cache
+
+import numpy as np
+
+_state = {"mode": None, "nb": None}
+
+
+def _mode():
+    m = _state["mode"]
+    if m is None:
+        want = os.environ.get("TINYTF_KERNELS", "auto").strip().lower() or "auto"
+        if want not in ("auto", "numpy", "numba"):
+            raise ValueError(f"TINYTF_KERNELS must be 'auto', 'numpy' or 'numba', got {want!r}")
+        if want == "auto":
+            want = "numba" if importlib.util.find_spec("numba") is not None else "numpy"
+        m = _state["mode"] = want
+    return m
+
+
+def use(name):
+    """Select the kernels: 'numpy', 'numba' or 'auto'. Returns the previous choice."""
+    prev = _mode()
+    if name not in ("auto", "numpy", "numba"):
+        raise ValueError(f"kernels must be 'auto', 'numpy' or 'numba', got {name!r}")
+    if name == "auto":
+        name = "numba" if importlib.util.find_spec("numba") is not None else "numpy"
+    _state["mode"] = name
+    return prev
+
+
+def enabled():
+    """True when the compiled kernels are in use."""
+    return _mode() == "numba"
+
+
+def backend_name():
+    return _mode()
+
+
+def nb():
+    """The compiled functions (compiled or loaded from the cache on first use)."""
+    k = _state["nb"]
+    if k is None:
+        from . import _numba_kernels as k
+        _state["nb"] = k
+    return k
+
+
+def _c(a):
+    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
+
+
+# ---- conv -------------------------------------------------------------------------------------
+
+def im2col(x, geo):
+    n, _, _, c = x.shape
+    (kh, kw), (sh, sw), (dh, dw) = geo.k_hw, geo.strides, geo.dilations
+    (pt, _), (pl, _) = geo.pads
+    out = np.empty((n * geo.oh * geo.ow, kh * kw * c), dtype=x.dtype)
+    nb().im2col(_c(x), out, geo.oh, geo.ow, kh, kw, sh, sw, dh, dw, pt, pl)
+    return out
+
+
+def col2im(dcols, x_shape, geo):
+    """dcols [N*OH*OW, kh*kw*C] (or any shape of that size) -> dx [N, H, W, C]."""
+    n, h, w, c = x_shape
+    (kh, kw), (sh, sw), (dh, dw) = geo.k_hw, geo.strides, geo.dilations
+    (pt, _), (pl, _) = geo.pads
+    dx = np.zeros(x_shape, dtype=dcols.dtype)
+    nb().col2im(_c(dcols).reshape(n * geo.oh * geo.ow, kh * kw * c), dx, geo.oh, geo.ow, kh, kw,
+                sh, sw, dh, dw, pt, pl)
+    return dx
+
+
+# ---- pooling ----------------------------------------------------------------------------------
+
+def _pool_args(geo):
+    (kh, kw), (sh, sw) = geo.k_hw, geo.strides
+    (pt, _), (pl, _) = geo.pads
+    return geo.oh, geo.ow, kh, kw, sh, sw, pt, pl
+
+
+def max_pool_forward(x, geo):
+    n, _, _, c = x.shape
+    out = np.empty((n, geo.oh, geo.ow, c), dtype=x.dtype)
+    nb().max_pool_fwd(_c(x), out, *_pool_args(geo))
+    return out
+
+
+def max_pool_backward(g, x, out, geo):
+    dx = np.zeros(x.shape, dtype=g.dtype)
+    nb().max_pool_bwd(_c(g), _c(x), _c(out), dx, *_pool_args(geo))
+    return dx
+
+
+# ---- batch norm -------------------------------------------------------------------------------
+# An [M, C] array with few channels is viewed as [M/k, k*C] (k rows side by side) and the
+# per-channel vectors are tiled k times, so the compiled loops run over long contiguous rows.
+
+@lru_cache(maxsize=64)
+def _width(m, c):
+    """The k <= 1024 // c dividing m with the longest row k * c."""
+    for k in range(max(1, min(m, 1024 // max(c, 1))), 0, -1):
+        if m % k == 0:
+            return k
+    return 1
+
+
+def _wide(a2d):
+    m, c = a2d.shape
+    k = _width(m, c)
+    return _c(a2d).reshape(m // k, k * c), k
+
+
+def _fold(acc, c):
+    """Per-channel totals of a tiled float64 row of sums."""
+    return acc.reshape(-1, c).sum(axis=0)
+
+
+def _tile(v, k, dtype):
+    return np.tile(np.asarray(v, dtype=dtype), k)
+
+
+def channel_moments(x2d):
+    m, c = x2d.shape
+    xw, k = _wide(x2d)
+    mean = _fold(nb().wide_sums(xw, np.zeros(xw.shape[1]), False), c) / m
+    var = _fold(nb().wide_sums(xw, np.tile(mean, k), True), c) / m
+    return mean.astype(x2d.dtype), var.astype(x2d.dtype)
+
+
+def normalize(x, mean, var, gamma, beta, eps):
+    inv = 1.0 / np.sqrt(var + eps)
+    if gamma is not None:
+        inv = inv * gamma
+    shift = -mean * inv if beta is None else beta - mean * inv
+    c = x.shape[-1]
+    dtype = np.result_type(x, inv, shift)
+    if np.shape(inv) != (c,) or np.shape(shift) != (c,) or x.size == 0:
+        return x * inv + shift
+    xw, k = _wide(x.reshape(-1, c))
+    y = np.empty(xw.shape, dtype=dtype)
+    nb().wide_scale_shift(xw, _tile(inv, k, dtype), _tile(shift, k, dtype), y)
+    return y.reshape(x.shape)
+
+
+def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
+    m, c = x2d.shape
+    dtype = np.result_type(g2d, x2d)
+    rstd = 1.0 / np.sqrt(var + eps)
+    scale = rstd if gamma is None else gamma * rstd
+    xw, k = _wide(x2d)
+    gw = _c(g2d).reshape(xw.shape)
+    mean_t, rstd_t = _tile(mean, k, dtype), _tile(rstd, k, dtype)
+    sg, sgx = nb().wide_bn_sums(gw, xw, mean_t, rstd_t)
+    dbeta, dgamma = _fold(sg, c), _fold(sgx, c)
+    dx = np.empty(xw.shape, dtype=dtype)
+    nb().wide_bn_dx(gw, xw, mean_t, rstd_t, _tile(dbeta / m, k, dtype), _tile(dgamma / m, k, dtype),
+                    _tile(scale, k, dtype), dx)
+    return dx.reshape(m, c), dgamma.astype(dtype), dbeta.astype(dtype)
+
+
+def bias_add(x, b):
+    c = x.shape[-1]
+    xw, k = _wide(x.reshape(-1, c))
+    y = np.empty(xw.shape, dtype=np.result_type(x, b))
+    nb().wide_scale_shift(xw, np.ones(xw.shape[1], y.dtype), _tile(b, k, y.dtype), y)
+    return y.reshape(x.shape)
