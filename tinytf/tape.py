@@ -19,10 +19,11 @@ _active = []  # tapes inside their ``with`` block, innermost last
 
 
 class _Entry:
-    __slots__ = ("out", "inputs", "grad_fns", "name", "higher")
+    __slots__ = ("out", "inputs", "values", "grad_fns", "name", "higher")
 
     def __init__(self, out, inputs, grad_fns, name, higher):
         self.out, self.inputs, self.grad_fns, self.name, self.higher = out, inputs, grad_fns, name, higher
+        self.values = tuple(t._v for t in inputs)  # a Variable assigned later keeps its op-time value
 
 
 def record(name, value, inputs, grad_fns, higher=False):
@@ -181,7 +182,7 @@ class GradientTape:
         return _pack(sources, iter(results))
 
     def _backward(self, targets, ogs, sources, higher):
-        needed = {id(s) for s in sources}
+        needed = {id(s) for s in sources if id(s) in self._ids}
         for e in self._entries:
             if any(id(i) in needed for i in e.inputs):
                 needed.add(id(e.out))
@@ -204,9 +205,9 @@ class GradientTape:
                 if e.higher:
                     ins, out = e.inputs, e.out
                 else:
-                    ins, out, g_np = tuple(i._v for i in e.inputs), e.out._v, g._v
+                    ins, out, g_np = e.values, e.out._v, g._v
             else:
-                ins, out = tuple(i._v for i in e.inputs), e.out._v
+                ins, out = e.values, e.out._v
             for k, inp in enumerate(e.inputs):
                 fn = e.grad_fns[k]
                 if fn is None or id(inp) not in needed:

@@ -138,6 +138,7 @@ class Tensor:
     def __repr__(self):
         return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={_array_repr(self._v)}>"
 
+
     def __str__(self):
         sep = "\n" if self._v.ndim > 1 else ""
         return f"tf.Tensor({sep}{_array_str(self._v)}, shape={self.shape}, dtype={self.dtype.name})"
@@ -161,11 +162,16 @@ class _Ref:
 
 
 def _array_str(v):
+    if v.ndim == 0:
+        return str(v[()])
     return np.array2string(v, separator=" ", threshold=1000)
 
 
 def _array_repr(v):
-    return repr(v) if v.ndim else repr(v[()]) if v.dtype.kind != "f" else repr(v[()])
+    """NumPy's repr as TensorFlow shows it: plain scalars, and arrays of rank >= 2 on a new line."""
+    if v.ndim == 0:
+        return str(v[()].item()) if v.dtype.kind == "b" else str(v[()])
+    return ("\n" if v.ndim >= 2 else "") + repr(v)
 
 
 _var_count = [0]

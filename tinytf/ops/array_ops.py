@@ -174,11 +174,15 @@ def getitem(tensor, key):
     return record("StridedSlice", out, (x,), (grad,))
 
 
-def gather(params, indices, axis=None, batch_dims=0, name=None):
+def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
+    """Rows (slices along ``axis``) of ``params`` picked by ``indices``; ``batch_dims`` leading axes
+    are shared by both, as in TensorFlow."""
     x = T(params)
     idx = np.asarray(T(indices)._v)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather: indices must be integers, got {idx.dtype.name}")
+    if batch_dims:
+        return _batched_gather(x, idx, axis, batch_dims)
     ax = 0 if axis is None else norm_axes(axis, x._v.ndim)[0]
     n = x._v.shape[ax]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
@@ -193,6 +197,21 @@ def gather(params, indices, axis=None, batch_dims=0, name=None):
         np.add.at(dx, (slice(None),) * ax + (idx,), gv)
         return dx
     return record("GatherV2", out, (x,), (grad,))
+
+
+def _batched_gather(x, idx, axis, batch_dims):
+    b = batch_dims % max(idx.ndim, 1) if batch_dims < 0 else batch_dims
+    ax = b if axis is None else norm_axes(axis, x._v.ndim)[0]
+    if ax != b or x._v.shape[:b] != idx.shape[:b]:
+        raise InvalidArgumentError(f"gather: with batch_dims={batch_dims}, tinytf needs axis == batch_dims and "
+                                   f"matching leading dims; got params {x.shape}, indices {idx.shape}, axis {axis}")
+    lead = x._v.shape[:b]
+    nb = int(np.prod(lead)) if lead else 1
+    n = x._v.shape[b]
+    flat = reshape(x, (nb * n,) + x._v.shape[b + 1:])
+    offs = (np.arange(nb) * n).reshape((nb,) + (1,) * (idx.ndim - b))
+    out = gather(flat, idx.reshape((nb,) + idx.shape[b:]) + offs)
+    return reshape(out, lead + idx.shape[b:] + x._v.shape[b + 1:])
 
 
 def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
@@ -217,9 +236,15 @@ def where(condition, x=None, y=None, name=None):
     c = np.asarray(T(condition)._v, dtype=bool)
     if x is None and y is None:
         return Tensor(np.argwhere(c).astype(np.int64))
+    if x is None or y is None:
+        raise ValueError("where: x and y must both be given or both be None")
     from ._core import pair
     x, y = pair(x, y, "where")
-    out = np.where(c, x._v, y._v)
+    try:
+        out = np.where(c, x._v, y._v)
+    except ValueError:
+        raise InvalidArgumentError(f"where: condition {c.shape}, x {x.shape} and y {y.shape} "
+                                   "are not broadcastable") from None
     cb = np.broadcast_to(c, out.shape)
     return record("SelectV2", out, (x, y),
                   (lambda g, v, o: sum_to(where_any(cb, g), v[0].shape),
@@ -309,6 +334,8 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     idx = np.asarray(T(indices)._v)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot: indices must be integers, got {idx.dtype.name}")
+    if dtype is None and (on_value is not None or off_value is not None):
+        dtype = _to_array(on_value if on_value is not None else off_value).dtype
     dt = _dtype_or_default(dtype)
     on = dt.type(1 if on_value is None else on_value)
     off = dt.type(0 if off_value is None else off_value)

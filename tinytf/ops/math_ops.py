@@ -5,9 +5,19 @@ on NumPy arrays (the fast first-order path) and on Tensors (second-order gradien
 """
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from ..tape import record
 from ..tensor import Tensor, _to_array
 from ._core import T, pair, sum_to, bcast, reshape_any, where_any, norm_axes, require_float, is_t
+
+
+def _bin(f, x, y, op):
+    """``f(x, y)`` on the arrays; a shape mismatch becomes an error naming the op and shapes."""
+    try:
+        return f(x._v, y._v)
+    except ValueError:
+        raise InvalidArgumentError(f"{op}: incompatible shapes {x.shape} and {y.shape} "
+                                   "(they must be equal or broadcastable)") from None
 
 
 def _mT(a):
@@ -20,19 +30,19 @@ def _mT(a):
 
 def add(x, y, name=None):
     x, y = pair(x, y, "add")
-    return record("Add", x._v + y._v, (x, y),
+    return record("Add", _bin(np.add, x, y, "add"), (x, y),
                   (lambda g, v, o: sum_to(g, v[0].shape), lambda g, v, o: sum_to(g, v[1].shape)), True)
 
 
 def subtract(x, y, name=None):
     x, y = pair(x, y, "subtract")
-    return record("Sub", x._v - y._v, (x, y),
+    return record("Sub", _bin(np.subtract, x, y, "subtract"), (x, y),
                   (lambda g, v, o: sum_to(g, v[0].shape), lambda g, v, o: sum_to(-g, v[1].shape)), True)
 
 
 def multiply(x, y, name=None):
     x, y = pair(x, y, "multiply")
-    return record("Mul", x._v * y._v, (x, y),
+    return record("Mul", _bin(np.multiply, x, y, "multiply"), (x, y),
                   (lambda g, v, o: sum_to(g * v[1], v[0].shape),
                    lambda g, v, o: sum_to(g * v[0], v[1].shape)), True)
 
@@ -41,25 +51,25 @@ def divide(x, y, name=None):
     """``x / y``; integer inputs give float64, as TensorFlow's ``truediv`` does."""
     x, y = pair(x, y, "divide")
     if x._v.dtype.kind in "iu":
-        return Tensor((x._v / y._v).astype(np.float64))
-    return record("RealDiv", x._v / y._v, (x, y),
+        return Tensor(_bin(np.true_divide, x, y, "divide").astype(np.float64))
+    return record("RealDiv", _bin(np.true_divide, x, y, "divide"), (x, y),
                   (lambda g, v, o: sum_to(g / v[1], v[0].shape),
                    lambda g, v, o: sum_to(-g * v[0] / (v[1] * v[1]), v[1].shape)), True)
 
 
 def floordiv(x, y, name=None):
     x, y = pair(x, y, "floordiv")
-    return Tensor(np.floor_divide(x._v, y._v))
+    return Tensor(_bin(np.floor_divide, x, y, "floordiv"))
 
 
 def floormod(x, y, name=None):
     x, y = pair(x, y, "floormod")
-    return Tensor(np.mod(x._v, y._v))
+    return Tensor(_bin(np.mod, x, y, "floormod"))
 
 
 def pow(x, y, name=None):  # noqa: A001 - TensorFlow's name
     x, y = pair(x, y, "pow")
-    out = np.power(x._v, y._v)
+    out = _bin(np.power, x, y, "pow")
 
     def gx(g, v, o):
         return sum_to(g * v[1] * v[0] ** (v[1] - 1), v[0].shape)
@@ -74,7 +84,7 @@ def pow(x, y, name=None):  # noqa: A001 - TensorFlow's name
 
 def maximum(x, y, name=None):
     x, y = pair(x, y, "maximum")
-    mask = x._v >= y._v
+    mask = _bin(np.greater_equal, x, y, "maximum")
     return record("Maximum", np.maximum(x._v, y._v), (x, y),
                   (lambda g, v, o: sum_to(where_any(np.broadcast_to(mask, o.shape), g), v[0].shape),
                    lambda g, v, o: sum_to(where_any(np.broadcast_to(~mask, o.shape), g), v[1].shape)), True)
@@ -82,7 +92,7 @@ def maximum(x, y, name=None):
 
 def minimum(x, y, name=None):
     x, y = pair(x, y, "minimum")
-    mask = x._v <= y._v
+    mask = _bin(np.less_equal, x, y, "minimum")
     return record("Minimum", np.minimum(x._v, y._v), (x, y),
                   (lambda g, v, o: sum_to(where_any(np.broadcast_to(mask, o.shape), g), v[0].shape),
                    lambda g, v, o: sum_to(where_any(np.broadcast_to(~mask, o.shape), g), v[1].shape)), True)
@@ -142,7 +152,7 @@ def abs(x, name=None):  # noqa: A001
 
 def sign(x, name=None):
     x = T(x)
-    return Tensor(np.sign(x._v))
+    return record("Sign", np.sign(x._v), (x,), (lambda g, v, o: g * 0,), True)
 
 
 def tanh(x, name=None):
@@ -210,11 +220,11 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
 
 # ---- comparisons and logic (no gradient) -----------------------------------------------------
 
-def _cmp(f, name):
+def _cmp(f, opname):
     def op(x, y, name=None):
-        x, y = pair(x, y, name)
-        return Tensor(f(x._v, y._v))
-    op.__name__ = name
+        x, y = pair(x, y, opname)
+        return Tensor(_bin(f, x, y, opname))
+    op.__name__ = opname
     return op
 
 
@@ -298,7 +308,20 @@ reduce_min = _reduce_extreme(np.min, "reduce_min")
 
 def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
     x = T(input_tensor)
-    return Tensor(np.asarray(np.prod(x._v, axis=norm_axes(axis, x._v.ndim), keepdims=keepdims)))
+    axes = norm_axes(axis, x._v.ndim)
+    out = np.asarray(np.prod(x._v, axis=axes, keepdims=keepdims))
+    kept = _kept_shape(x._v.shape, axes)
+
+    def grad(g, v, o):  # d prod / d x_i = product of the others (exact with zeros too)
+        xv = _val(v[0])
+        moved = np.moveaxis(xv, axes, range(len(axes))).reshape((-1,) + tuple(
+            d for i, d in enumerate(xv.shape) if i not in axes))
+        left = np.concatenate([np.ones_like(moved[:1]), np.cumprod(moved, 0)[:-1]])
+        right = np.concatenate([np.cumprod(moved[::-1], 0)[:-1][::-1], np.ones_like(moved[:1])])
+        others = (left * right).reshape(tuple(xv.shape[a] for a in axes) + moved.shape[1:])
+        others = np.moveaxis(others, range(len(axes)), axes)
+        return _val(g).reshape(kept) * others
+    return record("Prod", out, (x,), (grad,))
 
 
 def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
@@ -363,15 +386,30 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
     if transpose_b:
         b = transpose_last2(b)
     if a._v.shape[-1] != b._v.shape[-2]:
-        raise ValueError(f"matmul: inner dimensions do not match: a {a.shape} and b {b.shape}")
-    return record("MatMul", a._v @ b._v, (a, b),
+        raise InvalidArgumentError(f"matmul: inner dimensions do not match: a {a.shape} and b {b.shape}")
+    return record("MatMul", _bin(np.matmul, a, b, "matmul"), (a, b),
                   (lambda g, v, o: sum_to(g @ _mT(v[1]), v[0].shape),
                    lambda g, v, o: sum_to(_mT(v[0]) @ g, v[1].shape)), True)
 
 
 def tensordot(a, b, axes, name=None):
-    a, b = T(a), T(b)
-    return Tensor(np.tensordot(a._v, b._v, axes))
+    """Sum over the given axes of ``a`` and ``b`` (an int n: the last n of a with the first n of b)."""
+    from .array_ops import reshape, transpose
+    a, b = pair(a, b, "tensordot")
+    if isinstance(axes, (int, np.integer)):
+        ax_a, ax_b = list(range(a.ndim - axes, a.ndim)), list(range(axes))
+    else:
+        ax_a, ax_b = ([x] if isinstance(x, (int, np.integer)) else list(x) for x in axes)
+    ax_a = [x % a.ndim for x in ax_a]
+    ax_b = [x % b.ndim for x in ax_b]
+    free_a = [i for i in range(a.ndim) if i not in ax_a]
+    free_b = [i for i in range(b.ndim) if i not in ax_b]
+    if [a.shape[i] for i in ax_a] != [b.shape[i] for i in ax_b]:
+        raise InvalidArgumentError(f"tensordot: contracted axes differ: a{a.shape} axes {ax_a}, b{b.shape} axes {ax_b}")
+    k = int(np.prod([a.shape[i] for i in ax_a]))
+    am = reshape(transpose(a, free_a + ax_a), (-1, k))
+    bm = reshape(transpose(b, ax_b + free_b), (k, -1))
+    return reshape(matmul(am, bm), [a.shape[i] for i in free_a] + [b.shape[i] for i in free_b])
 
 
 def cast(x, dtype, name=None):
@@ -395,8 +433,17 @@ def add_n(inputs, name=None):
     return out
 
 
-def cumsum(x, axis=0, name=None):
-    return Tensor(np.cumsum(T(x)._v, axis=axis))
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+    x = T(x)
+    ax = norm_axes(axis, x._v.ndim)[0]
+
+    def scan(v, rev):
+        v = np.flip(v, ax) if rev else v
+        out = np.cumsum(v, axis=ax, dtype=v.dtype)
+        if exclusive:
+            out = np.concatenate([np.zeros_like(np.take(out, [0], ax)), np.take(out, range(out.shape[ax] - 1), ax)], ax)
+        return np.flip(out, ax) if rev else out
+    return record("Cumsum", scan(x._v, reverse), (x,), (lambda g, v, o: scan(_val(g), not reverse),))
 
 
 # ---- operators on Tensor --------------------------------------------------------------------

@@ -75,6 +75,8 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
     p = normalize_padding(padding, data_format)
     if data_format == "NCHW":
         return _nchw(lambda xx: conv2d(xx, w, s, _nhwc_pad(p), "NHWC", d), x)
+    if w._v.size == 0:
+        raise InvalidArgumentError(f"conv2d: filters must not have zero elements, got shape {w.shape}")
     c = x._v.shape[3]
     if c != w._v.shape[2]:
         raise InvalidArgumentError(f"conv2d: input has {c} channels but filters expect {w._v.shape[2]} "
@@ -173,11 +175,26 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
     """(x - mean) * scale / sqrt(variance + eps) + offset, computed as TensorFlow does:
     ``x * inv + (offset - mean * inv)`` with ``inv = scale * rsqrt(variance + eps)``."""
     x = T(x)
+    dt = x._v.dtype
+    mean, variance = _as(mean, dt), _as(variance, dt)
+    for arg, v in (("mean", mean), ("variance", variance), ("offset", offset), ("scale", scale)):
+        if v is not None:
+            try:
+                np.broadcast_shapes(np.shape(v._v if is_t(v) else v), x._v.shape)
+            except ValueError:
+                raise InvalidArgumentError(f"batch_normalization: {arg} of shape {list(np.shape(_v(v)))} does not "
+                                           f"broadcast to x of shape {x.shape}") from None
     inv = M.rsqrt(M.add(variance, variance_epsilon))
     if scale is not None:
-        inv = M.multiply(inv, scale)
-    shift = M.negative(M.multiply(mean, inv)) if offset is None else M.subtract(offset, M.multiply(mean, inv))
+        inv = M.multiply(inv, _as(scale, dt))
+    shift = M.negative(M.multiply(mean, inv)) if offset is None else \
+        M.subtract(_as(offset, dt), M.multiply(mean, inv))
     return M.add(M.multiply(x, inv), shift)
+
+
+def _as(v, dt):
+    """A tensor operand; Python numbers and arrays take ``x``'s dtype, as TensorFlow converts them."""
+    return v if is_t(v) else T(np.asarray(v, dtype=dt))
 
 
 def fused_batch_norm(x, gamma, beta, epsilon, training, mean=None, variance=None):
@@ -279,10 +296,17 @@ def _like(g, arr):
     return Tensor(arr) if is_t(g) else arr
 
 
+def _axis(axis, x, op):
+    nd = max(x._v.ndim, 1)
+    if not isinstance(axis, (int, np.integer)) or not -nd <= axis < nd:
+        raise InvalidArgumentError(f"{op}: axis {axis!r} is out of range for a rank-{x._v.ndim} tensor")
+    return int(axis)
+
+
 def softmax(logits, axis=None, name=None):
     x = T(logits)
     require_float(x, "softmax", "logits")
-    ax = -1 if axis is None else axis
+    ax = _axis(-1 if axis is None else axis, x, "softmax")
     e = np.exp(x._v - x._v.max(axis=ax, keepdims=True))
     out = e / e.sum(axis=ax, keepdims=True)
 
@@ -295,7 +319,7 @@ def softmax(logits, axis=None, name=None):
 def log_softmax(logits, axis=None, name=None):
     x = T(logits)
     require_float(x, "log_softmax", "logits")
-    ax = -1 if axis is None else axis
+    ax = _axis(-1 if axis is None else axis, x, "log_softmax")
     z = x._v - x._v.max(axis=ax, keepdims=True)
     out = z - np.log(np.exp(z).sum(axis=ax, keepdims=True))
 
@@ -315,6 +339,7 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
     if y._v.shape != z._v.shape:
         raise InvalidArgumentError(f"softmax_cross_entropy_with_logits: labels shape {y.shape} must equal "
                                    f"logits shape {z.shape}")
+    _axis(axis, z, "softmax_cross_entropy_with_logits")
     ls = log_softmax(z, axis)
     return M.negative(M.reduce_sum(M.multiply(y, ls), axis))
 
@@ -375,6 +400,10 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     if rate == 0:
         return x
     shape = x._v.shape if noise_shape is None else tuple(noise_shape)
+    try:
+        np.broadcast_shapes(shape, x._v.shape)
+    except ValueError:
+        raise InvalidArgumentError(f"dropout: noise_shape {list(shape)} is not broadcastable to x {x.shape}") from None
     keep = rng(seed).random(shape, dtype=np.float32) >= rate
     scale = x._v.dtype.type(1 / (1 - rate))
     mask = np.broadcast_to(keep, x._v.shape) * scale

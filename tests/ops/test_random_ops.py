@@ -1,0 +1,110 @@
+"""Contract point 3 (random): tf.random.normal / uniform and tf.random.set_seed.
+
+The streams are NumPy's, not TensorFlow's Philox, so only TensorFlow's guarantees are tested:
+same seed -> same numbers, shapes, dtypes, ranges and moments.
+"""
+import numpy as np
+import pytest
+
+import tinytf as tf
+
+
+def draw_program():
+    """A little program of random calls, as a user would write it."""
+    return [tf.random.normal([3, 2]).numpy(),
+            tf.random.uniform([4]).numpy(),
+            tf.random.normal([2], mean=1.0, stddev=0.5, seed=7).numpy(),
+            tf.random.uniform([2], minval=-1, maxval=1, seed=7).numpy(),
+            tf.random.uniform([3], 0, 10, dtype=tf.int32).numpy()]
+
+
+def test_same_seed_same_numbers():
+    tf.random.set_seed(1234)
+    first = draw_program()
+    tf.random.set_seed(1234)
+    second = draw_program()
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_different_seeds_different_numbers():
+    tf.random.set_seed(1)
+    a = tf.random.normal([8]).numpy()
+    tf.random.set_seed(2)
+    b = tf.random.normal([8]).numpy()
+    assert not np.array_equal(a, b)
+
+
+def test_successive_draws_differ():
+    tf.random.set_seed(0)
+    a, b = tf.random.normal([8]).numpy(), tf.random.normal([8]).numpy()
+    assert not np.array_equal(a, b)
+    c, d = tf.random.normal([8], seed=3).numpy(), tf.random.normal([8], seed=3).numpy()
+    assert not np.array_equal(c, d)       # an op seed gives a sequence, as in TF
+
+
+def test_op_seed_repeatable_after_set_seed():
+    tf.random.set_seed(5)
+    a = tf.random.uniform([5], seed=10).numpy()
+    tf.random.normal([100])               # unrelated draws
+    tf.random.set_seed(5)
+    b = tf.random.uniform([5], seed=10).numpy()
+    np.testing.assert_array_equal(a, b)
+
+
+def test_set_seed_argument_checking():
+    tf.random.set_seed(seed=0)
+    tf.random.set_seed(None)
+    tf.random.set_seed(np.int64(3))
+
+
+@pytest.mark.parametrize("shape, expected", [
+    ([2, 3], (2, 3)), ((4,), (4,)), ([], ()), (5, (5,)), (tf.constant([2, 2]), (2, 2)),
+])
+def test_shapes(shape, expected):
+    assert tf.random.normal(shape).shape == expected
+    assert tf.random.uniform(shape).shape == expected
+
+
+def test_default_and_explicit_dtypes():
+    assert tf.random.normal([2]).dtype == tf.float32
+    assert tf.random.uniform([2]).dtype == tf.float32
+    assert tf.random.normal([2], dtype=tf.float64).dtype == tf.float64
+    assert tf.random.uniform([2], dtype=tf.float64).dtype == tf.float64
+    assert tf.random.uniform([2], maxval=5, dtype=tf.int32).dtype == tf.int32
+    assert tf.random.uniform([2], maxval=5, dtype=tf.int64).dtype == tf.int64
+
+
+def test_normal_moments():
+    tf.random.set_seed(0)
+    n = tf.random.normal(shape=[100000], mean=3.0, stddev=2.0).numpy()
+    assert abs(n.mean() - 3.0) < 0.05
+    assert abs(n.std() - 2.0) < 0.05
+    s = tf.random.normal([100000]).numpy()
+    assert abs(s.mean()) < 0.02 and abs(s.std() - 1.0) < 0.02
+
+
+def test_uniform_range_and_moments():
+    tf.random.set_seed(0)
+    u = tf.random.uniform(shape=[100000], minval=-1.0, maxval=3.0).numpy()
+    assert u.min() >= -1.0 and u.max() < 3.0
+    assert abs(u.mean() - 1.0) < 0.05
+    d = tf.random.uniform([100000]).numpy()
+    assert d.min() >= 0.0 and d.max() < 1.0
+    i = tf.random.uniform([10000], minval=2, maxval=5, dtype=tf.int32).numpy()
+    assert set(np.unique(i)) == {2, 3, 4}
+
+
+def test_bad_dtypes():
+    with pytest.raises(ValueError, match="maxval"):
+        tf.random.uniform([2], dtype=tf.int32)
+    with pytest.raises(TypeError, match="dtype"):
+        tf.random.normal([2], dtype=tf.int32)
+
+
+def test_random_tensors_are_constants_for_the_tape():
+    v = tf.Variable(1.0)
+    with tf.GradientTape() as tape:
+        y = v * tf.random.normal([])
+    g = tape.gradient(y, v)
+    assert g is not None and g.shape == ()
