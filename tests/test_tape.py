@@ -477,8 +477,6 @@ def test_second_order_through_max_pool2d_alone_raises():
         outer.gradient(g, x)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (TF has it): second-order gradients through slicing "
-                                       "(t[...]) and tf.gather raise UnimplementedError")
 def test_second_order_through_slicing_and_gather():
     x = tf.Variable(np.array([1.0, 2.0, 3.0]))
     with tf.GradientTape() as outer:

@@ -160,18 +160,22 @@ def getitem(tensor, key):
     basic = all(isinstance(i, (int, np.integer, slice, type(None), type(Ellipsis)))
                 for i in (k if isinstance(k, tuple) else (k,)))
     shape, dtype = x._v.shape, x._v.dtype
-
-    def grad(g, v, o):
-        gv = g._v if is_t(g) else g
-        dx = np.zeros(shape, dtype=gv.dtype)
-        if basic:
-            dx[k] = gv
-        else:
-            np.add.at(dx, k, gv)
-        return dx
     if np.ndim(out) == 0:
         out = np.asarray(out, dtype=dtype)
-    return record("StridedSlice", out, (x,), (grad,))
+    return record("StridedSlice", out, (x,), (lambda g, v, o: _scatter(g, k, shape, basic),), True)
+
+
+def _scatter(g, k, shape, basic):
+    """The adjoint of ``x[k]``: zeros of ``shape`` with ``g`` added at ``k`` (differentiable)."""
+    gv = g._v if is_t(g) else g
+    dx = np.zeros(shape, dtype=gv.dtype)
+    if basic:
+        dx[k] = gv
+    else:
+        np.add.at(dx, k, gv)
+    if not is_t(g):
+        return dx
+    return record("ScatterNd", dx, (g,), (lambda gg, v, o: getitem(gg, k),), True)
 
 
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
@@ -189,14 +193,8 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
         raise InvalidArgumentError(f"gather: indices must be in [0, {n}), got values in "
                                    f"[{idx.min()}, {idx.max()}]")
     out = np.take(x._v, idx, axis=ax)
-    shape = x._v.shape
-
-    def grad(g, v, o):
-        gv = g._v if is_t(g) else g
-        dx = np.zeros(shape, dtype=gv.dtype)
-        np.add.at(dx, (slice(None),) * ax + (idx,), gv)
-        return dx
-    return record("GatherV2", out, (x,), (grad,))
+    key = (slice(None),) * ax + (idx,)
+    return record("GatherV2", out, (x,), (lambda g, v, o: _scatter(g, key, x._v.shape, False),), True)
 
 
 def _batched_gather(x, idx, axis, batch_dims):
