@@ -130,7 +130,7 @@ class Progbar:
             line += " - " + _fmt_logs(logs)
         if self.dynamic:
             self.stream.write("\r" + line + "\033[K" + ("\n" if finalize else ""))
-        elif finalize:
+        elif finalize or current != self.target:  # plain mode: every `interval` s, and the end
             self.stream.write(line + "\n")
         self.stream.flush()
 

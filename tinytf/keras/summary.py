@@ -1,5 +1,17 @@
-"""``model.summary()``: Keras's table (layer, output shape, params) with optional receptive fields."""
+"""``model.summary()``: Keras's table (layer, output shape, params) with optional receptive fields
+and FLOPs.
+
+FLOP convention: 2 FLOPs per multiply-add (as Keras/TensorFlow profilers count), for the layers
+that hold a kernel (Conv2D, Dense): ``2 * output positions * kernel.size`` per image, e.g. a
+3x3 conv from 1 to 6 channels giving 26x26 outputs: ``2 * 26*26 * (3*3*1*6)``. Bias adds,
+batch norm, activations and pooling are not counted (they are a few percent at most).
+"""
 import sys
+
+import numpy as np
+
+FLOPS_NOTE = ("FLOPs per image: 2 per multiply-add (the Keras/TF profiler convention), "
+              "Conv2D and Dense only")
 
 
 def _fmt_shape(shape):
@@ -19,8 +31,21 @@ def _box(enc):
                     bm="+", br="+")
 
 
-def layer_rows(model, receptive_field=False):
-    """One dict per layer: name, type, output shape, params (+ rf, jump when asked)."""
+def layer_flops(layer):
+    """FLOPs of one layer per image (see the module docstring); None for layers without a kernel."""
+    kernel = getattr(layer, "kernel", None)
+    shape = getattr(layer, "output_shape_built", None)
+    if kernel is None or shape is None or not hasattr(kernel, "shape"):
+        return None
+    dims = list(shape)[1:]
+    positions = dims[1:] if getattr(layer, "data_format", "channels_last") == "channels_first" else dims[:-1]
+    if any(d is None for d in positions):
+        return None
+    return 2 * int(np.prod(positions, dtype=np.int64)) * int(np.prod(tuple(kernel.shape), dtype=np.int64))
+
+
+def layer_rows(model, receptive_field=False, flops=False):
+    """One dict per layer: name, type, output shape, params (+ rf, jump; flops when asked)."""
     layers = model.layers
     rows = []
     rf = None
@@ -32,6 +57,8 @@ def layer_rows(model, receptive_field=False):
                "shape": getattr(layer, "output_shape_built", None), "params": layer.count_params()}
         if rf is not None:
             row["rf"], row["jump"] = _pair_label(rf[i].r), _pair_label(rf[i].j)
+        if flops:
+            row["flops"] = layer_flops(layer)
         rows.append(row)
     return rows
 
@@ -42,13 +69,18 @@ def _pair_label(pair):
     return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}x{pair[1]}"
 
 
-def summary_text(model, receptive_field=False, line_length=None, extra_columns=None):
-    rows = layer_rows(model, receptive_field)
+def summary_text(model, receptive_field=False, line_length=None, extra_columns=None, flops=False):
+    """The summary table as text. ``receptive_field`` adds receptive field and jump columns,
+    ``flops`` a FLOPs column and total; ``extra_columns`` is a list of
+    ``(header, row_dict -> str, '<' or '>')``."""
+    rows = layer_rows(model, receptive_field, flops)
     cols = [("Layer (type)", lambda r: f"{r['name']} ({r['type']})", "<"),
             ("Output Shape", lambda r: _fmt_shape(r["shape"]), "<"),
             ("Param #", lambda r: f"{r['params']:,}", ">")]
     if receptive_field:
         cols += [("Receptive field", lambda r: r["rf"], ">"), ("Jump", lambda r: r["jump"], ">")]
+    if flops:
+        cols.append(("FLOPs", lambda r: "-" if r["flops"] is None else f"{r['flops']:,}", ">"))
     cols += list(extra_columns or [])
     cells = [[f(r) for _, f, _ in cols] for r in rows]
     widths = [max([len(h) + 2] + [len(c[i]) + 2 for c in cells]) for i, (h, _, _) in enumerate(cols)]
@@ -71,6 +103,9 @@ def summary_text(model, receptive_field=False, line_length=None, extra_columns=N
     out += [f" Total params: {total:,} ({_bytes(total)})",
             f" Trainable params: {trainable:,} ({_bytes(trainable)})",
             f" Non-trainable params: {total - trainable:,} ({_bytes(total - trainable)})"]
+    if flops:
+        n = sum(r["flops"] or 0 for r in rows)
+        out.append(f" Total FLOPs: {n:,} ({n // 2:,} multiply-adds; {FLOPS_NOTE})")
     return "\n".join(out)
 
 

@@ -21,6 +21,13 @@ def normalize_data_format(data_format):
     return data_format
 
 
+def check_window_fits(layer, in_hw, out_hw, window):
+    """Keras refuses a window larger than its (padded) input: an empty output is a ValueError."""
+    if any(o is not None and o <= 0 for o in out_hw):
+        raise ValueError(f"{type(layer).__name__} '{layer.name}': the {tuple(window)} window does not fit the "
+                         f"{tuple(in_hw)} input with padding '{layer.padding}' (the output would be {tuple(out_hw)})")
+
+
 class Conv2D(Layer):
     """2-D convolution layer: ``activation(conv2d(x, kernel) + bias)``.
 
@@ -83,6 +90,7 @@ class Conv2D(Layer):
         hw = s[1:3] if self.data_format == "channels_last" else s[2:4]
         out = tuple(output_size(n, k, st, d, self.padding.upper())
                     for n, k, st, d in zip(hw, self.kernel_size, self.strides, self.dilation_rate))
+        check_window_fits(self, hw, out, self.kernel_size)
         if self.data_format == "channels_last":
             return TensorShape((s[0],) + out + (self.filters,))
         return TensorShape((s[0], self.filters) + out)

@@ -3,7 +3,7 @@ from ...kernels.padding import normalize_tuple, output_size
 from ...ops import math_ops as M, nn_ops as N
 from ...tensor import TensorShape
 from .base import Layer, check_rank
-from .convolutional import normalize_data_format, normalize_padding
+from .convolutional import check_window_fits, normalize_data_format, normalize_padding
 
 
 class _Pooling2D(Layer):
@@ -28,6 +28,7 @@ class _Pooling2D(Layer):
         hw = s[1:3] if self.data_format == "channels_last" else s[2:4]
         out = tuple(output_size(n, k, st, 1, self.padding.upper())
                     for n, k, st in zip(hw, self.pool_size, self.strides))
+        check_window_fits(self, hw, out, self.pool_size)
         return TensorShape((s[0],) + out + (s[3],) if self.data_format == "channels_last" else (s[0], s[1]) + out)
 
     def get_config(self):

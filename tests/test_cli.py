@@ -1,0 +1,420 @@
+"""The ``tinytf`` command, driven as a user would: ``python -m tinytf ...`` in a subprocess.
+
+Training runs use the first few hundred Fashion-MNIST images (``--limit``) or small IDX / .npz
+folders written here, one epoch unless a test needs more.
+"""
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from tinytf.keras.datasets import _files
+
+FASHION = "/usr/share/datasets/fashion-mnist"
+needs_fashion = pytest.mark.skipif(not os.path.isdir(FASHION), reason="needs Debian's dataset-fashion-mnist")
+
+
+def tinytf(*args, cwd, env=None, timeout=180):
+    e = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "tinytf", *map(str, args)], cwd=cwd, env=e,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def ok(res):
+    assert res.returncode == 0, f"rc={res.returncode}\nstdout:\n{res.stdout}\nstderr:\n{res.stderr}"
+    return res.stdout
+
+
+def user_error(res, *phrases):
+    """Exit status 2, a message on stderr, no traceback."""
+    assert res.returncode == 2, f"rc={res.returncode}\nstdout:\n{res.stdout}\nstderr:\n{res.stderr}"
+    assert "Traceback" not in res.stderr and "tinytf: error: " in res.stderr
+    for p in phrases:
+        assert p in res.stderr, res.stderr
+    return res.stderr
+
+
+def meta_of(run):
+    with np.load(os.path.join(run, "checkpoint.npz"), allow_pickle=False) as z:
+        return json.loads(str(z["__meta__"]))
+
+
+def arrays_of(run):
+    with np.load(os.path.join(run, "checkpoint.npz"), allow_pickle=False) as z:
+        return {k: z[k] for k in z.files if k != "__meta__"}
+
+
+def snapshot(folder):
+    """Every file's name, size, mtime and hash: to check that a refused command changed nothing."""
+    out = {}
+    for name in sorted(os.listdir(folder)):
+        p = os.path.join(folder, name)
+        with open(p, "rb") as f:
+            out[name] = (os.path.getsize(p), os.stat(p).st_mtime_ns, hashlib.sha256(f.read()).hexdigest())
+    return out
+
+
+def write_idx_folder(folder, n_train=96, n_test=48, classes=3, seed=0):
+    """Four IDX files of class-dependent blobs, and a classes.txt."""
+    rng = np.random.default_rng(seed)
+    os.makedirs(folder, exist_ok=True)
+    for split, n in (("train", n_train), ("t10k", n_test)):
+        y = (np.arange(n) % classes).astype(np.uint8)
+        x = rng.integers(0, 40, (n, 28, 28)).astype(np.uint8)
+        for i, c in enumerate(y):
+            x[i, 4 + 7 * c: 10 + 7 * c, 6:22] = 220
+        _files.write_idx(os.path.join(folder, f"{split}-images-idx3-ubyte.gz"), x)
+        _files.write_idx(os.path.join(folder, f"{split}-labels-idx1-ubyte"), y)
+    with open(os.path.join(folder, "classes.txt"), "w") as f:
+        f.write("\n".join(["top bar", "middle bar", "low bar"][:classes]) + "\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    return tmp_path_factory.mktemp("cli")
+
+
+@pytest.fixture(scope="module")
+def run(work):
+    """One epoch of the default model on the first 512 Fashion-MNIST images."""
+    if not os.path.isdir(FASHION):
+        pytest.skip("needs Debian's dataset-fashion-mnist")
+    out = work / "run"
+    res = tinytf("train", "--limit", 512, "--epochs", 1, "--out", out, cwd=work)
+    ok(res)
+    return str(out), res
+
+
+# --------------------------------------------------------------------------------------- help
+
+def test_help_on_every_command(work, capsys):
+    assert "train" in ok(tinytf("--help", cwd=work))
+    assert "--resume RUN" in ok(tinytf("train", "--help", cwd=work))
+    from tinytf.cli import main
+    for cmd in ("evaluate", "predict", "summary", "rf", "explain"):  # in-process: the same parser, faster
+        with pytest.raises(SystemExit) as e:
+            main([cmd, "--help"])
+        assert e.value.code == 0
+        assert capsys.readouterr().out.startswith(f"usage: tinytf {cmd}")
+    assert tinytf("frobnicate", cwd=work).returncode == 2
+
+
+# --------------------------------------------------------------------------------------- train
+
+@needs_fashion
+def test_train_writes_a_complete_run_folder(run):
+    folder, res = run
+    out = res.stdout
+    assert "Epoch 1/1" in out and "4/4" in out and "val_accuracy" in out
+    assert re.search(r"4/4 \S+ \d+s \d+ms/step - .*loss: \d\.\d{4}", out)  # plain line when piped
+    for name in ("checkpoint.npz", "best.weights.npz", "history.csv", "curves.png", "confusion.png",
+                 "report.md"):
+        assert os.path.getsize(os.path.join(folder, name)) > 0, name
+    assert not [f for f in os.listdir(folder) if f.startswith(".tmp")]
+    with open(os.path.join(folder, "history.csv")) as f:
+        rows = f.read().splitlines()
+    assert rows[0].split(",")[:5] == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
+    assert len(rows) == 2 and rows[1].startswith("1,")
+    meta = meta_of(folder)
+    assert meta["epoch"] == 1 and meta["config"]["model"] == "lenet5" and meta["config"]["seed"] == 0
+    assert meta["config"]["batch_size"] == 128 and meta["config"]["learning_rate"] == 1e-3
+    assert set(meta["rng"]) == {"global_seed", "op_counter", "bit_generator"}
+    keys = arrays_of(folder)
+    assert "model/conv2d/kernel" in keys and "optimizer/iteration" in keys and int(keys["optimizer/iteration"]) == 4
+    report = open(os.path.join(folder, "report.md"), encoding="utf-8").read()
+    for phrase in ("lenet5", "Ankle boot", "T-shirt/top", "images/s", "Accuracy per class", "![curves](curves.png)",
+                   "test split"):
+        assert phrase in report, phrase
+    Image = pytest.importorskip("PIL.Image")
+    for name in ("curves.png", "confusion.png"):
+        a = np.asarray(Image.open(os.path.join(folder, name)).convert("L"))
+        assert a.shape[0] > 200 and a.shape[1] > 200 and a.std() > 5
+
+
+@needs_fashion
+def test_an_existing_run_is_not_overwritten(run, work):
+    folder, _ = run
+    before = snapshot(folder)
+    user_error(tinytf("train", "--out", folder, "--limit", 64, cwd=work), "--resume")
+    assert snapshot(folder) == before
+
+
+def _blocker(folder, module):
+    """A PYTHONPATH entry that makes ``import module`` fail, as if it were not installed."""
+    (folder / module).mkdir(parents=True)
+    (folder / module / "__init__.py").write_text("raise ImportError('blocked for a test')\n")
+    return {"PYTHONPATH": str(folder)}
+
+
+def test_train_on_an_idx_folder_without_matplotlib(work, tmp_path):
+    idx = write_idx_folder(str(work / "idx"))
+    out = work / "idx-run"
+    no_plot = _blocker(tmp_path / "block", "matplotlib")
+    res = tinytf("train", "--dataset", idx, "--epochs", 1, "--batch-size", 32, "--out", out, cwd=work, env=no_plot)
+    ok(res)
+    assert "pip install 'tinytf[plot]'" in res.stderr
+    assert not (out / "curves.png").exists() and not (out / "confusion.png").exists()
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "pip install 'tinytf[plot]'" in report
+    assert "middle bar" in report and "3 classes" in report  # names from classes.txt
+    err = user_error(tinytf("explain", "rf", "--out", tmp_path / "pics", cwd=tmp_path, env=no_plot),
+                     "pip install 'tinytf[plot]'")
+    assert err.count("\n") == 1
+
+
+def test_train_on_an_npz_folder(work):
+    npz = work / "npz"
+    npz.mkdir()
+    rng = np.random.default_rng(1)
+    np.savez(npz / "data.npz", x_train=rng.integers(0, 255, (64, 28, 28), dtype=np.uint8),
+             y_train=np.arange(64) % 4, x_test=rng.integers(0, 255, (32, 28, 28), dtype=np.uint8),
+             y_test=np.arange(32) % 4)
+    out = work / "npz-run"
+    ok(tinytf("train", "--dataset", npz, "--model", "lenet5-classic", "--optimizer", "sgd", "--epochs", 1,
+              "--batch-size", 32, "--out", out, cwd=work))
+    cfg = meta_of(out)["config"]
+    assert cfg["num_classes"] == 4 and cfg["optimizer"] == "sgd" and cfg["learning_rate"] == 0.01
+    assert cfg["class_names"] == ["0", "1", "2", "3"] and cfg["model"] == "lenet5-classic"
+    assert (out / "curves.png").exists()
+
+
+def test_missing_dataset_says_where_it_looked(work, tmp_path):
+    env = {"HOME": str(tmp_path), "TINYTF_DATA": str(tmp_path / "data"),
+           "TINYTF_DATASETS_URL": "file:///nonexistent-tinytf-mirror/"}
+    err = user_error(tinytf("train", "--dataset", "mnist", "--limit", 10, cwd=tmp_path, env=env),
+                     "MNIST data not found", "Looked in", str(tmp_path / "data"), "TINYTF_DATA")
+    assert "--dataset DIR" in err
+    assert not (tmp_path / "runs").exists()
+    user_error(tinytf("train", "--dataset", tmp_path / "nowhere", cwd=tmp_path), "nowhere")
+    (tmp_path / "empty").mkdir()
+    user_error(tinytf("train", "--dataset", tmp_path / "empty", cwd=tmp_path), "IDX files", ".npz")
+
+
+# ----------------------------------------------------------------------- interruption and resume
+
+def _wait_for_epoch(proc, run, epoch, timeout=120):
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        try:
+            if meta_of(run)["epoch"] >= epoch:
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        assert proc.poll() is None, "training ended before the checkpoint was seen"
+        time.sleep(0.01)
+    raise AssertionError("no checkpoint in time")
+
+
+@needs_fashion
+def test_kill_9_then_resume_gives_the_uninterrupted_weights(work):
+    args = [sys.executable, "-m", "tinytf", "train", "--limit", "256", "--batch-size", "64", "--epochs", "4",
+            "--seed", "3", "--out"]
+    whole, broken = work / "whole", work / "broken"
+    uninterrupted = subprocess.Popen(args + [str(whole)], cwd=work, stdout=subprocess.DEVNULL)  # meanwhile
+    proc = subprocess.Popen(args + [str(broken)], cwd=work, stdout=subprocess.DEVNULL)
+    try:
+        _wait_for_epoch(proc, broken, 1)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+        assert uninterrupted.wait(timeout=120) == 0
+    done = meta_of(broken)["epoch"]
+    assert 1 <= done < 4
+    out = ok(tinytf("train", "--resume", broken, cwd=work))
+    assert f"epochs {done + 1} to 4" in out
+    a, b = arrays_of(whole), arrays_of(broken)
+    assert sorted(a) == sorted(b)
+    for k in a:  # model weights, optimizer slots and iteration
+        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+    ma, mb = meta_of(whole), meta_of(broken)
+    assert ma["rng"] == mb["rng"] and mb["epoch"] == 4
+    assert [r["loss"] for r in ma["history"]] == [r["loss"] for r in mb["history"]]
+    with open(broken / "history.csv") as f:
+        assert [line.split(",")[0] for line in f.read().splitlines()[1:]] == ["1", "2", "3", "4"]
+
+
+@needs_fashion
+def test_ctrl_c_leaves_a_usable_checkpoint_and_says_how_to_resume(work):
+    run = work / "interrupted"
+    proc = subprocess.Popen([sys.executable, "-m", "tinytf", "train", "--limit", "256", "--batch-size", "64",
+                             "--epochs", "30", "--out", str(run)],
+                            cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_epoch(proc, run, 1)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and f"tinytf train --resume {run}" in lines[0], err
+    assert 1 <= meta_of(run)["epoch"] < 30
+    assert "Test accuracy" in ok(tinytf("evaluate", run, "--limit", 100, cwd=work))
+
+
+@needs_fashion
+def test_truncated_checkpoint_is_refused_and_nothing_is_touched(run, work, tmp_path):
+    folder = tmp_path / "damaged"
+    folder.mkdir()
+    for name in ("checkpoint.npz", "best.weights.npz", "history.csv"):
+        data = open(os.path.join(run[0], name), "rb").read()
+        (folder / name).write_bytes(data[: len(data) // 2] if name == "checkpoint.npz" else data)
+    before = snapshot(folder)
+    user_error(tinytf("train", "--resume", folder, "--epochs", 2, cwd=work), "truncated or corrupted", "checkpoint.npz")
+    user_error(tinytf("evaluate", folder, cwd=work), "truncated or corrupted")
+    user_error(tinytf("predict", folder, "x.npy", cwd=work), "truncated or corrupted")
+    assert snapshot(folder) == before
+    user_error(tinytf("evaluate", tmp_path / "nothing-here", cwd=work), "no such run folder")
+
+
+@needs_fashion
+def test_run_folder_of_another_model_is_refused(run, work, tmp_path):
+    folder = run[0]
+    before = snapshot(folder)
+    user_error(tinytf("train", "--resume", folder, "--model", "vgg-small", cwd=work), "--model lenet5")
+    assert snapshot(folder) == before
+    # a checkpoint whose weights do not fit the model its metadata names
+    other = tmp_path / "other"
+    other.mkdir()
+    with np.load(os.path.join(folder, "checkpoint.npz"), allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["__meta__"]))
+    meta["config"]["model"] = "lenet5-classic"
+    arrays["__meta__"] = np.array(json.dumps(meta))
+    np.savez(other / "checkpoint.npz", **arrays)
+    before = snapshot(other)
+    user_error(tinytf("train", "--resume", other, "--epochs", 3, cwd=work), "does not match model")
+    user_error(tinytf("evaluate", other, cwd=work), "does not match model")
+    assert snapshot(other) == before
+
+
+# ----------------------------------------------------------------------------- evaluate / predict
+
+@needs_fashion
+def test_evaluate_prints_accuracy_per_class_and_confusion(run, work):
+    out = ok(tinytf("evaluate", run[0], "--limit", 1000, cwd=work))
+    acc = float(re.search(r"Test accuracy: (\d\.\d+) \((\d+)/1000\)", out).group(1))
+    assert 0.1 < acc <= 1
+    assert "9 Ankle boot" in out and "rows: true class" in out
+    rows = [l for l in out.splitlines() if re.match(r"^\d [A-Za-z/ -]+ +(\d+ +){9}\d+$", l)]
+    counts = np.array([[int(v) for v in l.split()[-10:]] for l in rows])
+    assert counts.shape == (10, 10) and counts.sum() == 1000
+    assert abs(np.trace(counts) / 1000 - acc) < 1e-4
+
+
+@needs_fashion
+def test_predict_png_and_npy(run, work, tmp_path):
+    Image = pytest.importorskip("PIL.Image")
+    from tinytf.keras.datasets import fashion_mnist
+    x = fashion_mnist.load_data()[1][0][0]
+    Image.fromarray(x).save(tmp_path / "grey28.png")
+    np.save(tmp_path / "same.npy", x)
+    big = Image.fromarray(255 - x).resize((84, 84)).convert("RGB")  # dark on light, colour, larger
+    big.save(tmp_path / "photo.jpg")
+    out = ok(tinytf("predict", run[0], tmp_path / "grey28.png", tmp_path / "same.npy", cwd=work))
+    blocks = out.strip().split("\n")
+    assert len(blocks) == 8 and blocks[0].endswith("grey28.png") and blocks[4].endswith("same.npy")
+    probs = [float(l.split()[-1].rstrip("%")) for l in blocks if l.startswith("  ")]
+    assert probs[:3] == probs[3:] and probs[0] >= probs[1] >= probs[2]  # same image, same answer
+    names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+             "Ankle boot"}
+    assert all(l.strip().rsplit(None, 1)[0] in names for l in blocks if l.startswith("  "))
+    out = ok(tinytf("predict", run[0], tmp_path / "photo.jpg", "--invert", "--top", 5, cwd=work))
+    assert len(out.strip().splitlines()) == 6
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    user_error(tinytf("predict", run[0], tmp_path / "broken.png", cwd=work), "broken.png")
+    user_error(tinytf("predict", run[0], tmp_path / "missing.png", cwd=work), "missing.png")
+    np.save(tmp_path / "wrong.npy", np.zeros((3, 5)))
+    user_error(tinytf("predict", run[0], tmp_path / "wrong.npy", cwd=work), "wrong.npy", "28x28x1")
+    user_error(tinytf("predict", run[0], tmp_path / "grey28.png", cwd=work, env=_blocker(tmp_path / "b", "PIL")),
+               "pip install 'tinytf[image]'")
+
+
+# ----------------------------------------------------------------------------- summary / rf / explain
+
+def _table(out):
+    """{layer name: [cells]} from a summary table."""
+    rows = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in re.split(r"[│┃|]", line)[1:-1]]
+        if len(cells) > 3 and "(" in cells[0]:
+            rows[cells[0].split(" (")[0]] = cells[1:]
+    return rows
+
+
+def test_summary_receptive_fields_jumps_and_flops(work):
+    out = ok(tinytf("summary", cwd=work))
+    t = _table(out)
+    # (output shape, params, receptive field, jump, FLOPs); FLOPs = 2 per multiply-add
+    assert t["conv2d"] == ["(None, 26, 26, 6)", "60", "3", "1", f"{2 * 26 * 26 * 6 * (3 * 3 * 1):,}"]
+    assert t["max_pooling2d"][2:4] == ["4", "2"]
+    assert t["conv2d_1"] == ["(None, 11, 11, 16)", "880", "8", "2", f"{2 * 11 * 11 * 16 * (3 * 3 * 6):,}"]
+    assert t["max_pooling2d_1"][2:4] == ["10", "4"]
+    assert t["dense"][-1] == f"{2 * 400 * 120:,}" and t["dense"][2] == "global"
+    total = 2 * (26 * 26 * 6 * 9 + 11 * 11 * 16 * 54 + 400 * 120 + 120 * 84 + 84 * 10)
+    assert f"Total FLOPs: {total:,}" in out and "Total params: 60,162" in out
+    assert "2 per multiply-add" in out
+    out = ok(tinytf("summary", "lenet5-classic", "--input-shape", "32,32,1", cwd=work))
+    t = _table(out)
+    assert t["conv2d"][0] == "(None, 32, 32, 6)" and t["conv2d_1"][2:4] == ["14", "2"]
+    user_error(tinytf("summary", "alexnet", cwd=work), "lenet5")
+
+
+def test_rf_table_and_unit_window(work):
+    out = ok(tinytf("rf", "conv3,pool2/2,conv3,pool2/2", "--input", 28, "--unit", 2, 3, cwd=work))
+    rows = [l.split() for l in out.splitlines()[2:6]]
+    assert [r[1] for r in rows] == ["3", "4", "8", "10"]      # receptive field
+    assert [r[2] for r in rows] == ["1", "2", "2", "4"]       # jump
+    assert [r[3] for r in rows] == ["1", "1.5", "3.5", "4.5"]  # centre of unit 0's field
+    assert [r[4] for r in rows] == ["26", "13", "11", "5"]
+    # unit (2, 3): centre 4.5 + 4*(2, 3) = (12.5, 16.5), +-4.5
+    assert "rows 8..17, cols 12..21" in out
+    out = ok(tinytf("rf", "conv5/2s,conv3d2", cwd=work))
+    assert [l.split()[1:3] for l in out.splitlines()[2:4]] == [["5", "2"], ["13", "2"]]
+    user_error(tinytf("rf", "conv3,blob", cwd=work), "blob")
+    user_error(tinytf("rf", "conv3", "--unit", 0, 0, cwd=work), "--input")
+
+
+def test_explain_writes_pictures(work):
+    Image = pytest.importorskip("PIL.Image")
+    pytest.importorskip("matplotlib")
+    out = ok(tinytf("explain", "rf", "pool", "--out", work / "pics", "--dpi", 60, cwd=work))
+    paths = out.split()
+    assert len(paths) >= 3 and all(p.endswith(".png") for p in paths)
+    for p in paths:
+        im = Image.open(p)
+        w, h = im.size
+        assert 150 <= w <= 1400 and 100 <= h <= 1400, (p, im.size)  # ~1400 px at dpi 120: half at 60
+        a = np.asarray(im.convert("L"), dtype=float)
+        assert a.std() > 10 and (a < 128).mean() > 0.005  # ink on the page
+
+
+# ----------------------------------------------------------------------------- images (in-process)
+
+def test_image_loader(tmp_path):
+    Image = pytest.importorskip("PIL.Image")
+    from tinytf.tools import images
+    a = np.zeros((40, 20), np.uint8)
+    a[10:30, 5:15] = 200
+    Image.fromarray(a).convert("RGB").save(tmp_path / "tall.png")
+    x = images.load(tmp_path / "tall.png")
+    assert x.shape == (1, 28, 28, 1) and x.dtype == np.float32 and 0 <= x.min() and x.max() <= 1
+    assert x[0, :, :3].max() < 0.05 and x[0, 14, 14, 0] > 0.6  # padded with the black border, centred
+    inv = images.load(tmp_path / "tall.png", invert=True)
+    np.testing.assert_allclose(inv, 1 - x)
+    rgba = Image.new("RGBA", (30, 30), (0, 0, 0, 0))
+    rgba.save(tmp_path / "clear.png")
+    assert images.load(tmp_path / "clear.png").min() > 0.99  # transparent -> white
+    np.save(tmp_path / "batch.npy", np.full((2, 28, 28, 1), 0.5, np.float32))
+    assert images.load(tmp_path / "batch.npy").shape == (2, 28, 28, 1)
+    with pytest.raises(images.ImageError, match="nope.png"):
+        images.load(tmp_path / "nope.png")

@@ -1,0 +1,452 @@
+"""The ``tinytf`` command (also ``python -m tinytf``): train, evaluate, predict, summary, rf, explain.
+
+User errors (missing data, bad arguments, damaged run folders, unreadable images, missing
+optional packages) print one ``tinytf: error: ...`` message on stderr and exit with status 2;
+Ctrl-C exits with 130 and says how to resume.
+"""
+import argparse
+import os
+import signal
+import sys
+import time
+
+EXIT_USER, EXIT_INTERRUPT = 2, 130
+TRAIN_DEFAULTS = {"model": "lenet5", "dataset": "fashion_mnist", "epochs": 5, "batch_size": 128,
+                  "optimizer": "adam", "learning_rate": None, "seed": 0, "limit": None}
+RUN_KEYS = ("model", "dataset", "dataset_label", "epochs", "batch_size", "optimizer", "learning_rate", "seed",
+            "limit", "input_shape", "num_classes", "class_names", "n_train", "n_test")
+RUN_FILES = ("checkpoint.npz", "best.weights.npz", "history.csv", "curves.png", "confusion.png", "report.md")
+OPTIMIZERS = {"adam": ("Adam", 1e-3), "adamw": ("AdamW", 1e-3), "rmsprop": ("RMSprop", 1e-3),
+              "sgd": ("SGD", 1e-2)}
+
+
+class UserError(Exception):
+    """Something the user can fix; printed as one message, exit status 2."""
+
+
+# ============================================================================ shared helpers
+
+def _load_data(spec, limit):
+    """``(x_train, y_train), (x_test, y_test), class names`` as float32 NHWC, the first ``limit``
+    images of each split when ``limit`` is set."""
+    from . import zoo
+    try:
+        (x, y), (xt, yt), names = zoo.load_dataset(spec)
+    except FileNotFoundError as e:  # DatasetNotFoundError: lists where it looked
+        raise UserError(f"{e}\nWith the tinytf command, --dataset DIR also takes a folder of IDX files "
+                        "or one .npz file.") from None
+    except zoo.DataError as e:
+        raise UserError(str(e)) from None
+    except (ValueError, OSError) as e:
+        raise UserError(f"cannot load dataset {spec!r}: {e}") from None
+    if limit is not None:
+        x, y, xt, yt = x[:limit], y[:limit], xt[:limit], yt[:limit]
+    if len(x) == 0 or len(xt) == 0:
+        raise UserError(f"dataset {spec!r} has an empty training or test split")
+    return (zoo.prepare(x), y.astype("int64")), (zoo.prepare(xt), yt.astype("int64")), list(names)
+
+
+def _build_model(cfg):
+    from . import zoo
+    try:
+        return zoo.build(cfg["model"], cfg["input_shape"], cfg["num_classes"])
+    except ValueError as e:
+        raise UserError(str(e)) from None
+
+
+def _compile(model, cfg):
+    from .keras import losses, optimizers
+    cls, _ = OPTIMIZERS[cfg["optimizer"]]
+    model.compile(optimizer=getattr(optimizers, cls)(learning_rate=cfg["learning_rate"]),
+                  loss=losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+
+
+def _load_run(run_dir):
+    """``checkpoint.load`` plus a check that the config holds what the command needs."""
+    from .tools import checkpoint
+    meta, weights, opt_state = checkpoint.load(run_dir)
+    cfg = meta["config"]
+    missing = [k for k in RUN_KEYS if k not in cfg]
+    if missing or cfg.get("optimizer") not in OPTIMIZERS or not isinstance(meta.get("epoch"), int):
+        raise checkpoint.CheckpointError(f"{os.path.join(run_dir, checkpoint.CHECKPOINT)}: incomplete or unknown "
+                                         f"run settings (missing {missing or 'nothing'}, optimizer "
+                                         f"{cfg.get('optimizer')!r}, epoch {meta.get('epoch')!r})")
+    return meta, weights, opt_state
+
+
+def _open_run(run_dir, best=False):
+    """``(meta, model)`` of a run folder, the model holding the checkpoint's (or best) weights."""
+    from .tools import checkpoint
+    meta, weights, _ = _load_run(run_dir)
+    model = _build_model(meta["config"])
+    checkpoint.check_weights(model, weights, os.path.join(run_dir, checkpoint.CHECKPOINT))
+    model.set_weights([weights[k] for k in model._weight_keys()])
+    if best:
+        path = os.path.join(run_dir, checkpoint.BEST)
+        try:
+            model.load_weights(path)
+        except (ValueError, OSError) as e:
+            raise UserError(f"cannot use {path}: {e}") from None
+    return meta, model
+
+
+def _predict_classes(model, x):
+    return model.predict(x, batch_size=500, verbose=0).argmax(axis=1)
+
+
+# ============================================================================ train
+
+def _train_config(a):
+    from . import zoo
+    cfg = {k: (getattr(a, k) if getattr(a, k) is not None else v) for k, v in TRAIN_DEFAULTS.items()}
+    if cfg["learning_rate"] is None:
+        cfg["learning_rate"] = OPTIMIZERS[cfg["optimizer"]][1]
+    if cfg["dataset"] not in zoo.DATASETS:
+        cfg["dataset"] = os.path.abspath(os.path.expanduser(cfg["dataset"]))
+    cfg["dataset_label"] = zoo.dataset_label(cfg["dataset"])
+    cfg["model_description"] = zoo.MODELS[cfg["model"]][1]
+    return cfg
+
+
+def _resume_config(a):
+    """The run's saved metadata, after checking that the options given agree with it."""
+    from . import zoo
+    meta, weights, opt_state = _load_run(a.resume)
+    cfg = meta["config"]
+    for key in TRAIN_DEFAULTS:
+        given = getattr(a, key)
+        if key == "dataset" and given is not None and given not in zoo.DATASETS:
+            given = os.path.abspath(os.path.expanduser(given))
+        if given is not None and key != "epochs" and given != cfg.get(key):
+            flag = "--" + key.replace("_", "-")
+            raise UserError(f"{a.resume} is a run of {flag} {cfg.get(key)}, not {given}; --resume continues "
+                            f"a run with its own settings (drop {flag}, or start a new run with --out)")
+    if a.epochs is not None:
+        if a.epochs < meta["epoch"]:
+            raise UserError(f"{a.resume} has already completed {meta['epoch']} epochs; --epochs {a.epochs} "
+                            "is fewer")
+        cfg["epochs"] = a.epochs
+    return meta, weights, opt_state
+
+
+def _new_run_dir(cfg, out, overwrite=False):
+    from .tools import checkpoint
+    if out is None:
+        base = os.path.join("runs", f"{cfg['model']}-{cfg['dataset_label']}-{time.strftime('%Y%m%d-%H%M%S')}")
+        out, k = base, 1
+        while os.path.exists(out):
+            k += 1
+            out = f"{base}-{k}"
+    elif os.path.exists(os.path.join(out, checkpoint.CHECKPOINT)) and not overwrite:
+        raise UserError(f"{out} already holds a run; continue it with: tinytf train --resume {out} "
+                        "(or choose another --out, or replace it with --overwrite)")
+    elif os.path.exists(out) and not os.path.isdir(out):
+        raise UserError(f"--out {out} exists and is not a folder")
+    return out
+
+
+def cmd_train(a):
+    from . import backend
+    from .tools import checkpoint
+    for flag, v in (("--limit", a.limit), ("--epochs", a.epochs), ("--batch-size", a.batch_size)):
+        if v is not None and v < 1:
+            raise UserError(f"{flag} must be at least 1, got {v}")
+    if a.learning_rate is not None and not a.learning_rate > 0:
+        raise UserError(f"--lr must be positive, got {a.learning_rate}")
+    if a.resume:
+        if a.out or a.overwrite:
+            raise UserError("--resume continues the run in its own folder: drop --out / --overwrite")
+        meta, weights, opt_state = _resume_config(a)
+        cfg, run_dir = meta["config"], a.resume
+    else:
+        meta, cfg = None, _train_config(a)
+    (x, y), (xt, yt), names = _load_data(cfg["dataset"], cfg["limit"])
+    if meta is None:
+        cfg.update(input_shape=list(x.shape[1:]), num_classes=len(names), class_names=names,
+                   n_train=len(x), n_test=len(xt))
+        run_dir = _new_run_dir(cfg, a.out, a.overwrite)
+    elif meta["epoch"] >= cfg["epochs"]:
+        print(f"{run_dir}: all {cfg['epochs']} epochs are done; nothing to resume "
+              f"(give a larger --epochs to train longer)")
+        return 0
+    backend.set_seed(cfg["seed"])
+    model = _build_model(cfg)
+    _compile(model, cfg)
+    cfg["params"] = int(model.count_params())
+    if meta is None:
+        meta = {"config": cfg, "epoch": 0, "history": [], "best": None, "rng": backend.get_state()}
+        os.makedirs(run_dir, exist_ok=True)
+        for name in RUN_FILES if a.overwrite else ():
+            if os.path.isfile(os.path.join(run_dir, name)):
+                os.remove(os.path.join(run_dir, name))
+        checkpoint.save(run_dir, model, meta)  # epoch 0: a run killed in epoch 1 can resume too
+    else:
+        checkpoint.restore(model, weights, opt_state, meta, os.path.join(run_dir, checkpoint.CHECKPOINT))
+        for name in os.listdir(run_dir):  # temp files of writes a kill cut short
+            if name.startswith(".tmp-") or name.endswith(".tmp"):
+                os.remove(os.path.join(run_dir, name))
+    what = "Resuming" if a.resume else "Training"
+    print(f"{what} {cfg['model']} on {cfg['dataset_label']}: {len(x)} training images, validation on "
+          f"{len(xt)} test images, epochs {meta['epoch'] + 1} to {cfg['epochs']}, batch "
+          f"{cfg['batch_size']}, {cfg['optimizer']} lr {cfg['learning_rate']:g}, seed {cfg['seed']}\n"
+          f"Run folder: {run_dir}", flush=True)
+    cb = checkpoint.RunCheckpoint(run_dir, meta, len(x))
+    old = {sig: signal.signal(sig, handler) for sig, handler in
+           ((signal.SIGTERM, _raise_interrupt), (signal.SIGINT, signal.default_int_handler))}
+    try:
+        model.fit(x, y, batch_size=cfg["batch_size"], epochs=cfg["epochs"], initial_epoch=meta["epoch"],
+                  validation_data=(xt, yt), callbacks=[cb], verbose=1)
+    except KeyboardInterrupt:
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+        try:
+            done = checkpoint.load(run_dir)[0]["epoch"]
+        except checkpoint.CheckpointError:
+            done = "?"
+        print(f"tinytf: interrupted; {run_dir} holds {done} of {cfg['epochs']} epochs. "
+              f"Resume with: tinytf train --resume {run_dir}", file=sys.stderr)
+        return EXIT_INTERRUPT
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+    _finish_run(run_dir, meta, model, xt, yt, names)
+    return 0
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _finish_run(run_dir, meta, model, xt, yt, names):
+    """Test the final weights and write the pictures and report.md."""
+    from .keras.summary import summary_text
+    from .tools import report
+    cm = report.confusion_matrix(yt, _predict_classes(model, xt), len(names))
+    plots = []
+    try:
+        plots.append(os.path.basename(report.plot_curves(meta["history"], os.path.join(run_dir, "curves.png"))))
+        plots.append(os.path.basename(report.plot_confusion(cm, names, os.path.join(run_dir, "confusion.png"))))
+    except report.MissingDependency as e:
+        plots = f"{e} (curves.png and confusion.png skipped)"
+        print(f"tinytf: note: {plots}", file=sys.stderr)
+    path = report.write_report(run_dir, meta, cm, names, plots,
+                               summary_text(model, receptive_field=True, flops=True))
+    best = meta.get("best")
+    print(f"Test accuracy {report.accuracy(cm):.4f} with the final weights"
+          + (f"; best validation accuracy {best['val_accuracy']:.4f} after epoch {best['epoch']}" if best else ""))
+    print(f"Wrote {run_dir}: checkpoint.npz, best.weights.npz, history.csv"
+          + ("".join(", " + p for p in plots) if isinstance(plots, list) else "") + f", {os.path.basename(path)}")
+
+
+# ============================================================================ evaluate / predict
+
+def cmd_evaluate(a):
+    from .tools import report
+    if a.limit is not None and a.limit < 1:
+        raise UserError("--limit must be at least 1")
+    meta, model = _open_run(a.run, a.best)
+    cfg = meta["config"]
+    _, (xt, yt), names = _load_data(cfg["dataset"], a.limit)
+    names = cfg.get("class_names") or names
+    cm = report.confusion_matrix(yt, _predict_classes(model, xt), len(names))
+    print(f"{a.run}: {cfg['model']} on {cfg['dataset_label']}, {meta['epoch']} of {cfg['epochs']} epochs, "
+          f"{'best' if a.best else 'checkpoint'} weights")
+    print(f"Test accuracy: {report.accuracy(cm):.4f} ({int(cm.trace())}/{int(cm.sum())})\n")
+    print(report.format_per_class(cm, names) + "\n")
+    print(report.format_confusion(cm, names))
+    return 0
+
+
+def cmd_predict(a):
+    import numpy as np
+    from .tools import images
+    meta, model = _open_run(a.run, a.best)
+    cfg = meta["config"]
+    names = cfg["class_names"]
+    batches, labels = [], []
+    for path in a.images:
+        try:
+            x = images.load(path, tuple(cfg["input_shape"]), invert=a.invert)
+        except images.ImageError as e:
+            raise UserError(str(e)) from None
+        batches.append(x)
+        labels += [path] if len(x) == 1 else [f"{path}[{i}]" for i in range(len(x))]
+    logits = model.predict(np.concatenate(batches), batch_size=256, verbose=0).astype(np.float64)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    k = max(1, min(a.top, len(names)))
+    for label, row in zip(labels, p):
+        print(label)
+        for c in np.argsort(-row, kind="stable")[:k]:
+            print(f"  {names[c]:<{max(map(len, names))}}  {100 * row[c]:6.2f}%")
+    return 0
+
+
+# ============================================================================ summary / rf / explain
+
+def _shape_arg(text):
+    try:
+        dims = tuple(int(v) for v in text.replace("x", ",").split(",") if v.strip())
+    except ValueError:
+        dims = ()
+    if len(dims) == 2:
+        dims += (1,)
+    if len(dims) != 3 or min(dims) < 1:
+        raise argparse.ArgumentTypeError(f"expected H,W,C (or H,W), e.g. 28,28,1; got {text!r}")
+    return dims
+
+
+def cmd_summary(a):
+    from . import zoo
+    from .keras.summary import summary_text
+    if a.classes < 1:
+        raise UserError(f"--classes must be at least 1, got {a.classes}")
+    if os.path.isdir(a.model):
+        _, model = _open_run(a.model)
+    else:
+        if a.model not in zoo.MODELS:
+            raise UserError(f"unknown model {a.model!r}: choose from {', '.join(zoo.MODELS)} or give a run folder")
+        try:
+            model = zoo.build(a.model, a.input_shape, a.classes)
+        except ValueError as e:
+            raise UserError(str(e)) from None
+    print(summary_text(model, receptive_field=True, flops=True))
+    print(" Receptive field: input pixels one unit sees, per side; Jump: input pixels between neighbouring "
+          "units (the product of the strides so far)")
+    return 0
+
+
+def cmd_rf(a):
+    from .tools import receptive_field as rf
+    if a.input is not None and len(a.input) > 2:
+        raise UserError("--input takes N or H W")
+    size = None if a.input is None else (a.input[0] if len(a.input) == 1 else tuple(a.input))
+    if a.unit is not None and size is None:
+        raise UserError("--unit needs --input (the input size)")
+    try:
+        fields = rf.receptive_fields(a.stack, size)
+        window = None if a.unit is None else rf.input_window(a.stack, tuple(a.unit), size)
+    except (ValueError, IndexError, TypeError) as e:
+        raise UserError(str(e)) from None
+    hw = None if size is None else (size, size) if isinstance(size, int) else size
+    print(f"Receptive fields of {a.stack}" + ("" if hw is None else f" on a {hw[0]}x{hw[1]} input"))
+    print(rf.format_table(fields))
+    print("r: receptive field (input pixels per side); j: jump (input pixels between neighbouring units); "
+          "start: centre of unit 0's field (input pixel index)"
+          + ("; out: output size; pad: padding before+after" if size is not None else ""))
+    if window is not None:
+        print(window)
+    return 0
+
+
+def cmd_explain(a):
+    from .tools import explain
+    topics = list(explain.TOPICS) if "all" in a.topics else list(dict.fromkeys(a.topics))
+    try:
+        paths = explain.explain(a.out, topics, dpi=a.dpi)
+    except ImportError as e:
+        raise UserError(str(e)) from None
+    for p in paths:
+        print(p)
+    return 0
+
+
+# ============================================================================ parser
+
+def build_parser():
+    from . import zoo  # light: numpy only
+    p = argparse.ArgumentParser(prog="tinytf", description="Train, test and explain small CNNs with tinytf "
+                                "(TensorFlow 2's CNN API on NumPy).")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    models = "; ".join(f"{k}: {v[1]}" for k, v in zoo.MODELS.items())
+
+    t = sub.add_parser("train", help="train a model, writing a run folder",
+                       description="Train a model; every epoch writes a crash-safe checkpoint to the run folder.",
+                       epilog=f"Models: {models}. Validation: after every epoch on the test split (as the "
+                              "tutorial tests), not on held-out training data. The run folder gets checkpoint.npz, "
+                              "best.weights.npz, history.csv, curves.png, confusion.png and report.md.")
+    t.add_argument("--model", choices=list(zoo.MODELS), help="default lenet5 (the tutorial's, with batch norm)")
+    t.add_argument("--dataset", metavar="NAME|DIR",
+                   help="fashion_mnist (default), mnist, or a folder of IDX files or one .npz")
+    t.add_argument("--epochs", type=int, help="default 5")
+    t.add_argument("--batch-size", type=int, dest="batch_size", help="default 128")
+    t.add_argument("--optimizer", choices=list(OPTIMIZERS), help="default adam")
+    t.add_argument("--lr", "--learning-rate", type=float, dest="learning_rate",
+                   help="default 1e-3 (1e-2 for sgd)")
+    t.add_argument("--seed", type=int, help="default 0")
+    t.add_argument("--limit", type=int, metavar="N",
+                   help="use only the first N training images (and the first N test images)")
+    t.add_argument("--out", metavar="DIR", help="run folder (default runs/<model>-<dataset>-<timestamp>)")
+    t.add_argument("--resume", metavar="RUN", help="continue an interrupted run from its last checkpoint")
+    t.add_argument("--overwrite", action="store_true", help="replace the run already in --out")
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("evaluate", help="test accuracy, per-class accuracy and confusion matrix of a run",
+                       description="Test a run's weights on its dataset's test split.")
+    e.add_argument("run", metavar="RUN")
+    e.add_argument("--best", action="store_true", help="use best.weights.npz instead of the last checkpoint")
+    e.add_argument("--limit", type=int, metavar="N", help="only the first N test images")
+    e.set_defaults(func=cmd_evaluate)
+
+    r = sub.add_parser("predict", help="classify images with a trained run",
+                       description="Print the top classes of each image. PNG/JPEG (any size, colour or grey) are "
+                                   "converted to the model's input (e.g. 28x28 grey, light on dark); .npy arrays "
+                                   "must already have the model's size.")
+    r.add_argument("run", metavar="RUN")
+    r.add_argument("images", metavar="IMAGE", nargs="+")
+    r.add_argument("--invert", action="store_true", help="for dark objects on a light background")
+    r.add_argument("--top", type=int, default=3, help="how many classes to show (default 3)")
+    r.add_argument("--best", action="store_true", help="use best.weights.npz")
+    r.set_defaults(func=cmd_predict)
+
+    s = sub.add_parser("summary", help="layers, shapes, parameters, receptive fields, jumps and FLOPs",
+                       description="model.summary() with receptive field, jump (cumulative stride) and FLOPs "
+                                   "(2 per multiply-add) per layer.", epilog=f"Models: {models}.")
+    s.add_argument("model", metavar="MODEL", nargs="?", default="lenet5",
+                   help=f"{', '.join(zoo.MODELS)} (default lenet5) or a run folder")
+    s.add_argument("--input-shape", type=_shape_arg, default=(28, 28, 1), metavar="H,W,C",
+                   help="default 28,28,1")
+    s.add_argument("--classes", type=int, default=10, help="number of outputs (default 10)")
+    s.set_defaults(func=cmd_summary)
+
+    f = sub.add_parser("rf", help="receptive field of a conv/pool stack",
+                       description="Receptive field size, jump and start of every layer of a stack.",
+                       epilog="STACK: comma-separated tokens kind SIZE[/STRIDE][dDILATION][s|v], kinds conv, pool, "
+                              "maxpool, avgpool (pools default to stride = size; s = SAME padding), plus bn, relu, "
+                              "flatten, dense. Example: conv3,pool2/2,conv3,pool2/2 (the tutorial's LeNet-5).")
+    f.add_argument("stack", metavar="STACK")
+    f.add_argument("--input", type=int, nargs="+", metavar="N", help="input size N (or H W)")
+    f.add_argument("--unit", type=int, nargs=2, metavar=("ROW", "COL"),
+                   help="show which input pixels this unit of the last layer sees (needs --input)")
+    f.set_defaults(func=cmd_rf)
+
+    x = sub.add_parser("explain", help="write pictures explaining conv, stride, padding, pooling, BN, receptive fields",
+                       description="Write PNG (and GIF) pictures computed with tinytf's kernels; prints their paths.")
+    x.add_argument("topics", nargs="+", metavar="TOPIC",
+                   choices=["conv", "stride", "padding", "pool", "bn", "rf", "all"],
+                   help="conv, stride, padding, pool, bn, rf or all")
+    x.add_argument("--out", default="explain", metavar="DIR", help="default ./explain")
+    x.add_argument("--dpi", type=int, default=120)
+    x.set_defaults(func=cmd_explain)
+    return p
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    from .tools.checkpoint import CheckpointError
+    from .tools.report import MissingDependency
+    try:
+        return args.func(args)
+    except (UserError, CheckpointError, MissingDependency) as e:
+        print(f"tinytf: error: {e}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("\ntinytf: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPT
+    except BrokenPipeError:  # `tinytf ... | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
