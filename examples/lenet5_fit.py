@@ -8,17 +8,12 @@ import tinytf as tf
 from tinytf.keras import Sequential, layers
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--limit", type=int, default=None, help="use only the first N training images")
-    args = ap.parse_args()
-    tf.random.set_seed(args.seed)
-
+def run(epochs=5, seed=0, limit=None, verbose=1):
+    """Train with compile/fit; return the test accuracy after each epoch."""
+    tf.random.set_seed(seed)
     (x_train, y_train), (x_test, y_test) = tf.keras.datasets.fashion_mnist.load_data()
-    if args.limit:
-        x_train, y_train = x_train[:args.limit], y_train[:args.limit]
+    if limit:
+        x_train, y_train = x_train[:limit], y_train[:limit]
     x_train = (x_train / 255.0).astype("float32")[..., None]
     x_test = (x_test / 255.0).astype("float32")[..., None]
 
@@ -32,9 +27,19 @@ def main():
     network.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=1e-3),
                     loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                     metrics=['accuracy'])
-    network.fit(x_train, y_train, batch_size=128, epochs=args.epochs, validation_data=(x_test, y_test))
-    loss, acc = network.evaluate(x_test, y_test, batch_size=1000, verbose=0)
-    print(f"test accuracy {acc:.4f}")
+    history = network.fit(x_train, y_train, batch_size=128, epochs=epochs, validation_data=(x_test, y_test),
+                          verbose=verbose)
+    return history.history["val_accuracy"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--limit", type=int, default=None, help="use only the first N training images")
+    args = ap.parse_args()
+    accuracies = run(args.epochs, args.seed, args.limit)
+    print(f"test accuracy {accuracies[-1]:.4f}")
 
 
 if __name__ == "__main__":

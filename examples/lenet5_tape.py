@@ -12,24 +12,18 @@ import tinytf as tf
 from tinytf.keras import Sequential, layers, optimizers
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--batch-size", type=int, default=128)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--limit", type=int, default=None, help="use only the first N training images")
-    args = ap.parse_args()
-    tf.random.set_seed(args.seed)
-
+def run(epochs=5, batch_size=128, seed=0, limit=None, log=print):
+    """Train as the tutorial does; return the test accuracy after each epoch."""
+    tf.random.set_seed(seed)
     (x_train, y_train), (x_test, y_test) = tf.keras.datasets.fashion_mnist.load_data()
-    if args.limit:
-        x_train, y_train = x_train[:args.limit], y_train[:args.limit]
+    if limit:
+        x_train, y_train = x_train[:limit], y_train[:limit]
 
     def preprocess(x, y):
         return tf.cast(x, tf.float32) / 255., tf.cast(y, tf.int32)
 
     db = tf.data.Dataset.from_tensor_slices((x_train, y_train))
-    db = db.shuffle(60000, seed=args.seed).batch(args.batch_size).map(preprocess)
+    db = db.shuffle(60000).batch(batch_size).map(preprocess)
     db_test = tf.data.Dataset.from_tensor_slices((x_test, y_test)).batch(1000).map(preprocess)
 
     network = Sequential([  # the tutorial's LeNet-5 with BN
@@ -48,7 +42,8 @@ def main():
     network.build(input_shape=(None, 28, 28, 1))
     optimizer = optimizers.Adam(learning_rate=1e-3)
 
-    for epoch in range(args.epochs):
+    accuracies = []
+    for epoch in range(epochs):
         t0 = time.perf_counter()
         for x, y in db:
             with tf.GradientTape() as tape:
@@ -67,8 +62,20 @@ def main():
             pred = tf.argmax(out, axis=1, output_type=tf.int32)
             total_correct += int(tf.reduce_sum(tf.cast(tf.equal(pred, y), tf.int32)))
             total += x.shape[0]
-        print(f"epoch {epoch + 1}: loss {float(loss):.4f}  test accuracy {total_correct / total:.4f}  "
-              f"({train_time:.1f} s)", flush=True)
+        accuracies.append(total_correct / total)
+        log(f"epoch {epoch + 1}: loss {float(loss):.4f}  test accuracy {total_correct / total:.4f}  "
+            f"({train_time:.1f} s)")
+    return accuracies
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--limit", type=int, default=None, help="use only the first N training images")
+    args = ap.parse_args()
+    run(args.epochs, args.batch_size, args.seed, args.limit, log=lambda m: print(m, flush=True))
 
 
 if __name__ == "__main__":
