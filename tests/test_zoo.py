@@ -96,6 +96,6 @@ def test_fashion_mnist_class_names():
 
 
 def test_too_small_inputs_are_refused():
-    with pytest.raises(ValueError, match="cannot take 8x8x1 inputs: layer max_pooling2d"):
+    with pytest.raises(ValueError, match="cannot take 8x8x1 inputs: MaxPooling2D"):
         zoo.build("lenet5", (8, 8, 1))
     assert tuple(zoo.build("lenet5", (10, 10, 1)).output_shape) == (None, 10)

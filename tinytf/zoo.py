@@ -64,12 +64,10 @@ def build(name, input_shape=(28, 28, 1), num_classes=10):
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
     model = Sequential(MODELS[name][0](L, int(num_classes)), name=name.replace("-", "_"))
-    model.build((None,) + tuple(int(d) for d in input_shape))
-    for layer in model.layers:  # tinytf's layers (unlike Keras's) accept windows larger than their input
-        shape = tuple(layer.output_shape_built or ())
-        if 0 in shape:
-            raise ValueError(f"{name} cannot take {'x'.join(map(str, input_shape))} inputs: layer "
-                             f"{layer.name} would output {shape}")
+    try:
+        model.build((None,) + tuple(int(d) for d in input_shape))
+    except ValueError as e:  # a layer whose window does not fit its input
+        raise ValueError(f"{name} cannot take {'x'.join(map(str, input_shape))} inputs: {e}") from None
     return model
 
 

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..backend import rng, floatx
 from ..dtypes import np_dtype
+from ..tensor import Tensor
 
 
 def compute_fans(shape):
@@ -21,7 +22,12 @@ def compute_fans(shape):
 
 
 class Initializer:
+    """Base class: ``init(shape, dtype)`` returns a Tensor; subclasses implement ``draw`` (an array)."""
+
     def __call__(self, shape, dtype=None):
+        return Tensor(np.asarray(self.draw(tuple(shape), dtype)))
+
+    def draw(self, shape, dtype=None):
         raise NotImplementedError
 
     def get_config(self):
@@ -33,12 +39,12 @@ class Initializer:
 
 
 class Zeros(Initializer):
-    def __call__(self, shape, dtype=None):
+    def draw(self, shape, dtype=None):
         return np.zeros(shape, np_dtype(dtype or floatx()))
 
 
 class Ones(Initializer):
-    def __call__(self, shape, dtype=None):
+    def draw(self, shape, dtype=None):
         return np.ones(shape, np_dtype(dtype or floatx()))
 
 
@@ -46,7 +52,7 @@ class Constant(Initializer):
     def __init__(self, value=0.0):
         self.value = value
 
-    def __call__(self, shape, dtype=None):
+    def draw(self, shape, dtype=None):
         return np.full(shape, self.value, np_dtype(dtype or floatx()))
 
     def get_config(self):
@@ -58,7 +64,8 @@ class _Seeded(Initializer):
         self.seed = seed
 
     def _rng(self):
-        return rng(self.seed)
+        # A seeded initializer gives the same values on every call, as in Keras 3.
+        return rng() if self.seed is None else np.random.default_rng(self.seed)
 
     def get_config(self):
         return {"seed": self.seed}
@@ -69,7 +76,7 @@ class RandomNormal(_Seeded):
         super().__init__(seed)
         self.mean, self.stddev = mean, stddev
 
-    def __call__(self, shape, dtype=None):
+    def draw(self, shape, dtype=None):
         return (self._rng().standard_normal(shape) * self.stddev + self.mean).astype(np_dtype(dtype or floatx()))
 
     def get_config(self):
@@ -81,7 +88,7 @@ class RandomUniform(_Seeded):
         super().__init__(seed)
         self.minval, self.maxval = minval, maxval
 
-    def __call__(self, shape, dtype=None):
+    def draw(self, shape, dtype=None):
         return self._rng().uniform(self.minval, self.maxval, shape).astype(np_dtype(dtype or floatx()))
 
     def get_config(self):
@@ -98,7 +105,7 @@ def _truncated(g, shape, stddev):
 
 
 class TruncatedNormal(RandomNormal):
-    def __call__(self, shape, dtype=None):
+    def draw(self, shape, dtype=None):
         return (_truncated(self._rng(), shape, self.stddev) + self.mean).astype(np_dtype(dtype or floatx()))
 
 
@@ -114,7 +121,7 @@ class VarianceScaling(_Seeded):
             raise ValueError(f"VarianceScaling: unknown distribution {distribution!r}")
         self.scale, self.mode, self.distribution = scale, mode, distribution
 
-    def __call__(self, shape, dtype=None):
+    def draw(self, shape, dtype=None):
         fan_in, fan_out = compute_fans(shape)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         var = self.scale / max(1.0, fan)
@@ -171,6 +178,11 @@ class LecunNormal(VarianceScaling):
     def get_config(self):
         return {"seed": self.seed}
 
+
+zeros, ones, constant = Zeros, Ones, Constant
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+glorot_uniform, glorot_normal, he_normal, he_uniform = GlorotUniform, GlorotNormal, HeNormal, HeUniform
+lecun_normal, variance_scaling = LecunNormal, VarianceScaling
 
 _ALIASES = {
     "zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,

@@ -79,7 +79,8 @@ class Layer:
                    regularizer=None, constraint=None):
         """Create a weight ``Variable`` initialised by ``initializer`` and track it."""
         init = I.get(initializer)
-        value = init(tuple(shape), dtype or self.dtype)
+        value = init.draw(tuple(shape), dtype or self.dtype) if isinstance(init, I.Initializer) \
+            else init(tuple(shape), dtype or self.dtype)
         var = Variable(np.asarray(value, dtype=dtype or self.dtype), trainable=trainable, name=name)
         var.path = f"{self.name}/{name}"
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
@@ -109,7 +110,7 @@ class Layer:
 
     @property
     def non_trainable_weights(self):
-        own = self._non_trainable_weights + ([] if self._trainable else self._trainable_weights)
+        own = self._non_trainable_weights if self._trainable else self._trainable_weights + self._non_trainable_weights
         return list(own) + [w for l in self._sublayers() for w in l.non_trainable_weights]
 
     @property
@@ -158,11 +159,24 @@ class Layer:
     def compute_output_shape(self, input_shape):
         return TensorShape(input_shape)
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:  # a user's build() marks the layer built, as in Keras
+            user_build = cls.__dict__["build"]
+
+            def build(self, input_shape=None, _b=user_build):
+                _b(self, input_shape)
+                self.built = True
+            build.__doc__ = user_build.__doc__
+            cls.build = build
+
     def _maybe_build(self, input_shape):
         if not self.built:
-            self.build(TensorShape(input_shape))
+            multi = isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (tuple, list))
+            shape = [TensorShape(s) for s in input_shape] if multi else TensorShape(input_shape)
+            self.build(shape)
             self.built = True
-            self.input_shape_built = TensorShape(input_shape)
+            self.input_shape_built = shape
 
     def __call__(self, inputs, *args, training=None, **kwargs):
         if isinstance(inputs, KerasTensor) or (isinstance(inputs, (list, tuple)) and inputs
