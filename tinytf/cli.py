@@ -346,7 +346,7 @@ def cmd_explain(a):
         paths = explain.explain(a.out, topics, dpi=a.dpi)
     except ImportError as e:
         raise UserError(str(e)) from None
-    for p in paths:
+    for p in dict.fromkeys(paths):  # "all" draws the stride picture for two topics
         print(p)
     return 0
 
