@@ -5,7 +5,7 @@ Inputs may be tinytf Tensors, NumPy arrays or Python numbers/lists. Metrics are 
 differentiated, so they compute on NumPy directly.
 """
 import inspect
-import re
+
 
 import numpy as np
 
@@ -13,20 +13,7 @@ from ..tensor import Tensor, Variable, _to_array
 from . import losses as _losses
 
 _F32 = np.float32
-_name_uids = {}
-
-
-def _to_snake_case(name):
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def _auto_name(class_name):
-    base = _to_snake_case(class_name)
-    n = _name_uids.get(base, 0)
-    _name_uids[base] = n + 1
-    return base if n == 0 else f"{base}_{n}"
+from .naming import auto_name as _auto_name, snake_case as _to_snake_case
 
 
 def _arr(x, dtype=None):

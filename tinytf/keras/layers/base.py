@@ -1,7 +1,6 @@
 """``Layer``: Keras's lifecycle — ``__init__`` checks and stores the config, ``build(input_shape)``
 makes the weights, ``call`` computes; ``compute_output_shape`` and ``get_config`` describe."""
 import inspect
-import re
 
 import numpy as np
 
@@ -9,20 +8,7 @@ from ...backend import floatx
 from ...tensor import Tensor, TensorShape, Variable
 from ...ops._core import T
 from .. import initializers as I, regularizers as R
-
-_name_counts = {}
-
-
-def unique_name(base):
-    n = _name_counts.get(base, 0)
-    _name_counts[base] = n + 1
-    return base if n == 0 else f"{base}_{n}"
-
-
-def snake_case(name):
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
-
+from ..naming import snake_case, unique_name  # noqa: F401 (re-exported)
 
 class KerasTensor:
     """A symbolic tensor of the functional API: a shape, and the layer call that made it."""

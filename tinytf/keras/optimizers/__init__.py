@@ -16,22 +16,8 @@ import numpy as np
 from ...tensor import Tensor, Variable
 from . import schedules
 from .schedules import LearningRateSchedule
+from ..naming import auto_name as _auto_name
 
-_name_uids = {}
-
-
-def _to_snake_case(name):
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def _auto_name(class_name):
-    """Keras's naming: 'adam', then 'adam_1', 'adam_2'..."""
-    base = _to_snake_case(class_name)
-    n = _name_uids.get(base, 0)
-    _name_uids[base] = n + 1
-    return base if n == 0 else f"{base}_{n}"
 
 
 def _var_label(v):
