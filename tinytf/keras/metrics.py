@@ -6,7 +6,6 @@ differentiated, so they compute on NumPy directly.
 """
 import inspect
 
-
 import numpy as np
 
 from ..tensor import Tensor, Variable, _to_array
