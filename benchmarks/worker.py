@@ -1,0 +1,485 @@
+"""One benchmark worker process: runs workloads for one system and answers the driver (run.py).
+
+Protocol: the driver writes one JSON object per line on stdin, ``{"workload": name}``; the worker
+answers one JSON line on stdout, ``{"seconds": t, ...}`` (or ``{"error": "..."}``). The first
+request for a workload builds it (model, data, optimizer) and runs it once untimed (warm-up: JIT,
+allocator, caches); later requests time one run. ``{"quit": true}`` ends the worker.
+
+Systems: ``tinytf`` (optionally ``TINYTF_KERNELS`` set by the driver), ``tf-eager``,
+``tf-function`` (TensorFlow 2.x), ``torch`` (PyTorch eager, CPU).
+
+Run by hand: ``python benchmarks/worker.py tinytf`` then type ``{"workload": "conv_big_fwd"}``.
+Also ``python benchmarks/worker.py SYSTEM --import-time`` and ``--memory STEPS``.
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+BATCH = 128
+N_TRAIN = 60000
+N_INFER, INFER_BATCH = 10000, 1000
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+
+# conv shapes: name -> (input NHWC, filter HWIO, padding)
+CONVS = {
+    "conv_tiny": ((2, 5, 5, 3), (3, 3, 3, 4), "SAME"),
+    "conv_lenet1": ((128, 28, 28, 1), (3, 3, 1, 6), "VALID"),
+    "conv_lenet2": ((128, 13, 13, 6), (3, 3, 6, 16), "VALID"),
+    "conv_big": ((64, 32, 32, 64), (3, 3, 64, 64), "SAME"),
+}
+BN_SHAPE = (128, 26, 26, 6)
+POOL_SHAPE = (128, 26, 26, 6)
+
+
+def workload_names():
+    names = ["lenet_tape", "lenet_fit", "infer"]
+    for c in CONVS:
+        names += [c + "_fwd", c + "_fwdbwd"]
+    names += ["bn_train_fwdbwd", "maxpool_fwd", "maxpool_fwdbwd"]
+    return names
+
+
+def mnist_like(n, seed):
+    """Synthetic MNIST-shaped data (float32 in [0, 1), int labels); the same in every system."""
+    r = np.random.default_rng(seed)
+    x = r.random((n, 28, 28, 1), dtype=np.float32)
+    y = r.integers(0, 10, n).astype(np.int64)
+    return x, y
+
+
+def batches(n, steps=None, seed=0):
+    """Index arrays of one shuffled epoch in batches of BATCH (the last one partial)."""
+    perm = np.random.default_rng(seed).permutation(n)
+    out = [perm[i:i + BATCH] for i in range(0, n, BATCH)]
+    return out if steps is None else out[:steps]
+
+
+def rss_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+
+
+def hwm_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+
+
+def reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# tinytf
+
+class TinyTF:
+    name = "tinytf"
+
+    def __init__(self):
+        import tinytf as tf
+        self.tf = tf
+        tf.random.set_seed(0)
+
+    def info(self):
+        import tinytf
+        info = {"tinytf": tinytf.__version__, "numpy": np.__version__,
+                "kernels": os.environ.get("TINYTF_KERNELS", "auto")}
+        try:
+            from tinytf.kernels import fast
+            info["kernels_active"] = fast.backend_name()
+        except Exception:  # noqa: BLE001
+            info["kernels_active"] = "numpy"
+        try:
+            from threadpoolctl import threadpool_info
+            np.ones((4, 4)) @ np.ones((4, 4))
+            info["blas"] = [(d.get("internal_api"), d.get("architecture"), d.get("num_threads"))
+                            for d in threadpool_info()]
+        except ImportError:
+            info["blas"] = "threadpoolctl not installed"
+        return info
+
+    def lenet(self):
+        L = self.tf.keras.layers
+        return self.tf.keras.Sequential([
+            L.Input((28, 28, 1)),
+            L.Conv2D(6, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
+            L.Conv2D(16, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
+            L.Flatten(), L.Dense(120, activation="relu"), L.Dense(84, activation="relu"), L.Dense(10)])
+
+    def _loss_and_opt(self):
+        tf = self.tf
+        try:
+            loss_obj = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        except Exception:  # noqa: BLE001 - losses not written yet
+            def loss_obj(y, logits):
+                return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
+        try:
+            opt = tf.keras.optimizers.Adam()
+        except Exception:  # noqa: BLE001 - optimizers not written yet: plain Adam on the arrays
+            opt = _NumpyAdam()
+        return loss_obj, opt
+
+    def setup(self, wl, steps):
+        tf = self.tf
+        if wl in ("lenet_tape", "lenet_fit"):
+            model = self.lenet()
+            x, y = mnist_like(N_TRAIN, 0)
+            y = y.astype(np.int32)
+            loss_obj, opt = self._loss_and_opt()
+            if wl == "lenet_fit":
+                model.compile(optimizer="adam",
+                              loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+                n = N_TRAIN if steps is None else steps * BATCH
+                return lambda: model.fit(x[:n], y[:n], batch_size=BATCH, epochs=1, verbose=0)
+
+            def train_step(images, labels):
+                with tf.GradientTape() as tape:
+                    logits = model(images, training=True)
+                    loss = loss_obj(labels, logits)
+                grads = tape.gradient(loss, model.trainable_variables)
+                opt.apply_gradients(zip(grads, model.trainable_variables))
+                return loss
+
+            def epoch():
+                for idx in batches(N_TRAIN, steps):
+                    train_step(x[idx], y[idx])
+            return epoch
+        if wl == "infer":
+            model = self.lenet()
+            x, _ = mnist_like(N_INFER, 1)
+
+            def run():
+                for i in range(0, N_INFER, INFER_BATCH):
+                    model(x[i:i + INFER_BATCH], training=False).numpy()
+            return run
+        return self._op(wl)
+
+    def _op(self, wl):
+        tf = self.tf
+        r = np.random.default_rng(0)
+        base, mode = wl.rsplit("_", 1)
+        if base in CONVS:
+            xs, ws, pad = CONVS[base]
+            x = tf.constant(r.standard_normal(xs, dtype=np.float32))
+            w = tf.constant(r.standard_normal(ws, dtype=np.float32))
+            f = lambda: tf.nn.conv2d(x, w, 1, pad)  # noqa: E731
+            ins = [x, w]
+        elif base == "bn_train":
+            x = tf.constant(r.standard_normal(BN_SHAPE, dtype=np.float32))
+            layer = tf.keras.layers.BatchNormalization()
+            layer.build(BN_SHAPE)
+            f = lambda: layer(x, training=True)  # noqa: E731
+            ins = [x, layer.gamma, layer.beta]
+        elif base == "maxpool":
+            x = tf.constant(r.standard_normal(POOL_SHAPE, dtype=np.float32))
+            f = lambda: tf.nn.max_pool2d(x, 2, 2, "VALID")  # noqa: E731
+            ins = [x]
+        else:
+            raise KeyError(wl)
+        if mode == "fwd":
+            return lambda: f().numpy()
+        g = tf.constant(r.standard_normal(tuple(f().shape), dtype=np.float32))
+
+        def fwdbwd():
+            with tf.GradientTape() as tape:
+                tape.watch(ins)
+                y = f()
+            return tape.gradient(y, ins, output_gradients=g)
+        return fwdbwd
+
+
+class _NumpyAdam:
+    """Keras's Adam on the variables' arrays (used only while tinytf's optimizers are missing)."""
+
+    def __init__(self, lr=1e-3, b1=0.9, b2=0.999, eps=1e-7):
+        self.lr, self.b1, self.b2, self.eps, self.t, self.m, self.v = lr, b1, b2, eps, 0, {}, {}
+
+    def apply_gradients(self, pairs):
+        self.t += 1
+        a = self.lr * np.sqrt(1 - self.b2 ** self.t) / (1 - self.b1 ** self.t)
+        for g, var in pairs:
+            g = g._v
+            k = id(var)
+            m = self.m.setdefault(k, np.zeros_like(g))
+            v = self.v.setdefault(k, np.zeros_like(g))
+            m += (1 - self.b1) * (g - m)
+            v += (1 - self.b2) * (g * g - v)
+            var._v = var._v - (a * m / (np.sqrt(v) + self.eps)).astype(var._v.dtype)
+
+
+# ---------------------------------------------------------------------------------------------
+# TensorFlow
+
+class TensorFlow:
+    def __init__(self, function):
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import tensorflow as tf
+        tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
+        tf.random.set_seed(0)
+        self.tf, self.function = tf, function
+        self.name = "tf-function" if function else "tf-eager"
+
+    def info(self):
+        return {"tensorflow": self.tf.__version__, "numpy": np.__version__}
+
+    def wrap(self, f):
+        return self.tf.function(f) if self.function else f
+
+    def lenet(self):
+        L = self.tf.keras.layers
+        return self.tf.keras.Sequential([
+            L.Input((28, 28, 1)),
+            L.Conv2D(6, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
+            L.Conv2D(16, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
+            L.Flatten(), L.Dense(120, activation="relu"), L.Dense(84, activation="relu"), L.Dense(10)])
+
+    def setup(self, wl, steps):
+        tf = self.tf
+        if wl in ("lenet_tape", "lenet_fit"):
+            model = self.lenet()
+            x, y = mnist_like(N_TRAIN, 0)
+            y = y.astype(np.int32)
+            loss_obj = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+            opt = tf.keras.optimizers.Adam()
+            if wl == "lenet_fit":
+                model.compile(optimizer="adam", loss=loss_obj, run_eagerly=not self.function)
+                n = N_TRAIN if steps is None else steps * BATCH
+                return lambda: model.fit(x[:n], y[:n], batch_size=BATCH, epochs=1, verbose=0)
+
+            @self.wrap
+            def train_step(images, labels):
+                with tf.GradientTape() as tape:
+                    logits = model(images, training=True)
+                    loss = loss_obj(labels, logits)
+                grads = tape.gradient(loss, model.trainable_variables)
+                opt.apply_gradients(zip(grads, model.trainable_variables))
+                return loss
+
+            def epoch():
+                for idx in batches(N_TRAIN, steps):
+                    train_step(x[idx], y[idx])
+            return epoch
+        if wl == "infer":
+            model = self.lenet()
+            x, _ = mnist_like(N_INFER, 1)
+            call = self.wrap(lambda b: model(b, training=False))
+
+            def run():
+                for i in range(0, N_INFER, INFER_BATCH):
+                    call(x[i:i + INFER_BATCH]).numpy()
+            return run
+        return self._op(wl)
+
+    def _op(self, wl):
+        tf = self.tf
+        r = np.random.default_rng(0)
+        base, mode = wl.rsplit("_", 1)
+        if base in CONVS:
+            xs, ws, pad = CONVS[base]
+            x = tf.constant(r.standard_normal(xs, dtype=np.float32))
+            w = tf.constant(r.standard_normal(ws, dtype=np.float32))
+            f = lambda: tf.nn.conv2d(x, w, 1, pad)  # noqa: E731
+            ins = [x, w]
+        elif base == "bn_train":
+            x = tf.constant(r.standard_normal(BN_SHAPE, dtype=np.float32))
+            layer = tf.keras.layers.BatchNormalization()
+            layer.build(BN_SHAPE)
+            f = lambda: layer(x, training=True)  # noqa: E731
+            ins = [x] + [getattr(v, "value", v) for v in layer.trainable_variables]
+        elif base == "maxpool":
+            x = tf.constant(r.standard_normal(POOL_SHAPE, dtype=np.float32))
+            f = lambda: tf.nn.max_pool2d(x, 2, 2, "VALID")  # noqa: E731
+            ins = [x]
+        else:
+            raise KeyError(wl)
+        if mode == "fwd":
+            ff = self.wrap(f)
+            return lambda: ff().numpy()
+        g = tf.constant(r.standard_normal(tuple(f().shape), dtype=np.float32))
+
+        @self.wrap
+        def fwdbwd():
+            with tf.GradientTape() as tape:
+                tape.watch(ins)
+                y = f()
+            return tape.gradient(y, ins, output_gradients=g)
+        return lambda: [t.numpy() for t in fwdbwd()]
+
+
+# ---------------------------------------------------------------------------------------------
+# PyTorch
+
+class Torch:
+    name = "torch"
+
+    def __init__(self):
+        import torch
+        torch.set_num_threads(THREADS)
+        try:
+            torch.set_num_interop_threads(1)
+        except RuntimeError:
+            pass
+        torch.manual_seed(0)
+        self.torch = torch
+
+    def info(self):
+        return {"torch": self.torch.__version__, "numpy": np.__version__,
+                "threads": self.torch.get_num_threads()}
+
+    def lenet(self):
+        nn = self.torch.nn
+        return nn.Sequential(
+            nn.Conv2d(1, 6, 3), nn.BatchNorm2d(6, eps=1e-3, momentum=0.01), nn.MaxPool2d(2), nn.ReLU(),
+            nn.Conv2d(6, 16, 3), nn.BatchNorm2d(16, eps=1e-3, momentum=0.01), nn.MaxPool2d(2), nn.ReLU(),
+            nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+    def setup(self, wl, steps):
+        torch = self.torch
+        if wl == "lenet_fit":
+            raise NotImplementedError("PyTorch has no fit()")
+        if wl == "lenet_tape":
+            model = self.lenet()
+            x, y = mnist_like(N_TRAIN, 0)
+            x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))  # NCHW, PyTorch's own layout
+            opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+            loss_fn = torch.nn.CrossEntropyLoss()
+            model.train()
+
+            def epoch():
+                for idx in batches(N_TRAIN, steps):
+                    xb, yb = torch.from_numpy(x[idx]), torch.from_numpy(y[idx])
+                    opt.zero_grad()
+                    loss = loss_fn(model(xb), yb)
+                    loss.backward()
+                    opt.step()
+            return epoch
+        if wl == "infer":
+            model = self.lenet().eval()
+            x, _ = mnist_like(N_INFER, 1)
+            x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+
+            def run():
+                with torch.no_grad():
+                    for i in range(0, N_INFER, INFER_BATCH):
+                        model(torch.from_numpy(x[i:i + INFER_BATCH])).numpy()
+            return run
+        return self._op(wl)
+
+    def _op(self, wl):
+        torch = self.torch
+        F = torch.nn.functional
+        r = np.random.default_rng(0)
+        base, mode = wl.rsplit("_", 1)
+        grad = mode == "fwdbwd"
+        if base in CONVS:
+            xs, ws, pad = CONVS[base]
+            x = torch.from_numpy(r.standard_normal(xs, dtype=np.float32).transpose(0, 3, 1, 2).copy())
+            w = torch.from_numpy(r.standard_normal(ws, dtype=np.float32).transpose(3, 2, 0, 1).copy())
+            x.requires_grad_(grad)
+            w.requires_grad_(grad)
+            f = lambda: F.conv2d(x, w, padding=pad.lower())  # noqa: E731
+        elif base == "bn_train":
+            x = torch.from_numpy(r.standard_normal(BN_SHAPE, dtype=np.float32).transpose(0, 3, 1, 2).copy())
+            x.requires_grad_(grad)
+            layer = torch.nn.BatchNorm2d(BN_SHAPE[-1], eps=1e-3, momentum=0.01).train()
+            f = lambda: layer(x)  # noqa: E731
+        elif base == "maxpool":
+            x = torch.from_numpy(r.standard_normal(POOL_SHAPE, dtype=np.float32).transpose(0, 3, 1, 2).copy())
+            x.requires_grad_(grad)
+            f = lambda: F.max_pool2d(x, 2, 2)  # noqa: E731
+        else:
+            raise KeyError(wl)
+        if not grad:
+            def fwd():
+                with torch.no_grad():
+                    return f().numpy()
+            return fwd
+        g = torch.from_numpy(r.standard_normal(tuple(f().shape), dtype=np.float32))
+
+        def fwdbwd():
+            y = f()
+            y.backward(g)
+        return fwdbwd
+
+
+def make(system):
+    if system == "tinytf":
+        return TinyTF()
+    if system == "tf-eager":
+        return TensorFlow(False)
+    if system == "tf-function":
+        return TensorFlow(True)
+    if system == "torch":
+        return Torch()
+    raise ValueError(f"unknown system {system!r}")
+
+
+IMPORTS = {"tinytf": "tinytf", "tf-eager": "tensorflow", "tf-function": "tensorflow", "torch": "torch"}
+
+
+def serve(system):
+    sysobj = make(system)
+    out = sys.stdout
+    sys.stdout = sys.stderr  # keep library chatter off the protocol channel
+    made = {}
+    out.write(json.dumps({"ready": True, "info": sysobj.info()}) + "\n")
+    out.flush()
+    for line in sys.stdin:
+        req = json.loads(line)
+        if req.get("quit"):
+            break
+        wl, steps, inner = req["workload"], req.get("steps"), req.get("inner")
+        try:
+            if wl not in made:
+                fn = sysobj.setup(wl, steps)
+                t = time.perf_counter()
+                fn()  # warm-up
+                t = time.perf_counter() - t
+                # ops: repeat the call enough times for ~0.3 s of work per measurement
+                made[wl] = (fn, 1 if wl.startswith(("lenet", "infer")) else max(1, int(0.3 / max(t, 1e-6))))
+            fn, n = made[wl]
+            t = time.perf_counter()
+            for _ in range(n):
+                fn()
+            t = (time.perf_counter() - t) / n
+            resp = {"seconds": t, "inner": n}
+        except Exception as e:  # noqa: BLE001
+            resp = {"error": f"{type(e).__name__}: {e}"[:300]}
+        out.write(json.dumps(resp) + "\n")
+        out.flush()
+
+
+def memory(system, steps):
+    """Peak RSS of a training run: a fresh process, after import and data load the peak is reset."""
+    sysobj = make(system)
+    fn = sysobj.setup("lenet_tape", steps)
+    base = rss_mb()
+    ok = reset_peak()
+    fn()
+    peak = hwm_mb()
+    print(json.dumps({"rss_before_mb": base, "peak_mb": peak, "train_extra_mb": peak - base if ok else None,
+                      "peak_reset": ok}))
+
+
+if __name__ == "__main__":
+    system = sys.argv[1]
+    if "--import-time" in sys.argv:
+        t = time.perf_counter()
+        __import__(IMPORTS[system])
+        print(json.dumps({"seconds": time.perf_counter() - t}))
+    elif "--memory" in sys.argv:
+        memory(system, int(sys.argv[sys.argv.index("--memory") + 1]))
+    else:
+        serve(system)
