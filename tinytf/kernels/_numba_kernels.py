@@ -1,42 +1,19 @@
 """The Numba-compiled loops behind ``fast.py`` (imported only on the first compiled kernel call).
 
-Each function writes into a preallocated output, loops in parallel over the batch (or over row
-blocks for the batch-norm reductions) and accumulates sums in float64. Compiled on first use
-per dtype and cached on disk.
+Each function writes into a preallocated output, loops serially (parallel threads fought
+OpenBLAS's for the 2 cores and were slower) and accumulates sums in float64. Compiled on first
+use per dtype and cached on disk.
 """
 import numpy as np
 from numba import njit
-
-prange = range
 
 _OPTS = dict(cache=True, nogil=True, fastmath=False)
 
 
 @njit(**_OPTS)
-def im2col(x, out, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl):
-    n, h, w, c = x.shape
-    for b in prange(n):
-        for i in range(oh):
-            for j in range(ow):
-                r = (b * oh + i) * ow + j
-                col = 0
-                for p in range(kh):
-                    hi = i * sh + p * dh - pt
-                    for q in range(kw):
-                        wj = j * sw + q * dw - pl
-                        if 0 <= hi < h and 0 <= wj < w:
-                            for ch in range(c):
-                                out[r, col + ch] = x[b, hi, wj, ch]
-                        else:
-                            for ch in range(c):
-                                out[r, col + ch] = 0
-                        col += c
-
-
-@njit(**_OPTS)
 def col2im(dcols, dx, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl):
     n, h, w, c = dx.shape
-    for b in prange(n):
+    for b in range(n):
         for i in range(oh):
             for j in range(ow):
                 r = (b * oh + i) * ow + j
@@ -49,28 +26,6 @@ def col2im(dcols, dx, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl):
                             for ch in range(c):
                                 dx[b, hi, wj, ch] += dcols[r, col + ch]
                         col += c
-
-
-@njit(**_OPTS)
-def max_pool_fwd(x, out, oh, ow, kh, kw, sh, sw, pt, pl):
-    n, h, w, c = x.shape
-    for b in prange(n):
-        for i in range(oh):
-            for j in range(ow):
-                for ch in range(c):
-                    out[b, i, j, ch] = -np.inf
-                for p in range(kh):
-                    hi = i * sh + p - pt
-                    if hi < 0 or hi >= h:
-                        continue
-                    for q in range(kw):
-                        wj = j * sw + q - pl
-                        if wj < 0 or wj >= w:
-                            continue
-                        for ch in range(c):
-                            v = x[b, hi, wj, ch]
-                            if v > out[b, i, j, ch]:
-                                out[b, i, j, ch] = v
 
 
 @njit(**_OPTS)

@@ -3,9 +3,10 @@
 The NumPy kernels in ``conv.py``, ``pool.py`` and ``norm.py`` are the reference: they are what
 the tests check against slow loops, and what runs when Numba is missing. When Numba is
 installed (``pip install 'tinytf[fast]'``) those public functions hand the memory-bound work —
-im2col / col2im copies, pooling, batch-norm statistics and their gradients — to the functions
-here, which do it in one pass over the data, in parallel over the batch, with no temporaries.
-The GEMMs stay with BLAS.
+the col2im scatter, the max-pool gradient, batch-norm statistics, normalisation and gradients,
+bias add — to the functions here, which do it in one pass over the data with no temporaries.
+The GEMMs stay with BLAS; the im2col gather and the pooling forward stay with NumPy (compiled
+versions were slower).
 
 Choose with the environment variable ``TINYTF_KERNELS``: ``numpy`` (reference), ``numba``
 (fail loudly if Numba is missing) or ``auto`` (default: Numba when importable). ``use(name)``
@@ -70,15 +71,6 @@ def _c(a):
 
 # ---- conv -------------------------------------------------------------------------------------
 
-def im2col(x, geo):
-    n, _, _, c = x.shape
-    (kh, kw), (sh, sw), (dh, dw) = geo.k_hw, geo.strides, geo.dilations
-    (pt, _), (pl, _) = geo.pads
-    out = np.empty((n * geo.oh * geo.ow, kh * kw * c), dtype=x.dtype)
-    nb().im2col(_c(x), out, geo.oh, geo.ow, kh, kw, sh, sw, dh, dw, pt, pl)
-    return out
-
-
 def col2im(dcols, x_shape, geo):
     """dcols [N*OH*OW, kh*kw*C] (or any shape of that size) -> dx [N, H, W, C]."""
     n, h, w, c = x_shape
@@ -96,13 +88,6 @@ def _pool_args(geo):
     (kh, kw), (sh, sw) = geo.k_hw, geo.strides
     (pt, _), (pl, _) = geo.pads
     return geo.oh, geo.ow, kh, kw, sh, sw, pt, pl
-
-
-def max_pool_forward(x, geo):
-    n, _, _, c = x.shape
-    out = np.empty((n, geo.oh, geo.ow, c), dtype=x.dtype)
-    nb().max_pool_fwd(_c(x), out, *_pool_args(geo))
-    return out
 
 
 def max_pool_backward(g, x, out, geo):
