@@ -434,40 +434,33 @@ class MeanAbsoluteError(LossFunctionWrapper):
         return Loss.get_config(self)
 
 
-class BinaryCrossentropy(LossFunctionWrapper):
+class _Crossentropy(LossFunctionWrapper):
+    """Shared by the binary and categorical cross entropies (same arguments, other function)."""
+    _fn, _name = None, None
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name=None, dtype=None):
+        super().__init__(type(self)._fn, name=name or self._name, reduction=reduction, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+    def get_config(self):
+        config = Loss.get_config(self)
+        config.update({"from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
+                       "axis": self.axis})
+        return config
+
+
+class BinaryCrossentropy(_Crossentropy):
     """Binary cross entropy (see ``binary_crossentropy``)."""
-
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
-                 name="binary_crossentropy", dtype=None):
-        super().__init__(binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update({"from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
-                       "axis": self.axis})
-        return config
+    _fn, _name = staticmethod(binary_crossentropy), "binary_crossentropy"
 
 
-class CategoricalCrossentropy(LossFunctionWrapper):
+class CategoricalCrossentropy(_Crossentropy):
     """Cross entropy for one-hot / soft labels (see ``categorical_crossentropy``)."""
-
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
-                 name="categorical_crossentropy", dtype=None):
-        super().__init__(categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update({"from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
-                       "axis": self.axis})
-        return config
+    _fn, _name = staticmethod(categorical_crossentropy), "categorical_crossentropy"
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
