@@ -247,3 +247,28 @@ def test_pad_nhwc():
     mask[:, 1:4, 0:4] = False
     assert np.all(p[mask] == -5.0)
     np.testing.assert_array_equal(C.unpad_nhwc(p, ((1, 2), (0, 3)), (3, 4)), x)
+
+
+@pytest.mark.parametrize("case", IDS)
+def test_chunked_path_matches_loops(case, monkeypatch):
+    """Large inputs never build the whole window matrix (cols is None): force that path with a
+    tiny threshold and check forward and both gradients against the loop references."""
+    monkeypatch.setattr(C, "CHUNK_ABOVE", 0)
+    monkeypatch.setattr(C, "CHUNK_BYTES", 1)  # one image per chunk
+    x, w, geo, s, d, p = _data(case)
+    x = np.concatenate([x, x[::-1] * 0.5, x + 1])  # several images, so there are several chunks
+    y, cols = C.conv2d_forward(x, w, geo)
+    assert cols is None
+    np.testing.assert_allclose(y, conv_ref(x, w, s, d, p), rtol=1e-12, atol=1e-12)
+    g = np.random.default_rng(1).standard_normal(y.shape)
+    dx_want, dw_want = conv_adjoint_ref(x, w, g, s, d, p)
+    np.testing.assert_allclose(C.conv2d_backward_input(g, w, x.shape, geo), dx_want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(C.conv2d_backward_filter(g, cols, w.shape, x, geo), dw_want,
+                               rtol=1e-12, atol=1e-11)
+
+
+def test_chunking_is_only_for_large_inputs():
+    geo = C.geometry((28, 28), (3, 3), (1, 1), (1, 1), "VALID")
+    assert C._chunk(128, geo, 9, 4) is None                     # LeNet conv1: 3 MB, whole
+    big = C.geometry((32, 32), (3, 3), (1, 1), (1, 1), "SAME")
+    assert C._chunk(64, big, 576, 4) == 1                        # 151 MB: one 2.4 MB image a chunk

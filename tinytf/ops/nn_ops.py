@@ -86,7 +86,7 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
     x_shape, w_shape = x._v.shape, w._v.shape
     return record("Conv2D", y, (x, w),
                   (lambda g, v, o: kconv.conv2d_backward_input(g, v[1], x_shape, geo),
-                   lambda g, v, o: kconv.conv2d_backward_filter(g, cols, w_shape)))
+                   lambda g, v, o: kconv.conv2d_backward_filter(g, cols, w_shape, v[0], geo)))
 
 
 def _nhwc_pad(p):
