@@ -13,5 +13,9 @@ if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null 2
     echo "setup: could not install dataset-fashion-mnist with apt; tinytf will download Fashion-MNIST instead"
   fi
 fi
-$PY -m pip install -q -e ".[test]" 2>&1 | grep -v -E "^(WARNING|DEPRECATION)" || true
+log=$(mktemp)
+if ! $PY -m pip install -q -e ".[test]" >"$log" 2>&1; then
+  cat "$log"; echo "setup: pip install failed" >&2; exit 1
+fi
+rm -f "$log"
 $PY -c "import tinytf, numpy; print('setup: tinytf', tinytf.__version__, 'numpy', numpy.__version__)"
