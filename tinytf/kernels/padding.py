@@ -42,6 +42,7 @@ def normalize_nn_arg(value, name, data_format="NHWC", minimum=1):
     """
     if value is None:
         return (1, 1)
+    given = value
     if _is_int(value):
         value = [value]
     try:
@@ -59,7 +60,7 @@ def normalize_nn_arg(value, name, data_format="NHWC", minimum=1):
     elif len(vals) == 1:
         vals = vals * 2
     if any(v < minimum for v in vals):
-        raise InvalidArgumentError(f"{name} must be >= {minimum}, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be >= {minimum}, got {given!r}")
     return tuple(vals)
 
 
