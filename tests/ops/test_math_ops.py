@@ -7,39 +7,10 @@ import numpy as np
 import pytest
 
 import tinytf as tf
+from gradcheck import assert_grad, numeric_grad, tape_grad  # noqa: F401
 
 
 # ---- helpers --------------------------------------------------------------------------------
-
-def numeric_grad(f, x, eps=1e-6):
-    """Central finite differences of sum(f(x)) w.r.t. the float64 array ``x``."""
-    x = np.array(x, dtype=np.float64)
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        orig = x[i]
-        x[i] = orig + eps
-        fp = np.sum(f(tf.constant(x)).numpy())
-        x[i] = orig - eps
-        fm = np.sum(f(tf.constant(x)).numpy())
-        x[i] = orig
-        g[i] = (fp - fm) / (2 * eps)
-    return g
-
-
-def tape_grad(f, x):
-    x = tf.constant(np.asarray(x, dtype=np.float64))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = f(x)
-    return tape.gradient(y, x)
-
-
-def assert_grad(f, x, atol=1e-6):
-    g = tape_grad(f, x)
-    assert g is not None, "gradient is None"
-    assert g.dtype == tf.float64 and g.shape == np.shape(x)
-    np.testing.assert_allclose(g.numpy(), numeric_grad(f, x), rtol=1e-5, atol=atol)
-
 
 RNG = np.random.default_rng(42)
 X = RNG.standard_normal((3, 4))
