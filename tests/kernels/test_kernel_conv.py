@@ -271,4 +271,4 @@ def test_chunking_is_only_for_large_inputs():
     geo = C.geometry((28, 28), (3, 3), (1, 1), (1, 1), "VALID")
     assert C._chunk(128, geo, 9, 4) is None                     # LeNet conv1: 3 MB, whole
     big = C.geometry((32, 32), (3, 3), (1, 1), (1, 1), "SAME")
-    assert C._chunk(64, big, 576, 4) == 1                        # 151 MB: one 2.4 MB image a chunk
+    assert C._chunk(64, big, 576, 4) == 2                        # 151 MB: two 2.4 MB images a chunk
