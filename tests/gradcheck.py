@@ -34,3 +34,19 @@ def assert_grad(f, x, atol=1e-6):
     assert g is not None, "gradient is None"
     assert g.dtype == tf.float64 and g.shape == np.shape(x)
     np.testing.assert_allclose(g.numpy(), numeric_grad(f, x), rtol=1e-5, atol=atol)
+
+
+def fd_inplace(f, a, eps=1e-6):
+    """Central finite differences of the scalar ``f()`` w.r.t. the array ``a``, which ``f``
+    reads and which is perturbed in place (for kernel tests on plain arrays)."""
+    grad = np.zeros_like(a)
+    flat, gflat = a.reshape(-1), grad.reshape(-1)
+    for idx in range(flat.size):
+        old = flat[idx]
+        flat[idx] = old + eps
+        up = f()
+        flat[idx] = old - eps
+        down = f()
+        flat[idx] = old
+        gflat[idx] = (up - down) / (2 * eps)
+    return grad

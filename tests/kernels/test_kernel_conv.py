@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from gradcheck import fd_inplace as _fd
 from tinytf.kernels import conv as C
 
 
@@ -140,20 +141,6 @@ def test_gradients_match_loop_adjoint(case):
 FD_CASES = ["odd_same", "even_kernel_same", "stride2x1_same", "stride3_valid_uncovered",
             "dilation2_same", "1x1_s1_valid", "1x1_s2_same", "kernel_eq_input_valid",
             "explicit_12_03", "explicit_s2_d2"]
-
-
-def _fd(f, a, eps=1e-6):
-    grad = np.zeros_like(a)
-    flat, gflat = a.reshape(-1), grad.reshape(-1)
-    for idx in range(flat.size):
-        old = flat[idx]
-        flat[idx] = old + eps
-        up = f()
-        flat[idx] = old - eps
-        down = f()
-        flat[idx] = old
-        gflat[idx] = (up - down) / (2 * eps)
-    return grad
 
 
 @pytest.mark.parametrize("case", FD_CASES)

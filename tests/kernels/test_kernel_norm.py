@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from gradcheck import fd_inplace as _fd
 from tinytf.kernels import norm as N
 
 SHAPES = [(2, 3, 4, 3), (1, 5, 5, 1), (4, 1, 1, 2), (3, 2, 7, 5)]
@@ -87,20 +88,6 @@ def _train_loss(x2d, gamma, beta, g2d, eps):
     mean = x2d.mean(axis=0)
     var = x2d.var(axis=0)
     return float(np.sum(N.normalize(x2d, mean, var, gamma, beta, eps) * g2d))
-
-
-def _fd(f, a, eps=1e-6):
-    grad = np.zeros_like(a)
-    flat, gflat = a.reshape(-1), grad.reshape(-1)
-    for idx in range(flat.size):
-        old = flat[idx]
-        flat[idx] = old + eps
-        up = f()
-        flat[idx] = old - eps
-        down = f()
-        flat[idx] = old
-        gflat[idx] = (up - down) / (2 * eps)
-    return grad
 
 
 @pytest.mark.parametrize("shape,eps", [((2, 3, 2, 3), 1e-3), ((1, 4, 4, 2), 1e-5), ((5, 1, 1, 4), 0.1)])

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from gradcheck import fd_inplace as _fd
 from tinytf.kernels import conv as C
 from tinytf.kernels import pool as PL
 
@@ -152,20 +153,6 @@ def test_avg_backward_matches_loops(case):
     dx = PL.avg_pool_backward(g, x_shape, geo)
     assert dx.shape == x_shape
     np.testing.assert_allclose(dx, avg_grad_ref(x_shape, g, k, s, p), rtol=1e-12, atol=1e-12)
-
-
-def _fd(f, a, eps=1e-6):
-    grad = np.zeros_like(a)
-    flat, gflat = a.reshape(-1), grad.reshape(-1)
-    for idx in range(flat.size):
-        old = flat[idx]
-        flat[idx] = old + eps
-        up = f()
-        flat[idx] = old - eps
-        down = f()
-        flat[idx] = old
-        gflat[idx] = (up - down) / (2 * eps)
-    return grad
 
 
 FD_CASES = [CASES[i] for i in (1, 4, 7, 8, 10)]
