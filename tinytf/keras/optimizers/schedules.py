@@ -54,29 +54,34 @@ def _check_decay_steps(value, arg="decay_steps"):
         raise ValueError(f"Argument `{arg}` must be > 0. Received: {arg}={value}")
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (the exponent floored when
-    ``staircase``)."""
+class _RateDecay(LearningRateSchedule):
+    """Shared arguments of ExponentialDecay and InverseTimeDecay."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
         super().__init__()
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.decay_rate = decay_rate
         self.staircase = staircase
-        self.name = name
+        self.name = name or type(self).__name__
         _check_decay_steps(decay_steps)
 
-    def __call__(self, step):
+    def _progress(self, step):
         p = _f32(step) / _F32(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
-        return _out(_f32(self.initial_learning_rate) * np.power(_F32(self.decay_rate), p))
+        return np.floor(p) if self.staircase else p
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
                 "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_RateDecay):
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (the exponent floored when
+    ``staircase``)."""
+
+    def __call__(self, step):
+        p = self._progress(step)
+        return _out(_f32(self.initial_learning_rate) * np.power(_F32(self.decay_rate), p))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -148,29 +153,13 @@ class PolynomialDecay(LearningRateSchedule):
                 "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)`` (floored when
     ``staircase``)."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="InverseTimeDecay"):
-        super().__init__()
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_decay_steps(decay_steps)
-
     def __call__(self, step):
-        p = _f32(step) / _F32(self.decay_steps)
-        if self.staircase:
-            p = np.floor(p)
+        p = self._progress(step)
         return _out(_f32(self.initial_learning_rate) / (_F32(1) + _F32(self.decay_rate) * p))
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
 
 
 class CosineDecay(LearningRateSchedule):
