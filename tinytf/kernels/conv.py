@@ -89,8 +89,11 @@ def im2col(x, geo):
 # Window matrices larger than CHUNK_ABOVE are never built whole: a few images at a time are
 # copied into a CHUNK_BYTES matrix, which is still in cache when the GEMM reads it (measured on
 # [64,32,32,64]x[3,3,64,64]: 54 ms whole, 36 ms in chunks of 1 image, 34 ms of 2; 4+: slower).
+# Chunking only above 64 MB: for mid-sized matrices (LeNet inference at batch 1000: 24-26 MB)
+# it gained 7% at best and lost 30% when the GEMM's second thread ran on a distant core (the
+# just-written chunk then crosses between caches; see docs/PERFORMANCE.md).
 CHUNK_BYTES = 6 << 20
-CHUNK_ABOVE = 16 << 20
+CHUNK_ABOVE = 64 << 20
 
 
 def _chunk(n, geo, k, itemsize):
