@@ -6,6 +6,7 @@ on NumPy arrays (the fast first-order path) and on Tensors (second-order gradien
 import numpy as np
 
 from ..errors import InvalidArgumentError
+from ..kernels import blas
 from ..tape import record
 from ..tensor import Tensor, _to_array
 from ._core import T, pair, sum_to, bcast, reshape_any, where_any, norm_axes, require_float, is_t
@@ -376,6 +377,10 @@ def transpose_last2(a):
     return transpose(a, perm)
 
 
+def _mm(x, y):
+    return x @ y if is_t(x) or is_t(y) else blas.matmul(x, y)
+
+
 def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
     """Matrix product of the last two axes (batched over the leading ones)."""
     a, b = pair(a, b, "matmul")
@@ -387,9 +392,9 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
         b = transpose_last2(b)
     if a._v.shape[-1] != b._v.shape[-2]:
         raise InvalidArgumentError(f"matmul: inner dimensions do not match: a {a.shape} and b {b.shape}")
-    return record("MatMul", _bin(np.matmul, a, b, "matmul"), (a, b),
-                  (lambda g, v, o: sum_to(g @ _mT(v[1]), v[0].shape),
-                   lambda g, v, o: sum_to(_mT(v[0]) @ g, v[1].shape)), True)
+    return record("MatMul", _bin(blas.matmul, a, b, "matmul"), (a, b),
+                  (lambda g, v, o: sum_to(_mm(g, _mT(v[1])), v[0].shape),
+                   lambda g, v, o: sum_to(_mm(_mT(v[0]), g), v[1].shape)), True)
 
 
 def tensordot(a, b, axes, name=None):
