@@ -93,7 +93,61 @@ def reset_peak():
 # ---------------------------------------------------------------------------------------------
 # tinytf
 
-class TinyTF:
+class _TFLike:
+    """What tinytf and TensorFlow share, since tinytf has TensorFlow's API: the model and the op
+    workloads. ``wrap`` (tf.function or not) and ``bn_inputs`` are where they differ."""
+
+    def wrap(self, f):
+        return f
+
+    def bn_inputs(self, layer):
+        return [layer.gamma, layer.beta]
+
+    def lenet(self):
+        L = self.tf.keras.layers
+        return self.tf.keras.Sequential([
+            L.Input((28, 28, 1)),
+            L.Conv2D(6, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
+            L.Conv2D(16, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
+            L.Flatten(), L.Dense(120, activation="relu"), L.Dense(84, activation="relu"), L.Dense(10)])
+
+    def _op(self, wl):
+        tf = self.tf
+        r = np.random.default_rng(0)
+        base, mode = wl.rsplit("_", 1)
+        if base in CONVS:
+            xs, ws, pad = CONVS[base]
+            x = tf.constant(r.standard_normal(xs, dtype=np.float32))
+            w = tf.constant(r.standard_normal(ws, dtype=np.float32))
+            f = lambda: tf.nn.conv2d(x, w, 1, pad)  # noqa: E731
+            ins = [x, w]
+        elif base == "bn_train":
+            x = tf.constant(r.standard_normal(BN_SHAPE, dtype=np.float32))
+            layer = tf.keras.layers.BatchNormalization()
+            layer.build(BN_SHAPE)
+            f = lambda: layer(x, training=True)  # noqa: E731
+            ins = [x] + self.bn_inputs(layer)
+        elif base == "maxpool":
+            x = tf.constant(r.standard_normal(POOL_SHAPE, dtype=np.float32))
+            f = lambda: tf.nn.max_pool2d(x, 2, 2, "VALID")  # noqa: E731
+            ins = [x]
+        else:
+            raise KeyError(wl)
+        if mode == "fwd":
+            ff = self.wrap(f)
+            return lambda: ff().numpy()
+        g = tf.constant(r.standard_normal(tuple(f().shape), dtype=np.float32))
+
+        @self.wrap
+        def fwdbwd():
+            with tf.GradientTape() as tape:
+                tape.watch(ins)
+                y = f()
+            return tape.gradient(y, ins, output_gradients=g)
+        return lambda: [t.numpy() for t in fwdbwd()]
+
+
+class TinyTF(_TFLike):
     name = "tinytf"
 
     def __init__(self):
@@ -118,14 +172,6 @@ class TinyTF:
         except ImportError:
             info["blas"] = "threadpoolctl not installed"
         return info
-
-    def lenet(self):
-        L = self.tf.keras.layers
-        return self.tf.keras.Sequential([
-            L.Input((28, 28, 1)),
-            L.Conv2D(6, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
-            L.Conv2D(16, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
-            L.Flatten(), L.Dense(120, activation="relu"), L.Dense(84, activation="relu"), L.Dense(10)])
 
     def _loss_and_opt(self):
         tf = self.tf
@@ -175,39 +221,6 @@ class TinyTF:
             return run
         return self._op(wl)
 
-    def _op(self, wl):
-        tf = self.tf
-        r = np.random.default_rng(0)
-        base, mode = wl.rsplit("_", 1)
-        if base in CONVS:
-            xs, ws, pad = CONVS[base]
-            x = tf.constant(r.standard_normal(xs, dtype=np.float32))
-            w = tf.constant(r.standard_normal(ws, dtype=np.float32))
-            f = lambda: tf.nn.conv2d(x, w, 1, pad)  # noqa: E731
-            ins = [x, w]
-        elif base == "bn_train":
-            x = tf.constant(r.standard_normal(BN_SHAPE, dtype=np.float32))
-            layer = tf.keras.layers.BatchNormalization()
-            layer.build(BN_SHAPE)
-            f = lambda: layer(x, training=True)  # noqa: E731
-            ins = [x, layer.gamma, layer.beta]
-        elif base == "maxpool":
-            x = tf.constant(r.standard_normal(POOL_SHAPE, dtype=np.float32))
-            f = lambda: tf.nn.max_pool2d(x, 2, 2, "VALID")  # noqa: E731
-            ins = [x]
-        else:
-            raise KeyError(wl)
-        if mode == "fwd":
-            return lambda: f().numpy()
-        g = tf.constant(r.standard_normal(tuple(f().shape), dtype=np.float32))
-
-        def fwdbwd():
-            with tf.GradientTape() as tape:
-                tape.watch(ins)
-                y = f()
-            return tape.gradient(y, ins, output_gradients=g)
-        return fwdbwd
-
 
 class _NumpyAdam:
     """Keras's Adam on the variables' arrays (used only while tinytf's optimizers are missing)."""
@@ -231,7 +244,7 @@ class _NumpyAdam:
 # ---------------------------------------------------------------------------------------------
 # TensorFlow
 
-class TensorFlow:
+class TensorFlow(_TFLike):
     def __init__(self, function):
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         import tensorflow as tf
@@ -247,13 +260,8 @@ class TensorFlow:
     def wrap(self, f):
         return self.tf.function(f) if self.function else f
 
-    def lenet(self):
-        L = self.tf.keras.layers
-        return self.tf.keras.Sequential([
-            L.Input((28, 28, 1)),
-            L.Conv2D(6, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
-            L.Conv2D(16, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
-            L.Flatten(), L.Dense(120, activation="relu"), L.Dense(84, activation="relu"), L.Dense(10)])
+    def bn_inputs(self, layer):
+        return [getattr(v, "value", v) for v in layer.trainable_variables]
 
     def setup(self, wl, steps):
         tf = self.tf
@@ -291,42 +299,6 @@ class TensorFlow:
                     call(x[i:i + INFER_BATCH]).numpy()
             return run
         return self._op(wl)
-
-    def _op(self, wl):
-        tf = self.tf
-        r = np.random.default_rng(0)
-        base, mode = wl.rsplit("_", 1)
-        if base in CONVS:
-            xs, ws, pad = CONVS[base]
-            x = tf.constant(r.standard_normal(xs, dtype=np.float32))
-            w = tf.constant(r.standard_normal(ws, dtype=np.float32))
-            f = lambda: tf.nn.conv2d(x, w, 1, pad)  # noqa: E731
-            ins = [x, w]
-        elif base == "bn_train":
-            x = tf.constant(r.standard_normal(BN_SHAPE, dtype=np.float32))
-            layer = tf.keras.layers.BatchNormalization()
-            layer.build(BN_SHAPE)
-            f = lambda: layer(x, training=True)  # noqa: E731
-            ins = [x] + [getattr(v, "value", v) for v in layer.trainable_variables]
-        elif base == "maxpool":
-            x = tf.constant(r.standard_normal(POOL_SHAPE, dtype=np.float32))
-            f = lambda: tf.nn.max_pool2d(x, 2, 2, "VALID")  # noqa: E731
-            ins = [x]
-        else:
-            raise KeyError(wl)
-        if mode == "fwd":
-            ff = self.wrap(f)
-            return lambda: ff().numpy()
-        g = tf.constant(r.standard_normal(tuple(f().shape), dtype=np.float32))
-
-        @self.wrap
-        def fwdbwd():
-            with tf.GradientTape() as tape:
-                tape.watch(ins)
-                y = f()
-            return tape.gradient(y, ins, output_gradients=g)
-        return lambda: [t.numpy() for t in fwdbwd()]
-
 
 # ---------------------------------------------------------------------------------------------
 # PyTorch
@@ -450,7 +422,7 @@ def serve(system):
         req = json.loads(line)
         if req.get("quit"):
             break
-        wl, steps, inner = req["workload"], req.get("steps"), req.get("inner")
+        wl, steps = req["workload"], req.get("steps")
         try:
             if wl not in made:
                 fn = sysobj.setup(wl, steps)

@@ -9,8 +9,8 @@ apart, that traffic costs more than the second thread gains. The GEMM call alone
 it, so each shape is judged by the time from one call to the next (the GEMM plus the work that
 follows it): TRIALS calls with all BLAS threads, TRIALS with one, the smaller median wins until
 RETUNE seconds later. OpenBLAS splits a GEMM over the rows and columns of its output, never
-over the inner dimension, so the numbers are the same either way (tests/kernels/test_blas.py
-checks this bitwise); runs stay reproducible.
+over the inner dimension, so the numbers are the same either way (checked bitwise by
+tests/kernels/test_kernel_blas.py); runs stay reproducible.
 
 Needs ``threadpoolctl`` (the ``fast`` extra) to set the BLAS thread count; without it, with
 one BLAS thread, on CuPy, or with ``TINYTF_BLAS_TUNE=0``, ``matmul`` is ``xp.matmul``.
@@ -60,7 +60,7 @@ def _blas_libs():
                 from threadpoolctl import ThreadpoolController
                 _libs = tuple(ThreadpoolController().select(user_api="blas").lib_controllers)
             except Exception:  # noqa: BLE001 - not installed, or an unknown BLAS: do not tune
-                _libs = ()
+                pass
     return _libs
 
 
