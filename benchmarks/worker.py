@@ -91,17 +91,21 @@ def reset_peak():
 
 
 # ---------------------------------------------------------------------------------------------
-# tinytf
+# tinytf, and what TensorFlow shares with it
 
 class _TFLike:
     """What tinytf and TensorFlow share, since tinytf has TensorFlow's API: the model and the op
-    workloads. ``wrap`` (tf.function or not) and ``bn_inputs`` are where they differ."""
+    workloads. ``wrap`` (tf.function or not), ``bn_inputs`` and ``compile_kwargs`` are where
+    they differ."""
 
     def wrap(self, f):
         return f
 
     def bn_inputs(self, layer):
         return [layer.gamma, layer.beta]
+
+    def compile_kwargs(self):
+        return {}
 
     def lenet(self):
         L = self.tf.keras.layers
@@ -110,6 +114,43 @@ class _TFLike:
             L.Conv2D(6, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
             L.Conv2D(16, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
             L.Flatten(), L.Dense(120, activation="relu"), L.Dense(84, activation="relu"), L.Dense(10)])
+
+    def setup(self, wl, steps):
+        tf = self.tf
+        if wl in ("lenet_tape", "lenet_fit"):
+            model = self.lenet()
+            x, y = mnist_like(N_TRAIN, 0)
+            y = y.astype(np.int32)
+            loss_obj = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+            opt = tf.keras.optimizers.Adam()
+            if wl == "lenet_fit":
+                model.compile(optimizer="adam", loss=loss_obj, **self.compile_kwargs())
+                n = N_TRAIN if steps is None else steps * BATCH
+                return lambda: model.fit(x[:n], y[:n], batch_size=BATCH, epochs=1, verbose=0)
+
+            @self.wrap
+            def train_step(images, labels):
+                with tf.GradientTape() as tape:
+                    logits = model(images, training=True)
+                    loss = loss_obj(labels, logits)
+                grads = tape.gradient(loss, model.trainable_variables)
+                opt.apply_gradients(zip(grads, model.trainable_variables))
+                return loss
+
+            def epoch():
+                for idx in batches(N_TRAIN, steps):
+                    train_step(x[idx], y[idx])
+            return epoch
+        if wl == "infer":
+            model = self.lenet()
+            x, _ = mnist_like(N_INFER, 1)
+            call = self.wrap(lambda b: model(b, training=False))
+
+            def run():
+                for i in range(0, N_INFER, INFER_BATCH):
+                    call(x[i:i + INFER_BATCH]).numpy()
+            return run
+        return self._op(wl)
 
     def _op(self, wl):
         tf = self.tf
@@ -173,73 +214,6 @@ class TinyTF(_TFLike):
             info["blas"] = "threadpoolctl not installed"
         return info
 
-    def _loss_and_opt(self):
-        tf = self.tf
-        try:
-            loss_obj = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-        except Exception:  # noqa: BLE001 - losses not written yet
-            def loss_obj(y, logits):
-                return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
-        try:
-            opt = tf.keras.optimizers.Adam()
-        except Exception:  # noqa: BLE001 - optimizers not written yet: plain Adam on the arrays
-            opt = _NumpyAdam()
-        return loss_obj, opt
-
-    def setup(self, wl, steps):
-        tf = self.tf
-        if wl in ("lenet_tape", "lenet_fit"):
-            model = self.lenet()
-            x, y = mnist_like(N_TRAIN, 0)
-            y = y.astype(np.int32)
-            loss_obj, opt = self._loss_and_opt()
-            if wl == "lenet_fit":
-                model.compile(optimizer="adam",
-                              loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-                n = N_TRAIN if steps is None else steps * BATCH
-                return lambda: model.fit(x[:n], y[:n], batch_size=BATCH, epochs=1, verbose=0)
-
-            def train_step(images, labels):
-                with tf.GradientTape() as tape:
-                    logits = model(images, training=True)
-                    loss = loss_obj(labels, logits)
-                grads = tape.gradient(loss, model.trainable_variables)
-                opt.apply_gradients(zip(grads, model.trainable_variables))
-                return loss
-
-            def epoch():
-                for idx in batches(N_TRAIN, steps):
-                    train_step(x[idx], y[idx])
-            return epoch
-        if wl == "infer":
-            model = self.lenet()
-            x, _ = mnist_like(N_INFER, 1)
-
-            def run():
-                for i in range(0, N_INFER, INFER_BATCH):
-                    model(x[i:i + INFER_BATCH], training=False).numpy()
-            return run
-        return self._op(wl)
-
-
-class _NumpyAdam:
-    """Keras's Adam on the variables' arrays (used only while tinytf's optimizers are missing)."""
-
-    def __init__(self, lr=1e-3, b1=0.9, b2=0.999, eps=1e-7):
-        self.lr, self.b1, self.b2, self.eps, self.t, self.m, self.v = lr, b1, b2, eps, 0, {}, {}
-
-    def apply_gradients(self, pairs):
-        self.t += 1
-        a = self.lr * np.sqrt(1 - self.b2 ** self.t) / (1 - self.b1 ** self.t)
-        for g, var in pairs:
-            g = g._v
-            k = id(var)
-            m = self.m.setdefault(k, np.zeros_like(g))
-            v = self.v.setdefault(k, np.zeros_like(g))
-            m += (1 - self.b1) * (g - m)
-            v += (1 - self.b2) * (g * g - v)
-            var._v = var._v - (a * m / (np.sqrt(v) + self.eps)).astype(var._v.dtype)
-
 
 # ---------------------------------------------------------------------------------------------
 # TensorFlow
@@ -263,42 +237,9 @@ class TensorFlow(_TFLike):
     def bn_inputs(self, layer):
         return [getattr(v, "value", v) for v in layer.trainable_variables]
 
-    def setup(self, wl, steps):
-        tf = self.tf
-        if wl in ("lenet_tape", "lenet_fit"):
-            model = self.lenet()
-            x, y = mnist_like(N_TRAIN, 0)
-            y = y.astype(np.int32)
-            loss_obj = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-            opt = tf.keras.optimizers.Adam()
-            if wl == "lenet_fit":
-                model.compile(optimizer="adam", loss=loss_obj, run_eagerly=not self.function)
-                n = N_TRAIN if steps is None else steps * BATCH
-                return lambda: model.fit(x[:n], y[:n], batch_size=BATCH, epochs=1, verbose=0)
+    def compile_kwargs(self):
+        return {"run_eagerly": not self.function}
 
-            @self.wrap
-            def train_step(images, labels):
-                with tf.GradientTape() as tape:
-                    logits = model(images, training=True)
-                    loss = loss_obj(labels, logits)
-                grads = tape.gradient(loss, model.trainable_variables)
-                opt.apply_gradients(zip(grads, model.trainable_variables))
-                return loss
-
-            def epoch():
-                for idx in batches(N_TRAIN, steps):
-                    train_step(x[idx], y[idx])
-            return epoch
-        if wl == "infer":
-            model = self.lenet()
-            x, _ = mnist_like(N_INFER, 1)
-            call = self.wrap(lambda b: model(b, training=False))
-
-            def run():
-                for i in range(0, N_INFER, INFER_BATCH):
-                    call(x[i:i + INFER_BATCH]).numpy()
-            return run
-        return self._op(wl)
 
 # ---------------------------------------------------------------------------------------------
 # PyTorch
