@@ -1,0 +1,66 @@
+"""Adam (``tf.keras.optimizers.Adam``)."""
+import numpy as np
+
+from .base_optimizer import Optimizer, _setv
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba), Keras's form with "epsilon hat":
+
+    ``alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``, ``m += (g - m) * (1 - beta_1)``,
+    ``v += (g*g - v) * (1 - beta_2)``, ``w -= m * alpha / (sqrt(v) + epsilon)`` with ``t`` the
+    1-based step; with ``amsgrad`` the running maximum of ``v`` replaces ``v``.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
+                         loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+
+    def _slot_groups(self):
+        groups = [["momentum", "velocity"]]
+        if self.amsgrad:
+            groups.append(["velocity_hat"])
+        return groups
+
+    def _update_step(self, g, var, lr):
+        dt = g.dtype.type
+        t = dt(self._step_count() + 1)
+        b1_power = np.power(dt(self.beta_1), t)
+        b2_power = np.power(dt(self.beta_2), t)
+        alpha = lr * np.sqrt(dt(1) - b2_power) / (dt(1) - b1_power)
+        m = self._slot(var, "momentum")
+        v = self._slot(var, "velocity")
+        new_m = g - m._v
+        new_m *= dt(1 - self.beta_1)
+        new_m += m._v
+        new_v = g * g
+        new_v -= v._v
+        new_v *= dt(1 - self.beta_2)
+        new_v += v._v
+        _setv(m, new_m)
+        _setv(v, new_v)
+        if self.amsgrad:
+            vh = self._slot(var, "velocity_hat")
+            new_v = np.maximum(vh._v, new_v)
+            _setv(vh, new_v)
+        step = new_m * alpha
+        den = np.sqrt(new_v)
+        den += dt(self.epsilon)
+        step /= den
+        _setv(var, var._v - step)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                       "amsgrad": self.amsgrad})
+        return config
