@@ -1,7 +1,7 @@
 """Adam (``tf.keras.optimizers.Adam``)."""
 import numpy as np
 
-from .base_optimizer import Optimizer, _setv
+from .base_optimizer import Optimizer, _read
 
 
 class Adam(Optimizer):
@@ -40,24 +40,23 @@ class Adam(Optimizer):
         alpha = lr * np.sqrt(dt(1) - b2_power) / (dt(1) - b1_power)
         m = self._slot(var, "momentum")
         v = self._slot(var, "velocity")
-        new_m = g - m._v
-        new_m *= dt(1 - self.beta_1)
-        new_m += m._v
-        new_v = g * g
-        new_v -= v._v
-        new_v *= dt(1 - self.beta_2)
-        new_v += v._v
-        _setv(m, new_m)
-        _setv(v, new_v)
+        dm = g - _read(m)
+        dm *= dt(1 - self.beta_1)
+        m.assign_add(dm)  # m + dm, bitwise the same as Keras's dm + m
+        dv = g * g
+        dv -= _read(v)
+        dv *= dt(1 - self.beta_2)
+        v.assign_add(dv)
+        new_m, new_v = _read(m), _read(v)
         if self.amsgrad:
             vh = self._slot(var, "velocity_hat")
-            new_v = np.maximum(vh._v, new_v)
-            _setv(vh, new_v)
+            new_v = np.maximum(_read(vh), new_v)
+            vh.assign(new_v)
         step = new_m * alpha
         den = np.sqrt(new_v)
         den += dt(self.epsilon)
         step /= den
-        _setv(var, var._v - step)
+        var.assign_sub(step)
 
     def get_config(self):
         config = super().get_config()

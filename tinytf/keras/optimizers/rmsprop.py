@@ -1,7 +1,7 @@
 """RMSprop (``tf.keras.optimizers.RMSprop``)."""
 import numpy as np
 
-from .base_optimizer import Optimizer, _setv
+from .base_optimizer import Optimizer, _read
 
 
 class RMSprop(Optimizer):
@@ -37,14 +37,14 @@ class RMSprop(Optimizer):
         dt = g.dtype.type
         rho, one_minus_rho = dt(self.rho), dt(1 - self.rho)
         vel = self._slot(var, "velocity")
-        new_vel = rho * vel._v
+        new_vel = rho * _read(vel)
         new_vel += one_minus_rho * (g * g)
-        _setv(vel, new_vel)
+        vel.assign(new_vel)
         if self.centered:
             avg = self._slot(var, "average_gradient")
-            new_avg = rho * avg._v
+            new_avg = rho * _read(avg)
             new_avg += one_minus_rho * g
-            _setv(avg, new_avg)
+            avg.assign(new_avg)
             den = new_vel - new_avg * new_avg
             den += dt(self.epsilon)
         else:
@@ -53,12 +53,12 @@ class RMSprop(Optimizer):
         increment /= np.sqrt(den)
         if self.momentum > 0:
             mom = self._slot(var, "momentum")
-            new_mom = dt(self.momentum) * mom._v
+            new_mom = dt(self.momentum) * _read(mom)
             new_mom += increment
-            _setv(mom, new_mom)
-            _setv(var, var._v - new_mom)
+            mom.assign(new_mom)
+            var.assign_sub(new_mom)
         else:
-            _setv(var, var._v - increment)
+            var.assign_sub(increment)
 
     def get_config(self):
         config = super().get_config()

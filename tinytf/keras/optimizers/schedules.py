@@ -16,8 +16,6 @@ _F32 = np.float32
 
 def _value(x):
     """A NumPy array from a tensor, array or Python number (ints stay ints)."""
-    if isinstance(x, Tensor):
-        return np.asarray(x._v)
     return np.asarray(x)
 
 

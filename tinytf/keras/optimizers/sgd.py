@@ -1,5 +1,5 @@
 """SGD (``tf.keras.optimizers.SGD``): gradient descent with optional (Nesterov) momentum."""
-from .base_optimizer import Optimizer, _is_number, _setv
+from .base_optimizer import Optimizer, _is_number, _read
 
 
 class SGD(Optimizer):
@@ -31,17 +31,17 @@ class SGD(Optimizer):
         if self.momentum != 0:
             m = self._slot(var, "momentum")
             mom = g.dtype.type(self.momentum)
-            new_m = m._v * mom
+            new_m = _read(m) * mom
             new_m -= g * lr
-            _setv(m, new_m)
+            m.assign(new_m)
             if self.nesterov:
                 step = new_m * mom
                 step -= g * lr
-                _setv(var, var._v + step)
+                var.assign_add(step)
             else:
-                _setv(var, var._v + new_m)
+                var.assign_add(new_m)
         else:
-            _setv(var, var._v - g * lr)
+            var.assign_sub(g * lr)
 
     def get_config(self):
         config = super().get_config()
