@@ -62,10 +62,10 @@ class BatchNormalization(Layer):
         x = inputs if last else A.transpose(inputs, self._perm(inputs.ndim))
         if training:
             y, mean, var = N.fused_batch_norm(x, self.gamma, self.beta, self.epsilon, True)
-            m = self.momentum
-            mv, vv = self.moving_mean._v, self.moving_variance._v
-            self.moving_mean._v = mv * mv.dtype.type(m) + mean * mv.dtype.type(1.0 - m)
-            self.moving_variance._v = vv * vv.dtype.type(m) + var * vv.dtype.type(1.0 - m)
+            mv, vv = np.asarray(self.moving_mean), np.asarray(self.moving_variance)  # not copied
+            m, m1 = mv.dtype.type(self.momentum), mv.dtype.type(1.0 - self.momentum)
+            self.moving_mean.assign(mv * m + mean * m1)
+            self.moving_variance.assign(vv * m + var * m1)
         else:
             y, _, _ = N.fused_batch_norm(x, self.gamma, self.beta, self.epsilon, False,
                                          self.moving_mean, self.moving_variance)
