@@ -2,7 +2,8 @@
 ``count`` variables, ``update_state``, ``result`` (a scalar Tensor) and ``reset_state``.
 
 Inputs may be tinytf Tensors, NumPy arrays or Python numbers/lists. Metrics are not
-differentiated, so they compute on NumPy directly.
+differentiated, so they compute on NumPy directly: state variables are read with ``np.asarray``
+(no copy) and written only with ``assign`` / ``assign_add``.
 """
 import inspect
 
@@ -17,8 +18,7 @@ from .naming import auto_name as _auto_name, snake_case as _to_snake_case
 
 def _arr(x, dtype=None):
     """A NumPy array from a Tensor, array, number or list (TensorFlow's default dtypes)."""
-    v = x._v if isinstance(x, Tensor) else _to_array(x)
-    v = np.asarray(v)
+    v = np.asarray(x) if isinstance(x, Tensor) else np.asarray(_to_array(x))
     if dtype is not None and v.dtype != np.dtype(dtype):
         v = v.astype(dtype)
     return v
@@ -196,7 +196,7 @@ class Metric:
     def reset_state(self):
         """Zero every state variable."""
         for v in self._variables:
-            v._v = np.zeros_like(v._v)
+            v.assign(np.zeros_like(np.asarray(v)))
 
     def reset_states(self):  # TensorFlow 2 spelling
         self.reset_state()
@@ -257,10 +257,10 @@ class Sum(Metric):
 
     def update_state(self, values, sample_weight=None):
         values, _ = _reduce_to_samplewise_values(values, sample_weight, _np_sum, self.dtype)
-        self.total._v = np.asarray(self.total._v + np.sum(values, dtype=self.total._v.dtype))
+        self.total.assign_add(np.sum(values, dtype=np.asarray(self.total).dtype))
 
     def result(self):
-        return Tensor(np.array(self.total._v))
+        return Tensor(np.array(self.total))
 
 
 class Mean(Metric):
@@ -277,18 +277,18 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None):
         values, sample_weight = _reduce_to_samplewise_values(values, sample_weight, _np_mean, self.dtype)
-        dt = self.total._v.dtype
-        self.total._v = np.asarray(self.total._v + np.sum(values, dtype=dt))
+        dt = np.asarray(self.total).dtype
+        self.total.assign_add(np.sum(values, dtype=dt))
         if sample_weight is not None:
             num = np.sum(sample_weight, dtype=dt)
         elif values.ndim >= 1:
             num = values.shape[0]
         else:
             num = 1
-        self.count._v = np.asarray(self.count._v + dt.type(num))
+        self.count.assign_add(dt.type(num))
 
     def result(self):
-        total, count = self.total._v, self.count._v
+        total, count = np.asarray(self.total), np.asarray(self.count)
         return Tensor(np.asarray(total / count if count != 0 else np.zeros((), total.dtype), total.dtype))
 
 
