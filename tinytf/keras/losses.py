@@ -11,6 +11,8 @@ Probability inputs follow Keras's TensorFlow backend: ``categorical_crossentropy
 entropy (so the clipped probabilities are renormalised); ``binary_crossentropy`` clips. A
 ``y_pred`` carrying ``_keras_logits`` (set by Keras's softmax/sigmoid activations) is scored from
 those logits instead.
+
+Tensors are read through ``np.asarray`` (no copy) and never modified; every result is a new Tensor.
 """
 import inspect
 import re
@@ -65,14 +67,20 @@ def _auto_name(class_name):
 
 # ---- conversions --------------------------------------------------------------------------
 
+def _dtype(t):
+    """``t``'s NumPy dtype (``np.asarray`` does not copy; ``t.dtype`` would build a tinytf DType)."""
+    return np.asarray(t).dtype
+
+
 def _tensor(x, dtype=None):
     """A Tensor (the same object when it already is one of ``dtype``); casts are differentiable."""
     if isinstance(x, Tensor):
-        if dtype is None or x._v.dtype == np.dtype(dtype):
+        dt = _dtype(x)
+        if dtype is None or dt == np.dtype(dtype):
             return x
-        if x._v.dtype.kind == "f":
+        if dt.kind == "f":
             return M.cast(x, dtype)
-        return Tensor(x._v.astype(dtype))
+        return Tensor(np.asarray(x).astype(dtype))
     v = _to_array(x)
     if dtype is not None and v.dtype != np.dtype(dtype):
         v = v.astype(dtype)
@@ -82,8 +90,8 @@ def _tensor(x, dtype=None):
 def _float_tensor(x):
     """``y_pred`` as a float tensor: tensors keep a float dtype, anything else becomes float32."""
     t = _tensor(x)
-    if t._v.dtype.kind != "f":
-        t = Tensor(t._v.astype(np.float32))
+    if _dtype(t).kind != "f":
+        t = Tensor(np.asarray(t).astype(np.float32))
     return t
 
 
@@ -92,20 +100,20 @@ def _keras_logits(y_pred):
 
 
 def _shape(t):
-    return tuple(t._v.shape)
+    return np.asarray(t).shape
 
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     """Keras's rank fix-up: drop (or, for rank 1, add) a trailing size-1 axis so ranks match."""
-    r1, r2 = x1._v.ndim, x2._v.ndim
+    r1, r2 = x1.ndim, x2.ndim
     if r1 == r2:
         return x1, x2
-    if r1 == r2 + 1 and x1._v.shape[-1] == 1:
+    if r1 == r2 + 1 and _shape(x1)[-1] == 1:
         if r2 == 1 and expand_rank_1:
             x2 = A.expand_dims(x2, -1)
         else:
             x1 = A.squeeze(x1, -1)
-    if r2 == r1 + 1 and x2._v.shape[-1] == 1:
+    if r2 == r1 + 1 and _shape(x2)[-1] == 1:
         if r1 == 1 and expand_rank_1:
             x1 = A.expand_dims(x1, -1)
         else:
@@ -124,7 +132,7 @@ def _check_same_shape(fn, y_true, y_pred):
 def mean_squared_error(y_true, y_pred):
     """``mean(square(y_true - y_pred), axis=-1)``."""
     y_pred = _float_tensor(y_pred)
-    y_true = _tensor(y_true, y_pred._v.dtype)
+    y_true = _tensor(y_true, _dtype(y_pred))
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     _check_same_shape("mean_squared_error", y_true, y_pred)
     return M.reduce_mean(M.square(M.subtract(y_true, y_pred)), axis=-1)
@@ -133,7 +141,7 @@ def mean_squared_error(y_true, y_pred):
 def mean_absolute_error(y_true, y_pred):
     """``mean(abs(y_true - y_pred), axis=-1)``."""
     y_pred = _float_tensor(y_pred)
-    y_true = _tensor(y_true, y_pred._v.dtype)
+    y_true = _tensor(y_true, _dtype(y_pred))
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     _check_same_shape("mean_absolute_error", y_true, y_pred)
     return M.reduce_mean(M.abs(M.subtract(y_true, y_pred)), axis=-1)
@@ -153,17 +161,17 @@ def _cce(y_true, y_pred, logits, from_logits=False, label_smoothing=0.0, axis=-1
     if isinstance(axis, bool):
         raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
     y_pred = _float_tensor(y_pred)
-    dt = y_pred._v.dtype.type
-    y_true = _tensor(y_true, y_pred._v.dtype)
-    if y_pred._v.ndim >= 1 and y_pred._v.shape[-1] == 1:
+    dt = _dtype(y_pred).type
+    y_true = _tensor(y_true, _dtype(y_pred))
+    if y_pred.ndim >= 1 and _shape(y_pred)[-1] == 1:
         warnings.warn("In loss categorical_crossentropy, expected y_pred.shape to be (batch_size, "
                       f"num_classes) with num_classes > 1. Received: y_pred.shape={_shape(y_pred)}. "
                       "Consider using 'binary_crossentropy' if you only have 2 classes.",
                       SyntaxWarning, stacklevel=3)
     if label_smoothing:
-        num_classes = dt(y_true._v.shape[-1])
+        num_classes = dt(_shape(y_true)[-1])
         y_true = M.add(M.multiply(y_true, dt(1.0 - label_smoothing)), dt(label_smoothing) / num_classes)
-    if y_true._v.ndim < 1:
+    if y_true.ndim < 1:
         raise ValueError("categorical_crossentropy: y_true and y_pred must be at least rank 1. Received: "
                          f"y_true.shape={_shape(y_true)}, y_pred.shape={_shape(y_pred)}")
     _check_same_shape("categorical_crossentropy", y_true, y_pred)
@@ -178,7 +186,7 @@ def _cce(y_true, y_pred, logits, from_logits=False, label_smoothing=0.0, axis=-1
 
 def _logits_like(logits, y_pred):
     """Keras's cached logits, shaped and typed like the (possibly squeezed) ``y_pred``."""
-    logits = _tensor(logits, y_pred._v.dtype)
+    logits = _tensor(logits, _dtype(y_pred))
     if _shape(logits) != _shape(y_pred):
         logits = A.reshape(logits, _shape(y_pred))
     return logits
@@ -188,13 +196,13 @@ def _sparse_ce(y_true, y_pred, logits, from_logits=False, ignore_class=None, axi
     """Per-sample sparse cross entropy and the valid mask (``None`` without ``ignore_class``)."""
     y_pred = _float_tensor(y_pred)
     y_true = _tensor(y_true)
-    nd = y_pred._v.ndim
+    nd = y_pred.ndim
     if nd < 1:
         raise ValueError(f"sparse_categorical_crossentropy: y_pred must be at least rank 1. Received: "
                          f"y_pred.shape={_shape(y_pred)}")
     if axis != -1 and axis != nd - 1:
         raise ValueError(f"Only axis=-1 is currently supported. Received: axis={axis}")
-    if y_true._v.ndim == nd and y_true._v.shape[-1] == 1:
+    if y_true.ndim == nd and _shape(y_true)[-1] == 1:
         y_true = A.squeeze(y_true, -1)
     if _shape(y_true) != _shape(y_pred)[:-1]:
         raise ValueError("sparse_categorical_crossentropy: y_true must have the shape of y_pred without its "
@@ -202,7 +210,7 @@ def _sparse_ce(y_true, y_pred, logits, from_logits=False, ignore_class=None, axi
                          f"y_pred.shape={_shape(y_pred)}")
     if logits is not None:
         y_pred, from_logits = _logits_like(logits, y_pred), True
-    labels = y_true._v
+    labels = np.asarray(y_true)
     if labels.dtype.kind not in "iuf":
         raise TypeError(f"sparse_categorical_crossentropy: y_true must hold integer class ids, got "
                         f"{labels.dtype.name}")
@@ -210,14 +218,14 @@ def _sparse_ce(y_true, y_pred, logits, from_logits=False, ignore_class=None, axi
     if ignore_class is not None:
         valid = np.asarray(labels != np.asarray(ignore_class).astype(labels.dtype))
         labels = np.where(valid, labels, 0)
-        y_pred = A.where(Tensor(valid[..., None]), y_pred, y_pred._v.dtype.type(0))
+        y_pred = A.where(Tensor(valid[..., None]), y_pred, _dtype(y_pred).type(0))
     labels = np.asarray(labels).astype(np.int64)  # tf.cast truncates floats, as here
     if not from_logits:
-        dt = y_pred._v.dtype.type
+        dt = _dtype(y_pred).type
         y_pred = M.log(M.clip_by_value(y_pred, dt(EPSILON), dt(1 - EPSILON)))
     res = N.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=y_pred)
     if valid is not None:
-        res = A.where(Tensor(valid), res, res._v.dtype.type(0))
+        res = A.where(Tensor(valid), res, _dtype(res).type(0))
     return res, valid
 
 
@@ -242,8 +250,8 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
 
 def _bce(y_true, y_pred, logits, from_logits=False, label_smoothing=0.0, axis=-1):
     y_pred = _float_tensor(y_pred)
-    dt = y_pred._v.dtype.type
-    y_true = _tensor(y_true, y_pred._v.dtype)
+    dt = _dtype(y_pred).type
+    y_true = _tensor(y_true, _dtype(y_pred))
     if label_smoothing:
         y_true = M.add(M.multiply(y_true, dt(1.0 - label_smoothing)), dt(0.5 * label_smoothing))
     _check_same_shape("binary_crossentropy", y_true, y_pred)
@@ -263,8 +271,9 @@ def _sigmoid_ce_with_logits(labels, logits):
     """``tf.nn.sigmoid_cross_entropy_with_logits`` as TensorFlow writes it,
     ``where(z >= 0, z, 0) - z * y + log1p(exp(where(z >= 0, -z, z)))``, so that the gradient at
     ``z == 0`` is TensorFlow's ``sigmoid(0) - y``."""
-    zero = logits._v.dtype.type(0)
-    cond = Tensor(logits._v >= 0)
+    z = np.asarray(logits)
+    zero = z.dtype.type(0)
+    cond = Tensor(z >= 0)
     relu_logits = A.where(cond, logits, zero)
     neg_abs = A.where(cond, M.negative(logits), logits)
     return M.add(M.subtract(relu_logits, M.multiply(logits, labels)), M.softplus(neg_abs))
@@ -283,9 +292,12 @@ bce = BCE = binary_crossentropy
 # ---- reduction ---------------------------------------------------------------------------
 
 def _divide_no_nan(x, d):
+    dt = _dtype(x)
     if d == 0:
-        return Tensor(np.zeros((), x._v.dtype))
-    return M.divide(x, x._v.dtype.type(d))
+        return Tensor(np.zeros((), dt))
+    out = M.divide(x, dt.type(d))
+    # tf.divide of integers is not differentiable and gives a float64 NumPy scalar: keep a 0-d array
+    return out if dt.kind == "f" else Tensor(np.asarray(out))
 
 
 def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
@@ -294,12 +306,10 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     loss = M.reduce_sum(values)
     if reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
         if reduction == "mean_with_sample_weight" and sample_weight is not None:
-            divisor = float(np.sum(sample_weight._v, dtype=loss._v.dtype))
+            divisor = float(np.sum(np.asarray(sample_weight), dtype=_dtype(loss)))
         else:
-            divisor = int(values._v.size)
-        loss = _divide_no_nan(loss, divisor)
-    if type(loss._v) is not np.ndarray:  # 0-d op results can be NumPy scalars; keep a real array
-        loss._v = np.asarray(loss._v)
+            divisor = int(np.asarray(values).size)
+        return _divide_no_nan(loss, divisor)
     return loss
 
 
@@ -328,8 +338,8 @@ def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum
     reduction = standardize_reduction(reduction)
     values = _tensor(values, dtype)
     if sample_weight is not None:
-        sample_weight = _tensor(sample_weight, values._v.dtype)
-    sample_weight = apply_mask(sample_weight, mask, values._v.dtype, reduction)
+        sample_weight = _tensor(sample_weight, _dtype(values))
+    sample_weight = apply_mask(sample_weight, mask, _dtype(values), reduction)
     if sample_weight is not None:
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         values = M.multiply(values, sample_weight)
