@@ -126,7 +126,7 @@ def test_train_writes_a_complete_run_folder(run):
     meta = meta_of(folder)
     assert meta["epoch"] == 1 and meta["config"]["model"] == "lenet5" and meta["config"]["seed"] == 0
     assert meta["config"]["batch_size"] == 128 and meta["config"]["learning_rate"] == 1e-3
-    assert set(meta["rng"]) == {"global_seed", "op_counter", "bit_generator"}
+    assert set(meta["rng"]) == {"global_seed", "op_uses", "bit_generator"}
     keys = arrays_of(folder)
     assert "model/conv2d/kernel" in keys and "optimizer/iteration" in keys and int(keys["optimizer/iteration"]) == 4
     report = open(os.path.join(folder, "report.md"), encoding="utf-8").read()

@@ -1,7 +1,9 @@
 """``GradientTape``: records ops on watched values and differentiates them backwards.
 
 Every op ends in ``record(name, value, inputs, grad_fns)``; ``grad_fns[k](g, ins, out)`` returns
-the gradient for input ``k`` given the output gradient ``g``. While no tape is active ``record``
+the gradient for input ``k`` given the output gradient ``g``. An op whose input gradients share
+work passes one function instead, ``backward(g, ins, out, wanted) -> (grad per input)``, which
+computes afresh on every call (``wanted[k]`` says whether input ``k``'s gradient is needed). While no tape is active ``record``
 only wraps the value, so ops cost nothing extra outside a tape.
 
 Second-order gradients: when ``gradient`` runs inside another recording tape, the backward pass
@@ -208,15 +210,22 @@ class GradientTape:
                     ins, out, g_np = e.values, e.out._v, g._v
             else:
                 ins, out = e.values, e.out._v
-            for k, inp in enumerate(e.inputs):
-                fn = e.grad_fns[k]
-                if fn is None or id(inp) not in needed:
+            if callable(e.grad_fns):  # one backward for all inputs: ``fn(g, ins, out, wanted)``
+                wanted = tuple(id(i) in needed for i in e.inputs)
+                if not any(wanted):
                     continue
                 if higher and not e.higher:
-                    gi = _no_second_order(e.name, fn(g_np, ins, out), (g,) + tuple(e.inputs))
+                    gis = tuple(None if gi is None else _no_second_order(e.name, gi, (g,) + tuple(e.inputs))
+                                for gi in e.grad_fns(g_np, ins, out, wanted))
                 else:
-                    gi = fn(g, ins, out)
-                if gi is None:
+                    gis = e.grad_fns(g, ins, out, wanted)
+            else:
+                gis = tuple(None if fn is None or id(inp) not in needed else
+                            _no_second_order(e.name, fn(g_np, ins, out), (g,) + tuple(e.inputs))
+                            if higher and not e.higher else fn(g, ins, out)
+                            for fn, inp in zip(e.grad_fns, e.inputs))
+            for inp, gi in zip(e.inputs, gis):
+                if gi is None or id(inp) not in needed:
                     continue
                 prev = grads.get(id(inp))
                 grads[id(inp)] = gi if prev is None else prev + gi

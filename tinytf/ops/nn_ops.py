@@ -216,29 +216,21 @@ def fused_batch_norm(x, gamma, beta, epsilon, training, mean=None, variance=None
     else:
         mean, var = T(mean)._v, T(variance)._v
     y = knorm.normalize(x._v, mean, var, gv, bv, eps)
-    cache = {}
 
-    def train_grads(g):
-        if "dx" not in cache:
-            cache["dx"], cache["dgamma"], cache["dbeta"] = knorm.batch_norm_train_backward(
-                g.reshape(-1, c), x2, mean, var, gv, eps)
-        return cache
-
-    def infer_grads(g):
-        if "dx" not in cache:
+    def backward(g, v, o, wanted):  # fresh on every call: a persistent tape may call it again
+        g2 = g.reshape(-1, c)
+        if training:
+            dx, dgamma, dbeta = knorm.batch_norm_train_backward(g2, x2, mean, var, gv, eps)
+        else:
             rstd = 1 / np.sqrt(var + eps)
-            g2 = g.reshape(-1, c)
-            cache["dx"] = (g2 * (rstd if gv is None else gv * rstd))
-            cache["dgamma"] = knorm.channel_sum(g2 * ((x2 - mean) * rstd))
-            cache["dbeta"] = knorm.channel_sum(g2)
-        return cache
-    grads = train_grads if training else infer_grads
-    fns = [lambda g, v, o: grads(g)["dx"].reshape(o.shape)]
-    if gamma is not None:
-        fns.append(lambda g, v, o: grads(g)["dgamma"])
-    if beta is not None:
-        fns.append(lambda g, v, o: grads(g)["dbeta"])
-    out = record("FusedBatchNorm", y, (x, *params), tuple(fns))
+            dx = g2 * (rstd if gv is None else gv * rstd) if wanted[0] else None
+            dgamma = knorm.channel_sum(g2 * ((x2 - mean) * rstd)) if gamma is not None else None
+            dbeta = knorm.channel_sum(g2)
+        grads = [None if dx is None else dx.reshape(o.shape)]
+        grads += [dgamma] if gamma is not None else []
+        grads += [dbeta] if beta is not None else []
+        return tuple(grads)
+    out = record("FusedBatchNorm", y, (x, *params), backward)
     return out, mean, var
 
 
