@@ -1,4 +1,4 @@
-"""Array module, default float dtype and the global random generator.
+"""Array module, default float dtype, the global random generator and the malloc tuning.
 
 Kernels are written against ``xp`` (NumPy today) so the same lines can later run
 on CuPy. ``set_seed`` makes every random draw in tinytf repeatable: the global
@@ -13,27 +13,51 @@ import numpy as np
 xp = np
 
 
-def _tune_malloc():
-    """Keep freed multi-megabyte blocks in the heap (glibc only; ``TINYTF_MALLOC_TUNE=0`` skips it).
+_MALLOC = {"tuned": False}
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameter numbers
+_GLIBC_DEFAULT = 128 << 10  # both thresholds' glibc defaults
 
-    Every op allocates its result, and a LeNet step allocates and frees dozens of 0.5-4 MB arrays.
-    By default glibc may serve such blocks with mmap and give them back to the OS on free, so the
-    next allocation page-faults every page back in: that doubled the time of a training step
-    (measured: 22-25 ms vs 10-12 ms per step). Blocks up to 32 MB now come from the heap, and up
-    to 256 MB of free heap is kept for reuse instead of being trimmed.
-    """
-    if not sys.platform.startswith("linux") or os.environ.get("TINYTF_MALLOC_TUNE", "1") == "0":
-        return False
+
+def _mallopt(mmap_threshold, trim_threshold):
     try:
         import ctypes
         libc = ctypes.CDLL("libc.so.6")
-        m_trim_threshold, m_mmap_threshold = -1, -3
-        return bool(libc.mallopt(m_mmap_threshold, 32 << 20) and libc.mallopt(m_trim_threshold, 256 << 20))
-    except (OSError, AttributeError):  # not glibc (musl, ...): nothing to tune
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
+                    and libc.mallopt(_M_TRIM_THRESHOLD, trim_threshold))
+    except (OSError, AttributeError):  # not glibc (musl, macOS, Windows): nothing to tune
         return False
 
 
-MALLOC_TUNED = _tune_malloc()
+def set_malloc_tuning(enabled):
+    """Keep freed multi-megabyte blocks in the process's heap (``True``), or give glibc back its
+    default thresholds (``False``). Returns whether the tuning is now in effect.
+
+    Why: every op allocates its result, and a LeNet step allocates and frees dozens of 0.5-4 MB
+    arrays. By default glibc may serve such blocks with mmap and return them to the OS on free, so
+    the next allocation page-faults every page back in: that doubled the time of a training step
+    (measured: 22-25 ms vs 10-12 ms). Tuned, blocks up to 32 MB come from the heap and up to
+    256 MB of free heap is kept for reuse. This is process-wide (it affects every library in the
+    process), so ``import tinytf`` says so in the README and ``tinytf.config`` can turn it off.
+    ``False`` sets both thresholds to glibc's 128 KiB default (glibc then no longer adapts the mmap
+    threshold dynamically, as it does in a process that never called mallopt). Linux/glibc only.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    if enabled:
+        _MALLOC["tuned"] = _mallopt(32 << 20, 256 << 20)
+    elif _MALLOC["tuned"]:
+        _mallopt(_GLIBC_DEFAULT, _GLIBC_DEFAULT)
+        _MALLOC["tuned"] = False
+    return _MALLOC["tuned"]
+
+
+def malloc_tuning():
+    """Whether tinytf's malloc tuning is in effect (see ``set_malloc_tuning``)."""
+    return _MALLOC["tuned"]
+
+
+if os.environ.get("TINYTF_MALLOC_TUNE", "1") != "0":
+    set_malloc_tuning(True)
 
 _FLOATX = "float32"
 _DEFAULT_GRAPH_SEED = 87654321  # TensorFlow's global seed when only an op seed is given
