@@ -1,4 +1,4 @@
-"""Argument conversion and the array/Tensor-agnostic helpers that gradient rules use."""
+"""Argument conversion for ops: TensorFlow's dtype rules, axes and dtype checks."""
 import numpy as np
 
 from ..errors import InvalidArgumentError
@@ -46,55 +46,6 @@ def _convert_like(v, dtype, op):
 
 def is_t(x):
     return isinstance(x, Tensor)
-
-
-def shape_of(x):
-    return tuple(x.shape)
-
-
-def sum_to(g, shape):
-    """Sum a broadcast gradient ``g`` back down to ``shape`` (works on arrays and Tensors)."""
-    gs = tuple(g.shape)
-    shape = tuple(shape)
-    if gs == shape:
-        return g
-    lead = len(gs) - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, d in enumerate(shape) if d == 1 and gs[i + lead] != 1)
-    if is_t(g):
-        from .math_ops import reduce_sum
-        from .array_ops import reshape
-        return reshape(reduce_sum(g, axes), shape)
-    if len(shape) == 1 and axes == tuple(range(len(gs) - 1)) and g.flags.c_contiguous:
-        return np.ones(g.size // gs[-1], dtype=g.dtype) @ g.reshape(-1, gs[-1])
-    return g.sum(axis=axes).reshape(shape)
-
-
-def bcast(g, shape):
-    """Broadcast ``g`` to ``shape`` (arrays and Tensors)."""
-    if tuple(g.shape) == tuple(shape):
-        return g
-    if is_t(g):
-        from .array_ops import broadcast_to
-        return broadcast_to(g, shape)
-    return np.broadcast_to(g, shape)
-
-
-def reshape_any(g, shape):
-    if is_t(g):
-        from .array_ops import reshape
-        return reshape(g, shape)
-    return g.reshape(shape)
-
-
-def where_any(mask, g):
-    """``g`` where ``mask`` (a NumPy bool array) else 0."""
-    if is_t(g):
-        return g * Tensor(mask.astype(g._v.dtype))
-    return np.where(mask, g, g.dtype.type(0)) if g.shape == mask.shape else g * mask
-
-
-def value_of(x):
-    return x._v if is_t(x) else x
 
 
 def norm_axes(axis, ndim, name="axis"):
