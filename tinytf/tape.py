@@ -17,6 +17,7 @@ While no tape is active ``record`` only wraps the value, so ops cost nothing ext
 import numpy as np
 
 from .errors import UnimplementedError
+from .nest import flatten as _flatten, pack_sequence_as as _pack
 from .tensor import Tensor, Variable
 
 _active = []  # tapes inside their ``with`` block, innermost last
@@ -70,24 +71,6 @@ def _sum_to_tensor(g, shape):
 
 def is_recording():
     return any(t._recording for t in _active)
-
-
-def _flatten(structure):
-    if isinstance(structure, dict):
-        return [x for k in sorted(structure) for x in _flatten(structure[k])]
-    if isinstance(structure, (list, tuple)):
-        return [x for s in structure for x in _flatten(s)]
-    return [structure]
-
-
-def _pack(structure, flat_iter):
-    if isinstance(structure, dict):
-        return {k: _pack(structure[k], flat_iter) for k in sorted(structure)}
-    if isinstance(structure, (list, tuple)):
-        packed = [_pack(s, flat_iter) for s in structure]
-        return packed if isinstance(structure, list) else type(structure)(packed) \
-            if not hasattr(structure, "_fields") else type(structure)(*packed)
-    return next(flat_iter)
 
 
 class GradientTape:
