@@ -6,7 +6,7 @@ import numpy as np
 
 from ..backend import rng
 from ..errors import InvalidArgumentError
-from ..kernels import conv as kconv, norm as knorm, pool as kpool
+from ..kernels import table as K
 from ..kernels.padding import normalize_nn_arg, normalize_padding
 from ..tape import record
 from ..tensor import Tensor
@@ -32,7 +32,7 @@ def _nchw(fn, x, *args):
 
 
 def _geometry(op, x_hw, k_hw, strides, dilations, padding):
-    geo = kconv.geometry(tuple(x_hw), tuple(k_hw), strides, dilations, padding)
+    geo = K.geometry(tuple(x_hw), tuple(k_hw), strides, dilations, padding)
     if geo.oh <= 0 or geo.ow <= 0:
         ke = tuple((k - 1) * d + 1 for k, d in zip(k_hw, dilations))
         raise InvalidArgumentError(
@@ -82,11 +82,11 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
         raise InvalidArgumentError(f"conv2d: input has {c} channels but filters expect {w._v.shape[2]} "
                                    f"(filters shape {w.shape} is [kh, kw, in_channels, out_channels])")
     geo = _geometry("conv2d", x._v.shape[1:3], w._v.shape[:2], s, d, p)
-    y, cols = kconv.conv2d_forward(x._v, w._v, geo)
+    y, cols = K.conv2d_forward(x._v, w._v, geo)
     x_shape, w_shape = x._v.shape, w._v.shape
     return record("Conv2D", y, (x, w),
-                  (lambda g, v, o: kconv.conv2d_backward_input(g, v[1], x_shape, geo),
-                   lambda g, v, o: kconv.conv2d_backward_filter(g, cols, w_shape, v[0], geo)))
+                  (lambda g, v, o: K.conv2d_backward_input(g, v[1], x_shape, geo),
+                   lambda g, v, o: K.conv2d_backward_filter(g, cols, w_shape, v[0], geo)))
 
 
 def _nhwc_pad(p):
@@ -106,7 +106,7 @@ def bias_add(value, bias, data_format=None, name=None):
         raise InvalidArgumentError(f"bias_add: bias of size {b._v.shape[0]} does not match the "
                                    f"{x._v.shape[axis]} channels of value {x.shape}")
     if axis == -1:
-        return record("BiasAdd", knorm.channel_add(x._v, b._v), (x, b),
+        return record("BiasAdd", K.channel_add(x._v, b._v), (x, b),
                       (lambda g, v, o: g, lambda g, v, o: sum_to(g, v[1].shape)), True)
     return M.add(x, A.reshape(b, (-1,) + (1,) * (x._v.ndim - 2)))
 
@@ -126,11 +126,11 @@ def _pool(kind, input, ksize, strides, padding, data_format):  # noqa: A002
         return _nchw(lambda xx: _pool(kind, xx, k, s, p, "NHWC"), x)
     geo = _geometry(op, x._v.shape[1:3], k, s, (1, 1), p)
     if kind == "max":
-        out = kpool.max_pool_forward(x._v, geo)
-        return record("MaxPool", out, (x,), (lambda g, v, o: kpool.max_pool_backward(g, v[0], o, geo),))
-    out = kpool.avg_pool_forward(x._v, geo)
+        out = K.max_pool_forward(x._v, geo)
+        return record("MaxPool", out, (x,), (lambda g, v, o: K.max_pool_backward(g, v[0], o, geo),))
+    out = K.avg_pool_forward(x._v, geo)
     shape = x._v.shape
-    return record("AvgPool", out, (x,), (lambda g, v, o: kpool.avg_pool_backward(g, shape, geo),))
+    return record("AvgPool", out, (x,), (lambda g, v, o: K.avg_pool_backward(g, shape, geo),))
 
 
 def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
@@ -212,15 +212,15 @@ def fused_batch_norm(x, gamma, beta, epsilon, training, mean=None, variance=None
     bv = beta._v if beta is not None else None
     eps = x._v.dtype.type(epsilon)
     if training:
-        mean, var = knorm.channel_moments(x2)
+        mean, var = K.channel_moments(x2)
     else:
         mean, var = T(mean)._v, T(variance)._v
-    y = knorm.normalize(x._v, mean, var, gv, bv, eps)
+    y = K.normalize(x._v, mean, var, gv, bv, eps)
     cache = {}
 
     def train_grads(g):
         if "dx" not in cache:
-            cache["dx"], cache["dgamma"], cache["dbeta"] = knorm.batch_norm_train_backward(
+            cache["dx"], cache["dgamma"], cache["dbeta"] = K.batch_norm_train_backward(
                 g.reshape(-1, c), x2, mean, var, gv, eps)
         return cache
 
@@ -229,8 +229,8 @@ def fused_batch_norm(x, gamma, beta, epsilon, training, mean=None, variance=None
             rstd = 1 / np.sqrt(var + eps)
             g2 = g.reshape(-1, c)
             cache["dx"] = (g2 * (rstd if gv is None else gv * rstd))
-            cache["dgamma"] = knorm.channel_sum(g2 * ((x2 - mean) * rstd))
-            cache["dbeta"] = knorm.channel_sum(g2)
+            cache["dgamma"] = K.channel_sum(g2 * ((x2 - mean) * rstd))
+            cache["dbeta"] = K.channel_sum(g2)
         return cache
     grads = train_grads if training else infer_grads
     fns = [lambda g, v, o: grads(g)["dx"].reshape(o.shape)]
@@ -419,7 +419,7 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
 
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "rng", "record", "Tensor", "T", "A", "M",
-                                                                     "kconv", "knorm", "kpool", "is_t", "pair",
+                                                                     "K", "is_t", "pair",
                                                                      "where_any", "sum_to", "require_float",
                                                                      "norm_axes", "normalize_nn_arg",
                                                                      "normalize_padding", "InvalidArgumentError")]
