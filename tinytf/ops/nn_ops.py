@@ -6,7 +6,7 @@ import numpy as np
 
 from ..backend import rng
 from ..errors import InvalidArgumentError
-from ..kernels import conv as kconv, norm as knorm, pool as kpool
+from ..kernels import table as K
 from ..kernels.padding import normalize_nn_arg, normalize_padding
 from ..tape import record
 from ..tensor import Tensor
@@ -32,7 +32,7 @@ def _nchw(fn, x, *args):
 
 
 def _geometry(op, x_hw, k_hw, strides, dilations, padding):
-    geo = kconv.geometry(tuple(x_hw), tuple(k_hw), strides, dilations, padding)
+    geo = K.geometry(tuple(x_hw), tuple(k_hw), strides, dilations, padding)
     if geo.oh <= 0 or geo.ow <= 0:
         ke = tuple((k - 1) * d + 1 for k, d in zip(k_hw, dilations))
         raise InvalidArgumentError(
@@ -82,12 +82,12 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
         raise InvalidArgumentError(f"conv2d: input has {c} channels but filters expect {w._v.shape[2]} "
                                    f"(filters shape {w.shape} is [kh, kw, in_channels, out_channels])")
     geo = _geometry("conv2d", x._v.shape[1:3], w._v.shape[:2], s, d, p)
-    y, cols = kconv.conv2d_forward(x._v, w._v, geo)
+    y, cols = K.conv2d_forward(x._v, w._v, geo)
     x_shape, w_shape = x._v.shape, w._v.shape
 
     def backward(g, v, o, wanted):
-        return (kconv.conv2d_backward_input(g, v[1], x_shape, geo) if wanted[0] else None,
-                kconv.conv2d_backward_filter(g, cols, w_shape, v[0], geo) if wanted[1] else None)
+        return (K.conv2d_backward_input(g, v[1], x_shape, geo) if wanted[0] else None,
+                K.conv2d_backward_filter(g, cols, w_shape, v[0], geo) if wanted[1] else None)
     return record("Conv2D", y, (x, w), backward)
 
 
@@ -108,7 +108,7 @@ def bias_add(value, bias, data_format=None, name=None):
         raise InvalidArgumentError(f"bias_add: bias of size {b._v.shape[0]} does not match the "
                                    f"{x._v.shape[axis]} channels of value {x.shape}")
     if axis == -1:
-        return record("BiasAdd", knorm.channel_add(x._v, b._v), (x, b), _grad_bias_add, _grad_bias_add)
+        return record("BiasAdd", K.channel_add(x._v, b._v), (x, b), _grad_bias_add, _grad_bias_add)
     return M.add(x, A.reshape(b, (-1,) + (1,) * (x._v.ndim - 2)))
 
 
@@ -131,11 +131,11 @@ def _pool(kind, input, ksize, strides, padding, data_format):  # noqa: A002
         return _nchw(lambda xx: _pool(kind, xx, k, s, p, "NHWC"), x)
     geo = _geometry(op, x._v.shape[1:3], k, s, (1, 1), p)
     if kind == "max":
-        out = kpool.max_pool_forward(x._v, geo)
-        return record("MaxPool", out, (x,), lambda g, v, o, w: (kpool.max_pool_backward(g, v[0], o, geo),))
-    out = kpool.avg_pool_forward(x._v, geo)
+        out = K.max_pool_forward(x._v, geo)
+        return record("MaxPool", out, (x,), lambda g, v, o, w: (K.max_pool_backward(g, v[0], o, geo),))
+    out = K.avg_pool_forward(x._v, geo)
     shape = x._v.shape
-    return record("AvgPool", out, (x,), lambda g, v, o, w: (kpool.avg_pool_backward(g, shape, geo),))
+    return record("AvgPool", out, (x,), lambda g, v, o, w: (K.avg_pool_backward(g, shape, geo),))
 
 
 def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
@@ -217,20 +217,20 @@ def fused_batch_norm(x, gamma, beta, epsilon, training, mean=None, variance=None
     bv = beta._v if beta is not None else None
     eps = x._v.dtype.type(epsilon)
     if training:
-        mean, var = knorm.channel_moments(x2)
+        mean, var = K.channel_moments(x2)
     else:
         mean, var = T(mean)._v, T(variance)._v
-    y = knorm.normalize(x._v, mean, var, gv, bv, eps)
+    y = K.normalize(x._v, mean, var, gv, bv, eps)
 
     def backward(g, v, o, wanted):  # fresh on every call: a persistent tape may call it again
         g2 = g.reshape(-1, c)
         if training:
-            dx, dgamma, dbeta = knorm.batch_norm_train_backward(g2, x2, mean, var, gv, eps)
+            dx, dgamma, dbeta = K.batch_norm_train_backward(g2, x2, mean, var, gv, eps)
         else:
             rstd = 1 / np.sqrt(var + eps)
             dx = g2 * (rstd if gv is None else gv * rstd) if wanted[0] else None
-            dgamma = knorm.channel_sum(g2 * ((x2 - mean) * rstd)) if gamma is not None else None
-            dbeta = knorm.channel_sum(g2)
+            dgamma = K.channel_sum(g2 * ((x2 - mean) * rstd)) if gamma is not None else None
+            dbeta = K.channel_sum(g2)
         grads = [None if dx is None else dx.reshape(o.shape)]
         grads += [dgamma] if gamma is not None else []
         grads += [dbeta] if beta is not None else []
@@ -408,7 +408,7 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
 
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "rng", "record", "Tensor", "T", "A", "M",
-                                                                     "kconv", "knorm", "kpool", "is_t", "pair",
+                                                                     "K", "is_t", "pair",
                                                                      "require_float",
                                                                      "norm_axes", "normalize_nn_arg",
                                                                      "normalize_padding", "InvalidArgumentError")]
