@@ -227,3 +227,18 @@ def test_variable_assign_wrong_shape_names_the_variable(method):
     raises(ValueError, lambda: getattr(v, method)([1.0, 2.0, 3.0]), f"Variable.{method} on 'w:0'", "(3,)", "(2,)")
     np.testing.assert_array_equal(v.numpy(), [1.0, 2.0])
 
+
+# ---- one_hot --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("depth", [-1, tf.constant(-3)])
+def test_one_hot_negative_depth(depth):
+    raises(tf.errors.InvalidArgumentError, lambda: tf.one_hot([0, 1], depth=depth), "depth must be non-negative")
+
+
+@pytest.mark.parametrize("depth", [2.5, "3", None, [3], True])
+def test_one_hot_non_integer_depth(depth):
+    raises(TypeError, lambda: tf.one_hot([0, 1], depth=depth), "one_hot: depth", "integer", repr(depth))
+
+
+def test_one_hot_zero_depth_is_allowed():
+    assert tf.one_hot([0, 1], depth=0).shape == (2, 0)
