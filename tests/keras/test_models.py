@@ -437,6 +437,29 @@ def test_train_on_batch_and_test_on_batch():
     assert losses[-1] < losses[0]
 
 
+def test_compile_without_optimizer_is_a_value_error():
+    m = small_mlp(compile=False)
+    with pytest.raises(ValueError, match="compile: optimizer=None"):
+        m.compile(optimizer=None, loss="mse")
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+def test_zero_samples_is_a_value_error_naming_x(method):
+    m = small_mlp()
+    x, y = blobs(4)
+    args = (x[:0],) if method == "predict" else (x[:0], y[:0])
+    with pytest.raises(ValueError, match=rf"^{method}: x has 0 samples \(shape \(0, 4\)\)"):
+        getattr(m, method)(*args, verbose=0)
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+def test_empty_dataset_is_a_value_error(method):
+    m = small_mlp()
+    ds = tf.data.Dataset.from_tensor_slices(blobs(4)).take(0).batch(2)
+    with pytest.raises(ValueError, match=rf"^{method}: the (training )?data gave no batches"):
+        getattr(m, method)(ds, verbose=0)
+
+
 # ===================================================================================== weight files
 
 def test_save_and_load_weights_round_trip(tmp_path):

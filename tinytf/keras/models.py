@@ -131,6 +131,9 @@ class Model(Layer):
                 jit_compile=None, **kwargs):
         """Set the optimizer (instance or name), the loss (instance, function or name) and metrics."""
         from . import losses, metrics as M, optimizers
+        if optimizer is None:  # tf.keras 2 rejects it here too; Keras 3 fails later, in fit
+            raise ValueError("compile: optimizer=None; give an optimizer instance or name, e.g. "
+                             "optimizer='adam' (Could not interpret optimizer identifier: None)")
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self._loss_fn = None if loss is None else losses.get(loss)
@@ -241,6 +244,9 @@ class Model(Layer):
                 cb.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
+            if not logs:
+                raise ValueError("fit: the training data gave no batches "
+                                 "(an empty Dataset, or steps_per_epoch=0?)")
             epoch_logs = dict(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._run_eval(val, None)
@@ -261,7 +267,7 @@ class Model(Layer):
             if cb:
                 cb.on_test_batch_end(step, logs)
         if not logs:
-            raise ValueError("evaluate: the data is empty")
+            raise ValueError(f"{batches.what}: the data gave no batches (an empty Dataset?)")
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", steps=None, callbacks=None,
@@ -287,7 +293,7 @@ class Model(Layer):
         batches = Batches(x, None, batch_size, shuffle=False, steps=steps, what="predict")
         outs = [self(xb, training=False).numpy() for xb, _ in batches.epoch()]
         if not outs:
-            raise ValueError("predict: the data is empty")
+            raise ValueError("predict: the data gave no batches (an empty Dataset?)")
         return np.concatenate(outs, axis=0)
 
     def predict_on_batch(self, x):
