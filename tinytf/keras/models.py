@@ -131,6 +131,9 @@ class Model(Layer):
                 jit_compile=None, **kwargs):
         """Set the optimizer (instance or name), the loss (instance, function or name) and metrics."""
         from . import losses, metrics as M, optimizers
+        if optimizer is None:  # tf.keras 2 rejects it here too; Keras 3 fails later, in fit
+            raise ValueError("compile: optimizer=None; give an optimizer instance or name, e.g. "
+                             "optimizer='adam' (Could not interpret optimizer identifier: None)")
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self._loss_fn = None if loss is None else losses.get(loss)
@@ -241,6 +244,9 @@ class Model(Layer):
                 cb.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
+            if not logs:
+                raise ValueError("fit: the training data gave no batches "
+                                 "(an empty Dataset, or steps_per_epoch=0?)")
             epoch_logs = dict(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._run_eval(val, None)
@@ -261,7 +267,7 @@ class Model(Layer):
             if cb:
                 cb.on_test_batch_end(step, logs)
         if not logs:
-            raise ValueError("evaluate: the data is empty")
+            raise ValueError(f"{batches.what}: the data gave no batches (an empty Dataset?)")
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", steps=None, callbacks=None,
@@ -287,7 +293,7 @@ class Model(Layer):
         batches = Batches(x, None, batch_size, shuffle=False, steps=steps, what="predict")
         outs = [self(xb, training=False).numpy() for xb, _ in batches.epoch()]
         if not outs:
-            raise ValueError("predict: the data is empty")
+            raise ValueError("predict: the data gave no batches (an empty Dataset?)")
         return np.concatenate(outs, axis=0)
 
     def predict_on_batch(self, x):
@@ -332,8 +338,8 @@ class Model(Layer):
         write_npz_atomic(filepath, arrays)
 
     def load_weights(self, filepath, skip_mismatch=False):
-        """Load weights saved by ``save_weights``; every name and shape must match this model,
-        otherwise a ``ValueError`` lists the differences and no weight is changed."""
+        """Load weights saved by ``save_weights``; every name, shape and dtype kind must match this
+        model, otherwise a ``ValueError`` lists the differences and no weight is changed."""
         arrays = read_npz(filepath)
         arrays.pop("__meta__", None)
         keys = self._weight_keys()
@@ -342,13 +348,17 @@ class Model(Layer):
                              f"before loading {filepath}")
         missing = [k for k in keys if k not in arrays]
         extra = [k for k in arrays if k not in keys]
-        wrong = [f"{k}: file {arrays[k].shape} vs model {w._v.shape}" for k, w in zip(keys, self.weights)
-                 if k in arrays and arrays[k].shape != w._v.shape]
-        if missing or extra or wrong:
-            raise ValueError(f"load_weights: {filepath} does not match this model:"
+        pairs = [(k, arrays[k], w._v) for k, w in zip(keys, self.weights) if k in arrays]
+        wrong = [f"{k}: file {a.shape} vs model {v.shape}" for k, a, v in pairs if a.shape != v.shape]
+        # a float file array may load into float32 (and int into int), never across kinds
+        kinds = [f"{k}: file {a.dtype.name} vs model {v.dtype.name}" for k, a, v in pairs
+                 if _kind(a.dtype) != _kind(v.dtype)]
+        if missing or extra or wrong or kinds:
+            raise ValueError(f"load_weights: {filepath} does not match this model (no weight was changed):"
                              + (f"\n  missing in file: {missing}" if missing else "")
                              + (f"\n  not in model: {extra}" if extra else "")
-                             + (f"\n  shape mismatch: {wrong}" if wrong else ""))
+                             + (f"\n  shape mismatch: {wrong}" if wrong else "")
+                             + (f"\n  dtype mismatch: {kinds}" if kinds else ""))
         self.set_weights([arrays[k] for k in keys])
 
     # ---- description -------------------------------------------------------------------
@@ -367,6 +377,11 @@ class Model(Layer):
 def _as_list(logs):
     vals = list(logs.values())
     return vals[0] if len(vals) == 1 else vals
+
+
+def _kind(dtype):
+    """'float', 'int' (signed or unsigned), 'bool', or the NumPy kind letter for anything else."""
+    return {"f": "float", "i": "int", "u": "int", "b": "bool"}.get(dtype.kind, dtype.kind)
 
 
 def _is_dataset(x):
@@ -404,15 +419,33 @@ def write_npz_atomic(filepath, arrays):
 
 
 def read_npz(filepath):
-    """All arrays of an .npz file (pickle disabled); a clear ``ValueError`` for damaged files."""
+    """All arrays of an .npz file (pickle disabled); a clear ``ValueError`` for anything else."""
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"no such weights file: {filepath}")
+    with open(filepath, "rb") as f:
+        magic = f.read(8)
+    if not magic.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # what np.load takes for a zip
+        kind = next((k for m, k in _OTHER_FORMATS if magic.startswith(m)), "")
+        raise ValueError(f"{filepath} is not a tinytf weights file (.npz){kind}; "
+                         "write one with model.save_weights")
     try:
         with np.load(filepath, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as e:
+            arrays = {k: z[k] for k in z.files}
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
         raise ValueError(f"{filepath} is not a readable tinytf weights file (truncated or corrupted?): {e}") from None
+    except ValueError:  # NumPy's message suggests allow_pickle=True; tinytf never loads pickles
+        raise ValueError(f"{filepath} holds a pickled (object) array or a damaged array header: "
+                         "not a tinytf weights file, and tinytf never loads pickled data") from None
+    bad = [k for k, v in arrays.items() if not isinstance(v, np.ndarray)]
+    if bad:
+        raise ValueError(f"{filepath} is a zip file but not a tinytf weights file (.npz): "
+                         f"members {bad} are not arrays")
+    return arrays
+
+
+_OTHER_FORMATS = [(b"\x93NUMPY", ": it is a single-array .npy file"),
+                  (b"\x89HDF", ": it is an HDF5 (.h5) file")]
 
 
 class Sequential(Model):

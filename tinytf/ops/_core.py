@@ -1,8 +1,11 @@
 """Argument conversion for ops: TensorFlow's dtype rules, axes and dtype checks."""
+import sys
+
 import numpy as np
 
 from ..errors import InvalidArgumentError
-from ..tensor import Tensor, Variable, _to_array
+from ..tensor import Tensor, Variable, _short_repr, _to_array
+from ..tensor import __file__ as _tensor_file
 
 
 def T(x, dtype=None):
@@ -13,7 +16,28 @@ def T(x, dtype=None):
         return x
     if isinstance(x, Tensor):
         return x
-    return Tensor(_to_array(x, dtype))
+    try:
+        v = _to_array(x, dtype)
+    except TypeError:
+        v = None
+    if v is None or v.dtype.kind in "USO":
+        raise TypeError(f"{_op_arg(x) or 'a tensor argument'} must be a number or a tensor, got {_short_repr(x)}")
+    return Tensor(v)
+
+
+def _op_arg(value):
+    """``"relu: features"``: the public op, and its parameter, that passed ``value`` to the
+    conversion helpers (read from the call stack; only used to word an error)."""
+    f = sys._getframe(1)
+    while f is not None and (f.f_code.co_filename in (__file__, _tensor_file) or f.f_code.co_name.startswith("_")):
+        f = f.f_back
+    if f is None:
+        return None
+    code = f.f_code
+    for name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+        if f.f_locals.get(name) is value:
+            return f"{code.co_name}: {name}"
+    return None
 
 
 def pair(x, y, op):

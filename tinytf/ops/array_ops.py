@@ -355,10 +355,20 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     dt = _dtype_or_default(dtype)
     on = dt.type(1 if on_value is None else on_value)
     off = dt.type(0 if off_value is None else off_value)
-    out = np.where(idx[..., None] == np.arange(int(depth)), on, off).astype(dt)
+    out = np.where(idx[..., None] == np.arange(_depth_arg(depth)), on, off).astype(dt)
     if axis is not None and axis != -1:
         out = np.moveaxis(out, -1, axis)
     return Tensor(out)
+
+
+def _depth_arg(depth):
+    """``one_hot``'s depth as an int: a scalar integer (Python, NumPy or tensor), >= 0 as in TF."""
+    d = np.asarray(depth._v if is_t(depth) else depth)
+    if d.ndim != 0 or d.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: depth must be a scalar integer, got {type(depth).__name__} {depth!r}")
+    if d < 0:
+        raise InvalidArgumentError(f"one_hot: depth must be non-negative, got: {int(d)}")
+    return int(d)
 
 
 def linspace(start, stop, num, name=None, axis=0):
