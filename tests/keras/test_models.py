@@ -642,3 +642,27 @@ def test_save_weights_overwrite_false(tmp_path):
     m.save_weights(path)
     with pytest.raises(FileExistsError):
         m.save_weights(path, overwrite=False)
+
+
+def test_evaluate_prints_a_progress_bar_by_default_as_keras(capsys):
+    m = Sequential([layers.Dense(3)])
+    m.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    x, y = np.ones((10, 2), np.float32), np.zeros((10, 3), np.float32)
+    m.evaluate(x, y, batch_size=5)
+    out = capsys.readouterr().out
+    assert "2/2" in out and "loss:" in out and "Epoch" not in out
+    m.evaluate(x, y, batch_size=5, verbose=0)
+    assert capsys.readouterr().out == ""
+    m.evaluate(x, y, batch_size=5, verbose=2)
+    assert capsys.readouterr().out.startswith("2/2 - ")
+
+
+def test_layer_tracking_sets_no_made_up_attributes():
+    a, b = layers.Dense(2), layers.Dense(3)
+    seq = Sequential([tf.keras.Input((4,)), a, b])
+    seq.pop()
+    assert seq.layers == [a]
+    assert not [k for k in vars(seq) if k.startswith("_l")]
+    inp = tf.keras.Input((4,))
+    f = tf.keras.Model(inp, b(a(inp)))
+    assert f.layers[-2:] == [a, b] and not [k for k in vars(f) if k.startswith("_layer_")]

@@ -51,6 +51,11 @@ class Model(Layer):
                     tracked.append(v)
         object.__setattr__(self, name, value)
 
+    def _track(self, layer):
+        """Add ``layer`` to this model's layers (once), as assigning it to an attribute does."""
+        if all(layer is not t for t in self._tracked):
+            self._tracked.append(layer)
+
     def _sublayers(self):
         return list(self._tracked)
 
@@ -90,7 +95,7 @@ class Model(Layer):
         self._functional = (list(ins), list(outs), order, isinstance(outputs, (list, tuple)))
         for t in order:
             if t.layer is not None and not isinstance(t.layer, InputLayer):
-                self.__setattr__("_layer_" + str(len(self._tracked)), t.layer)
+                self._track(t.layer)
         self.built = True
 
     def call(self, inputs, training=False):
@@ -276,12 +281,12 @@ class Model(Layer):
         self._require_compiled("evaluate")
         from .data_adapter import Batches
         batches = Batches(x, y, batch_size, shuffle=False, steps=steps, what="evaluate")
-        cb = C.CallbackList(callbacks or [], self, {"steps": batches.steps})
+        verbose = 1 if verbose == "auto" else int(verbose)  # Keras: "auto" is a progress bar
+        cbs = list(callbacks or []) + ([C.ProgbarLogger(verbose)] if verbose else [])
+        cb = C.CallbackList(cbs, self, {"steps": batches.steps, "verbose": verbose})
         cb.on_test_begin()
         logs = self._run_eval(batches, cb)
         cb.on_test_end(logs)
-        if verbose not in (0, "auto") or verbose == 1:
-            print(f"{batches.steps}/{batches.steps} - " + C._fmt_logs(logs))
         if return_dict:
             return logs
         vals = [logs[m.name] for m in self.metrics]
@@ -473,11 +478,11 @@ class Sequential(Model):
             if self._stack:
                 raise ValueError("Sequential: an InputLayer must come first")
             self._input_layer = layer
-            self.__setattr__("_l_input", layer)
+            self._track(layer)
             self.build(layer.shape)
             return
         self._stack.append(layer)
-        self.__setattr__(f"_l{len(self._stack)}", layer)
+        self._track(layer)
         if len(self._stack) == 1 and layer._input_shape_arg is not None and self._input_layer is None:
             self.build((None,) + tuple(layer._input_shape_arg))
         elif self.built and self._shape_in is not None:
