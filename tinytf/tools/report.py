@@ -92,8 +92,16 @@ def plot_curves(history, path):
         if len(epochs) <= 20:
             ax.set_xticks(epochs)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    _save(fig, path)
     return path
+
+
+def _save(fig, path):
+    """Write the PNG atomically, as everything in a run folder."""
+    from .checkpoint import temp_path
+    tmp = temp_path(path)
+    fig.savefig(tmp, dpi=100, format="png")
+    os.replace(tmp, path)
 
 
 def plot_confusion(cm, names, path):
@@ -118,7 +126,7 @@ def plot_confusion(cm, names, path):
             ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=8,
                     color="white" if cm[i, j] > hi else "black")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    _save(fig, path)
     return path
 
 
@@ -180,8 +188,7 @@ def write_report(run_dir, meta, cm, names, plots, model_text=""):
         out += [f"![{os.path.splitext(p)[0]}]({p})" for p in plots] + [""]
     if model_text:
         out += ["## Model", "", "```", model_text, "```", ""]
+    from .checkpoint import write_text_atomic
     path = os.path.join(run_dir, "report.md")
-    with open(path + ".tmp", "w", encoding="utf-8") as f:
-        f.write("\n".join(out))
-    os.replace(path + ".tmp", path)
+    write_text_atomic(path, "\n".join(out))
     return path
