@@ -588,8 +588,8 @@ def test_resume_refuses_a_damaged_checkpoint_without_a_traceback(idx_run, tmp_pa
     user_error(tinytf("train", "--resume", npy, "--epochs", 2, cwd=tmp_path), "checkpoint.npz", "not an .npz")
     user_error(tinytf("evaluate", npy, cwd=tmp_path), "checkpoint.npz")
     bad_rng = {"string": "PCG64", "missing keys": {"global_seed": 0},
-               "bad generator": {"global_seed": 0, "op_counter": 0, "bit_generator": {"bit_generator": "Nope"}},
-               "bad state": {"global_seed": 0, "op_counter": "x", "bit_generator": {"bit_generator": "PCG64",
+               "bad generator": {"global_seed": 0, "op_uses": [], "bit_generator": {"bit_generator": "Nope"}},
+               "bad state": {"global_seed": 0, "op_uses": "x", "bit_generator": {"bit_generator": "PCG64",
                                                                                  "state": {"state": 1}}}}
     for k, (name, rng) in enumerate(bad_rng.items()):
         run = _copy_run(idx_run, tmp_path / f"rng{k}", lambda arrays, meta: meta.update(rng=rng))

@@ -132,7 +132,7 @@ def test_malformed_checkpoints_are_checkpoint_errors(tmp_path):
     C.save(str(tmp_path), m, {**new_meta(), "rng": backend.get_state()})
     meta, weights, opt = C.load(str(tmp_path))
     state = backend.get_state()
-    for rng in ("PCG64", [1, 2], {"global_seed": 0}, {**state, "op_counter": "x"},
+    for rng in ("PCG64", [1, 2], {"global_seed": 0}, {**state, "op_uses": "x"},
                 {**state, "bit_generator": {"bit_generator": "PCG64"}},
                 {**state, "bit_generator": {"bit_generator": "PCG64", "state": {"state": "x", "inc": 1}}}):
         other = small_model(seed=4)

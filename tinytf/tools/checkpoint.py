@@ -46,7 +46,6 @@ LOCK = ".tinytf.lock"
 TEMP_PREFIX = ".tinytf-tmp-"
 # write_npz_atomic's mkstemp names, TEMP_PREFIX + anything, and what older versions wrote
 _TEMP = re.compile(r"\.tmp-[a-z0-9_]{8}\.npz|" + re.escape(TEMP_PREFIX) + r".+|(history\.csv|report\.md)\.tmp")
-_RNG_KEYS = {"global_seed": int, "op_counter": int, "bit_generator": dict}
 
 
 class CheckpointError(ValueError):
@@ -117,14 +116,19 @@ def _meta_problem(meta):
 
 
 def _rng_problem(rng):
+    """What is wrong with a checkpoint's ``rng`` entry (``backend.set_state`` checks the rest)."""
     if rng is None:
         return None
-    if not isinstance(rng, dict) or set(rng) != set(_RNG_KEYS):
-        return f"rng is not a generator state with keys {sorted(_RNG_KEYS)}"
-    for k, kind in _RNG_KEYS.items():
-        if not isinstance(rng[k], kind) or isinstance(rng[k], bool):
-            return f"rng[{k!r}] is {type(rng[k]).__name__}, not {kind.__name__}"
-    if rng["bit_generator"].get("bit_generator") != "PCG64" or not isinstance(rng["bit_generator"].get("state"), dict):
+    if not isinstance(rng, dict) or not {"global_seed", "bit_generator"} <= set(rng):
+        return "rng is not a generator state with keys ['bit_generator', 'global_seed', 'op_uses']"
+    seed, uses = rng["global_seed"], rng.get("op_uses", [])
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        return f"rng['global_seed'] is {type(seed).__name__}, not int"
+    if not isinstance(uses, list) or not all(isinstance(p, list) and len(p) == 2 and all(_is_int(i) for i in p)
+                                             for p in uses):
+        return "rng['op_uses'] is not a list of [op seed, uses] pairs"
+    bg = rng["bit_generator"]
+    if not isinstance(bg, dict) or bg.get("bit_generator") != "PCG64" or not isinstance(bg.get("state"), dict):
         return "rng['bit_generator'] is not a PCG64 generator state"
     return None
 
