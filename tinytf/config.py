@@ -12,7 +12,7 @@ tinytf-only: ``set_malloc_tuning`` / ``malloc_tuning`` (process-wide glibc mallo
 import collections
 import types
 
-from .backend import malloc_tuning, set_malloc_tuning  # noqa: F401
+from .backend import malloc_tuning, set_malloc_tuning  # noqa: F401 - tinytf.config API
 
 PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"])
 LogicalDevice = collections.namedtuple("LogicalDevice", ["name", "device_type"])

@@ -2,11 +2,10 @@
 summaries and weight files."""
 import json
 import os
-import tempfile
-import zipfile
 
 import numpy as np
 
+from ..files import read_npz, write_npz_atomic  # noqa: F401 (also importable from here)
 from ..ops._core import T
 from ..tape import GradientTape
 from ..tensor import TensorShape
@@ -401,56 +400,6 @@ def _split_validation(x, y, fraction):
     if cut == 0 or cut == n:
         raise ValueError(f"fit: validation_split={fraction} leaves no data on one side ({n} samples)")
     return x[:cut], y[:cut], (x[cut:], y[cut:])
-
-
-def write_npz_atomic(filepath, arrays):
-    """Write ``arrays`` (name -> array) to ``filepath`` as .npz via a temp file and ``os.replace``."""
-    folder = os.path.dirname(os.path.abspath(filepath))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=folder)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, filepath)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def read_npz(filepath):
-    """All arrays of an .npz file (pickle disabled); a clear ``ValueError`` for anything else."""
-    filepath = os.fspath(filepath)
-    if not os.path.exists(filepath):
-        raise FileNotFoundError(f"no such weights file: {filepath}")
-    with open(filepath, "rb") as f:
-        magic = f.read(8)
-    if not magic.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # what np.load takes for a zip
-        kind = next((k for m, k in _OTHER_FORMATS if magic.startswith(m)), "")
-        raise ValueError(f"{filepath} is not a tinytf weights file (.npz){kind}; "
-                         "write one with model.save_weights")
-    try:
-        with np.load(filepath, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
-        raise ValueError(f"{filepath} is not a readable tinytf weights file (truncated or corrupted?): {e}") from None
-    except ValueError:  # NumPy's message suggests allow_pickle=True; tinytf never loads pickles
-        raise ValueError(f"{filepath} holds a pickled (object) array or a damaged array header: "
-                         "not a tinytf weights file, and tinytf never loads pickled data") from None
-    bad = [k for k, v in arrays.items() if not isinstance(v, np.ndarray)]
-    if bad:
-        raise ValueError(f"{filepath} is a zip file but not a tinytf weights file (.npz): "
-                         f"members {bad} are not arrays")
-    return arrays
-
-
-_OTHER_FORMATS = [(b"\x93NUMPY", ": it is a single-array .npy file"),
-                  (b"\x89HDF", ": it is an HDF5 (.h5) file")]
 
 
 class Sequential(Model):

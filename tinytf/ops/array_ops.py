@@ -6,7 +6,7 @@ from ..backend import floatx
 from ..dtypes import np_dtype
 from ..errors import InvalidArgumentError
 from ..tape import record
-from ..tensor import Tensor, TensorShape, _to_array
+from ..tensor import Tensor, _to_array
 from ._core import T, is_t, norm_axes, pair
 
 
@@ -75,7 +75,6 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
         out = np.broadcast_to(x._v, dims)
     except ValueError:
         raise InvalidArgumentError(f"broadcast_to: cannot broadcast shape {x.shape} to {list(dims)}") from None
-    in_shape = x._v.shape
     return record("BroadcastTo", out, (x,), _grad_identity, _grad_identity)  # the tape sums g down
 
 
@@ -162,9 +161,8 @@ def getitem(tensor, key):
         raise InvalidArgumentError(f"index {key!r} is out of range for a tensor of shape {x.shape}: {e}") from None
     basic = all(isinstance(i, (int, np.integer, slice, type(None), type(Ellipsis)))
                 for i in (k if isinstance(k, tuple) else (k,)))
-    shape, dtype = x._v.shape, x._v.dtype
     if np.ndim(out) == 0:
-        out = np.asarray(out, dtype=dtype)
+        out = np.asarray(out, dtype=x._v.dtype)
     return _recorded_getitem("StridedSlice", out, x, k, basic)
 
 

@@ -1,7 +1,7 @@
 """Crash-safe run checkpoints: everything needed to continue a training run exactly.
 
 A run folder's ``checkpoint.npz`` is one ``.npz`` (no pickle), rewritten after every epoch via a
-temporary file and ``os.replace`` (``models.write_npz_atomic``), so it is always either the old or
+temporary file and ``os.replace`` (``files.write_npz_atomic``), so it is always either the old or
 the new complete file. It holds
 
 * ``model/<key>`` - every model weight (keys of ``Model._weight_keys``, as in weights files);
@@ -21,7 +21,6 @@ import csv
 import io
 import json
 import os
-import re
 import stat
 import tempfile
 import time
@@ -36,16 +35,13 @@ import numpy as np
 
 from .. import backend
 from ..keras.callbacks import Callback
-from ..keras.models import read_npz, write_npz_atomic
+from ..files import TEMP_PREFIX, is_temp_file, read_npz, write_npz_atomic, write_text_atomic
 
 FORMAT = "tinytf-run-1"
 CHECKPOINT = "checkpoint.npz"
 BEST = "best.weights.npz"
 HISTORY = "history.csv"
 LOCK = ".tinytf.lock"
-TEMP_PREFIX = ".tinytf-tmp-"
-# write_npz_atomic's mkstemp names, TEMP_PREFIX + anything, and what older versions wrote
-_TEMP = re.compile(r"\.tmp-[a-z0-9_]{8}\.npz|" + re.escape(TEMP_PREFIX) + r".+|(history\.csv|report\.md)\.tmp")
 
 
 class CheckpointError(ValueError):
@@ -188,24 +184,6 @@ def write_history_csv(path, history):
     for row in history:
         w.writerow([_cell(row.get(k, "")) for k in keys])
     write_text_atomic(path, buf.getvalue())
-
-
-def temp_path(path):
-    """The temporary name under which ``path`` is written before ``os.replace``."""
-    folder, name = os.path.split(path)
-    return os.path.join(folder, TEMP_PREFIX + name)
-
-
-def write_text_atomic(path, text):
-    tmp = temp_path(path)
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
-def is_temp_file(name):
-    """Whether ``name`` is one of tinytf's temporary file names (of a write a kill cut short)."""
-    return _TEMP.fullmatch(name) is not None
 
 
 def remove_temp_files(run_dir):

@@ -7,6 +7,8 @@ import platform
 
 import numpy as np
 
+from ..files import atomic_write, write_text_atomic
+
 PLOT_HINT = "pip install 'tinytf[plot]'"
 
 
@@ -98,10 +100,8 @@ def plot_curves(history, path):
 
 def _save(fig, path):
     """Write the PNG atomically, as everything in a run folder."""
-    from .checkpoint import temp_path
-    tmp = temp_path(path)
-    fig.savefig(tmp, dpi=100, format="png")
-    os.replace(tmp, path)
+    with atomic_write(path) as f:
+        fig.savefig(f, dpi=100, format="png")
 
 
 def plot_confusion(cm, names, path):
@@ -188,7 +188,6 @@ def write_report(run_dir, meta, cm, names, plots, model_text=""):
         out += [f"![{os.path.splitext(p)[0]}]({p})" for p in plots] + [""]
     if model_text:
         out += ["## Model", "", "```", model_text, "```", ""]
-    from .checkpoint import write_text_atomic
     path = os.path.join(run_dir, "report.md")
     write_text_atomic(path, "\n".join(out))
     return path
