@@ -174,9 +174,6 @@ def _array_repr(v):
     return ("\n" if v.ndim >= 2 else "") + repr(v)
 
 
-_var_count = [0]
-
-
 class Variable(Tensor):
     """A mutable tensor: model weights and optimizer slots.
 
@@ -185,6 +182,9 @@ class Variable(Tensor):
         trainable: whether ``GradientTape`` watches it automatically (default True).
         name: a name; ``Variable`` by default.
         dtype: optional dtype to convert the initial value to.
+        shape: optional expected shape (``None`` entries match any size); a ``ValueError`` if the
+            initial value does not have it. tinytf variables keep their shape: ``assign`` of another
+            shape is refused, as in TensorFlow without ``shape=[None, ...]``.
     """
     __slots__ = ("_trainable", "_name", "path")
 
@@ -192,12 +192,14 @@ class Variable(Tensor):
         if callable(initial_value):
             initial_value = initial_value()
         v = _to_array(initial_value, dtype)
+        if shape is not None:
+            want = list(TensorShape(shape))
+            if len(want) != v.ndim or any(w is not None and w != d for w, d in zip(want, v.shape)):
+                raise ValueError(f"Variable: the initial value has shape {list(v.shape)}, "
+                                 f"which does not match shape={want}")
         super().__init__(np.array(v, copy=True))
         self._trainable = bool(trainable)
-        if name is None:
-            _var_count[0] += 1
-            name = "Variable"
-        self._name = name
+        self._name = "Variable" if name is None else name
         self.path = name
 
     @property
