@@ -126,7 +126,7 @@ def test_train_writes_a_complete_run_folder(run):
     meta = meta_of(folder)
     assert meta["epoch"] == 1 and meta["config"]["model"] == "lenet5" and meta["config"]["seed"] == 0
     assert meta["config"]["batch_size"] == 128 and meta["config"]["learning_rate"] == 1e-3
-    assert set(meta["rng"]) == {"global_seed", "op_counter", "bit_generator"}
+    assert set(meta["rng"]) == {"global_seed", "op_uses", "bit_generator"}
     keys = arrays_of(folder)
     assert "model/conv2d/kernel" in keys and "optimizer/iteration" in keys and int(keys["optimizer/iteration"]) == 4
     report = open(os.path.join(folder, "report.md"), encoding="utf-8").read()
@@ -418,3 +418,203 @@ def test_image_loader(tmp_path):
     assert images.load(tmp_path / "batch.npy").shape == (2, 28, 28, 1)
     with pytest.raises(images.ImageError, match="nope.png"):
         images.load(tmp_path / "nope.png")
+
+
+# ------------------------------------------------------------------- run folders: locks, users' files
+
+FAST = ("--epochs", 1, "--batch-size", 32)
+
+
+def _listing(folder):
+    """{name: bytes, or None for a folder}: what a command must leave alone."""
+    return {n: None if os.path.isdir(folder / n) else (folder / n).read_bytes() for n in os.listdir(folder)}
+
+
+def test_two_runs_started_together_into_one_folder(tmp_path):
+    idx = write_idx_folder(str(tmp_path / "idx"))
+    out = tmp_path / "run"
+    args = [sys.executable, "-m", "tinytf", "train", "--dataset", idx, "--batch-size", "32", "--epochs", "8",
+            "--out", str(out)]
+    procs = [subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    res = [(p.communicate(timeout=300), p.returncode) for p in procs]
+    assert sorted(rc for _, rc in res) == [0, 2], res
+    (_, err), _ = next(r for r in res if r[1] == 2)
+    assert "Traceback" not in err and str(out) in err, err
+    assert "another tinytf run" in err or "already holds a run" in err, err  # the latter if the first had ended
+    assert meta_of(out)["epoch"] == 8 and (out / "report.md").exists()
+
+
+def test_a_run_folder_is_locked_while_written_and_kill_9_frees_it(tmp_path):
+    idx = write_idx_folder(str(tmp_path / "idx"))
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "tinytf", "train", "--dataset", idx, "--batch-size", "32",
+                             "--epochs", "1000", "--out", str(out)], cwd=tmp_path, stdout=subprocess.DEVNULL)
+    try:
+        _wait_for_epoch(proc, out, 1)
+        for more in ((), ("--overwrite",)):
+            user_error(tinytf("train", "--dataset", idx, "--out", out, *more, cwd=tmp_path),
+                       str(out), "another tinytf run", f"pid {proc.pid}")
+        user_error(tinytf("train", "--resume", out, cwd=tmp_path), str(out), "another tinytf run")
+        assert proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    done = meta_of(out)["epoch"]
+    assert "epochs" in ok(tinytf("train", "--resume", out, "--epochs", done + 1, cwd=tmp_path))
+    assert meta_of(out)["epoch"] == done + 1 and (out / "report.md").exists()
+    user_error(tinytf("train", "--dataset", idx, "--out", out, cwd=tmp_path), "already holds a run")
+
+
+def test_an_out_folder_with_the_users_files_is_not_overwritten(tmp_path):
+    idx = write_idx_folder(str(tmp_path / "idx"))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name in ("report.md", "history.csv", "best.weights.npz", "curves.png", "confusion.png", "notes.txt"):
+        (mine / name).write_text(f"my own {name}")
+    before = _listing(mine)
+    user_error(tinytf("train", "--dataset", idx, *FAST, "--out", mine, cwd=tmp_path), str(mine), "--overwrite",
+               "report.md")
+    assert _listing(mine) == before
+    ok(tinytf("train", "--dataset", idx, *FAST, "--out", mine, "--overwrite", cwd=tmp_path))
+    assert (mine / "notes.txt").read_text() == "my own notes.txt"  # --overwrite replaces only tinytf's files
+    assert (mine / "report.md").read_text(encoding="utf-8").startswith("# tinytf run")
+    (tmp_path / "empty").mkdir()
+    ok(tinytf("train", "--dataset", idx, *FAST, "--out", tmp_path / "empty", cwd=tmp_path))
+
+
+def test_resume_deletes_only_tinytfs_own_temp_files(tmp_path):
+    idx = write_idx_folder(str(tmp_path / "idx"))
+    out = tmp_path / "run"
+    ok(tinytf("train", "--dataset", idx, *FAST, "--out", out, cwd=tmp_path))
+    users = {".tmp-notes.txt": b"mine", "data.tmp": b"mine", ".tmp-abcdefgh.npz.bak": b"mine"}
+    for name, data in users.items():
+        (out / name).write_bytes(data)
+    for name in (".tmp-folder", "stuff.tmp", ".tmp-abcd_123.npz"):
+        (out / name).mkdir()
+    ours = (".tmp-k3_x9q0z.npz", "history.csv.tmp", "report.md.tmp", ".tinytf-tmp-curves.png")
+    for name in ours:  # what a kill -9 in the middle of a write leaves
+        (out / name).write_bytes(b"half")
+    ok(tinytf("train", "--resume", out, "--epochs", 2, cwd=tmp_path))
+    left = set(os.listdir(out))
+    assert not left & set(ours)
+    assert all((out / n).read_bytes() == d for n, d in users.items())
+    assert all((out / n).is_dir() for n in (".tmp-folder", "stuff.tmp", ".tmp-abcd_123.npz"))
+
+
+def test_resume_writes_the_report_a_kill_left_out(tmp_path):
+    idx = write_idx_folder(str(tmp_path / "idx"))
+    out = tmp_path / "run"
+    ok(tinytf("train", "--dataset", idx, *FAST, "--out", out, cwd=tmp_path))
+    pictures = ("curves.png", "confusion.png") if _have_matplotlib() else ()
+    for name in ("report.md",) + pictures:  # as a kill -9 after the last checkpoint leaves the folder
+        (out / name).unlink()
+    res = ok(tinytf("train", "--resume", out, cwd=tmp_path))
+    assert "report" in res
+    for name in ("report.md",) + pictures:
+        assert (out / name).stat().st_size > 0, name
+    assert "1 of 1 completed" in (out / "report.md").read_text(encoding="utf-8")
+    before = snapshot(out)
+    assert "nothing to resume" in ok(tinytf("train", "--resume", out, cwd=tmp_path))
+    assert snapshot(out) == before
+    # a report older than the checkpoint: killed while reporting a run resumed for more epochs
+    t = (out / "checkpoint.npz").stat().st_mtime
+    os.utime(out / "report.md", (t - 60, t - 60))
+    ok(tinytf("train", "--resume", out, cwd=tmp_path))
+    assert (out / "report.md").stat().st_mtime > t - 60
+
+
+def _have_matplotlib():
+    from tinytf.tools import report
+    return report.have_matplotlib()
+
+
+# ----------------------------------------------------------------------------------- bad input
+
+def _npz_dataset(folder, y_train):
+    folder.mkdir()
+    rng = np.random.default_rng(2)
+    np.savez(folder / "data.npz", x_train=rng.integers(0, 255, (len(y_train), 28, 28), dtype=np.uint8),
+             y_train=y_train, x_test=rng.integers(0, 255, (8, 28, 28), dtype=np.uint8), y_test=np.arange(8) % 2)
+    return folder
+
+
+def test_bad_labels_are_refused_before_a_run_folder_is_made(tmp_path):
+    cases = {"negative": (np.arange(16) % 3) - 1, "strings": np.array(["cat", "dog"] * 8),
+             "fractions": np.linspace(0, 2, 16)}
+    for name, y in cases.items():
+        data = _npz_dataset(tmp_path / name, y)
+        err = user_error(tinytf("train", "--dataset", data, *FAST, cwd=tmp_path), "y_train", "data.npz")
+        assert err.count("\n") == 1, err
+        user_error(tinytf("train", "--dataset", data, *FAST, "--out", tmp_path / "out", cwd=tmp_path), "y_train")
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def idx_run(work):
+    """One epoch on a small IDX folder: a run folder for the commands that read one."""
+    out = work / "idx-run-small"
+    ok(tinytf("train", "--dataset", write_idx_folder(str(work / "idx-small")), *FAST, "--out", out, cwd=work))
+    return out
+
+
+def test_predict_refuses_empty_arrays_and_folders(idx_run, tmp_path):
+    np.save(tmp_path / "none.npy", np.zeros((0, 28, 28), np.uint8))
+    (tmp_path / "zero-bytes.npy").write_bytes(b"")
+    (tmp_path / "pictures").mkdir()
+    for name, phrase in (("none.npy", "no images"), ("zero-bytes.npy", "zero-bytes.npy"), ("pictures", "folder")):
+        err = user_error(tinytf("predict", idx_run, tmp_path / name, cwd=tmp_path), str(tmp_path / name), phrase)
+        assert "no such file" not in err and err.count("\n") == 1, err
+
+
+def _copy_run(src, dst, edit=None):
+    """A copy of run folder ``src``; ``edit(arrays, meta)`` changes its checkpoint."""
+    dst.mkdir()
+    with np.load(src / "checkpoint.npz", allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["__meta__"]))
+    if edit:
+        edit(arrays, meta)
+    arrays["__meta__"] = np.array(json.dumps(meta))
+    np.savez(dst / "checkpoint.npz", **arrays)
+    return dst
+
+
+def test_resume_refuses_a_damaged_checkpoint_without_a_traceback(idx_run, tmp_path):
+    npy = tmp_path / "npy"
+    npy.mkdir()
+    with open(npy / "checkpoint.npz", "wb") as f:
+        np.save(f, np.zeros(3))
+    user_error(tinytf("train", "--resume", npy, "--epochs", 2, cwd=tmp_path), "checkpoint.npz", "not an .npz")
+    user_error(tinytf("evaluate", npy, cwd=tmp_path), "checkpoint.npz")
+    bad_rng = {"string": "PCG64", "missing keys": {"global_seed": 0},
+               "bad generator": {"global_seed": 0, "op_uses": [], "bit_generator": {"bit_generator": "Nope"}},
+               "bad state": {"global_seed": 0, "op_uses": "x", "bit_generator": {"bit_generator": "PCG64",
+                                                                                 "state": {"state": 1}}}}
+    for k, (name, rng) in enumerate(bad_rng.items()):
+        run = _copy_run(idx_run, tmp_path / f"rng{k}", lambda arrays, meta: meta.update(rng=rng))
+        before = snapshot(run)
+        user_error(tinytf("train", "--resume", run, "--epochs", 2, cwd=tmp_path), "checkpoint.npz", "rng")
+        assert snapshot(run) == before, name
+
+
+def test_an_unwritable_run_folder_fails_before_training(idx_run, tmp_path):
+    idx = write_idx_folder(str(tmp_path / "idx"))
+    (tmp_path / "file").write_text("not a folder")
+    res = tinytf("train", "--dataset", idx, *FAST, "--out", tmp_path / "file" / "run", cwd=tmp_path)
+    user_error(res, str(tmp_path / "file" / "run"))
+    assert "Epoch" not in res.stdout
+    run = _copy_run(idx_run, tmp_path / "read-only")
+    if os.geteuid() != 0:
+        os.chmod(run, 0o555)
+        undo = lambda: os.chmod(run, 0o755)  # noqa: E731
+    elif subprocess.run(["chattr", "+i", str(run)], capture_output=True).returncode == 0:
+        undo = lambda: subprocess.run(["chattr", "-i", str(run)], check=True)  # noqa: E731
+    else:
+        pytest.skip("running as root, where chmod cannot make a folder read-only, and chattr +i failed")
+    try:
+        res = tinytf("train", "--resume", run, "--epochs", 2, cwd=tmp_path)
+    finally:
+        undo()
+    user_error(res, str(run), "cannot write")
+    assert "Epoch" not in res.stdout

@@ -6,6 +6,7 @@ import pytest
 
 import tinytf as tf
 import tinytf.data as tfdata
+from tinytf import nest
 
 D = tf.data.Dataset
 
@@ -150,7 +151,7 @@ def test_reshuffle_each_iteration():
 
 @pytest.mark.parametrize("path", ["fused", "slow"])
 def test_small_buffer_shuffle_is_local(path, monkeypatch):
-    monkeypatch.setattr(tfdata, "_FUSE", path == "fused")
+    monkeypatch.setattr(tfdata.dataset, "_FUSE", path == "fused")
     n, buf = 1000, 10
     for seed in range(5):
         out = ints(D.range(n).shuffle(buf, seed=seed))
@@ -210,12 +211,12 @@ def test_fused_path_equals_per_element_path(name, monkeypatch):
     make = _pipelines()[name]
 
     def run(fuse):
-        monkeypatch.setattr(tfdata, "_FUSE", fuse)
+        monkeypatch.setattr(tfdata.dataset, "_FUSE", fuse)
         ds = make()
         return [list(ds.as_numpy_iterator()) for _ in range(2)]   # two epochs
     fast, slow = run(True), run(False)
     assert len(fast) == len(slow)
-    flat = lambda epochs: [np.asarray(a) for ep in epochs for e in ep for a in tfdata._flatten(e)]  # noqa: E731
+    flat = lambda epochs: [np.asarray(a) for ep in epochs for e in ep for a in nest.flatten(e)]  # noqa: E731
     f, s = flat(fast), flat(slow)
     assert len(f) == len(s) and len(f) > 0
     for a, b in zip(f, s):
@@ -288,7 +289,7 @@ def test_cache_freezes_shuffled_order():
 
 @pytest.mark.parametrize("fuse", [True, False])
 def test_cardinality_values(fuse, monkeypatch):
-    monkeypatch.setattr(tfdata, "_FUSE", fuse)
+    monkeypatch.setattr(tfdata.dataset, "_FUSE", fuse)
     INF, UNK = tf.data.INFINITE_CARDINALITY, tf.data.UNKNOWN_CARDINALITY
     assert (INF, UNK) == (-1, -2)
     assert tf.data.AUTOTUNE == tf.data.experimental.AUTOTUNE == -1

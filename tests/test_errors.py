@@ -196,3 +196,49 @@ def test_nn_shape_errors_name_the_argument(f, arg, request):
         f()
     assert op in str(info.value) and arg in str(info.value)
     assert "broadcast together" not in str(info.value)
+
+
+# ---- converting op arguments ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("f, where, got", [
+    (lambda: tf.nn.relu("abc"), "relu: features", "str 'abc'"),
+    (lambda: tf.nn.relu(None), "relu: features", "NoneType None"),
+    (lambda: tf.reduce_sum("abc"), "reduce_sum: input_tensor", "str 'abc'"),
+    (lambda: tf.add("a", 1), "add: x", "str 'a'"),
+    (lambda: tf.nn.max_pool2d("x", 2, 2, "VALID"), "max_pool2d: input", "str 'x'"),
+], ids=["relu", "relu_none", "reduce_sum", "add", "max_pool2d"])
+def test_non_numeric_op_argument_is_a_type_error_naming_it(f, where, got):
+    e = raises(TypeError, f, where, "must be a number or a tensor", got)
+    assert "ufunc" not in str(e) and "dtype(" not in str(e)
+
+
+# ---- Variable.assign ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["assign", "assign_add", "assign_sub"])
+def test_variable_assign_string_is_a_type_error(method):
+    v = tf.Variable([1.0, 2.0], name="w")
+    raises(TypeError, lambda: getattr(v, method)("x"), f"Variable.{method} on 'w:0'", "str 'x'", "float32")
+    np.testing.assert_array_equal(v.numpy(), [1.0, 2.0])
+
+
+@pytest.mark.parametrize("method", ["assign", "assign_add", "assign_sub"])
+def test_variable_assign_wrong_shape_names_the_variable(method):
+    v = tf.Variable([1.0, 2.0], name="w")
+    raises(ValueError, lambda: getattr(v, method)([1.0, 2.0, 3.0]), f"Variable.{method} on 'w:0'", "(3,)", "(2,)")
+    np.testing.assert_array_equal(v.numpy(), [1.0, 2.0])
+
+
+# ---- one_hot --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("depth", [-1, tf.constant(-3)])
+def test_one_hot_negative_depth(depth):
+    raises(tf.errors.InvalidArgumentError, lambda: tf.one_hot([0, 1], depth=depth), "depth must be non-negative")
+
+
+@pytest.mark.parametrize("depth", [2.5, "3", None, [3], True])
+def test_one_hot_non_integer_depth(depth):
+    raises(TypeError, lambda: tf.one_hot([0, 1], depth=depth), "one_hot: depth", "integer", repr(depth))
+
+
+def test_one_hot_zero_depth_is_allowed():
+    assert tf.one_hot([0, 1], depth=0).shape == (2, 0)

@@ -427,3 +427,10 @@ def test_gradient_through_variable_slice_and_operators():
         y = tf.reduce_sum(v[:, 1:3] ** 2) + v[0, 0] * 3.0
     g = tape.gradient(y, v)
     np.testing.assert_allclose(g.numpy(), [[3.0, 2.0, 4.0], [0.0, 8.0, 10.0]])
+
+
+def test_variable_shape_argument_is_checked():
+    assert tf.Variable([1.0, 2.0], shape=[None]).shape == (2,)
+    assert tf.Variable(np.zeros((2, 3)), shape=(2, 3)).shape == (2, 3)
+    with pytest.raises(ValueError, match="shape"):
+        tf.Variable([1.0, 2.0], shape=[3])

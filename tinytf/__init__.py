@@ -3,7 +3,7 @@
 ``import tinytf as tf`` and write TensorFlow code: tensors, ``GradientTape``, ``tf.nn`` ops,
 ``tf.keras`` layers and models. Arrays are NHWC, filters HWIO, floats float32 by default.
 """
-from . import dtypes, errors, math, nn, random  # noqa: F401
+from . import config, dtypes, errors, math, nn, random  # noqa: F401
 from . import ops as _ops
 from .backend import floatx as _floatx  # noqa: F401
 from .dtypes import (  # noqa: F401
@@ -41,6 +41,22 @@ def function(func=None, **kwargs):
     if func is None:
         return lambda f: f
     return func
+
+
+class device:
+    """``with tf.device('/GPU:0'):`` runs the block as written: tinytf has one device, the CPU, and
+    places every op there (TensorFlow's soft placement does the same on a machine without a GPU)."""
+
+    def __init__(self, device_name):
+        if device_name is not None and not isinstance(device_name, str):
+            raise TypeError(f"tf.device: device_name must be a string such as '/CPU:0', got {device_name!r}")
+        self.device_name = device_name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name

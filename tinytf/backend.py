@@ -1,4 +1,4 @@
-"""Array module, default float dtype and the global random generator.
+"""Array module, default float dtype, the global random generator and the malloc tuning.
 
 Kernels are written against ``xp`` (NumPy today) so the same lines can later run
 on CuPy. ``set_seed`` makes every random draw in tinytf repeatable: the global
@@ -13,32 +13,57 @@ import numpy as np
 xp = np
 
 
-def _tune_malloc():
-    """Keep freed multi-megabyte blocks in the heap (glibc only; ``TINYTF_MALLOC_TUNE=0`` skips it).
+_MALLOC = {"tuned": False}
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameter numbers
+_GLIBC_DEFAULT = 128 << 10  # both thresholds' glibc defaults
 
-    Every op allocates its result, and a LeNet step allocates and frees dozens of 0.5-4 MB arrays.
-    By default glibc may serve such blocks with mmap and give them back to the OS on free, so the
-    next allocation page-faults every page back in: that doubled the time of a training step
-    (measured: 22-25 ms vs 10-12 ms per step). Blocks up to 32 MB now come from the heap, and up
-    to 256 MB of free heap is kept for reuse instead of being trimmed.
-    """
-    if not sys.platform.startswith("linux") or os.environ.get("TINYTF_MALLOC_TUNE", "1") == "0":
-        return False
+
+def _mallopt(mmap_threshold, trim_threshold):
     try:
         import ctypes
         libc = ctypes.CDLL("libc.so.6")
-        m_trim_threshold, m_mmap_threshold = -1, -3
-        return bool(libc.mallopt(m_mmap_threshold, 32 << 20) and libc.mallopt(m_trim_threshold, 256 << 20))
-    except (OSError, AttributeError):  # not glibc (musl, ...): nothing to tune
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, mmap_threshold)
+                    and libc.mallopt(_M_TRIM_THRESHOLD, trim_threshold))
+    except (OSError, AttributeError):  # not glibc (musl, macOS, Windows): nothing to tune
         return False
 
 
-MALLOC_TUNED = _tune_malloc()
+def set_malloc_tuning(enabled):
+    """Keep freed multi-megabyte blocks in the process's heap (``True``), or give glibc back its
+    default thresholds (``False``). Returns whether the tuning is now in effect.
+
+    Why: every op allocates its result, and a LeNet step allocates and frees dozens of 0.5-4 MB
+    arrays. By default glibc may serve such blocks with mmap and return them to the OS on free, so
+    the next allocation page-faults every page back in: that doubled the time of a training step
+    (measured: 22-25 ms vs 10-12 ms). Tuned, blocks up to 32 MB come from the heap and up to
+    256 MB of free heap is kept for reuse. This is process-wide (it affects every library in the
+    process), so ``import tinytf`` says so in the README and ``tinytf.config`` can turn it off.
+    ``False`` sets both thresholds to glibc's 128 KiB default (glibc then no longer adapts the mmap
+    threshold dynamically, as it does in a process that never called mallopt). Linux/glibc only.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    if enabled:
+        _MALLOC["tuned"] = _mallopt(32 << 20, 256 << 20)
+    elif _MALLOC["tuned"]:
+        _mallopt(_GLIBC_DEFAULT, _GLIBC_DEFAULT)
+        _MALLOC["tuned"] = False
+    return _MALLOC["tuned"]
+
+
+def malloc_tuning():
+    """Whether tinytf's malloc tuning is in effect (see ``set_malloc_tuning``)."""
+    return _MALLOC["tuned"]
+
+
+if os.environ.get("TINYTF_MALLOC_TUNE", "1") != "0":
+    set_malloc_tuning(True)
 
 _FLOATX = "float32"
+_DEFAULT_GRAPH_SEED = 87654321  # TensorFlow's global seed when only an op seed is given
 _global_seed = None
 _rng = np.random.default_rng()
-_op_counter = 0
+_op_uses = {}  # op seed -> how many ops drew with it since the last set_seed
 
 
 def floatx():
@@ -48,42 +73,57 @@ def floatx():
 
 def set_seed(seed):
     """Seed the global generator: after ``set_seed(s)`` the same program draws the same numbers."""
-    global _global_seed, _rng, _op_counter
+    global _global_seed, _rng
     if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool)):
         raise TypeError(f"set_seed: seed must be an int or None, got {seed!r}")
     _global_seed = None if seed is None else int(seed)
-    _rng = np.random.default_rng(_global_seed)
-    _op_counter = 0
+    _rng = np.random.default_rng(None if seed is None else _u64(_global_seed))
+    _op_uses.clear()
 
 
 def get_seed():
     return _global_seed
 
 
+def _u64(n):
+    return int(n) & 0xFFFFFFFFFFFFFFFF  # SeedSequence takes non-negative ints; TF seeds may be negative
+
+
 def rng(seed=None):
     """The generator for one random op.
 
-    Without an op seed the global stream is used (repeatable after ``set_seed``).
-    With an op seed the result depends only on (global seed, op seed) and the number of
-    times that op seed was used, as in TensorFlow.
+    Without an op seed: the global stream (repeatable after ``set_seed``). With an op seed, as in
+    TensorFlow: the numbers depend only on (global seed, op seed) and on how many earlier ops used
+    that op seed since ``set_seed`` -- never on draws made with other seeds.
     """
     if seed is None:
         return _rng
-    global _op_counter
-    _op_counter += 1
-    base = 87654321 if _global_seed is None else _global_seed
-    return np.random.default_rng([base, int(seed), _op_counter])
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an int or None, got {seed!r}")
+    seed = int(seed)
+    n = _op_uses[seed] = _op_uses.get(seed, 0) + 1
+    base = _DEFAULT_GRAPH_SEED if _global_seed is None else _global_seed
+    return np.random.default_rng([_u64(base), _u64(seed), n])
 
 
 def get_state():
-    """The global generator's state as plain data (for checkpoints)."""
-    return {"global_seed": _global_seed, "op_counter": _op_counter,
+    """The random state as plain JSON-able data (for checkpoints)."""
+    return {"global_seed": _global_seed, "op_uses": sorted([k, v] for k, v in _op_uses.items()),
             "bit_generator": _rng.bit_generator.state}
 
 
 def set_state(state):
-    global _global_seed, _rng, _op_counter
-    _global_seed = state["global_seed"]
-    _op_counter = state["op_counter"]
-    _rng = np.random.default_rng()
-    _rng.bit_generator.state = state["bit_generator"]
+    """Restore what ``get_state`` returned; ``ValueError`` (changing nothing) if it is malformed."""
+    try:
+        seed = state["global_seed"]
+        uses = {int(k): int(v) for k, v in state.get("op_uses", [])}
+        g = np.random.default_rng()
+        g.bit_generator.state = state["bit_generator"]
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            raise TypeError(f"global_seed must be an int or None, got {seed!r}")
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise ValueError(f"not a tinytf random state ({type(e).__name__}: {e})") from None
+    global _global_seed, _rng
+    _global_seed, _rng = seed, g
+    _op_uses.clear()
+    _op_uses.update(uses)

@@ -130,19 +130,85 @@ def _resume_config(a):
 
 
 def _new_run_dir(cfg, out, overwrite=False):
-    from .tools import checkpoint
+    """The run folder for a new run, after :func:`_check_out`; creates nothing."""
     if out is None:
         base = os.path.join("runs", f"{cfg['model']}-{cfg['dataset_label']}-{time.strftime('%Y%m%d-%H%M%S')}")
         out, k = base, 1
         while os.path.exists(out):
             k += 1
             out = f"{base}-{k}"
-    elif os.path.exists(os.path.join(out, checkpoint.CHECKPOINT)) and not overwrite:
+    _check_out(out, overwrite)
+    return out
+
+
+def _check_out(out, overwrite, locked=False):
+    """Refuse an ``--out`` folder that another run is writing, or (without ``--overwrite``) that
+    holds a run or files tinytf did not write. ``locked``: this process holds its lock."""
+    from .tools import checkpoint
+    if not os.path.exists(out):
+        return
+    if not os.path.isdir(out):
+        raise UserError(f"--out {out} exists and is not a folder")
+    if not locked:
+        _check_not_locked(out)
+    names = sorted(n for n in os.listdir(out) if n != checkpoint.LOCK and not checkpoint.is_temp_file(n))
+    if overwrite or not names:
+        return
+    if checkpoint.CHECKPOINT in names:
         raise UserError(f"{out} already holds a run; continue it with: tinytf train --resume {out} "
                         "(or choose another --out, or replace it with --overwrite)")
-    elif os.path.exists(out) and not os.path.isdir(out):
-        raise UserError(f"--out {out} exists and is not a folder")
-    return out
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    raise UserError(f"--out {out} is not empty and not a tinytf run (it holds {shown}); choose a new or "
+                    f"empty folder, or give --overwrite to replace the files a run writes there "
+                    f"({', '.join(RUN_FILES)}) and keep the others")
+
+
+def _check_not_locked(run_dir):
+    from .tools import checkpoint
+    pid = checkpoint.lock_holder(run_dir)
+    if pid is not None:
+        raise _locked(run_dir, pid)
+
+
+def _locked(run_dir, pid):
+    who = f" (pid {pid})" if pid else ""
+    return UserError(f"another tinytf run{who} is writing {run_dir}; wait for it to end, or use another folder")
+
+
+def _take_run_dir(run_dir):
+    """Create and lock the run folder (an open file to keep while writing it), checking that it can
+    be written before any training."""
+    from .tools import checkpoint
+    try:
+        os.makedirs(run_dir, exist_ok=True)
+        return checkpoint.lock_run_dir(run_dir)
+    except checkpoint.RunLocked as e:
+        raise _locked(run_dir, e.args[0]) from None
+    except OSError as e:
+        raise UserError(f"cannot write to run folder {run_dir}: {e.strerror or e}") from None
+
+
+def _resumed(a):
+    """``(meta, model)`` of the run to resume: its settings checked against the options given, the
+    model built, compiled and holding the checkpoint's weights, optimizer and RNG state."""
+    from .tools import checkpoint
+    meta, weights, opt_state = _resume_config(a)
+    cfg = meta["config"]
+    model = _build_model(cfg)
+    _compile(model, cfg)
+    cfg["params"] = int(model.count_params())
+    checkpoint.restore(model, weights, opt_state, meta, os.path.join(a.resume, checkpoint.CHECKPOINT))
+    return meta, model
+
+
+def _report_missing(run_dir):
+    """Whether report.md is missing or older than the checkpoint (a kill after the last epoch)."""
+    from .tools import checkpoint
+    try:
+        report = os.stat(os.path.join(run_dir, "report.md")).st_mtime_ns
+    except FileNotFoundError:
+        return True
+    return report < os.stat(os.path.join(run_dir, checkpoint.CHECKPOINT)).st_mtime_ns
 
 
 def cmd_train(a):
@@ -156,36 +222,56 @@ def cmd_train(a):
     if a.resume:
         if a.out or a.overwrite:
             raise UserError("--resume continues the run in its own folder: drop --out / --overwrite")
-        meta, weights, opt_state = _resume_config(a)
-        cfg, run_dir = meta["config"], a.resume
-    else:
-        meta, cfg = None, _train_config(a)
-    (x, y), (xt, yt), names = _load_data(cfg["dataset"], cfg["limit"])
-    if meta is None:
-        cfg.update(input_shape=list(x.shape[1:]), num_classes=len(names), class_names=names,
-                   n_train=len(x), n_test=len(xt))
-        run_dir = _new_run_dir(cfg, a.out, a.overwrite)
-    elif meta["epoch"] >= cfg["epochs"]:
-        print(f"{run_dir}: all {cfg['epochs']} epochs are done; nothing to resume "
-              f"(give a larger --epochs to train longer)")
-        return 0
-    backend.set_seed(cfg["seed"])
-    model = _build_model(cfg)
-    _compile(model, cfg)
-    cfg["params"] = int(model.count_params())
-    if meta is None:
+        return _resume(a)
+    cfg = _train_config(a)
+    data = _load_data(cfg["dataset"], cfg["limit"])
+    (x, _), (xt, _), names = data
+    cfg.update(input_shape=list(x.shape[1:]), num_classes=len(names), class_names=names,
+               n_train=len(x), n_test=len(xt))
+    run_dir = _new_run_dir(cfg, a.out, a.overwrite)
+    with _take_run_dir(run_dir):
+        _check_out(run_dir, a.overwrite, locked=True)  # again: a run may have ended since
+        backend.set_seed(cfg["seed"])
+        model = _build_model(cfg)
+        _compile(model, cfg)
+        cfg["params"] = int(model.count_params())
         meta = {"config": cfg, "epoch": 0, "history": [], "best": None, "rng": backend.get_state()}
-        os.makedirs(run_dir, exist_ok=True)
         for name in RUN_FILES if a.overwrite else ():
             if os.path.isfile(os.path.join(run_dir, name)):
                 os.remove(os.path.join(run_dir, name))
         checkpoint.save(run_dir, model, meta)  # epoch 0: a run killed in epoch 1 can resume too
-    else:
-        checkpoint.restore(model, weights, opt_state, meta, os.path.join(run_dir, checkpoint.CHECKPOINT))
-        for name in os.listdir(run_dir):  # temp files of writes a kill cut short
-            if name.startswith(".tmp-") or name.endswith(".tmp"):
-                os.remove(os.path.join(run_dir, name))
-    what = "Resuming" if a.resume else "Training"
+        return _fit(run_dir, meta, model, data, "Training")
+
+
+def _resume(a):
+    """``tinytf train --resume``: everything is checked before the folder is locked and written."""
+    from .tools import checkpoint
+    run_dir = a.resume
+    _check_not_locked(run_dir)
+    meta, _ = _resumed(a)
+    cfg = meta["config"]
+    if meta["epoch"] >= cfg["epochs"] and not _report_missing(run_dir):
+        print(f"{run_dir}: all {cfg['epochs']} epochs are done; nothing to resume "
+              f"(give a larger --epochs to train longer)")
+        return 0
+    data = _load_data(cfg["dataset"], cfg["limit"])
+    with _take_run_dir(run_dir):
+        meta, model = _resumed(a)  # the checkpoint as it is now that no other run can write it
+        cfg = meta["config"]
+        checkpoint.remove_temp_files(run_dir)  # of writes a kill cut short
+        if meta["epoch"] >= cfg["epochs"]:
+            print(f"{run_dir}: all {cfg['epochs']} epochs are done; writing the report that a stopped run "
+                  "left out", flush=True)
+            _finish_run(run_dir, meta, model, data[1][0], data[1][1], data[2])
+            return 0
+        return _fit(run_dir, meta, model, data, "Resuming")
+
+
+def _fit(run_dir, meta, model, data, what):
+    """Train from ``meta["epoch"]`` to the configured epochs, then report; 130 if interrupted."""
+    from .tools import checkpoint
+    cfg = meta["config"]
+    (x, y), (xt, yt), names = data
     print(f"{what} {cfg['model']} on {cfg['dataset_label']}: {len(x)} training images, validation on "
           f"{len(xt)} test images, epochs {meta['epoch'] + 1} to {cfg['epochs']}, batch "
           f"{cfg['batch_size']}, {cfg['optimizer']} lr {cfg['learning_rate']:g}, seed {cfg['seed']}\n"
@@ -378,7 +464,8 @@ def build_parser():
                    help="use only the first N training images (and the first N test images)")
     t.add_argument("--out", metavar="DIR", help="run folder (default runs/<model>-<dataset>-<timestamp>)")
     t.add_argument("--resume", metavar="RUN", help="continue an interrupted run from its last checkpoint")
-    t.add_argument("--overwrite", action="store_true", help="replace the run already in --out")
+    t.add_argument("--overwrite", action="store_true",
+                   help="replace the run in --out (only the files a run writes; others are kept)")
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("evaluate", help="test accuracy, per-class accuracy and confusion matrix of a run",

@@ -1,32 +1,37 @@
 """``GradientTape``: records ops on watched values and differentiates them backwards.
 
-Every op ends in ``record(name, value, inputs, grad_fns)``; ``grad_fns[k](g, ins, out)`` returns
-the gradient for input ``k`` given the output gradient ``g``. While no tape is active ``record``
-only wraps the value, so ops cost nothing extra outside a tape.
+The one gradient convention: every op ends in ``record(name, value, inputs, backward, higher)``.
 
-Second-order gradients: when ``gradient`` runs inside another recording tape, the backward pass
-runs on Tensors, so the outer tape records it. Ops marked ``higher=True`` have grad functions
-written with tensor operators that work on both NumPy arrays and Tensors; for the others
-(conv, pooling, batch norm...) the outer tape records a node whose own gradient raises a clear
-``UnimplementedError``.
+* ``backward(g, ins, out, wanted)`` returns a tuple with one gradient per input (``None`` where
+  there is none or ``wanted[k]`` is false), from NumPy arrays: the output gradient ``g``, the
+  inputs' values at op time ``ins`` and the output ``out``. It is called afresh on every
+  ``gradient`` call and keeps nothing between calls, so a persistent tape can use it again.
+* A gradient may have the op's broadcast output shape: the tape sums it down to its input's shape.
+* ``higher`` (optional): the same rule written in tinytf ops, called with Tensors when an outer
+  tape is recording the backward pass (second-order gradients). Elementwise rules written with
+  operators only serve as both (``higher=backward``). Ops without it (conv, pooling, batch norm)
+  give a gradient whose own gradient raises a clear ``UnimplementedError``.
+
+While no tape is active ``record`` only wraps the value, so ops cost nothing extra outside a tape.
 """
 import numpy as np
 
 from .errors import UnimplementedError
+from .nest import flatten as _flatten, pack_sequence_as as _pack
 from .tensor import Tensor, Variable
 
 _active = []  # tapes inside their ``with`` block, innermost last
 
 
 class _Entry:
-    __slots__ = ("out", "inputs", "values", "grad_fns", "name", "higher")
+    __slots__ = ("out", "inputs", "values", "backward", "name", "higher")
 
-    def __init__(self, out, inputs, grad_fns, name, higher):
-        self.out, self.inputs, self.grad_fns, self.name, self.higher = out, inputs, grad_fns, name, higher
+    def __init__(self, out, inputs, backward, name, higher):
+        self.out, self.inputs, self.backward, self.name, self.higher = out, inputs, backward, name, higher
         self.values = tuple(t._v for t in inputs)  # a Variable assigned later keeps its op-time value
 
 
-def record(name, value, inputs, grad_fns, higher=False):
+def record(name, value, inputs, backward, higher=None):
     """Wrap ``value`` in a Tensor and record the op on every active tape that watches an input."""
     if type(value) is not np.ndarray:
         value = np.asarray(value)  # NumPy returns scalars, not 0-d arrays, for 0-d arithmetic
@@ -35,30 +40,37 @@ def record(name, value, inputs, grad_fns, higher=False):
         for tape in _active:
             if tape._recording and tape._tracks(inputs):
                 tape._ids.add(id(out))
-                tape._entries.append(_Entry(out, inputs, grad_fns, name, higher))
+                tape._entries.append(_Entry(out, inputs, backward, name, higher))
     return out
+
+
+def sum_to(g, shape):
+    """Sum the array ``g`` down to ``shape``, which broadcasts to ``g.shape``."""
+    gs = g.shape
+    if gs == shape:
+        return g
+    lead = len(gs) - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, d in enumerate(shape) if d == 1 and gs[i + lead] != 1)
+    if len(shape) == 1 and axes == tuple(range(len(gs) - 1)) and g.flags.c_contiguous:
+        return np.ones(g.size // gs[-1], dtype=g.dtype) @ g.reshape(-1, gs[-1])  # BLAS: faster than sum
+    return g.sum(axis=axes).reshape(shape)
+
+
+def _identity(g, ins, out, wanted):
+    return (g,)
+
+
+def _sum_to_tensor(g, shape):
+    """``sum_to`` recorded as an op, so that an outer tape can differentiate it."""
+    g_shape = g._v.shape
+    return record("SumTo", sum_to(g._v, shape), (g,),
+                  lambda gg, v, o, w: (np.broadcast_to(gg, g_shape),),
+                  lambda gg, v, o, w: (record("BroadcastTo", np.broadcast_to(gg._v, g_shape), (gg,),
+                                              _identity, _identity),))
 
 
 def is_recording():
     return any(t._recording for t in _active)
-
-
-def _flatten(structure):
-    if isinstance(structure, dict):
-        return [x for k in sorted(structure) for x in _flatten(structure[k])]
-    if isinstance(structure, (list, tuple)):
-        return [x for s in structure for x in _flatten(s)]
-    return [structure]
-
-
-def _pack(structure, flat_iter):
-    if isinstance(structure, dict):
-        return {k: _pack(structure[k], flat_iter) for k in sorted(structure)}
-    if isinstance(structure, (list, tuple)):
-        packed = [_pack(s, flat_iter) for s in structure]
-        return packed if isinstance(structure, list) else type(structure)(packed) \
-            if not hasattr(structure, "_fields") else type(structure)(*packed)
-    return next(flat_iter)
 
 
 class GradientTape:
@@ -201,29 +213,30 @@ class GradientTape:
             g = grads.get(id(e.out))
             if g is None:
                 continue
-            if higher:
-                if e.higher:
-                    ins, out = e.inputs, e.out
-                else:
-                    ins, out, g_np = e.values, e.out._v, g._v
+            wanted = tuple(id(i) in needed for i in e.inputs)
+            if not any(wanted):
+                continue
+            if not higher:
+                gis = e.backward(g, e.values, e.out._v, wanted)
+            elif e.higher is not None:
+                gis = e.higher(g, e.inputs, e.out, wanted)
             else:
-                ins, out = e.values, e.out._v
-            for k, inp in enumerate(e.inputs):
-                fn = e.grad_fns[k]
-                if fn is None or id(inp) not in needed:
+                gis = tuple(None if gi is None else _no_second_order(e.name, gi, (g,) + tuple(e.inputs))
+                            for gi in e.backward(g._v, e.values, e.out._v, wanted))
+            for inp, gi, w, v in zip(e.inputs, gis, wanted, e.values):
+                if gi is None or not w:
                     continue
-                if higher and not e.higher:
-                    gi = _no_second_order(e.name, fn(g_np, ins, out), (g,) + tuple(e.inputs))
-                else:
-                    gi = fn(g, ins, out)
-                if gi is None:
-                    continue
+                if higher:
+                    if gi._v.shape != v.shape:
+                        gi = _sum_to_tensor(gi, v.shape)
+                elif gi.shape != v.shape:
+                    gi = sum_to(gi, v.shape)
                 prev = grads.get(id(inp))
                 grads[id(inp)] = gi if prev is None else prev + gi
         return grads
 
 
 def _no_second_order(name, value, inputs):
-    def refuse(g, ins, out):
+    def refuse(g, ins, out, wanted):
         raise UnimplementedError(f"second-order gradients through {name} are not supported by tinytf")
-    return record(name + "Grad", value, inputs, (refuse,) * len(inputs))
+    return record(name + "Grad", value, inputs, refuse)

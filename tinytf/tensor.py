@@ -174,9 +174,6 @@ def _array_repr(v):
     return ("\n" if v.ndim >= 2 else "") + repr(v)
 
 
-_var_count = [0]
-
-
 class Variable(Tensor):
     """A mutable tensor: model weights and optimizer slots.
 
@@ -185,6 +182,9 @@ class Variable(Tensor):
         trainable: whether ``GradientTape`` watches it automatically (default True).
         name: a name; ``Variable`` by default.
         dtype: optional dtype to convert the initial value to.
+        shape: optional expected shape (``None`` entries match any size); a ``ValueError`` if the
+            initial value does not have it. tinytf variables keep their shape: ``assign`` of another
+            shape is refused, as in TensorFlow without ``shape=[None, ...]``.
     """
     __slots__ = ("_trainable", "_name", "path")
 
@@ -192,12 +192,14 @@ class Variable(Tensor):
         if callable(initial_value):
             initial_value = initial_value()
         v = _to_array(initial_value, dtype)
+        if shape is not None:
+            want = list(TensorShape(shape))
+            if len(want) != v.ndim or any(w is not None and w != d for w, d in zip(want, v.shape)):
+                raise ValueError(f"Variable: the initial value has shape {list(v.shape)}, "
+                                 f"which does not match shape={want}")
         super().__init__(np.array(v, copy=True))
         self._trainable = bool(trainable)
-        if name is None:
-            _var_count[0] += 1
-            name = "Variable"
-        self._name = name
+        self._name = "Variable" if name is None else name
         self.path = name
 
     @property
@@ -217,9 +219,12 @@ class Variable(Tensor):
     read_value = value
 
     def _checked(self, value, what):
-        v = _to_array(value, self._v.dtype)
+        try:
+            v = _to_array(value, self._v.dtype)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"Variable.{what} on {self.name!r}: {e}") from None
         if v.shape != self._v.shape:
-            raise ValueError(f"Variable.{what}: shape {tuple(v.shape)} does not match the "
+            raise ValueError(f"Variable.{what} on {self.name!r}: shape {tuple(v.shape)} does not match the "
                              f"variable's shape {tuple(self._v.shape)}")
         return v
 
@@ -261,7 +266,7 @@ def _to_array(value, dtype=None):
             v = np.asarray([np.asarray(e) if isinstance(e, Tensor) else e for e in value]) \
                 if isinstance(value, (list, tuple)) else v
             if v.dtype == object:
-                raise TypeError(f"cannot convert {type(value).__name__} value {value!r} to a tensor")
+                raise TypeError(f"cannot convert {_short_repr(value)} to a tensor")
         if v.dtype == np.float64:
             v = v.astype(floatx())
         elif v.dtype == np.int64 and dtype is None:
@@ -271,8 +276,16 @@ def _to_array(value, dtype=None):
         if v.dtype != nd:
             if isinstance(value, Tensor):
                 raise TypeError(f"expected a tensor of dtype {nd.name}, got {v.dtype.name}; use tf.cast")
+            if v.dtype.kind in "US":
+                raise TypeError(f"cannot convert {_short_repr(value)} to a {nd.name} tensor")
             v = v.astype(nd)
     return v
+
+
+def _short_repr(value):
+    """``str 'abc'``: a value's type and repr, shortened for error messages."""
+    r = repr(value)
+    return f"{type(value).__name__} {r if len(r) <= 60 else r[:57] + '...'}"
 
 
 def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):

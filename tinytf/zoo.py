@@ -94,9 +94,27 @@ def load_dataset(spec):
     folder = os.path.expanduser(spec)
     if not os.path.isdir(folder):
         raise DataError(f"dataset {spec!r} is neither {' nor '.join(DATASETS)} nor a folder")
-    train, test = _load_folder(folder)
+    train, test, where = _load_folder(folder)
+    train, test = (_checked(where, split, x, y) for split, (x, y) in (("train", train), ("test", test)))
     n = int(max(train[1].max(initial=0), test[1].max(initial=0))) + 1
     return train, test, _class_names(folder, n)
+
+
+def _checked(where, split, x, y):
+    """``(x, y)`` with int64 labels, or a ``DataError`` naming the array and what was expected."""
+    want = "class numbers 0, 1, 2, ..."
+    if x.dtype.kind not in "uif" or x.ndim not in (3, 4):
+        raise DataError(f"{where}: x_{split} holds {x.dtype} images of shape {x.shape}; expected numbers, "
+                        "[N, H, W] or [N, H, W, C]")
+    if y.dtype.kind not in "uif":
+        raise DataError(f"{where}: y_{split} holds {y.dtype} labels; expected {want}")
+    if y.dtype.kind == "f":
+        bad = y[~np.isfinite(y) | (y != np.round(y))] if y.size else y
+        if bad.size:
+            raise DataError(f"{where}: y_{split} holds label {float(bad[0]):g}; expected {want}")
+    if y.size and y.min() < 0:
+        raise DataError(f"{where}: y_{split} holds label {y.min()}; expected {want}")
+    return x, y.astype(np.int64)
 
 
 def _load_folder(folder):
@@ -104,9 +122,10 @@ def _load_folder(folder):
     npz = sorted(f for f in os.listdir(folder) if f.endswith(".npz"))
     idx = _files._match(folder, fashion_mnist.DATASET.layouts[0])
     if idx:
-        return _files.load_idx_splits(*idx)
+        return (*_files.load_idx_splits(*idx), folder)
     if len(npz) == 1:
-        return mnist.load_npz(os.path.join(folder, npz[0]))
+        path = os.path.join(folder, npz[0])
+        return (*mnist.load_npz(path), path)
     names = ", ".join(n + "[.gz]" for n in fashion_mnist.IDX_FILES)
     raise DataError(f"{folder}: expected the four IDX files ({names}) or one .npz file with x_train, "
                     f"y_train, x_test, y_test; found " + (f"{len(npz)} .npz files" if npz else "neither"))

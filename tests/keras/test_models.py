@@ -437,6 +437,29 @@ def test_train_on_batch_and_test_on_batch():
     assert losses[-1] < losses[0]
 
 
+def test_compile_without_optimizer_is_a_value_error():
+    m = small_mlp(compile=False)
+    with pytest.raises(ValueError, match="compile: optimizer=None"):
+        m.compile(optimizer=None, loss="mse")
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+def test_zero_samples_is_a_value_error_naming_x(method):
+    m = small_mlp()
+    x, y = blobs(4)
+    args = (x[:0],) if method == "predict" else (x[:0], y[:0])
+    with pytest.raises(ValueError, match=rf"^{method}: x has 0 samples \(shape \(0, 4\)\)"):
+        getattr(m, method)(*args, verbose=0)
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+def test_empty_dataset_is_a_value_error(method):
+    m = small_mlp()
+    ds = tf.data.Dataset.from_tensor_slices(blobs(4)).take(0).batch(2)
+    with pytest.raises(ValueError, match=rf"^{method}: the (training )?data gave no batches"):
+        getattr(m, method)(ds, verbose=0)
+
+
 # ===================================================================================== weight files
 
 def test_save_and_load_weights_round_trip(tmp_path):
@@ -509,6 +532,62 @@ def test_damaged_weights_file_is_a_clear_value_error(tmp_path, damage):
     assert same_weights(before, m.get_weights())
 
 
+@pytest.mark.parametrize("damage", ["shape", "int_dtype", "str_dtype", "missing", "extra"])
+def test_load_weights_with_one_bad_array_changes_nothing(tmp_path, damage):
+    path = str(tmp_path / "w.npz")
+    small_mlp().save_weights(path)
+    with np.load(path, allow_pickle=False) as z:
+        arrays = dict(z)
+    last = "dense_1/bias"  # checked last: a half-load would already have replaced the others
+    if damage == "shape":
+        arrays[last] = np.zeros(3, np.float32)
+    elif damage == "int_dtype":
+        arrays[last] = arrays[last].astype(np.int32)
+    elif damage == "str_dtype":
+        arrays[last] = np.array(["a", "b"])
+    elif damage == "missing":
+        del arrays[last]
+    else:
+        arrays["dense_2/kernel"] = np.zeros((2, 2), np.float32)
+    np.savez(path, **arrays)
+    m = small_mlp()
+    before = m.get_weights()
+    with pytest.raises(ValueError, match="does not match this model") as e:
+        m.load_weights(path)
+    assert ("dense_2/kernel" if damage == "extra" else last) in str(e.value)
+    assert "no weight was changed" in str(e.value)
+    assert same_weights(before, m.get_weights())
+
+
+@pytest.mark.parametrize("kind", ["text", "npy", "truncated_zip", "zip_of_text", "pickled"])
+def test_load_weights_from_a_file_that_is_not_a_weights_npz(tmp_path, kind):
+    import zipfile
+    path = tmp_path / "w.npz"
+    if kind == "text":
+        path.write_text("dense/kernel = [[1, 2], [3, 4]]\n")
+    elif kind == "npy":
+        np.save(str(tmp_path / "w.npy"), np.zeros(3, np.float32))
+        path = tmp_path / "w.npy"
+    elif kind == "truncated_zip":
+        small_mlp().save_weights(str(path))
+        path.write_bytes(path.read_bytes()[:300])
+    elif kind == "zip_of_text":
+        with zipfile.ZipFile(str(path), "w") as z:
+            z.writestr("notes.txt", "hello")
+    else:
+        np.savez(str(path), **{"dense/kernel": np.array([{"payload": 1}], dtype=object)})
+    m = small_mlp()
+    before = m.get_weights()
+    with pytest.raises(ValueError) as e:
+        m.load_weights(str(path))
+    msg = str(e.value)
+    assert path.name in msg and "tinytf weights file" in msg
+    assert "allow_pickle" not in msg and "pickle.load" not in msg  # never advise unsafe loading
+    if kind in ("text", "npy"):
+        assert "not a tinytf weights file (.npz)" in msg
+    assert same_weights(before, m.get_weights())
+
+
 def test_load_refuses_pickled_object_arrays(tmp_path):
     m = small_mlp()
     path = str(tmp_path / "evil.npz")
@@ -563,3 +642,27 @@ def test_save_weights_overwrite_false(tmp_path):
     m.save_weights(path)
     with pytest.raises(FileExistsError):
         m.save_weights(path, overwrite=False)
+
+
+def test_evaluate_prints_a_progress_bar_by_default_as_keras(capsys):
+    m = Sequential([layers.Dense(3)])
+    m.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    x, y = np.ones((10, 2), np.float32), np.zeros((10, 3), np.float32)
+    m.evaluate(x, y, batch_size=5)
+    out = capsys.readouterr().out
+    assert "2/2" in out and "loss:" in out and "Epoch" not in out
+    m.evaluate(x, y, batch_size=5, verbose=0)
+    assert capsys.readouterr().out == ""
+    m.evaluate(x, y, batch_size=5, verbose=2)
+    assert capsys.readouterr().out.startswith("2/2 - ")
+
+
+def test_layer_tracking_sets_no_made_up_attributes():
+    a, b = layers.Dense(2), layers.Dense(3)
+    seq = Sequential([tf.keras.Input((4,)), a, b])
+    seq.pop()
+    assert seq.layers == [a]
+    assert not [k for k in vars(seq) if k.startswith("_l")]
+    inp = tf.keras.Input((4,))
+    f = tf.keras.Model(inp, b(a(inp)))
+    assert f.layers[-2:] == [a, b] and not [k for k in vars(f) if k.startswith("_layer_")]

@@ -4,6 +4,7 @@ import pytest
 
 from gradcheck import fd_inplace as _fd
 from tinytf.kernels import conv as C
+from tinytf.kernels import table as K  # the active col2im: NumPy or Numba (TINYTF_KERNELS)
 
 
 def _ref_pads(n, k, s, d, padding):
@@ -131,7 +132,7 @@ def test_gradients_match_loop_adjoint(case):
     y, cols = C.conv2d_forward(x, w, geo)
     g = np.random.default_rng(1).standard_normal(y.shape)
     dx_want, dw_want = conv_adjoint_ref(x, w, g, s, d, p)
-    dx = C.conv2d_backward_input(g, w, x.shape, geo)
+    dx = K.conv2d_backward_input(g, w, x.shape, geo)
     dw = C.conv2d_backward_filter(g, cols, w.shape)
     assert dx.shape == x.shape and dw.shape == w.shape
     np.testing.assert_allclose(dx, dx_want, rtol=1e-12, atol=1e-12)
@@ -154,7 +155,7 @@ def test_gradients_match_finite_differences(case):
 
     dx_fd = _fd(loss, x)
     dw_fd = _fd(loss, w)
-    np.testing.assert_allclose(C.conv2d_backward_input(g, w, x.shape, geo), dx_fd, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(K.conv2d_backward_input(g, w, x.shape, geo), dx_fd, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(C.conv2d_backward_filter(g, cols, w.shape), dw_fd, rtol=1e-6, atol=1e-7)
 
 
@@ -167,7 +168,7 @@ def test_float32_in_float32_out(case):
     np.testing.assert_allclose(y, conv_ref(x.astype(np.float64), w.astype(np.float64), s, d, p),
                                rtol=1e-4, atol=1e-4)
     g = np.ones(y.shape, np.float32)
-    assert C.conv2d_backward_input(g, w, x.shape, geo).dtype == np.float32
+    assert K.conv2d_backward_input(g, w, x.shape, geo).dtype == np.float32
     assert C.conv2d_backward_filter(g, cols, w.shape).dtype == np.float32
 
 
@@ -183,7 +184,7 @@ def test_non_contiguous_input():
         np.testing.assert_allclose(y, conv_ref(np.array(x), w, (2, 1), (1, 1), padding), rtol=1e-12)
         g = rng.standard_normal(y.shape)
         dx_want, dw_want = conv_adjoint_ref(np.array(x), w, g, (2, 1), (1, 1), padding)
-        np.testing.assert_allclose(C.conv2d_backward_input(g, w, x.shape, geo), dx_want, rtol=1e-12)
+        np.testing.assert_allclose(K.conv2d_backward_input(g, w, x.shape, geo), dx_want, rtol=1e-12)
         np.testing.assert_allclose(C.conv2d_backward_filter(g, cols, w.shape), dw_want, rtol=1e-12)
 
 
@@ -249,7 +250,7 @@ def test_chunked_path_matches_loops(case, monkeypatch):
     np.testing.assert_allclose(y, conv_ref(x, w, s, d, p), rtol=1e-12, atol=1e-12)
     g = np.random.default_rng(1).standard_normal(y.shape)
     dx_want, dw_want = conv_adjoint_ref(x, w, g, s, d, p)
-    np.testing.assert_allclose(C.conv2d_backward_input(g, w, x.shape, geo), dx_want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(K.conv2d_backward_input(g, w, x.shape, geo), dx_want, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(C.conv2d_backward_filter(g, cols, w.shape, x, geo), dw_want,
                                rtol=1e-12, atol=1e-11)
 

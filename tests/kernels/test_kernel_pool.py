@@ -1,10 +1,10 @@
-"""Max / average pooling (tinytf.kernels.pool) against slow loops and finite differences."""
+"""Max / average pooling (kernels/pool.py via the table) against slow loops and finite differences."""
 import numpy as np
 import pytest
 
 from gradcheck import fd_inplace as _fd
 from tinytf.kernels import conv as C
-from tinytf.kernels import pool as PL
+from tinytf.kernels import table as PL  # pool.py's kernels as the ops get them (NumPy or Numba)
 
 
 def _ref_pads(n, k, s, padding):

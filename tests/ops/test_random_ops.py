@@ -108,3 +108,54 @@ def test_random_tensors_are_constants_for_the_tape():
         y = v * tf.random.normal([])
     g = tape.gradient(y, v)
     assert g is not None and g.shape == ()
+
+
+def test_op_seed_stream_depends_only_on_its_own_seed_pair():
+    """TensorFlow's rule: (global seed, op seed) and how often that pair was used fix the numbers;
+    ops with other seeds, or without a seed, drawing in between change nothing."""
+    tf.random.set_seed(3)
+    first = [tf.random.uniform([4], seed=5).numpy(), tf.random.uniform([4], seed=5).numpy()]
+    tf.random.set_seed(3)
+    tf.random.uniform([9], seed=7)
+    tf.random.normal([9])
+    a = tf.random.uniform([4], seed=5).numpy()
+    tf.random.normal([3], seed=7)
+    b = tf.random.uniform([4], seed=5).numpy()
+    np.testing.assert_array_equal(a, first[0])
+    np.testing.assert_array_equal(b, first[1])
+    assert not np.array_equal(first[0], first[1])  # the pair's second use is a new draw
+
+
+def test_op_seed_without_global_seed_is_repeatable_and_global_seed_matters():
+    tf.random.set_seed(None)
+    a = tf.random.uniform([4], seed=5).numpy()
+    tf.random.set_seed(None)
+    np.testing.assert_array_equal(tf.random.uniform([4], seed=5).numpy(), a)
+    tf.random.set_seed(1)
+    assert not np.array_equal(tf.random.uniform([4], seed=5).numpy(), a)
+
+
+def test_negative_seeds_work_and_bad_seeds_are_refused():
+    tf.random.set_seed(-4)
+    a = tf.random.normal([3], seed=-1).numpy()
+    tf.random.set_seed(-4)
+    np.testing.assert_array_equal(tf.random.normal([3], seed=-1).numpy(), a)
+    with pytest.raises(TypeError, match="seed"):
+        tf.random.normal([3], seed="7")
+
+
+def test_random_state_round_trip_restores_every_stream():
+    from tinytf import backend
+    tf.random.set_seed(11)
+    tf.random.uniform([2], seed=5)
+    state = backend.get_state()
+    want = [tf.random.uniform([3], seed=5).numpy(), tf.random.normal([3]).numpy()]
+    tf.random.uniform([2], seed=5)
+    backend.set_state(state)
+    got = [tf.random.uniform([3], seed=5).numpy(), tf.random.normal([3]).numpy()]
+    for w, g in zip(want, got):
+        np.testing.assert_array_equal(w, g)
+    before = backend.get_state()
+    with pytest.raises(ValueError, match="random state"):
+        backend.set_state({"global_seed": 1, "bit_generator": {"state": "?"}})
+    assert backend.get_state() == before  # a refused state changes nothing

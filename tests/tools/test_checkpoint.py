@@ -125,3 +125,42 @@ def test_write_is_atomic(tmp_path, monkeypatch):
     assert (tmp_path / "checkpoint.npz").read_bytes() == good
     assert os.listdir(tmp_path) == ["checkpoint.npz"]
     assert C.load(str(tmp_path))[0]["epoch"] == 1
+
+
+def test_malformed_checkpoints_are_checkpoint_errors(tmp_path):
+    m = small_model()
+    C.save(str(tmp_path), m, {**new_meta(), "rng": backend.get_state()})
+    meta, weights, opt = C.load(str(tmp_path))
+    state = backend.get_state()
+    for rng in ("PCG64", [1, 2], {"global_seed": 0}, {**state, "op_uses": "x"},
+                {**state, "bit_generator": {"bit_generator": "PCG64"}},
+                {**state, "bit_generator": {"bit_generator": "PCG64", "state": {"state": "x", "inc": 1}}}):
+        other = small_model(seed=4)
+        before, state = other.get_weights(), backend.get_state()
+        with pytest.raises(C.CheckpointError, match="rng"):
+            C.restore(other, weights, opt, {**meta, "rng": rng}, "x")
+        assert backend.get_state() == state
+        assert all(np.array_equal(a, b) for a, b in zip(before, other.get_weights()))
+    for bad in ({"history": "x"}, {"history": [{"loss": 1.0}]}, {"best": {"epoch": 1}}, {"epoch": "2"}):
+        C.save(str(tmp_path), m, {**new_meta(), **bad})
+        with pytest.raises(C.CheckpointError, match="checkpoint.npz"):
+            C.load(str(tmp_path))
+    with open(tmp_path / "checkpoint.npz", "wb") as f:
+        np.save(f, np.zeros(3))
+    with pytest.raises(C.CheckpointError, match="not an .npz"):
+        C.load(str(tmp_path))
+
+
+def test_temp_files_and_the_lock(tmp_path):
+    for name in (".tmp-ab_cd123.npz", "history.csv.tmp", "report.md.tmp", ".tinytf-tmp-report.md"):
+        assert C.is_temp_file(name), name
+    for name in (".tmp-notes", "data.tmp", ".tmp-abcdefgh.npz.bak", ".tmp-ABCDEFGH.npz", "x.tinytf-tmp"):
+        assert not C.is_temp_file(name), name
+    (tmp_path / ".tmp-abcdefgh.npz").mkdir()
+    (tmp_path / ".tmp-k3_x9q0z.npz").write_bytes(b"x")
+    assert C.remove_temp_files(str(tmp_path)) == [".tmp-k3_x9q0z.npz"]
+    assert os.listdir(tmp_path) == [".tmp-abcdefgh.npz"]
+    lock = C.lock_run_dir(str(tmp_path))
+    assert C.lock_holder(str(tmp_path)) == os.getpid()
+    lock.close()
+    assert C.lock_holder(str(tmp_path)) is None

@@ -165,6 +165,18 @@ class ProgbarLogger(Callback):
             out.write(f"{self.seen}/{self.seen} - {_fmt_time(dt)} - {_fmt_logs(logs or {})}\n")
             out.flush()
 
+    # ``evaluate``: the same bar (or line) for the test batches, without the "Epoch" header.
+    def on_test_begin(self, logs=None):
+        out = self.stream or sys.stdout
+        self.bar = Progbar(self.params.get("steps"), stream=out) if self.verbose == 1 else None
+        self.t0, self.seen = time.perf_counter(), 0
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.on_train_batch_end(batch, logs)
+
+    def on_test_end(self, logs=None):
+        self.on_epoch_end(0, logs)
+
 
 class ModelCheckpoint(Callback):
     """Save the model's weights after each epoch (or only when ``monitor`` improves).

@@ -49,6 +49,8 @@ class Batches:
         if self.y is not None and len(self.y) != len(self.x):
             raise ValueError(f"{what}: x and y must have the same number of samples, got {len(self.x)} and "
                              f"{len(self.y)}")
+        if len(self.x) == 0:  # Keras fails later with "Unexpected result of train_function (Empty logs)"
+            raise ValueError(f"{what}: x has 0 samples (shape {self.x.shape}); give at least one sample")
         if batch_size is None:
             batch_size = 32
         if not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:

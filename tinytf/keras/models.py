@@ -2,11 +2,10 @@
 summaries and weight files."""
 import json
 import os
-import tempfile
-import zipfile
 
 import numpy as np
 
+from ..files import read_npz, write_npz_atomic  # noqa: F401 (also importable from here)
 from ..ops._core import T
 from ..tape import GradientTape
 from ..tensor import TensorShape
@@ -51,6 +50,11 @@ class Model(Layer):
                     tracked.append(v)
         object.__setattr__(self, name, value)
 
+    def _track(self, layer):
+        """Add ``layer`` to this model's layers (once), as assigning it to an attribute does."""
+        if all(layer is not t for t in self._tracked):
+            self._tracked.append(layer)
+
     def _sublayers(self):
         return list(self._tracked)
 
@@ -90,7 +94,7 @@ class Model(Layer):
         self._functional = (list(ins), list(outs), order, isinstance(outputs, (list, tuple)))
         for t in order:
             if t.layer is not None and not isinstance(t.layer, InputLayer):
-                self.__setattr__("_layer_" + str(len(self._tracked)), t.layer)
+                self._track(t.layer)
         self.built = True
 
     def call(self, inputs, training=False):
@@ -131,6 +135,9 @@ class Model(Layer):
                 jit_compile=None, **kwargs):
         """Set the optimizer (instance or name), the loss (instance, function or name) and metrics."""
         from . import losses, metrics as M, optimizers
+        if optimizer is None:  # tf.keras 2 rejects it here too; Keras 3 fails later, in fit
+            raise ValueError("compile: optimizer=None; give an optimizer instance or name, e.g. "
+                             "optimizer='adam' (Could not interpret optimizer identifier: None)")
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self._loss_fn = None if loss is None else losses.get(loss)
@@ -241,6 +248,9 @@ class Model(Layer):
                 cb.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
+            if not logs:
+                raise ValueError("fit: the training data gave no batches "
+                                 "(an empty Dataset, or steps_per_epoch=0?)")
             epoch_logs = dict(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._run_eval(val, None)
@@ -261,7 +271,7 @@ class Model(Layer):
             if cb:
                 cb.on_test_batch_end(step, logs)
         if not logs:
-            raise ValueError("evaluate: the data is empty")
+            raise ValueError(f"{batches.what}: the data gave no batches (an empty Dataset?)")
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", steps=None, callbacks=None,
@@ -270,12 +280,12 @@ class Model(Layer):
         self._require_compiled("evaluate")
         from .data_adapter import Batches
         batches = Batches(x, y, batch_size, shuffle=False, steps=steps, what="evaluate")
-        cb = C.CallbackList(callbacks or [], self, {"steps": batches.steps})
+        verbose = 1 if verbose == "auto" else int(verbose)  # Keras: "auto" is a progress bar
+        cbs = list(callbacks or []) + ([C.ProgbarLogger(verbose)] if verbose else [])
+        cb = C.CallbackList(cbs, self, {"steps": batches.steps, "verbose": verbose})
         cb.on_test_begin()
         logs = self._run_eval(batches, cb)
         cb.on_test_end(logs)
-        if verbose not in (0, "auto") or verbose == 1:
-            print(f"{batches.steps}/{batches.steps} - " + C._fmt_logs(logs))
         if return_dict:
             return logs
         vals = [logs[m.name] for m in self.metrics]
@@ -287,7 +297,7 @@ class Model(Layer):
         batches = Batches(x, None, batch_size, shuffle=False, steps=steps, what="predict")
         outs = [self(xb, training=False).numpy() for xb, _ in batches.epoch()]
         if not outs:
-            raise ValueError("predict: the data is empty")
+            raise ValueError("predict: the data gave no batches (an empty Dataset?)")
         return np.concatenate(outs, axis=0)
 
     def predict_on_batch(self, x):
@@ -332,8 +342,8 @@ class Model(Layer):
         write_npz_atomic(filepath, arrays)
 
     def load_weights(self, filepath, skip_mismatch=False):
-        """Load weights saved by ``save_weights``; every name and shape must match this model,
-        otherwise a ``ValueError`` lists the differences and no weight is changed."""
+        """Load weights saved by ``save_weights``; every name, shape and dtype kind must match this
+        model, otherwise a ``ValueError`` lists the differences and no weight is changed."""
         arrays = read_npz(filepath)
         arrays.pop("__meta__", None)
         keys = self._weight_keys()
@@ -342,13 +352,17 @@ class Model(Layer):
                              f"before loading {filepath}")
         missing = [k for k in keys if k not in arrays]
         extra = [k for k in arrays if k not in keys]
-        wrong = [f"{k}: file {arrays[k].shape} vs model {w._v.shape}" for k, w in zip(keys, self.weights)
-                 if k in arrays and arrays[k].shape != w._v.shape]
-        if missing or extra or wrong:
-            raise ValueError(f"load_weights: {filepath} does not match this model:"
+        pairs = [(k, arrays[k], w._v) for k, w in zip(keys, self.weights) if k in arrays]
+        wrong = [f"{k}: file {a.shape} vs model {v.shape}" for k, a, v in pairs if a.shape != v.shape]
+        # a float file array may load into float32 (and int into int), never across kinds
+        kinds = [f"{k}: file {a.dtype.name} vs model {v.dtype.name}" for k, a, v in pairs
+                 if _kind(a.dtype) != _kind(v.dtype)]
+        if missing or extra or wrong or kinds:
+            raise ValueError(f"load_weights: {filepath} does not match this model (no weight was changed):"
                              + (f"\n  missing in file: {missing}" if missing else "")
                              + (f"\n  not in model: {extra}" if extra else "")
-                             + (f"\n  shape mismatch: {wrong}" if wrong else ""))
+                             + (f"\n  shape mismatch: {wrong}" if wrong else "")
+                             + (f"\n  dtype mismatch: {kinds}" if kinds else ""))
         self.set_weights([arrays[k] for k in keys])
 
     # ---- description -------------------------------------------------------------------
@@ -369,6 +383,11 @@ def _as_list(logs):
     return vals[0] if len(vals) == 1 else vals
 
 
+def _kind(dtype):
+    """'float', 'int' (signed or unsigned), 'bool', or the NumPy kind letter for anything else."""
+    return {"f": "float", "i": "int", "u": "int", "b": "bool"}.get(dtype.kind, dtype.kind)
+
+
 def _is_dataset(x):
     return hasattr(x, "batch") and hasattr(x, "shuffle") and hasattr(x, "__iter__")
 
@@ -381,38 +400,6 @@ def _split_validation(x, y, fraction):
     if cut == 0 or cut == n:
         raise ValueError(f"fit: validation_split={fraction} leaves no data on one side ({n} samples)")
     return x[:cut], y[:cut], (x[cut:], y[cut:])
-
-
-def write_npz_atomic(filepath, arrays):
-    """Write ``arrays`` (name -> array) to ``filepath`` as .npz via a temp file and ``os.replace``."""
-    folder = os.path.dirname(os.path.abspath(filepath))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=folder)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, filepath)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def read_npz(filepath):
-    """All arrays of an .npz file (pickle disabled); a clear ``ValueError`` for damaged files."""
-    filepath = os.fspath(filepath)
-    if not os.path.exists(filepath):
-        raise FileNotFoundError(f"no such weights file: {filepath}")
-    try:
-        with np.load(filepath, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as e:
-        raise ValueError(f"{filepath} is not a readable tinytf weights file (truncated or corrupted?): {e}") from None
 
 
 class Sequential(Model):
@@ -440,11 +427,11 @@ class Sequential(Model):
             if self._stack:
                 raise ValueError("Sequential: an InputLayer must come first")
             self._input_layer = layer
-            self.__setattr__("_l_input", layer)
+            self._track(layer)
             self.build(layer.shape)
             return
         self._stack.append(layer)
-        self.__setattr__(f"_l{len(self._stack)}", layer)
+        self._track(layer)
         if len(self._stack) == 1 and layer._input_shape_arg is not None and self._input_layer is None:
             self.build((None,) + tuple(layer._input_shape_arg))
         elif self.built and self._shape_in is not None:

@@ -50,7 +50,7 @@ def layer_rows(model, receptive_field=False, flops=False):
     rows = []
     rf = None
     if receptive_field:
-        from ..tools.receptive_field import from_layers, receptive_fields
+        from ..kernels.receptive_field import from_layers, receptive_fields
         rf = receptive_fields(from_layers(layers))
     for i, layer in enumerate(layers):
         row = {"name": layer.name, "type": type(layer).__name__,

@@ -1,8 +1,11 @@
 """The Numba-compiled loops behind ``fast.py`` (imported only on the first compiled kernel call).
 
 Each function writes into a preallocated output, loops serially (parallel threads fought
-OpenBLAS's for the 2 cores and were slower) and accumulates sums in float64. Compiled on first
-use per dtype and cached on disk.
+OpenBLAS's for the 2 cores and were slower) and accumulates sums in float64. Serial loops also
+keep every sum in one fixed order, so results are bitwise identical run to run and for any
+thread count; a ``prange`` reduction would need fixed chunks combined in a fixed order
+(tests/kernels/test_kernel_table.py checks every function here). Compiled on first use per
+dtype and cached on disk.
 """
 import numpy as np
 from numba import njit

@@ -9,7 +9,7 @@ offsets, never over pixels or batch).
 from functools import lru_cache
 
 from ..backend import xp
-from . import blas, fast
+from . import blas
 from .padding import conv_plan
 
 
@@ -26,6 +26,11 @@ class ConvGeometry:
     @property
     def has_padding(self):
         return any(self.pads[0]) or any(self.pads[1])
+
+    @property
+    def is_pointwise(self):
+        """1x1 kernel, stride 1, no padding: the window matrix is the input itself."""
+        return self.k_hw == (1, 1) and self.strides == (1, 1) and not self.has_padding
 
     def window_slices(self):
         """Yield ((i, j), (row_slice, col_slice)): for each kernel offset, the strided cells of
@@ -71,7 +76,7 @@ def windows(xpad, geo):
 def im2col(x, geo):
     """[N*OH*OW, kh*kw*C] matrix of windows (a view, not a copy, for 1x1 stride-1 unpadded)."""
     n, c = x.shape[0], x.shape[3]
-    if geo.k_hw == (1, 1) and geo.strides == (1, 1) and not geo.has_padding:
+    if geo.is_pointwise:
         return x.reshape(n * geo.oh * geo.ow, c)
     xpad = pad_nhwc(x, geo.pads)
     kh, kw = geo.k_hw
@@ -140,18 +145,18 @@ def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None):
 def col2im(dcols, x_shape, geo):
     """Sum window-space gradients [N,OH,OW,kh,kw,C] back into an [N,H,W,C] input gradient."""
     n, _, _, c = x_shape
-    if geo.k_hw == (1, 1) and geo.strides == (1, 1) and not geo.has_padding:
+    if geo.is_pointwise:
         return dcols.reshape(x_shape)
-    if fast.enabled():
-        return fast.col2im(dcols, x_shape, geo)
     dxp = xp.zeros((n,) + geo.padded_hw + (c,), dtype=dcols.dtype)
     for (i, j), (rows, cols) in geo.window_slices():
         dxp[:, rows, cols, :] += dcols[:, :, :, i, j, :]
     return unpad_nhwc(dxp, geo.pads, geo.n_hw)
 
 
-def conv2d_backward_input(g, w, x_shape, geo):
-    """dL/dx [N,H,W,C] from the output gradient g [N,OH,OW,O] and the filter w [kh,kw,C,O]."""
+def conv2d_backward_input(g, w, x_shape, geo, col2im=col2im):
+    """dL/dx [N,H,W,C] from the output gradient g [N,OH,OW,O] and the filter w [kh,kw,C,O].
+
+    ``col2im`` is the window-space scatter to use (the kernel table passes the active one)."""
     kh, kw, c, o = w.shape
     n = x_shape[0]
     w2t = w.reshape(-1, o).T

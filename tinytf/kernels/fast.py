@@ -1,59 +1,42 @@
-"""Optional compiled kernels (Numba) for the hot loops of conv, pooling and batch norm.
+"""Compiled (Numba) versions of the memory-bound kernels, with the reference's names and signatures.
 
-The NumPy kernels in ``conv.py``, ``pool.py`` and ``norm.py`` are the reference: they are what
-the tests check against slow loops, and what runs when Numba is missing. When Numba is
-installed (``pip install 'tinytf[fast]'``) those public functions hand the memory-bound work —
-the col2im scatter, the max-pool gradient, batch-norm statistics, normalisation and gradients,
-bias add — to the functions here, which do it in one pass over the data with no temporaries.
-The GEMMs stay with BLAS; the im2col gather and the pooling forward stay with NumPy (compiled
+``table.py`` installs these in place of the NumPy references of ``conv.py``, ``pool.py`` and
+``norm.py`` when the Numba path is selected: ``col2im``, ``max_pool_backward``,
+``channel_moments``, ``normalize``, ``batch_norm_train_backward``, ``channel_add``. Each does its
+memory-bound work in one pass over the data with no temporaries; the per-channel formulas around
+the loops are ``norm.py``'s, and cases the loops do not cover go back to the reference. The
+GEMMs stay with BLAS; the im2col gather and the pooling forward stay with NumPy (compiled
 versions were slower).
 
-Choose with the environment variable ``TINYTF_KERNELS``: ``numpy`` (reference), ``numba``
-(fail loudly if Numba is missing) or ``auto`` (default: Numba when importable). ``use(name)``
-switches at run time (tests use it to run both paths).
-
 Nothing here imports Numba until the first kernel call, so ``import tinytf`` stays fast; the
-compiled functions are cached on disk (``cache=True``), so only the very first run compiles.
+loops (``_numba_kernels.py``) are cached on disk (``cache=True``), so only the very first run
+compiles. ``use``, ``enabled`` and ``backend_name`` are kept for callers of this module; the
+choice itself is made in ``table.py``.
 """
-import importlib.util
-import os
 from functools import lru_cache
 
 import numpy as np
 
-_state = {"mode": None, "nb": None}
+from . import conv, norm
 
-
-def _mode():
-    m = _state["mode"]
-    if m is None:
-        want = os.environ.get("TINYTF_KERNELS", "auto").strip().lower() or "auto"
-        if want not in ("auto", "numpy", "numba"):
-            raise ValueError(f"TINYTF_KERNELS must be 'auto', 'numpy' or 'numba', got {want!r}")
-        if want == "auto":
-            want = "numba" if importlib.util.find_spec("numba") is not None else "numpy"
-        m = _state["mode"] = want
-    return m
+_state = {"nb": None}
 
 
 def use(name):
     """Select the kernels: 'numpy', 'numba' or 'auto'. Returns the previous choice."""
-    prev = _mode()
-    if name not in ("auto", "numpy", "numba"):
-        raise ValueError(f"kernels must be 'auto', 'numpy' or 'numba', got {name!r}")
-    if name == "auto":
-        name = "numba" if importlib.util.find_spec("numba") is not None else "numpy"
-    _state["mode"] = name
-    return prev
+    from . import table
+    return table.use(name)
 
 
 def enabled():
     """True when the compiled kernels are in use."""
-    return _mode() == "numba"
+    from . import table
+    return table.active() == "numba"
 
 
 def backend_name():
-    return _mode()
+    from . import table
+    return table.active()
 
 
 def nb():
@@ -73,6 +56,8 @@ def _c(a):
 
 def col2im(dcols, x_shape, geo):
     """dcols [N*OH*OW, kh*kw*C] (or any shape of that size) -> dx [N, H, W, C]."""
+    if geo.is_pointwise:
+        return conv.col2im(dcols, x_shape, geo)
     n, h, w, c = x_shape
     (kh, kw), (sh, sw), (dh, dw) = geo.k_hw, geo.strides, geo.dilations
     (pt, _), (pl, _) = geo.pads
@@ -84,15 +69,11 @@ def col2im(dcols, x_shape, geo):
 
 # ---- pooling ----------------------------------------------------------------------------------
 
-def _pool_args(geo):
+def max_pool_backward(g, x, out, geo):
     (kh, kw), (sh, sw) = geo.k_hw, geo.strides
     (pt, _), (pl, _) = geo.pads
-    return geo.oh, geo.ow, kh, kw, sh, sw, pt, pl
-
-
-def max_pool_backward(g, x, out, geo):
     dx = np.zeros(x.shape, dtype=g.dtype)
-    nb().max_pool_bwd(_c(g), _c(x), _c(out), dx, *_pool_args(geo))
+    nb().max_pool_bwd(_c(g), _c(x), _c(out), dx, geo.oh, geo.ow, kh, kw, sh, sw, pt, pl)
     return dx
 
 
@@ -133,14 +114,11 @@ def channel_moments(x2d):
 
 
 def normalize(x, mean, var, gamma, beta, eps):
-    inv = 1.0 / np.sqrt(var + eps)
-    if gamma is not None:
-        inv = inv * gamma
-    shift = -mean * inv if beta is None else beta - mean * inv
+    inv, shift = norm.scale_shift(mean, var, gamma, beta, eps)
     c = x.shape[-1]
-    dtype = np.result_type(x, inv, shift)
     if np.shape(inv) != (c,) or np.shape(shift) != (c,) or x.size == 0:
         return x * inv + shift
+    dtype = np.result_type(x, inv, shift)
     xw, k = _wide(x.reshape(-1, c))
     y = np.empty(xw.shape, dtype=dtype)
     nb().wide_scale_shift(xw, _tile(inv, k, dtype), _tile(shift, k, dtype), y)
@@ -150,8 +128,7 @@ def normalize(x, mean, var, gamma, beta, eps):
 def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
     m, c = x2d.shape
     dtype = np.result_type(g2d, x2d)
-    rstd = 1.0 / np.sqrt(var + eps)
-    scale = rstd if gamma is None else gamma * rstd
+    rstd = norm.inv_std(var, eps)
     xw, k = _wide(x2d)
     gw = _c(g2d).reshape(xw.shape)
     mean_t, rstd_t = _tile(mean, k, dtype), _tile(rstd, k, dtype)
@@ -159,13 +136,18 @@ def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
     dbeta, dgamma = _fold(sg, c), _fold(sgx, c)
     dx = np.empty(xw.shape, dtype=dtype)
     nb().wide_bn_dx(gw, xw, mean_t, rstd_t, _tile(dbeta / m, k, dtype), _tile(dgamma / m, k, dtype),
-                    _tile(scale, k, dtype), dx)
+                    _tile(norm.grad_scale(rstd, gamma), k, dtype), dx)
     return dx.reshape(m, c), dgamma.astype(dtype), dbeta.astype(dtype)
 
 
-def bias_add(x, b):
+def channel_add(x, b):
+    if not (x.ndim >= 2 and x.size and x.dtype == b.dtype):
+        return norm.channel_add(x, b)
     c = x.shape[-1]
     xw, k = _wide(x.reshape(-1, c))
     y = np.empty(xw.shape, dtype=np.result_type(x, b))
     nb().wide_scale_shift(xw, np.ones(xw.shape[1], y.dtype), _tile(b, k, y.dtype), y)
     return y.reshape(x.shape)
+
+
+bias_add = channel_add  # the name this function had before the kernel table

@@ -1,10 +1,11 @@
 """Batch-normalisation arithmetic over the last axis of an array viewed as [M, C].
 
 Reductions over all but the channel axis are done as ``ones @ x2d`` (a BLAS matrix-vector
-product): several times faster than ``x.sum(axis=(0, 1, 2))`` for few channels.
+product): several times faster than ``x.sum(axis=(0, 1, 2))`` for few channels. The per-channel
+factors (``inv_std``, ``scale_shift``, ``grad_scale``) are public so that every implementation
+of these kernels listed in the kernel table uses the same formulas.
 """
 from ..backend import xp
-from . import fast
 
 
 def channel_sum(x2d):
@@ -14,24 +15,36 @@ def channel_sum(x2d):
 
 def channel_moments(x2d):
     """(mean, biased variance) per column of an [M, C] array, variance as E[(x - mean)^2]."""
-    if fast.enabled():
-        return fast.channel_moments(x2d)
     m = x2d.shape[0]
     mean = channel_sum(x2d) / m
     d = x2d - mean
     return mean, channel_sum(d * d) / m
 
 
-def normalize(x, mean, var, gamma, beta, eps):
-    """y = (x - mean) * gamma / sqrt(var + eps) + beta, computed as TensorFlow's
-    ``batch_normalization`` does: ``x * inv + (beta - mean * inv)`` with ``inv = gamma * rsqrt``."""
-    if fast.enabled():
-        return fast.normalize(x, mean, var, gamma, beta, eps)
-    inv = 1.0 / xp.sqrt(var + eps)
+def inv_std(var, eps):
+    """1 / sqrt(var + eps)."""
+    return 1.0 / xp.sqrt(var + eps)
+
+
+def scale_shift(mean, var, gamma, beta, eps):
+    """(inv, shift) with ``normalize(x) == x * inv + shift``: TensorFlow's ``batch_normalization``
+    form, ``inv = gamma * rsqrt(var + eps)``, ``shift = beta - mean * inv``."""
+    inv = inv_std(var, eps)
     if gamma is not None:
         inv = inv * gamma
     shift = -mean * inv if beta is None else beta - mean * inv
+    return inv, shift
+
+
+def normalize(x, mean, var, gamma, beta, eps):
+    """y = (x - mean) * gamma / sqrt(var + eps) + beta, computed as ``x * inv + shift``."""
+    inv, shift = scale_shift(mean, var, gamma, beta, eps)
     return x * inv + shift
+
+
+def grad_scale(rstd, gamma):
+    """The per-channel factor of dx: gamma * rstd (rstd without gamma)."""
+    return rstd if gamma is None else gamma * rstd
 
 
 def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
@@ -39,20 +52,15 @@ def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
 
     Uses the closed form dx = gamma*rstd/M * (M*g - sum(g) - xhat*sum(g*xhat)).
     """
-    if fast.enabled():
-        return fast.batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps)
     m = x2d.shape[0]
-    rstd = 1.0 / xp.sqrt(var + eps)
+    rstd = inv_std(var, eps)
     xhat = (x2d - mean) * rstd
     dbeta = channel_sum(g2d)
     dgamma = channel_sum(g2d * xhat)
-    scale = rstd if gamma is None else gamma * rstd
-    dx = (g2d - dbeta / m - xhat * (dgamma / m)) * scale
+    dx = (g2d - dbeta / m - xhat * (dgamma / m)) * grad_scale(rstd, gamma)
     return dx, dgamma, dbeta
 
 
 def channel_add(x, b):
     """x + b for a per-channel vector b over the last axis of x (``bias_add``'s forward)."""
-    if fast.enabled() and x.ndim >= 2 and x.size and x.dtype == b.dtype:
-        return fast.bias_add(x, b)
     return x + b

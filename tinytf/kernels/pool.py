@@ -7,7 +7,6 @@ by its count of real cells (TensorFlow's SAME rule).
 from functools import lru_cache
 
 from ..backend import xp
-from . import fast
 from .conv import pad_nhwc, unpad_nhwc
 
 
@@ -22,8 +21,6 @@ def max_pool_forward(x, geo):
 
 def max_pool_backward(g, x, out, geo):
     """Route each output gradient to the first (row-major) cell of its window holding the max."""
-    if fast.enabled():
-        return fast.max_pool_backward(g, x, out, geo)
     xpad = pad_nhwc(x, geo.pads, -xp.inf)
     dxp = xp.zeros(xpad.shape, dtype=g.dtype)
     free = xp.ones(out.shape, dtype=bool)

@@ -1,8 +1,11 @@
-"""Argument conversion and the array/Tensor-agnostic helpers that gradient rules use."""
+"""Argument conversion for ops: TensorFlow's dtype rules, axes and dtype checks."""
+import sys
+
 import numpy as np
 
 from ..errors import InvalidArgumentError
-from ..tensor import Tensor, Variable, _to_array
+from ..tensor import Tensor, Variable, _short_repr, _to_array
+from ..tensor import __file__ as _tensor_file
 
 
 def T(x, dtype=None):
@@ -13,7 +16,28 @@ def T(x, dtype=None):
         return x
     if isinstance(x, Tensor):
         return x
-    return Tensor(_to_array(x, dtype))
+    try:
+        v = _to_array(x, dtype)
+    except TypeError:
+        v = None
+    if v is None or v.dtype.kind in "USO":
+        raise TypeError(f"{_op_arg(x) or 'a tensor argument'} must be a number or a tensor, got {_short_repr(x)}")
+    return Tensor(v)
+
+
+def _op_arg(value):
+    """``"relu: features"``: the public op, and its parameter, that passed ``value`` to the
+    conversion helpers (read from the call stack; only used to word an error)."""
+    f = sys._getframe(1)
+    while f is not None and (f.f_code.co_filename in (__file__, _tensor_file) or f.f_code.co_name.startswith("_")):
+        f = f.f_back
+    if f is None:
+        return None
+    code = f.f_code
+    for name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+        if f.f_locals.get(name) is value:
+            return f"{code.co_name}: {name}"
+    return None
 
 
 def pair(x, y, op):
@@ -46,55 +70,6 @@ def _convert_like(v, dtype, op):
 
 def is_t(x):
     return isinstance(x, Tensor)
-
-
-def shape_of(x):
-    return tuple(x.shape)
-
-
-def sum_to(g, shape):
-    """Sum a broadcast gradient ``g`` back down to ``shape`` (works on arrays and Tensors)."""
-    gs = tuple(g.shape)
-    shape = tuple(shape)
-    if gs == shape:
-        return g
-    lead = len(gs) - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, d in enumerate(shape) if d == 1 and gs[i + lead] != 1)
-    if is_t(g):
-        from .math_ops import reduce_sum
-        from .array_ops import reshape
-        return reshape(reduce_sum(g, axes), shape)
-    if len(shape) == 1 and axes == tuple(range(len(gs) - 1)) and g.flags.c_contiguous:
-        return np.ones(g.size // gs[-1], dtype=g.dtype) @ g.reshape(-1, gs[-1])
-    return g.sum(axis=axes).reshape(shape)
-
-
-def bcast(g, shape):
-    """Broadcast ``g`` to ``shape`` (arrays and Tensors)."""
-    if tuple(g.shape) == tuple(shape):
-        return g
-    if is_t(g):
-        from .array_ops import broadcast_to
-        return broadcast_to(g, shape)
-    return np.broadcast_to(g, shape)
-
-
-def reshape_any(g, shape):
-    if is_t(g):
-        from .array_ops import reshape
-        return reshape(g, shape)
-    return g.reshape(shape)
-
-
-def where_any(mask, g):
-    """``g`` where ``mask`` (a NumPy bool array) else 0."""
-    if is_t(g):
-        return g * Tensor(mask.astype(g._v.dtype))
-    return np.where(mask, g, g.dtype.type(0)) if g.shape == mask.shape else g * mask
-
-
-def value_of(x):
-    return x._v if is_t(x) else x
 
 
 def norm_axes(axis, ndim, name="axis"):

@@ -6,8 +6,8 @@ from ..backend import floatx
 from ..dtypes import np_dtype
 from ..errors import InvalidArgumentError
 from ..tape import record
-from ..tensor import Tensor, TensorShape, _to_array
-from ._core import T, is_t, reshape_any, norm_axes, sum_to, where_any
+from ..tensor import Tensor, _to_array
+from ._core import T, is_t, norm_axes, pair
 
 
 def _shape_arg(shape, name="shape"):
@@ -31,7 +31,8 @@ def reshape(tensor, shape, name=None):
         raise InvalidArgumentError(
             f"reshape: cannot reshape a tensor of shape {x.shape} ({x._v.size} elements) to {list(shape)}") from None
     in_shape = x._v.shape
-    return record("Reshape", out, (x,), (lambda g, v, o: reshape_any(g, in_shape),), True)
+    return record("Reshape", out, (x,), lambda g, v, o, w: (g.reshape(in_shape),),
+                  lambda g, v, o, w: (reshape(g, in_shape),))
 
 
 def transpose(a, perm=None, conjugate=False, name=None):
@@ -41,8 +42,8 @@ def transpose(a, perm=None, conjugate=False, name=None):
     if sorted(p % max(nd, 1) for p in perm) != list(range(nd)):
         raise InvalidArgumentError(f"transpose: perm {list(perm)} is not a permutation of {nd} axes")
     inv = tuple(np.argsort(perm))
-    return record("Transpose", x._v.transpose(perm), (x,),
-                  (lambda g, v, o: transpose(g, inv) if is_t(g) else g.transpose(inv),), True)
+    return record("Transpose", x._v.transpose(perm), (x,), lambda g, v, o, w: (g.transpose(inv),),
+                  lambda g, v, o, w: (transpose(g, inv),))
 
 
 def expand_dims(input, axis, name=None):  # noqa: A002
@@ -74,8 +75,11 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
         out = np.broadcast_to(x._v, dims)
     except ValueError:
         raise InvalidArgumentError(f"broadcast_to: cannot broadcast shape {x.shape} to {list(dims)}") from None
-    in_shape = x._v.shape
-    return record("BroadcastTo", out, (x,), (lambda g, v, o: sum_to(g, in_shape),), True)
+    return record("BroadcastTo", out, (x,), _grad_identity, _grad_identity)  # the tape sums g down
+
+
+def _grad_identity(g, v, o, w):
+    return (g,)
 
 
 def tile(input, multiples, name=None):  # noqa: A002
@@ -83,11 +87,10 @@ def tile(input, multiples, name=None):  # noqa: A002
     reps = _shape_arg(multiples, "multiples")
     in_shape = x._v.shape
 
-    def grad(g, v, o):
-        gv = g._v if is_t(g) else g
-        split = gv.reshape(tuple(d for r, s in zip(reps, in_shape) for d in (r, s)))
-        return split.sum(axis=tuple(range(0, 2 * len(reps), 2)))
-    return record("Tile", np.tile(x._v, reps), (x,), (grad,))
+    def backward(g, v, o, w):
+        split = g.reshape(tuple(d for r, s in zip(reps, in_shape) for d in (r, s)))
+        return (split.sum(axis=tuple(range(0, 2 * len(reps), 2))),)
+    return record("Tile", np.tile(x._v, reps), (x,), backward)
 
 
 def concat(values, axis, name=None):
@@ -102,12 +105,11 @@ def concat(values, axis, name=None):
                                    f"axes other than {axis}") from e
     bounds = np.cumsum([0] + [t._v.shape[ax] for t in ts])
 
-    def piece(k):
-        def grad(g, v, o):
-            idx = (slice(None),) * ax + (slice(int(bounds[k]), int(bounds[k + 1])),)
-            return g[idx]
-        return grad
-    return record("ConcatV2", out, tuple(ts), tuple(piece(k) for k in range(len(ts))), True)
+    pieces = [(slice(None),) * ax + (slice(int(bounds[k]), int(bounds[k + 1])),) for k in range(len(ts))]
+
+    def backward(g, v, o, w):  # operators only: arrays and Tensors alike
+        return tuple(g[idx] if wk else None for idx, wk in zip(pieces, w))
+    return record("ConcatV2", out, tuple(ts), backward, backward)
 
 
 def stack(values, axis=0, name=None):
@@ -159,23 +161,28 @@ def getitem(tensor, key):
         raise InvalidArgumentError(f"index {key!r} is out of range for a tensor of shape {x.shape}: {e}") from None
     basic = all(isinstance(i, (int, np.integer, slice, type(None), type(Ellipsis)))
                 for i in (k if isinstance(k, tuple) else (k,)))
-    shape, dtype = x._v.shape, x._v.dtype
     if np.ndim(out) == 0:
-        out = np.asarray(out, dtype=dtype)
-    return record("StridedSlice", out, (x,), (lambda g, v, o: _scatter(g, k, shape, basic),), True)
+        out = np.asarray(out, dtype=x._v.dtype)
+    return _recorded_getitem("StridedSlice", out, x, k, basic)
+
+
+def _recorded_getitem(name, out, x, k, basic):
+    """Record ``out = x[k]``: its gradient scatters ``g`` back into zeros of ``x``'s shape."""
+    shape = x._v.shape
+    return record(name, out, (x,), lambda g, v, o, w: (_scatter(g, k, shape, basic),),
+                  lambda g, v, o, w: (record("ScatterNd", _scatter(g._v, k, shape, basic), (g,),
+                                             lambda gg, vv, oo, ww: (gg[k],),
+                                             lambda gg, vv, oo, ww: (getitem(gg, k),)),))
 
 
 def _scatter(g, k, shape, basic):
-    """The adjoint of ``x[k]``: zeros of ``shape`` with ``g`` added at ``k`` (differentiable)."""
-    gv = g._v if is_t(g) else g
-    dx = np.zeros(shape, dtype=gv.dtype)
+    """The adjoint of ``x[k]``: zeros of ``shape`` with ``g`` added at ``k``."""
+    dx = np.zeros(shape, dtype=g.dtype)
     if basic:
-        dx[k] = gv
+        dx[k] = g
     else:
-        np.add.at(dx, k, gv)
-    if not is_t(g):
-        return dx
-    return record("ScatterNd", dx, (g,), (lambda gg, v, o: getitem(gg, k),), True)
+        np.add.at(dx, k, g)
+    return dx
 
 
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
@@ -193,8 +200,7 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
         raise InvalidArgumentError(f"gather: indices must be in [0, {n}), got values in "
                                    f"[{idx.min()}, {idx.max()}]")
     out = np.take(x._v, idx, axis=ax)
-    key = (slice(None),) * ax + (idx,)
-    return record("GatherV2", out, (x,), (lambda g, v, o: _scatter(g, key, x._v.shape, False),), True)
+    return _recorded_getitem("GatherV2", out, x, (slice(None),) * ax + (idx,), False)
 
 
 def _batched_gather(x, idx, axis, batch_dims):
@@ -227,7 +233,8 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     inner = tuple(slice(int(a), int(a) + d) for (a, _), d in zip(p, x._v.shape))
     if mode != "CONSTANT":
         return Tensor(out)
-    return record("Pad", out, (x,), (lambda g, v, o: g[inner],), True)
+    backward = lambda g, v, o, w: (g[inner],)  # noqa: E731 - operators only: arrays and Tensors alike
+    return record("Pad", out, (x,), backward, backward)
 
 
 def where(condition, x=None, y=None, name=None):
@@ -236,17 +243,27 @@ def where(condition, x=None, y=None, name=None):
         return Tensor(np.argwhere(c).astype(np.int64))
     if x is None or y is None:
         raise ValueError("where: x and y must both be given or both be None")
-    from ._core import pair
     x, y = pair(x, y, "where")
     try:
         out = np.where(c, x._v, y._v)
     except ValueError:
         raise InvalidArgumentError(f"where: condition {c.shape}, x {x.shape} and y {y.shape} "
                                    "are not broadcastable") from None
-    cb = np.broadcast_to(c, out.shape)
-    return record("SelectV2", out, (x, y),
-                  (lambda g, v, o: sum_to(where_any(cb, g), v[0].shape),
-                   lambda g, v, o: sum_to(where_any(~cb, g), v[1].shape)), True)
+    return select("SelectV2", out, x, y, c)
+
+
+def select(name, out, x, y, mask):
+    """Record an op whose output is ``x`` where ``mask`` else ``y``: the gradient goes to the one chosen."""
+    mask = np.broadcast_to(mask, out.shape)
+    zero = out.dtype.type(0)
+
+    def backward(g, v, o, w):
+        return (np.where(mask, g, zero) if w[0] else None), (np.where(mask, zero, g) if w[1] else None)
+
+    def higher(g, v, o, w):
+        m = mask.astype(g._v.dtype)
+        return g * Tensor(m), g * Tensor(1 - m)
+    return record(name, out, (x, y), backward, higher)
 
 
 def boolean_mask(tensor, mask, axis=None, name=None):
@@ -258,13 +275,12 @@ def boolean_mask(tensor, mask, axis=None, name=None):
 def reverse(tensor, axis, name=None):
     x = T(tensor)
     axes = norm_axes(axis, x._v.ndim)
-    return record("ReverseV2", np.flip(x._v, axes).copy(), (x,),
-                  (lambda g, v, o: np.flip(g._v if is_t(g) else g, axes),))
+    return record("ReverseV2", np.flip(x._v, axes).copy(), (x,), lambda g, v, o, w: (np.flip(g, axes),))
 
 
 def identity(input, name=None):  # noqa: A002
     x = T(input)
-    return record("Identity", x._v, (x,), (lambda g, v, o: g,), True)
+    return record("Identity", x._v, (x,), _grad_identity, _grad_identity)
 
 
 def stop_gradient(input, name=None):  # noqa: A002
@@ -337,10 +353,20 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     dt = _dtype_or_default(dtype)
     on = dt.type(1 if on_value is None else on_value)
     off = dt.type(0 if off_value is None else off_value)
-    out = np.where(idx[..., None] == np.arange(int(depth)), on, off).astype(dt)
+    out = np.where(idx[..., None] == np.arange(_depth_arg(depth)), on, off).astype(dt)
     if axis is not None and axis != -1:
         out = np.moveaxis(out, -1, axis)
     return Tensor(out)
+
+
+def _depth_arg(depth):
+    """``one_hot``'s depth as an int: a scalar integer (Python, NumPy or tensor), >= 0 as in TF."""
+    d = np.asarray(depth._v if is_t(depth) else depth)
+    if d.ndim != 0 or d.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: depth must be a scalar integer, got {type(depth).__name__} {depth!r}")
+    if d < 0:
+        raise InvalidArgumentError(f"one_hot: depth must be non-negative, got: {int(d)}")
+    return int(d)
 
 
 def linspace(start, stop, num, name=None, axis=0):

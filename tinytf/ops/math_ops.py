@@ -1,15 +1,17 @@
 """Elementwise arithmetic, reductions, matmul and comparisons, with their gradients.
 
-Gradient rules here are written with operators and the helpers of ``_core`` so that they work
-on NumPy arrays (the fast first-order path) and on Tensors (second-order gradients).
+Each op's gradient follows ``tape.py``'s convention: ``backward`` on arrays, and where the op
+supports second order, ``higher`` in tinytf ops (a rule written with operators alone is both).
 """
 import numpy as np
 
+from ..dtypes import np_dtype
 from ..errors import InvalidArgumentError
 from ..kernels import blas
 from ..tape import record
 from ..tensor import Tensor, _to_array
-from ._core import T, pair, sum_to, bcast, reshape_any, where_any, norm_axes, require_float, is_t
+from ._core import T, pair, norm_axes, require_float
+from . import array_ops as A
 
 
 def _bin(f, x, y, op):
@@ -21,31 +23,39 @@ def _bin(f, x, y, op):
                                    "(they must be equal or broadcastable)") from None
 
 
-def _mT(a):
-    if is_t(a):
-        return transpose_last2(a)
-    return np.swapaxes(a, -1, -2)
+def _masked(mask):
+    """The rules of an op whose gradient flows where ``mask`` (a bool array of the output's shape)."""
+    return (lambda g, v, o, w: (np.where(mask, g, g.dtype.type(0)),),
+            lambda g, v, o, w: (g * Tensor(mask.astype(g._v.dtype)),))
 
 
 # ---- binary elementwise ---------------------------------------------------------------------
 
 def add(x, y, name=None):
     x, y = pair(x, y, "add")
-    return record("Add", _bin(np.add, x, y, "add"), (x, y),
-                  (lambda g, v, o: sum_to(g, v[0].shape), lambda g, v, o: sum_to(g, v[1].shape)), True)
+    return record("Add", _bin(np.add, x, y, "add"), (x, y), _grad_add, _grad_add)
+
+
+def _grad_add(g, v, o, w):
+    return g, g
 
 
 def subtract(x, y, name=None):
     x, y = pair(x, y, "subtract")
-    return record("Sub", _bin(np.subtract, x, y, "subtract"), (x, y),
-                  (lambda g, v, o: sum_to(g, v[0].shape), lambda g, v, o: sum_to(-g, v[1].shape)), True)
+    return record("Sub", _bin(np.subtract, x, y, "subtract"), (x, y), _grad_sub, _grad_sub)
+
+
+def _grad_sub(g, v, o, w):
+    return g, (-g if w[1] else None)
 
 
 def multiply(x, y, name=None):
     x, y = pair(x, y, "multiply")
-    return record("Mul", _bin(np.multiply, x, y, "multiply"), (x, y),
-                  (lambda g, v, o: sum_to(g * v[1], v[0].shape),
-                   lambda g, v, o: sum_to(g * v[0], v[1].shape)), True)
+    return record("Mul", _bin(np.multiply, x, y, "multiply"), (x, y), _grad_mul, _grad_mul)
+
+
+def _grad_mul(g, v, o, w):
+    return (g * v[1] if w[0] else None), (g * v[0] if w[1] else None)
 
 
 def divide(x, y, name=None):
@@ -53,9 +63,11 @@ def divide(x, y, name=None):
     x, y = pair(x, y, "divide")
     if x._v.dtype.kind in "iu":
         return Tensor(_bin(np.true_divide, x, y, "divide").astype(np.float64))
-    return record("RealDiv", _bin(np.true_divide, x, y, "divide"), (x, y),
-                  (lambda g, v, o: sum_to(g / v[1], v[0].shape),
-                   lambda g, v, o: sum_to(-g * v[0] / (v[1] * v[1]), v[1].shape)), True)
+    return record("RealDiv", _bin(np.true_divide, x, y, "divide"), (x, y), _grad_div, _grad_div)
+
+
+def _grad_div(g, v, o, w):
+    return (g / v[1] if w[0] else None), (-g * v[0] / (v[1] * v[1]) if w[1] else None)
 
 
 def floordiv(x, y, name=None):
@@ -72,31 +84,29 @@ def pow(x, y, name=None):  # noqa: A001 - TensorFlow's name
     x, y = pair(x, y, "pow")
     out = _bin(np.power, x, y, "pow")
 
-    def gx(g, v, o):
-        return sum_to(g * v[1] * v[0] ** (v[1] - 1), v[0].shape)
+    def log_x(xv):  # d/dy uses log(x) where x > 0
+        return np.log(np.where(xv > 0, xv, 1)).astype(xv.dtype)
 
-    def gy(g, v, o):
-        xv = v[0]._v if is_t(v[0]) else v[0]
-        safe = np.where(xv > 0, xv, 1).astype(xv.dtype)
-        lg = log(T(safe)) if is_t(g) else np.log(safe)
-        return sum_to(g * o * lg, v[1].shape)
-    return record("Pow", out, (x, y), (gx, gy), True)
+    def backward(g, v, o, w):
+        return (g * v[1] * v[0] ** (v[1] - 1) if w[0] else None), (g * o * log_x(v[0]) if w[1] else None)
+
+    def higher(g, v, o, w):
+        return (g * v[1] * v[0] ** (v[1] - 1) if w[0] else None), (g * o * Tensor(log_x(v[0]._v)) if w[1] else None)
+    return record("Pow", out, (x, y), backward, higher)
 
 
 def maximum(x, y, name=None):
     x, y = pair(x, y, "maximum")
     mask = _bin(np.greater_equal, x, y, "maximum")
-    return record("Maximum", np.maximum(x._v, y._v), (x, y),
-                  (lambda g, v, o: sum_to(where_any(np.broadcast_to(mask, o.shape), g), v[0].shape),
-                   lambda g, v, o: sum_to(where_any(np.broadcast_to(~mask, o.shape), g), v[1].shape)), True)
+    return A.select("Maximum", np.maximum(x._v, y._v), x, y, mask)
+
+
 
 
 def minimum(x, y, name=None):
     x, y = pair(x, y, "minimum")
     mask = _bin(np.less_equal, x, y, "minimum")
-    return record("Minimum", np.minimum(x._v, y._v), (x, y),
-                  (lambda g, v, o: sum_to(where_any(np.broadcast_to(mask, o.shape), g), v[0].shape),
-                   lambda g, v, o: sum_to(where_any(np.broadcast_to(~mask, o.shape), g), v[1].shape)), True)
+    return A.select("Minimum", np.minimum(x._v, y._v), x, y, mask)
 
 
 def squared_difference(x, y, name=None):
@@ -108,70 +118,116 @@ def squared_difference(x, y, name=None):
 
 def negative(x, name=None):
     x = T(x)
-    return record("Neg", -x._v, (x,), (lambda g, v, o: -g,), True)
+    return record("Neg", -x._v, (x,), _grad_neg, _grad_neg)
+
+
+def _grad_neg(g, v, o, w):
+    return (-g,)
 
 
 def exp(x, name=None):
     x = T(x)
     require_float(x, "exp")
-    return record("Exp", np.exp(x._v), (x,), (lambda g, v, o: g * o,), True)
+    return record("Exp", np.exp(x._v), (x,), _grad_exp, _grad_exp)
+
+
+def _grad_exp(g, v, o, w):
+    return (g * o,)
 
 
 def log(x, name=None):
     x = T(x)
     require_float(x, "log")
-    return record("Log", np.log(x._v), (x,), (lambda g, v, o: g / v[0],), True)
+    return record("Log", np.log(x._v), (x,), _grad_log, _grad_log)
+
+
+def _grad_log(g, v, o, w):
+    return (g / v[0],)
 
 
 def sqrt(x, name=None):
     x = T(x)
     require_float(x, "sqrt")
-    return record("Sqrt", np.sqrt(x._v), (x,), (lambda g, v, o: g * 0.5 / o,), True)
+    return record("Sqrt", np.sqrt(x._v), (x,), _grad_sqrt, _grad_sqrt)
+
+
+def _grad_sqrt(g, v, o, w):
+    return (g * 0.5 / o,)
 
 
 def rsqrt(x, name=None):
     x = T(x)
     require_float(x, "rsqrt")
-    return record("Rsqrt", 1 / np.sqrt(x._v), (x,), (lambda g, v, o: g * -0.5 * o * o * o,), True)
+    return record("Rsqrt", 1 / np.sqrt(x._v), (x,), _grad_rsqrt, _grad_rsqrt)
+
+
+def _grad_rsqrt(g, v, o, w):
+    return (g * -0.5 * o * o * o,)
 
 
 def square(x, name=None):
     x = T(x)
-    return record("Square", x._v * x._v, (x,), (lambda g, v, o: g * 2 * v[0],), True)
+    return record("Square", x._v * x._v, (x,), _grad_square, _grad_square)
+
+
+def _grad_square(g, v, o, w):
+    return (g * 2 * v[0],)
 
 
 def reciprocal(x, name=None):
     x = T(x)
     require_float(x, "reciprocal")
-    return record("Reciprocal", 1 / x._v, (x,), (lambda g, v, o: -g * o * o,), True)
+    return record("Reciprocal", 1 / x._v, (x,), _grad_reciprocal, _grad_reciprocal)
+
+
+def _grad_reciprocal(g, v, o, w):
+    return (-g * o * o,)
 
 
 def abs(x, name=None):  # noqa: A001
     x = T(x)
-    return record("Abs", np.abs(x._v), (x,), (lambda g, v, o: g * np.sign(_val(v[0])),), True)
+    sgn = np.sign(x._v)
+    return record("Abs", np.abs(x._v), (x,), lambda g, v, o, w: (g * sgn,),
+                  lambda g, v, o, w: (g * Tensor(sgn),))
 
 
 def sign(x, name=None):
     x = T(x)
-    return record("Sign", np.sign(x._v), (x,), (lambda g, v, o: g * 0,), True)
+    return record("Sign", np.sign(x._v), (x,), _grad_sign, _grad_sign)
+
+
+def _grad_sign(g, v, o, w):
+    return (g * 0,)
 
 
 def tanh(x, name=None):
     x = T(x)
     require_float(x, "tanh")
-    return record("Tanh", np.tanh(x._v), (x,), (lambda g, v, o: g * (1 - o * o),), True)
+    return record("Tanh", np.tanh(x._v), (x,), _grad_tanh, _grad_tanh)
+
+
+def _grad_tanh(g, v, o, w):
+    return (g * (1 - o * o),)
 
 
 def sigmoid(x, name=None):
     x = T(x)
     require_float(x, "sigmoid")
-    v = x._v
+    return record("Sigmoid", _sigmoid(x._v), (x,), _grad_sigmoid, _grad_sigmoid)
+
+
+def _sigmoid(v):
+    """1 / (1 + exp(-v)) without overflow for large |v|."""
     out = np.empty_like(v)
     pos = v >= 0
     out[pos] = 1 / (1 + np.exp(-v[pos]))
     e = np.exp(v[~pos])
     out[~pos] = e / (1 + e)
-    return record("Sigmoid", out, (x,), (lambda g, v, o: g * o * (1 - o),), True)
+    return out
+
+
+def _grad_sigmoid(g, v, o, w):
+    return (g * o * (1 - o),)
 
 
 def softplus(x, name=None):
@@ -179,18 +235,20 @@ def softplus(x, name=None):
     require_float(x, "softplus")
     v = x._v
     out = np.logaddexp(v, v.dtype.type(0))
-    return record("Softplus", out, (x,), (lambda g, v, o: g * sigmoid(v[0]) if is_t(g)
-                                          else g * sigmoid(Tensor(v[0]))._v,), True)
+    return record("Softplus", out, (x,), lambda g, v, o, w: (g * _sigmoid(v[0]),),
+                  lambda g, v, o, w: (g * sigmoid(v[0]),))
 
 
 def sin(x, name=None):
     x = T(x)
-    return record("Sin", np.sin(x._v), (x,), (lambda g, v, o: g * cos(v[0]) if is_t(g) else g * np.cos(v[0]),), True)
+    return record("Sin", np.sin(x._v), (x,), lambda g, v, o, w: (g * np.cos(v[0]),),
+                  lambda g, v, o, w: (g * cos(v[0]),))
 
 
 def cos(x, name=None):
     x = T(x)
-    return record("Cos", np.cos(x._v), (x,), (lambda g, v, o: -g * sin(v[0]) if is_t(g) else -g * np.sin(v[0]),), True)
+    return record("Cos", np.cos(x._v), (x,), lambda g, v, o, w: (-g * np.sin(v[0]),),
+                  lambda g, v, o, w: (-g * sin(v[0]),))
 
 
 def floor(x, name=None):
@@ -205,18 +263,14 @@ def round(x, name=None):  # noqa: A001 - banker's rounding, as TensorFlow
     return Tensor(np.round(T(x)._v))
 
 
-def _val(a):
-    return a._v if is_t(a) else a
-
-
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     t = T(t)
     lo = _to_array(clip_value_min, t._v.dtype)
     hi = _to_array(clip_value_max, t._v.dtype)
     if np.any(lo > hi):
         raise ValueError(f"clip_by_value: clip_value_min {clip_value_min!r} > clip_value_max {clip_value_max!r}")
-    mask = (t._v >= lo) & (t._v <= hi)
-    return record("ClipByValue", np.clip(t._v, lo, hi), (t,), (lambda g, v, o: where_any(mask, g),), True)
+    out = np.clip(t._v, lo, hi)
+    return record("ClipByValue", out, (t,), *_masked(np.broadcast_to((t._v >= lo) & (t._v <= hi), out.shape)))
 
 
 # ---- comparisons and logic (no gradient) -----------------------------------------------------
@@ -270,8 +324,9 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
     else:
         out = np.sum(v, axis=axes, keepdims=keepdims)
     out = np.asarray(out, dtype=v.dtype)
-    kept = _kept_shape(v.shape, axes)
-    return record("Sum", out, (x,), (lambda g, vv, o: bcast(reshape_any(g, kept), x._v.shape),), True)
+    kept, shape = _kept_shape(v.shape, axes), x._v.shape
+    return record("Sum", out, (x,), lambda g, vv, o, w: (np.broadcast_to(g.reshape(kept), shape),),
+                  lambda g, vv, o, w: (A.broadcast_to(A.reshape(g, kept), shape),))
 
 
 def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
@@ -293,12 +348,11 @@ def _reduce_extreme(f, tfname):
         out = f(x._v, axis=axes, keepdims=keepdims)
         kept = _kept_shape(x._v.shape, axes)
 
-        def grad(g, v, o):
-            xv = _val(v[0])
-            ind = (xv == _val(o).reshape(kept)).astype(xv.dtype)
-            ind /= ind.sum(axis=axes, keepdims=True)
-            return bcast(reshape_any(g, kept), xv.shape) * (Tensor(ind) if is_t(g) else ind)
-        return record(tfname, np.asarray(out), (x,), (grad,), True)
+        def share(xv, ov):  # 1 / (number of ties) where x is the extreme, else 0
+            ind = (xv == ov.reshape(kept)).astype(xv.dtype)
+            return ind / ind.sum(axis=axes, keepdims=True)
+        return record(tfname, np.asarray(out), (x,), lambda g, v, o, w: (g.reshape(kept) * share(v[0], o),),
+                      lambda g, v, o, w: (A.reshape(g, kept) * Tensor(share(v[0]._v, o._v)),))
     op.__name__ = tfname
     return op
 
@@ -313,16 +367,16 @@ def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
     out = np.asarray(np.prod(x._v, axis=axes, keepdims=keepdims))
     kept = _kept_shape(x._v.shape, axes)
 
-    def grad(g, v, o):  # d prod / d x_i = product of the others (exact with zeros too)
-        xv = _val(v[0])
+    def backward(g, v, o, w):  # d prod / d x_i = product of the others (exact with zeros too)
+        xv = v[0]
         moved = np.moveaxis(xv, axes, range(len(axes))).reshape((-1,) + tuple(
             d for i, d in enumerate(xv.shape) if i not in axes))
         left = np.concatenate([np.ones_like(moved[:1]), np.cumprod(moved, 0)[:-1]])
         right = np.concatenate([np.cumprod(moved[::-1], 0)[:-1][::-1], np.ones_like(moved[:1])])
         others = (left * right).reshape(tuple(xv.shape[a] for a in axes) + moved.shape[1:])
         others = np.moveaxis(others, range(len(axes)), axes)
-        return _val(g).reshape(kept) * others
-    return record("Prod", out, (x,), (grad,))
+        return (g.reshape(kept) * others,)
+    return record("Prod", out, (x,), backward)
 
 
 def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
@@ -343,8 +397,7 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
     s = log(reduce_sum(exp(subtract(x, Tensor(m))), axes, keepdims=True))
     out = add(s, Tensor(m))
     if not keepdims:
-        from .array_ops import reshape
-        out = reshape(out, [d for i, d in enumerate(x._v.shape) if i not in axes])
+        out = A.reshape(out, [d for i, d in enumerate(x._v.shape) if i not in axes])
     return out
 
 
@@ -352,7 +405,6 @@ def _arg(f, name):
     def op(input, axis=None, output_type=np.int64, name=None):  # noqa: A002
         x = T(input)
         ax = 0 if axis is None else norm_axes(axis, x._v.ndim)[0]
-        from ..dtypes import np_dtype
         return Tensor(f(x._v, axis=ax).astype(np_dtype(output_type)))
     op.__name__ = name
     return op
@@ -371,14 +423,9 @@ def count_nonzero(input, axis=None, keepdims=False, dtype=np.int64, name=None): 
 # ---- matmul --------------------------------------------------------------------------------
 
 def transpose_last2(a):
-    from .array_ops import transpose
     perm = list(range(a.ndim))
     perm[-1], perm[-2] = perm[-2], perm[-1]
-    return transpose(a, perm)
-
-
-def _mm(x, y):
-    return x @ y if is_t(x) or is_t(y) else blas.matmul(x, y)
+    return A.transpose(a, perm)
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
@@ -392,14 +439,21 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
         b = transpose_last2(b)
     if a._v.shape[-1] != b._v.shape[-2]:
         raise InvalidArgumentError(f"matmul: inner dimensions do not match: a {a.shape} and b {b.shape}")
-    return record("MatMul", _bin(blas.matmul, a, b, "matmul"), (a, b),
-                  (lambda g, v, o: sum_to(_mm(g, _mT(v[1])), v[0].shape),
-                   lambda g, v, o: sum_to(_mm(_mT(v[0]), g), v[1].shape)), True)
+    return record("MatMul", _bin(blas.matmul, a, b, "matmul"), (a, b), _grad_matmul, _grad_matmul_t)
+
+
+def _grad_matmul(g, v, o, w):
+    return (blas.matmul(g, np.swapaxes(v[1], -1, -2)) if w[0] else None,
+            blas.matmul(np.swapaxes(v[0], -1, -2), g) if w[1] else None)
+
+
+def _grad_matmul_t(g, v, o, w):
+    return (matmul(g, transpose_last2(v[1])) if w[0] else None,
+            matmul(transpose_last2(v[0]), g) if w[1] else None)
 
 
 def tensordot(a, b, axes, name=None):
     """Sum over the given axes of ``a`` and ``b`` (an int n: the last n of a with the first n of b)."""
-    from .array_ops import reshape, transpose
     a, b = pair(a, b, "tensordot")
     if isinstance(axes, (int, np.integer)):
         ax_a, ax_b = list(range(a.ndim - axes, a.ndim)), list(range(axes))
@@ -412,14 +466,13 @@ def tensordot(a, b, axes, name=None):
     if [a.shape[i] for i in ax_a] != [b.shape[i] for i in ax_b]:
         raise InvalidArgumentError(f"tensordot: contracted axes differ: a{a.shape} axes {ax_a}, b{b.shape} axes {ax_b}")
     k = int(np.prod([a.shape[i] for i in ax_a]))
-    am = reshape(transpose(a, free_a + ax_a), (-1, k))
-    bm = reshape(transpose(b, ax_b + free_b), (k, -1))
-    return reshape(matmul(am, bm), [a.shape[i] for i in free_a] + [b.shape[i] for i in free_b])
+    am = A.reshape(A.transpose(a, free_a + ax_a), (-1, k))
+    bm = A.reshape(A.transpose(b, ax_b + free_b), (k, -1))
+    return A.reshape(matmul(am, bm), [a.shape[i] for i in free_a] + [b.shape[i] for i in free_b])
 
 
 def cast(x, dtype, name=None):
     """Convert to ``dtype``; differentiable between float types."""
-    from ..dtypes import np_dtype
     x = T(x)
     nd = np_dtype(dtype)
     if x._v.dtype == nd:
@@ -427,7 +480,7 @@ def cast(x, dtype, name=None):
     out = x._v.astype(nd)
     if x._v.dtype.kind == "f" and nd.kind == "f":
         src = x._v.dtype
-        return record("Cast", out, (x,), (lambda g, v, o: cast(g, src) if is_t(g) else g.astype(src),), True)
+        return record("Cast", out, (x,), lambda g, v, o, w: (g.astype(src),), lambda g, v, o, w: (cast(g, src),))
     return Tensor(out)
 
 
@@ -448,7 +501,7 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
         if exclusive:
             out = np.concatenate([np.zeros_like(np.take(out, [0], ax)), np.take(out, range(out.shape[ax] - 1), ax)], ax)
         return np.flip(out, ax) if rev else out
-    return record("Cumsum", scan(x._v, reverse), (x,), (lambda g, v, o: scan(_val(g), not reverse),))
+    return record("Cumsum", scan(x._v, reverse), (x,), lambda g, v, o, w: (scan(g, not reverse),))
 
 
 # ---- operators on Tensor --------------------------------------------------------------------
@@ -456,7 +509,6 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
 def _attach():
     def rev(f):
         return lambda self, other: f(other, self)
-    from .array_ops import getitem
     ops = {
         "__add__": add, "__radd__": rev(add), "__sub__": subtract, "__rsub__": rev(subtract),
         "__mul__": multiply, "__rmul__": rev(multiply), "__truediv__": divide,
@@ -472,5 +524,5 @@ def _attach():
     Tensor.__neg__ = negative
     Tensor.__abs__ = abs
     Tensor.__invert__ = logical_not
-    Tensor.__getitem__ = getitem
+    Tensor.__getitem__ = A.getitem
     Tensor.__pos__ = lambda self: self

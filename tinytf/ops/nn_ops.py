@@ -6,12 +6,12 @@ import numpy as np
 
 from ..backend import rng
 from ..errors import InvalidArgumentError
-from ..kernels import conv as kconv, norm as knorm, pool as kpool
+from ..kernels import table as K
 from ..kernels.padding import normalize_nn_arg, normalize_padding
 from ..tape import record
 from ..tensor import Tensor
 from . import array_ops as A, math_ops as M
-from ._core import T, is_t, pair, where_any, sum_to, require_float, norm_axes
+from ._core import T, is_t, pair, require_float, norm_axes
 
 
 def _check_format(data_format):
@@ -32,7 +32,7 @@ def _nchw(fn, x, *args):
 
 
 def _geometry(op, x_hw, k_hw, strides, dilations, padding):
-    geo = kconv.geometry(tuple(x_hw), tuple(k_hw), strides, dilations, padding)
+    geo = K.geometry(tuple(x_hw), tuple(k_hw), strides, dilations, padding)
     if geo.oh <= 0 or geo.ow <= 0:
         ke = tuple((k - 1) * d + 1 for k, d in zip(k_hw, dilations))
         raise InvalidArgumentError(
@@ -82,11 +82,13 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
         raise InvalidArgumentError(f"conv2d: input has {c} channels but filters expect {w._v.shape[2]} "
                                    f"(filters shape {w.shape} is [kh, kw, in_channels, out_channels])")
     geo = _geometry("conv2d", x._v.shape[1:3], w._v.shape[:2], s, d, p)
-    y, cols = kconv.conv2d_forward(x._v, w._v, geo)
+    y, cols = K.conv2d_forward(x._v, w._v, geo)
     x_shape, w_shape = x._v.shape, w._v.shape
-    return record("Conv2D", y, (x, w),
-                  (lambda g, v, o: kconv.conv2d_backward_input(g, v[1], x_shape, geo),
-                   lambda g, v, o: kconv.conv2d_backward_filter(g, cols, w_shape, v[0], geo)))
+
+    def backward(g, v, o, wanted):
+        return (K.conv2d_backward_input(g, v[1], x_shape, geo) if wanted[0] else None,
+                K.conv2d_backward_filter(g, cols, w_shape, v[0], geo) if wanted[1] else None)
+    return record("Conv2D", y, (x, w), backward)
 
 
 def _nhwc_pad(p):
@@ -106,9 +108,12 @@ def bias_add(value, bias, data_format=None, name=None):
         raise InvalidArgumentError(f"bias_add: bias of size {b._v.shape[0]} does not match the "
                                    f"{x._v.shape[axis]} channels of value {x.shape}")
     if axis == -1:
-        return record("BiasAdd", knorm.channel_add(x._v, b._v), (x, b),
-                      (lambda g, v, o: g, lambda g, v, o: sum_to(g, v[1].shape)), True)
+        return record("BiasAdd", K.channel_add(x._v, b._v), (x, b), _grad_bias_add, _grad_bias_add)
     return M.add(x, A.reshape(b, (-1,) + (1,) * (x._v.ndim - 2)))
+
+
+def _grad_bias_add(g, v, o, w):
+    return g, g  # the tape sums the bias's gradient over the leading axes
 
 
 # ---- pooling --------------------------------------------------------------------------------
@@ -126,11 +131,11 @@ def _pool(kind, input, ksize, strides, padding, data_format):  # noqa: A002
         return _nchw(lambda xx: _pool(kind, xx, k, s, p, "NHWC"), x)
     geo = _geometry(op, x._v.shape[1:3], k, s, (1, 1), p)
     if kind == "max":
-        out = kpool.max_pool_forward(x._v, geo)
-        return record("MaxPool", out, (x,), (lambda g, v, o: kpool.max_pool_backward(g, v[0], o, geo),))
-    out = kpool.avg_pool_forward(x._v, geo)
+        out = K.max_pool_forward(x._v, geo)
+        return record("MaxPool", out, (x,), lambda g, v, o, w: (K.max_pool_backward(g, v[0], o, geo),))
+    out = K.avg_pool_forward(x._v, geo)
     shape = x._v.shape
-    return record("AvgPool", out, (x,), (lambda g, v, o: kpool.avg_pool_backward(g, shape, geo),))
+    return record("AvgPool", out, (x,), lambda g, v, o, w: (K.avg_pool_backward(g, shape, geo),))
 
 
 def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
@@ -182,7 +187,7 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
             try:
                 np.broadcast_shapes(np.shape(v._v if is_t(v) else v), x._v.shape)
             except ValueError:
-                raise InvalidArgumentError(f"batch_normalization: {arg} of shape {list(np.shape(_v(v)))} does not "
+                raise InvalidArgumentError(f"batch_normalization: {arg} of shape {list(np.shape(v._v if is_t(v) else v))} does not "
                                            f"broadcast to x of shape {x.shape}") from None
     inv = M.rsqrt(M.add(variance, variance_epsilon))
     if scale is not None:
@@ -212,62 +217,60 @@ def fused_batch_norm(x, gamma, beta, epsilon, training, mean=None, variance=None
     bv = beta._v if beta is not None else None
     eps = x._v.dtype.type(epsilon)
     if training:
-        mean, var = knorm.channel_moments(x2)
+        mean, var = K.channel_moments(x2)
     else:
         mean, var = T(mean)._v, T(variance)._v
-    y = knorm.normalize(x._v, mean, var, gv, bv, eps)
-    cache = {}
+    y = K.normalize(x._v, mean, var, gv, bv, eps)
 
-    def train_grads(g):
-        if "dx" not in cache:
-            cache["dx"], cache["dgamma"], cache["dbeta"] = knorm.batch_norm_train_backward(
-                g.reshape(-1, c), x2, mean, var, gv, eps)
-        return cache
-
-    def infer_grads(g):
-        if "dx" not in cache:
+    def backward(g, v, o, wanted):  # fresh on every call: a persistent tape may call it again
+        g2 = g.reshape(-1, c)
+        if training:
+            dx, dgamma, dbeta = K.batch_norm_train_backward(g2, x2, mean, var, gv, eps)
+        else:
             rstd = 1 / np.sqrt(var + eps)
-            g2 = g.reshape(-1, c)
-            cache["dx"] = (g2 * (rstd if gv is None else gv * rstd))
-            cache["dgamma"] = knorm.channel_sum(g2 * ((x2 - mean) * rstd))
-            cache["dbeta"] = knorm.channel_sum(g2)
-        return cache
-    grads = train_grads if training else infer_grads
-    fns = [lambda g, v, o: grads(g)["dx"].reshape(o.shape)]
-    if gamma is not None:
-        fns.append(lambda g, v, o: grads(g)["dgamma"])
-    if beta is not None:
-        fns.append(lambda g, v, o: grads(g)["dbeta"])
-    out = record("FusedBatchNorm", y, (x, *params), tuple(fns))
+            dx = g2 * (rstd if gv is None else gv * rstd) if wanted[0] else None
+            dgamma = K.channel_sum(g2 * ((x2 - mean) * rstd)) if gamma is not None else None
+            dbeta = K.channel_sum(g2)
+        grads = [None if dx is None else dx.reshape(o.shape)]
+        grads += [dgamma] if gamma is not None else []
+        grads += [dbeta] if beta is not None else []
+        return tuple(grads)
+    out = record("FusedBatchNorm", y, (x, *params), backward)
     return out, mean, var
 
 
 # ---- activations ----------------------------------------------------------------------------
 
+def _scaled(name, out, x, slope):
+    """Record an activation whose gradient is ``g * slope`` (an array of the output's shape).
+    Second order treats ``slope`` as a constant, which is exact for the piecewise-linear ones."""
+    return record(name, out, (x,), lambda g, v, o, w: (g * slope,), lambda g, v, o, w: (g * Tensor(slope),))
+
+
 def relu(features, name=None):
     x = T(features)
-    return record("Relu", np.maximum(x._v, x._v.dtype.type(0)), (x,),
-                  (lambda g, v, o: where_any(_v(o) > 0, g),), True)
+    out = np.maximum(x._v, x._v.dtype.type(0))
+    return record("Relu", out, (x,), lambda g, v, o, w: (np.where(o > 0, g, g.dtype.type(0)),),
+                  lambda g, v, o, w: (g * Tensor((o._v > 0).astype(g._v.dtype)),))
 
 
 def relu6(features, name=None):
     x = T(features)
     out = np.clip(x._v, 0, 6).astype(x._v.dtype)
-    return record("Relu6", out, (x,), (lambda g, v, o: where_any((_v(v[0]) > 0) & (_v(v[0]) < 6), g),), True)
+    return _scaled("Relu6", out, x, ((x._v > 0) & (x._v < 6)).astype(x._v.dtype))
 
 
 def leaky_relu(features, alpha=0.2, name=None):
     x = T(features)
     a = x._v.dtype.type(alpha)
-    return record("LeakyRelu", np.where(x._v > 0, x._v, x._v * a), (x,),
-                  (lambda g, v, o: g * _like(g, np.where(_v(v[0]) > 0, 1, a).astype(_v(v[0]).dtype)),), True)
+    return _scaled("LeakyRelu", np.where(x._v > 0, x._v, x._v * a), x,
+                   np.where(x._v > 0, 1, a).astype(x._v.dtype))
 
 
 def elu(features, name=None):
     x = T(features)
     out = np.where(x._v > 0, x._v, np.expm1(np.minimum(x._v, 0))).astype(x._v.dtype)
-    return record("Elu", out, (x,), (lambda g, v, o: g * _like(g, np.where(_v(v[0]) > 0, 1, _v(o) + 1)
-                                                                .astype(_v(o).dtype)),), True)
+    return _scaled("Elu", out, x, np.where(x._v > 0, 1, out + 1).astype(out.dtype))
 
 
 def selu(features, name=None):
@@ -288,14 +291,6 @@ def softsign(features, name=None):
     return M.divide(x, M.add(M.abs(x), 1))
 
 
-def _v(a):
-    return a._v if is_t(a) else a
-
-
-def _like(g, arr):
-    return Tensor(arr) if is_t(g) else arr
-
-
 def _axis(axis, x, op):
     nd = max(x._v.ndim, 1)
     if not isinstance(axis, (int, np.integer)) or not -nd <= axis < nd:
@@ -310,10 +305,8 @@ def softmax(logits, axis=None, name=None):
     e = np.exp(x._v - x._v.max(axis=ax, keepdims=True))
     out = e / e.sum(axis=ax, keepdims=True)
 
-    def grad(g, v, o):
-        return o * (g - M.reduce_sum(g * o, ax, keepdims=True)) if is_t(g) \
-            else o * (g - (g * o).sum(axis=ax, keepdims=True))
-    return record("Softmax", out, (x,), (grad,), True)
+    return record("Softmax", out, (x,), lambda g, v, o, w: (o * (g - (g * o).sum(axis=ax, keepdims=True)),),
+                  lambda g, v, o, w: (o * (g - M.reduce_sum(g * o, ax, keepdims=True)),))
 
 
 def log_softmax(logits, axis=None, name=None):
@@ -323,11 +316,8 @@ def log_softmax(logits, axis=None, name=None):
     z = x._v - x._v.max(axis=ax, keepdims=True)
     out = z - np.log(np.exp(z).sum(axis=ax, keepdims=True))
 
-    def grad(g, v, o):
-        if is_t(g):
-            return g - M.exp(o) * M.reduce_sum(g, ax, keepdims=True)
-        return g - np.exp(o) * g.sum(axis=ax, keepdims=True)
-    return record("LogSoftmax", out, (x,), (grad,), True)
+    return record("LogSoftmax", out, (x,), lambda g, v, o, w: (g - np.exp(o) * g.sum(axis=ax, keepdims=True),),
+                  lambda g, v, o, w: (g - M.exp(o) * M.reduce_sum(g, ax, keepdims=True),))
 
 
 # ---- losses ---------------------------------------------------------------------------------
@@ -363,11 +353,11 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
     logp = zz - lse
     loss = -np.take_along_axis(logp, y[..., None], -1)[..., 0]
 
-    def grad(g, v, o):
+    def backward(g, v, o, w):  # softmax(z) - one_hot(y)
         p = np.exp(logp)
         np.put_along_axis(p, y[..., None], np.take_along_axis(p, y[..., None], -1) - 1, -1)
-        return (g[..., None] if not is_t(g) else g._v[..., None]) * p
-    return record("SparseSoftmaxCrossEntropyWithLogits", loss, (z,), (grad,))
+        return (g[..., None] * p,)
+    return record("SparseSoftmaxCrossEntropyWithLogits", loss, (z,), backward)
 
 
 def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
@@ -380,8 +370,7 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
     zv, yv = z._v, y._v
     out = np.maximum(zv, 0) - zv * yv + np.log1p(np.exp(-np.abs(zv)))
     return record("SigmoidCrossEntropyWithLogits", out.astype(zv.dtype), (z, y),
-                  (lambda g, v, o: g * (M.sigmoid(Tensor(v[0]))._v - v[1]),
-                   lambda g, v, o: -g * v[0]))
+                  lambda g, v, o, w: (g * (M._sigmoid(v[0]) - v[1]) if w[0] else None, -g * v[0] if w[1] else None))
 
 
 def l2_loss(t, name=None):
@@ -406,8 +395,8 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
         raise InvalidArgumentError(f"dropout: noise_shape {list(shape)} is not broadcastable to x {x.shape}") from None
     keep = rng(seed).random(shape, dtype=np.float32) >= rate
     scale = x._v.dtype.type(1 / (1 - rate))
-    mask = np.broadcast_to(keep, x._v.shape) * scale
-    return record("Dropout", x._v * mask, (x,), (lambda g, v, o: g * _like(g, mask.astype(_v(o).dtype)),), True)
+    mask = (np.broadcast_to(keep, x._v.shape) * scale).astype(x._v.dtype)
+    return _scaled("Dropout", x._v * mask, x, mask)
 
 
 def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
@@ -419,7 +408,7 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
 
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "rng", "record", "Tensor", "T", "A", "M",
-                                                                     "kconv", "knorm", "kpool", "is_t", "pair",
-                                                                     "where_any", "sum_to", "require_float",
+                                                                     "K", "is_t", "pair",
+                                                                     "require_float",
                                                                      "norm_axes", "normalize_nn_arg",
                                                                      "normalize_padding", "InvalidArgumentError")]

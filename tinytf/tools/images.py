@@ -32,6 +32,8 @@ def _pil():
 def load(path, shape=(28, 28, 1), invert=False):
     """A float32 batch [N, H, W, C] for ``path`` (N = 1 for a picture)."""
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ImageError(f"cannot read image {path}: it is a folder; give image files (PNG, JPEG, .npy)")
     if not os.path.isfile(path):
         raise ImageError(f"cannot read image {path}: no such file")
     x = _load_npy(path, shape) if path.lower().endswith(".npy") else _load_picture(path, shape)
@@ -51,6 +53,8 @@ def _load_npy(path, shape):
     if a.ndim != 4 or a.shape[1:] != (h, w, c):
         raise ImageError(f"{path}: array of shape {a.shape}; the model takes {h}x{w}x{c} images "
                          f"([{h}, {w}], [{h}, {w}, {c}] or a batch [N, {h}, {w}(, {c})])")
+    if len(a) == 0:
+        raise ImageError(f"{path}: array of shape {a.shape} holds no images")
     if a.dtype.kind in "ui":
         return a.astype(np.float32) / np.float32(255)
     if a.dtype.kind != "f":

@@ -7,6 +7,8 @@ import platform
 
 import numpy as np
 
+from ..files import atomic_write, write_text_atomic
+
 PLOT_HINT = "pip install 'tinytf[plot]'"
 
 
@@ -92,8 +94,14 @@ def plot_curves(history, path):
         if len(epochs) <= 20:
             ax.set_xticks(epochs)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    _save(fig, path)
     return path
+
+
+def _save(fig, path):
+    """Write the PNG atomically, as everything in a run folder."""
+    with atomic_write(path) as f:
+        fig.savefig(f, dpi=100, format="png")
 
 
 def plot_confusion(cm, names, path):
@@ -118,7 +126,7 @@ def plot_confusion(cm, names, path):
             ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=8,
                     color="white" if cm[i, j] > hi else "black")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    _save(fig, path)
     return path
 
 
@@ -181,7 +189,5 @@ def write_report(run_dir, meta, cm, names, plots, model_text=""):
     if model_text:
         out += ["## Model", "", "```", model_text, "```", ""]
     path = os.path.join(run_dir, "report.md")
-    with open(path + ".tmp", "w", encoding="utf-8") as f:
-        f.write("\n".join(out))
-    os.replace(path + ".tmp", path)
+    write_text_atomic(path, "\n".join(out))
     return path

@@ -170,7 +170,7 @@ class Layer:
             return self._symbolic_call(inputs)
         inputs = self._convert_inputs(inputs)
         shape = [t.shape for t in inputs] if isinstance(inputs, list) else inputs.shape
-        self._maybe_build(shape if not isinstance(inputs, list) else shape)
+        self._maybe_build(shape)
         if not self._trainable and training:
             training = False
         if self._call_has_training:

@@ -1,31 +1,12 @@
 """``Conv2D``: a layer over ``tf.nn.conv2d``."""
 import numpy as np
 
-from ...kernels.padding import normalize_tuple, output_size
-from ...ops import array_ops as A, math_ops as M, nn_ops as N
+from ...ops import nn_ops as N
 from ...tensor import TensorShape
 from .. import activations, initializers as I, regularizers as R
 from .base import Layer, check_rank
-
-
-def normalize_padding(padding):
-    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
-        raise ValueError(f"padding must be 'valid' or 'same' (any case), got {padding!r}")
-    return padding.lower()
-
-
-def normalize_data_format(data_format):
-    data_format = data_format or "channels_last"
-    if data_format not in ("channels_last", "channels_first"):
-        raise ValueError(f"data_format must be 'channels_last' or 'channels_first', got {data_format!r}")
-    return data_format
-
-
-def check_window_fits(layer, in_hw, out_hw, window):
-    """Keras refuses a window larger than its (padded) input: an empty output is a ValueError."""
-    if any(o is not None and o <= 0 for o in out_hw):
-        raise ValueError(f"{type(layer).__name__} '{layer.name}': the {tuple(window)} window does not fit the "
-                         f"{tuple(in_hw)} input with padding '{layer.padding}' (the output would be {tuple(out_hw)})")
+from .conv_utils import (check_window_fits, normalize_data_format, normalize_padding,
+                         normalize_tuple, output_size)
 
 
 class Conv2D(Layer):
@@ -106,4 +87,3 @@ class Conv2D(Layer):
 
 
 Convolution2D = Conv2D
-del A, M

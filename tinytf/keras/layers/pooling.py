@@ -1,9 +1,9 @@
 """Max / average pooling layers over ``tf.nn.max_pool2d`` / ``avg_pool2d``, and global pooling."""
-from ...kernels.padding import normalize_tuple, output_size
 from ...ops import math_ops as M, nn_ops as N
 from ...tensor import TensorShape
 from .base import Layer, check_rank
-from .convolutional import check_window_fits, normalize_data_format, normalize_padding
+from .conv_utils import (check_window_fits, normalize_data_format, normalize_padding,
+                         normalize_tuple, output_size)
 
 
 class _Pooling2D(Layer):

@@ -1,0 +1,144 @@
+"""The kernel table (tinytf.kernels.table): one switch point, both paths agree, and every
+compiled kernel gives bitwise-identical results run to run and for any thread count."""
+import importlib.util
+import inspect
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tinytf.kernels import conv, fast, norm, pool, table
+
+HAS_NUMBA = importlib.util.find_spec("numba") is not None
+needs_numba = pytest.mark.skipif(not HAS_NUMBA, reason="Numba not installed")
+
+
+@pytest.fixture
+def restore_kernels():
+    prev = table.active()
+    yield
+    table.use(prev)
+
+
+def test_reference_kernels_do_not_branch_on_the_path():
+    for mod in (conv, pool, norm):
+        src = inspect.getsource(mod)
+        assert not re.search(r"numba|\b(fast|table)\.|import .*\b(fast|table)\b", src, re.I), mod.__name__
+
+
+def test_use_installs_one_set_and_returns_the_previous(restore_kernels):
+    table.use("numpy")
+    assert table.active() == fast.backend_name() == "numpy" and not fast.enabled()
+    assert table.col2im is conv.col2im and table.max_pool_backward is pool.max_pool_backward
+    assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[2:])
+    if HAS_NUMBA:
+        assert fast.use("numba") == "numpy"  # the old entry point still switches the table
+        assert table.active() == "numba" and fast.enabled()
+        assert all(getattr(table, n) is getattr(fast, n) for n in table.SWITCHED)
+    assert table.use("auto") == table.active()
+    assert table.active() == ("numba" if HAS_NUMBA else "numpy")
+
+
+def test_bad_mode_is_refused(restore_kernels):
+    with pytest.raises(ValueError, match="'auto', 'numpy' or 'numba'"):
+        table.use("gpu")
+    assert table.resolve(" NumPy ") == "numpy" and table.resolve("") == table.resolve("auto")
+
+
+@pytest.mark.parametrize("env, want", [("numpy", "numpy"), ("bogus", "ValueError")])
+def test_environment_variable_is_read_at_import(env, want):
+    code = "import tinytf\nfrom tinytf.kernels import table\nprint(table.active())"
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                       env={**os.environ, "TINYTF_KERNELS": env, "PYTHONPATH": root})
+    assert want in (r.stdout + r.stderr)
+
+
+# ---- the compiled path against the reference -------------------------------------------------
+
+def _cases(dtype):
+    """(name, args) for every switched kernel, with the fallbacks the compiled side hands back."""
+    rng = np.random.default_rng(0)
+
+    def a(*shape):
+        return rng.standard_normal(shape).astype(dtype)
+
+    out = []
+    for n_hw, k, s, d, pad in [((9, 8), (3, 2), (2, 1), (1, 2), "SAME"), ((6, 6), (1, 1), (1, 1),
+                                (1, 1), "VALID"), ((7, 7), (3, 3), (1, 1), (1, 1), ((1, 0), (2, 1)))]:
+        geo = conv.geometry(n_hw, k, s, d, pad)
+        x_shape = (3,) + n_hw + (5,)
+        out.append(("col2im", (a(3, geo.oh, geo.ow, k[0], k[1], 5), x_shape, geo)))
+    for n_hw, k, s, pad in [((8, 9), (2, 2), (2, 2), "VALID"), ((7, 7), (3, 3), (2, 2), "SAME")]:
+        geo = conv.geometry(n_hw, k, s, (1, 1), pad)
+        x = np.round(a(2, *n_hw, 3))  # rounded: many ties inside windows
+        y = pool.max_pool_forward(x, geo)
+        out.append(("max_pool_backward", (a(*y.shape), x, y, geo)))
+    eps = dtype(1e-3)
+    for shape in [(4, 5, 6, 3), (2, 3, 3, 7), (5, 1, 1, 2)]:
+        c = shape[-1]
+        x, g, gamma, beta = a(*shape) * 3 + 1, a(*shape), a(c), a(c)
+        mean, var = norm.channel_moments(x.reshape(-1, c))
+        out += [("channel_moments", (x.reshape(-1, c),)),
+                ("normalize", (x, mean, var, gamma, beta, eps)),
+                ("normalize", (x, mean, var, None, None, eps)),
+                ("normalize", (x, mean, var, gamma[None], beta, eps)),  # not [C]: reference
+                ("batch_norm_train_backward", (g.reshape(-1, c), x.reshape(-1, c), mean, var, gamma, eps)),
+                ("batch_norm_train_backward", (g.reshape(-1, c), x.reshape(-1, c), mean, var, None, eps)),
+                ("channel_add", (x, beta)),
+                ("channel_add", (x, beta.astype(np.float64))),  # mixed dtypes: reference
+                ("channel_add", (x[0, 0, 0], beta))]            # 1-D: reference
+    return out
+
+
+def _flat(r):
+    return list(r) if isinstance(r, tuple) else [r]
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_compiled_kernels_match_the_reference(dtype):
+    tol = dict(rtol=1e-12, atol=1e-12) if dtype == np.float64 else dict(rtol=2e-5, atol=2e-5)
+    for name, args in _cases(dtype):
+        want = _table_numpy()[name](*args)
+        got = getattr(fast, name)(*args)
+        for w, g in zip(_flat(want), _flat(got)):
+            assert g.shape == w.shape and g.dtype == w.dtype, name
+            np.testing.assert_allclose(g, w, err_msg=name, **tol)
+
+
+def _table_numpy():
+    prev = table.use("numpy")
+    try:
+        return {n: getattr(table, n) for n in table.SWITCHED}
+    finally:
+        table.use(prev)
+
+
+# ---- determinism ------------------------------------------------------------------------------
+
+def _run_all(dtype):
+    return [r.tobytes() for name, args in _cases(dtype) for r in _flat(getattr(fast, name)(*args))]
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_compiled_kernels_are_bitwise_deterministic(dtype):
+    """Twice with all threads, then with one: the same bits (a prange reduction split by the
+    scheduler would break this). Every compiled loop must be exercised."""
+    import numba
+
+    from tinytf.kernels import _numba_kernels as K
+    first = _run_all(dtype)
+    assert _run_all(dtype) == first
+    n = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        assert _run_all(dtype) == first
+    finally:
+        numba.set_num_threads(n)
+    loops = {k: v for k, v in vars(K).items() if isinstance(v, numba.core.dispatcher.Dispatcher)}
+    assert loops and all(d.signatures for d in loops.values()), [k for k, d in loops.items() if not d.signatures]

@@ -1,0 +1,4 @@
+"""``python -m tinytf.tools.explain OUT_DIR [topic ...]``."""
+from . import main
+
+raise SystemExit(main())
