@@ -6,7 +6,7 @@ copied) and written only through ``assign`` / ``assign_add`` / ``assign_sub``: a
 computes each new value completely, then writes each slot and the weight once (weight decay and
 a constraint, when set, are one more write each, as in Keras). A write gives the variable a NEW
 array (an old array is never modified, so tensors that alias it keep their value). Each
-``assign*`` costs about 5 us (its dtype/shape checks): 47 per LeNet+Adam step, ~2% of it.
+``assign*`` costs about 5 us (its dtype/shape checks): 47 per LeNet+Adam step, ~0.25 ms of its ~13 ms.
 
 State: ``optimizer.variables`` lists ``[iteration, learning_rate, <slots>]`` in Keras's order
 (``learning_rate`` only when it is a float, not a schedule); ``get_state()`` / ``set_state()``
