@@ -8,6 +8,7 @@ from .adam import Adam
 from .adamw import AdamW
 from .base_optimizer import Optimizer
 from .rmsprop import RMSprop
+from .schedules import LearningRateSchedule  # was importable from here before the split
 from .sgd import SGD
 
 _ALL = {c.__name__.lower(): c for c in (SGD, Adam, AdamW, RMSprop)}
