@@ -272,7 +272,7 @@ def _to_array(value, dtype=None):
         elif v.dtype == np.int64 and dtype is None:
             v = v.astype(np.int32) if (v.size == 0 or (np.abs(v).max() < 2**31)) else v
     if dtype is not None:
-        nd = _dt.np_dtype(dtype)
+        nd = dtype if isinstance(dtype, np.dtype) else _dt.np_dtype(dtype)
         if v.dtype != nd:
             if isinstance(value, Tensor):
                 raise TypeError(f"expected a tensor of dtype {nd.name}, got {v.dtype.name}; use tf.cast")
