@@ -8,8 +8,8 @@ The one gradient convention: every op ends in ``record(name, value, inputs, back
   ``gradient`` call and keeps nothing between calls, so a persistent tape can use it again.
 * A gradient may have the op's broadcast output shape: the tape sums it down to its input's shape.
 * ``higher`` (optional): the same rule written in tinytf ops, called with Tensors when an outer
-  tape is recording the backward pass (second-order gradients). Elementwise rules written with
-  operators only serve as both (``higher=backward``). Ops without it (conv, pooling, batch norm)
+  tape is recording the backward pass (second-order gradients). A rule written with operators
+  only serves as both: ``higher=True``. Ops without it (conv, pooling, batch norm)
   give a gradient whose own gradient raises a clear ``UnimplementedError``.
 
 While no tape is active ``record`` only wraps the value, so ops cost nothing extra outside a tape.
@@ -32,7 +32,10 @@ class _Entry:
 
 
 def record(name, value, inputs, backward, higher=None):
-    """Wrap ``value`` in a Tensor and record the op on every active tape that watches an input."""
+    """Wrap ``value`` in a Tensor and record the op on every active tape that watches an input.
+    ``higher=True``: ``backward`` uses operators only, so it serves for second order too."""
+    if higher is True:
+        higher = backward
     if type(value) is not np.ndarray:
         value = np.asarray(value)  # NumPy returns scalars, not 0-d arrays, for 0-d arithmetic
     out = Tensor(value)
@@ -66,7 +69,7 @@ def _sum_to_tensor(g, shape):
     return record("SumTo", sum_to(g._v, shape), (g,),
                   lambda gg, v, o, w: (np.broadcast_to(gg, g_shape),),
                   lambda gg, v, o, w: (record("BroadcastTo", np.broadcast_to(gg._v, g_shape), (gg,),
-                                              _identity, _identity),))
+                                              _identity, higher=True),))
 
 
 def is_recording():

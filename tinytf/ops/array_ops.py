@@ -75,11 +75,7 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
         out = np.broadcast_to(x._v, dims)
     except ValueError:
         raise InvalidArgumentError(f"broadcast_to: cannot broadcast shape {x.shape} to {list(dims)}") from None
-    return record("BroadcastTo", out, (x,), _grad_identity, _grad_identity)  # the tape sums g down
-
-
-def _grad_identity(g, v, o, w):
-    return (g,)
+    return record("BroadcastTo", out, (x,), lambda g, v, o, w: (g,), higher=True)  # the tape sums g down
 
 
 def tile(input, multiples, name=None):  # noqa: A002
@@ -107,9 +103,9 @@ def concat(values, axis, name=None):
 
     pieces = [(slice(None),) * ax + (slice(int(bounds[k]), int(bounds[k + 1])),) for k in range(len(ts))]
 
-    def backward(g, v, o, w):  # operators only: arrays and Tensors alike
+    def backward(g, v, o, w):
         return tuple(g[idx] if wk else None for idx, wk in zip(pieces, w))
-    return record("ConcatV2", out, tuple(ts), backward, backward)
+    return record("ConcatV2", out, tuple(ts), backward, higher=True)
 
 
 def stack(values, axis=0, name=None):
@@ -233,8 +229,7 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     inner = tuple(slice(int(a), int(a) + d) for (a, _), d in zip(p, x._v.shape))
     if mode != "CONSTANT":
         return Tensor(out)
-    backward = lambda g, v, o, w: (g[inner],)  # noqa: E731 - operators only: arrays and Tensors alike
-    return record("Pad", out, (x,), backward, backward)
+    return record("Pad", out, (x,), lambda g, v, o, w: (g[inner],), higher=True)
 
 
 def where(condition, x=None, y=None, name=None):
@@ -280,7 +275,7 @@ def reverse(tensor, axis, name=None):
 
 def identity(input, name=None):  # noqa: A002
     x = T(input)
-    return record("Identity", x._v, (x,), _grad_identity, _grad_identity)
+    return record("Identity", x._v, (x,), lambda g, v, o, w: (g,), higher=True)
 
 
 def stop_gradient(input, name=None):  # noqa: A002

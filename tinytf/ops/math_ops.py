@@ -33,29 +33,19 @@ def _masked(mask):
 
 def add(x, y, name=None):
     x, y = pair(x, y, "add")
-    return record("Add", _bin(np.add, x, y, "add"), (x, y), _grad_add, _grad_add)
-
-
-def _grad_add(g, v, o, w):
-    return g, g
+    return record("Add", _bin(np.add, x, y, "add"), (x, y), lambda g, v, o, w: (g, g), higher=True)
 
 
 def subtract(x, y, name=None):
     x, y = pair(x, y, "subtract")
-    return record("Sub", _bin(np.subtract, x, y, "subtract"), (x, y), _grad_sub, _grad_sub)
-
-
-def _grad_sub(g, v, o, w):
-    return g, (-g if w[1] else None)
+    return record("Sub", _bin(np.subtract, x, y, "subtract"), (x, y),
+                  lambda g, v, o, w: (g, -g if w[1] else None), higher=True)
 
 
 def multiply(x, y, name=None):
     x, y = pair(x, y, "multiply")
-    return record("Mul", _bin(np.multiply, x, y, "multiply"), (x, y), _grad_mul, _grad_mul)
-
-
-def _grad_mul(g, v, o, w):
-    return (g * v[1] if w[0] else None), (g * v[0] if w[1] else None)
+    return record("Mul", _bin(np.multiply, x, y, "multiply"), (x, y),
+                  lambda g, v, o, w: (g * v[1] if w[0] else None, g * v[0] if w[1] else None), higher=True)
 
 
 def divide(x, y, name=None):
@@ -63,11 +53,9 @@ def divide(x, y, name=None):
     x, y = pair(x, y, "divide")
     if x._v.dtype.kind in "iu":
         return Tensor(_bin(np.true_divide, x, y, "divide").astype(np.float64))
-    return record("RealDiv", _bin(np.true_divide, x, y, "divide"), (x, y), _grad_div, _grad_div)
-
-
-def _grad_div(g, v, o, w):
-    return (g / v[1] if w[0] else None), (-g * v[0] / (v[1] * v[1]) if w[1] else None)
+    return record("RealDiv", _bin(np.true_divide, x, y, "divide"), (x, y),
+                  lambda g, v, o, w: (g / v[1] if w[0] else None, -g * v[0] / (v[1] * v[1]) if w[1] else None),
+                  higher=True)
 
 
 def floordiv(x, y, name=None):
@@ -118,70 +106,42 @@ def squared_difference(x, y, name=None):
 
 def negative(x, name=None):
     x = T(x)
-    return record("Neg", -x._v, (x,), _grad_neg, _grad_neg)
-
-
-def _grad_neg(g, v, o, w):
-    return (-g,)
+    return record("Neg", -x._v, (x,), lambda g, v, o, w: (-g,), higher=True)
 
 
 def exp(x, name=None):
     x = T(x)
     require_float(x, "exp")
-    return record("Exp", np.exp(x._v), (x,), _grad_exp, _grad_exp)
-
-
-def _grad_exp(g, v, o, w):
-    return (g * o,)
+    return record("Exp", np.exp(x._v), (x,), lambda g, v, o, w: (g * o,), higher=True)
 
 
 def log(x, name=None):
     x = T(x)
     require_float(x, "log")
-    return record("Log", np.log(x._v), (x,), _grad_log, _grad_log)
-
-
-def _grad_log(g, v, o, w):
-    return (g / v[0],)
+    return record("Log", np.log(x._v), (x,), lambda g, v, o, w: (g / v[0],), higher=True)
 
 
 def sqrt(x, name=None):
     x = T(x)
     require_float(x, "sqrt")
-    return record("Sqrt", np.sqrt(x._v), (x,), _grad_sqrt, _grad_sqrt)
-
-
-def _grad_sqrt(g, v, o, w):
-    return (g * 0.5 / o,)
+    return record("Sqrt", np.sqrt(x._v), (x,), lambda g, v, o, w: (g * 0.5 / o,), higher=True)
 
 
 def rsqrt(x, name=None):
     x = T(x)
     require_float(x, "rsqrt")
-    return record("Rsqrt", 1 / np.sqrt(x._v), (x,), _grad_rsqrt, _grad_rsqrt)
-
-
-def _grad_rsqrt(g, v, o, w):
-    return (g * -0.5 * o * o * o,)
+    return record("Rsqrt", 1 / np.sqrt(x._v), (x,), lambda g, v, o, w: (g * -0.5 * o * o * o,), higher=True)
 
 
 def square(x, name=None):
     x = T(x)
-    return record("Square", x._v * x._v, (x,), _grad_square, _grad_square)
-
-
-def _grad_square(g, v, o, w):
-    return (g * 2 * v[0],)
+    return record("Square", x._v * x._v, (x,), lambda g, v, o, w: (g * 2 * v[0],), higher=True)
 
 
 def reciprocal(x, name=None):
     x = T(x)
     require_float(x, "reciprocal")
-    return record("Reciprocal", 1 / x._v, (x,), _grad_reciprocal, _grad_reciprocal)
-
-
-def _grad_reciprocal(g, v, o, w):
-    return (-g * o * o,)
+    return record("Reciprocal", 1 / x._v, (x,), lambda g, v, o, w: (-g * o * o,), higher=True)
 
 
 def abs(x, name=None):  # noqa: A001
@@ -193,27 +153,19 @@ def abs(x, name=None):  # noqa: A001
 
 def sign(x, name=None):
     x = T(x)
-    return record("Sign", np.sign(x._v), (x,), _grad_sign, _grad_sign)
-
-
-def _grad_sign(g, v, o, w):
-    return (g * 0,)
+    return record("Sign", np.sign(x._v), (x,), lambda g, v, o, w: (g * 0,), higher=True)
 
 
 def tanh(x, name=None):
     x = T(x)
     require_float(x, "tanh")
-    return record("Tanh", np.tanh(x._v), (x,), _grad_tanh, _grad_tanh)
-
-
-def _grad_tanh(g, v, o, w):
-    return (g * (1 - o * o),)
+    return record("Tanh", np.tanh(x._v), (x,), lambda g, v, o, w: (g * (1 - o * o),), higher=True)
 
 
 def sigmoid(x, name=None):
     x = T(x)
     require_float(x, "sigmoid")
-    return record("Sigmoid", _sigmoid(x._v), (x,), _grad_sigmoid, _grad_sigmoid)
+    return record("Sigmoid", _sigmoid(x._v), (x,), lambda g, v, o, w: (g * o * (1 - o),), higher=True)
 
 
 def _sigmoid(v):
@@ -224,10 +176,6 @@ def _sigmoid(v):
     e = np.exp(v[~pos])
     out[~pos] = e / (1 + e)
     return out
-
-
-def _grad_sigmoid(g, v, o, w):
-    return (g * o * (1 - o),)
 
 
 def softplus(x, name=None):
