@@ -3,6 +3,7 @@ from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
 from .base import KerasTensor, Layer  # noqa: F401
 from .convolutional import Conv2D, Convolution2D  # noqa: F401
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape  # noqa: F401
+from .layer_normalization import GroupNormalization, LayerNormalization  # noqa: F401
 from .merging import (  # noqa: F401
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average, concatenate, dot, maximum,
     minimum, multiply, subtract)
