@@ -1,9 +1,15 @@
 """``tf.keras.layers``."""
+from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
 from .base import KerasTensor, Layer  # noqa: F401
 from .convolutional import Conv2D, Convolution2D  # noqa: F401
-from .core import (  # noqa: F401
-    Activation, Add, Concatenate, Dense, Dropout, Flatten, Input, InputLayer, LeakyReLU, ReLU, Reshape, Softmax)
+from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape  # noqa: F401
+from .lambda_layer import Lambda  # noqa: F401
+from .layer_normalization import GroupNormalization, LayerNormalization  # noqa: F401
+from .merging import (  # noqa: F401
+    Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average, concatenate, dot, maximum,
+    minimum, multiply, subtract)
 from .normalization import BatchNormalization  # noqa: F401
 from .pooling import (  # noqa: F401
     AveragePooling2D, AvgPool2D, AveragePool2D, GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPool2D,
     GlobalMaxPooling2D, MaxPool2D, MaxPooling2D)
+from .regularization import SpatialDropout2D  # noqa: F401

@@ -1,4 +1,4 @@
-"""Dense, Flatten, Reshape, Dropout, activations as layers, and the functional API's Input."""
+"""Dense, Flatten, Reshape, Dropout, Activation, and the functional API's Input."""
 import numpy as np
 
 from ...ops import array_ops as A, math_ops as M, nn_ops as N
@@ -137,49 +137,6 @@ class Activation(Layer):
         return {**super().get_config(), "activation": activations.serialize(self.activation)}
 
 
-class ReLU(Layer):
-    """max(x, 0), with Keras's optional ``max_value``, ``negative_slope`` and ``threshold``."""
-
-    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
-        super().__init__(**kwargs)
-        if max_value is not None and max_value < 0:
-            raise ValueError(f"ReLU: max_value must be >= 0, got {max_value!r}")
-        if negative_slope < 0:
-            raise ValueError(f"ReLU: negative_slope must be >= 0, got {negative_slope!r}")
-        self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
-
-    def call(self, inputs):
-        return activations.relu(inputs, self.negative_slope, self.max_value, self.threshold)
-
-    def get_config(self):
-        return {**super().get_config(), "max_value": self.max_value, "negative_slope": self.negative_slope,
-                "threshold": self.threshold}
-
-
-class LeakyReLU(Layer):
-    def __init__(self, negative_slope=0.3, alpha=None, **kwargs):
-        super().__init__(**kwargs)
-        self.negative_slope = float(negative_slope if alpha is None else alpha)
-
-    def call(self, inputs):
-        return N.leaky_relu(inputs, self.negative_slope)
-
-    def get_config(self):
-        return {**super().get_config(), "negative_slope": self.negative_slope}
-
-
-class Softmax(Layer):
-    def __init__(self, axis=-1, **kwargs):
-        super().__init__(**kwargs)
-        self.axis = axis
-
-    def call(self, inputs):
-        return N.softmax(inputs, self.axis)
-
-    def get_config(self):
-        return {**super().get_config(), "axis": self.axis}
-
-
 class InputLayer(Layer):
     """The input of a model: a shape (without the batch axis)."""
 
@@ -205,32 +162,6 @@ def Input(shape=None, batch_size=None, dtype=None, name=None, **kwargs):
     return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name, **kwargs).output
 
 
-class _Merge(Layer):
-    def compute_output_shape(self, input_shape):
-        return TensorShape(input_shape[0])
-
-
-class Add(_Merge):
-    def call(self, inputs):
-        out = inputs[0]
-        for t in inputs[1:]:
-            out = M.add(out, t)
-        return out
-
-
-class Concatenate(_Merge):
-    def __init__(self, axis=-1, **kwargs):
-        super().__init__(**kwargs)
-        self.axis = axis
-
-    def call(self, inputs):
-        return A.concat(inputs, self.axis)
-
-    def compute_output_shape(self, input_shape):
-        shape = list(input_shape[0])
-        dims = [s[self.axis] for s in input_shape]
-        shape[self.axis] = None if None in dims else sum(dims)
-        return TensorShape(shape)
-
-    def get_config(self):
-        return {**super().get_config(), "axis": self.axis}
+# Moved to activations.py / merging.py; still importable from here.
+from .activations import LeakyReLU, ReLU, Softmax  # noqa: E402,F401
+from .merging import Add, Concatenate  # noqa: E402,F401
