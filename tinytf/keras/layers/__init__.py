@@ -13,3 +13,6 @@ from .pooling import (  # noqa: F401
     AveragePooling2D, AvgPool2D, AveragePool2D, GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPool2D,
     GlobalMaxPooling2D, MaxPool2D, MaxPooling2D)
 from .regularization import SpatialDropout2D  # noqa: F401
+from .preprocessing import (  # noqa: F401
+    CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling,
+    Resizing)

@@ -1,0 +1,388 @@
+"""``tf.image``: resizing, cropping, padding, flips, rotations, dtype conversion and colour
+adjustments, with TensorFlow 2's arguments and numbers.
+
+Images are NHWC: ``[batch, height, width, channels]`` or one ``[height, width, channels]``
+image (the result then has rank 3 too). Resizing is a linear map ``out = Mh @ img @ Mw^T``
+(weights in ``kernels/resize.py``), differentiable w.r.t. the image for every method; the other
+functions are built from differentiable tinytf ops.
+"""
+import numpy as np
+
+from .backend import rng
+from .dtypes import np_dtype
+from .kernels import affine as _affine, resize as _rk
+from .ops import array_ops as A, math_ops as M
+from .ops._core import T
+from .tape import record
+from .tensor import Tensor
+
+F32 = np.float32
+
+
+class ResizeMethod:
+    """``tf.image.ResizeMethod``: the names ``resize`` accepts as ``method``."""
+    BILINEAR = "bilinear"
+    NEAREST_NEIGHBOR = "nearest"
+    BICUBIC = "bicubic"
+    AREA = "area"
+    LANCZOS3 = "lanczos3"
+    LANCZOS5 = "lanczos5"
+    GAUSSIAN = "gaussian"
+    MITCHELLCUBIC = "mitchellcubic"
+
+
+_METHODS = ("bilinear", "nearest", "bicubic", "area")
+
+
+# ---- argument checks ------------------------------------------------------------------------
+
+def _image(image, fn, arg="image"):
+    """The image as a Tensor of rank 3 or 4 (``ValueError`` naming ``fn`` otherwise)."""
+    x = T(image)
+    if x._v.ndim not in (3, 4):
+        raise ValueError(f"{fn}: '{arg}' must have either 3 or 4 dimensions "
+                         f"([height, width, channels] or [batch, height, width, channels]), "
+                         f"got shape {tuple(x._v.shape)}")
+    return x
+
+
+def _hw(x):
+    return x._v.shape[-3], x._v.shape[-2]
+
+
+def _int(value, fn, arg, low=None):
+    v = value.numpy() if isinstance(value, Tensor) else value
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) and not (
+            isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype.kind in "iu"):
+        raise TypeError(f"{fn}: {arg} must be an int, got {value!r}")
+    v = int(v)
+    if low is not None and v < low:
+        raise ValueError(f"{fn}: {arg} must be >= {low}, got {v}")
+    return v
+
+
+def _spatial(x, rows, cols):
+    """``x[..., rows, cols, :]`` for a rank-3 or rank-4 image (differentiable)."""
+    key = (slice(None),) * (x._v.ndim - 3) + (rows, cols, slice(None))
+    return A.getitem(x, key)
+
+
+# ---- resizing -------------------------------------------------------------------------------
+
+def _linear_hw(x, mh, mw):
+    """``Mh @ x @ Mw^T`` over the height and width axes of a rank-3/4 float tensor, recorded;
+    its gradient is the same map with the transposed matrices (so it has every order)."""
+    shape = x._v.shape
+    out = _rk.apply(x._v.reshape((-1,) + shape[-3:]), mh, mw)
+    out = out.reshape(shape[:-3] + out.shape[1:])
+    return record("ResizeLinear", out, (x,), lambda g, v, o, w: (_transpose_apply(g, mh, mw, shape),),
+                  lambda g, v, o, w: (_linear_hw(g, mh.T, mw.T),))
+
+
+def _transpose_apply(g, mh, mw, shape):
+    return _rk.apply_transpose(g.reshape((-1,) + g.shape[-3:]), mh, mw).reshape(shape)
+
+
+def _size_arg(size, fn):
+    s = size.numpy() if isinstance(size, Tensor) else size
+    try:
+        s = np.asarray(s)
+    except (TypeError, ValueError):
+        s = None
+    if s is None or s.shape != (2,) or s.dtype.kind not in "iu":
+        raise ValueError(f"{fn}: 'size' must be a 1-D int32 Tensor of 2 elements: new_height, "
+                         f"new_width; got {size!r}")
+    if (s <= 0).any():
+        raise ValueError(f"{fn}: 'size' must be positive, got {s.tolist()}")
+    return int(s[0]), int(s[1])
+
+
+def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=False, antialias=False,
+           name=None):
+    """Resize ``images`` [batch, h, w, c] or [h, w, c] to ``size`` = (new_height, new_width).
+
+    ``method``: 'bilinear', 'nearest', 'bicubic' or 'area' (TF 2: half-pixel centres).
+    ``antialias``: when shrinking with bilinear / bicubic, widen the kernel so every input pixel
+    counts (TF's scale-and-translate kernels). ``preserve_aspect_ratio``: scale both sides by one
+    factor so the result fits inside ``size``. Result float32, except 'nearest' keeps the dtype.
+    """
+    x = _image(images, "resize", "images")
+    method = getattr(method, "value", method)
+    if method not in _METHODS:
+        raise ValueError(f"resize: method must be one of {list(_METHODS)}, got {method!r} "
+                         "(lanczos3/lanczos5/gaussian/mitchellcubic are not in tinytf)")
+    nh, nw = _size_arg(size, "resize")
+    h, w = _hw(x)
+    if preserve_aspect_ratio:
+        f = min(F32(nh) / F32(h), F32(nw) / F32(w))
+        nh, nw = int(np.rint(f * F32(h))), int(np.rint(f * F32(w)))
+    if method == "nearest":
+        iy, ix = _rk.nearest_indices(h, nh), _rk.nearest_indices(w, nw)
+        return A.gather(A.gather(x, iy, axis=x._v.ndim - 3), ix, axis=x._v.ndim - 2)
+    mh, mw = _rk.matrix(method, h, nh, antialias), _rk.matrix(method, w, nw, antialias)
+    if x._v.dtype == np.float64:
+        return M.cast(_linear_hw(x, mh, mw), F32)
+    return _linear_hw(M.cast(x, F32), mh, mw)
+
+
+def resize_with_pad(image, target_height, target_width, method=ResizeMethod.BILINEAR, antialias=False):
+    """Resize keeping the aspect ratio so the image fits, then pad with zeros to the target."""
+    x = _image(image, "resize_with_pad")
+    th = _int(target_height, "resize_with_pad", "target_height", 1)
+    tw = _int(target_width, "resize_with_pad", "target_width", 1)
+    h, w = (F32(v) for v in _hw(x))
+    ratio = max(w / F32(tw), h / F32(th))
+    rh, rw = h / ratio, w / ratio
+    ph = max(0, int(np.floor((F32(th) - rh) / F32(2))))
+    pw = max(0, int(np.floor((F32(tw) - rw) / F32(2))))
+    resized = resize(x, [int(np.floor(rh)), int(np.floor(rw))], method, antialias=antialias)
+    return pad_to_bounding_box(resized, ph, pw, th, tw)
+
+
+# ---- crops and pads -------------------------------------------------------------------------
+
+def crop_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
+    """The ``target_height x target_width`` window whose top-left corner is at the offsets."""
+    fn = "crop_to_bounding_box"
+    x = _image(image, fn)
+    oh, ow = _int(offset_height, fn, "offset_height", 0), _int(offset_width, fn, "offset_width", 0)
+    th, tw = _int(target_height, fn, "target_height", 1), _int(target_width, fn, "target_width", 1)
+    h, w = _hw(x)
+    if w < tw + ow:
+        raise ValueError(f"{fn}: width must be >= target + offset: width {w} < {tw} + {ow}")
+    if h < th + oh:
+        raise ValueError(f"{fn}: height must be >= target + offset: height {h} < {th} + {oh}")
+    return _spatial(x, slice(oh, oh + th), slice(ow, ow + tw))
+
+
+def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
+    """Zero-pad to ``target_height x target_width``, the image's top-left corner at the offsets."""
+    fn = "pad_to_bounding_box"
+    x = _image(image, fn)
+    oh, ow = _int(offset_height, fn, "offset_height", 0), _int(offset_width, fn, "offset_width", 0)
+    th, tw = _int(target_height, fn, "target_height"), _int(target_width, fn, "target_width")
+    h, w = _hw(x)
+    after_h, after_w = th - oh - h, tw - ow - w
+    if after_h < 0:
+        raise ValueError(f"{fn}: height must be <= target - offset: height {h} > {th} - {oh}")
+    if after_w < 0:
+        raise ValueError(f"{fn}: width must be <= target - offset: width {w} > {tw} - {ow}")
+    pads = [[0, 0]] * (x._v.ndim - 3) + [[oh, after_h], [ow, after_w], [0, 0]]
+    return A.pad(x, pads)
+
+
+def resize_with_crop_or_pad(image, target_height, target_width):
+    """Centre-crop and/or zero-pad (evenly, odd cell after... as TF: crop offset floor(diff/2))."""
+    fn = "resize_with_crop_or_pad"
+    x = _image(image, fn)
+    th, tw = _int(target_height, fn, "target_height", 1), _int(target_width, fn, "target_width", 1)
+    h, w = _hw(x)
+    cropped = crop_to_bounding_box(x, max((h - th) // 2, 0), max((w - tw) // 2, 0), min(th, h), min(tw, w))
+    return pad_to_bounding_box(cropped, max((th - h) // 2, 0), max((tw - w) // 2, 0), th, tw)
+
+
+def central_crop(image, central_fraction):
+    """The central ``central_fraction`` (in (0, 1]) of the height and width."""
+    x = _image(image, "central_crop")
+    f = float(central_fraction.numpy() if isinstance(central_fraction, Tensor) else central_fraction)
+    if not 0.0 < f <= 1.0:
+        raise ValueError(f"central_crop: central_fraction must be within (0, 1], got {central_fraction!r}")
+    if f == 1.0:
+        return x
+    h, w = _hw(x)
+    sh, sw = int((h - h * f) / 2), int((w - w * f) / 2)
+    return _spatial(x, slice(sh, h - sh), slice(sw, w - sw))
+
+
+def random_crop(value, size, seed=None, name=None):
+    """A random ``size`` slice of ``value`` (any rank; ``size`` has one entry per axis)."""
+    x = T(value)
+    s = np.asarray(size.numpy() if isinstance(size, Tensor) else size)
+    shape = np.asarray(x._v.shape)
+    if s.shape != shape.shape or s.dtype.kind not in "iu":
+        raise ValueError(f"random_crop: size must be {len(shape)} ints (one per axis of value, "
+                         f"shape {tuple(shape)}), got {np.asarray(size).tolist()}")
+    if (s > shape).any() or (s < 0).any():
+        raise ValueError(f"random_crop: need 0 <= size <= value's shape {tuple(shape)}, got {s.tolist()}")
+    off = rng(seed).integers(0, np.iinfo(np.int32).max, len(shape)) % (shape - s + 1)
+    return A.getitem(x, tuple(slice(int(o), int(o + n)) for o, n in zip(off, s)))
+
+
+# ---- flips and rotations --------------------------------------------------------------------
+
+def flip_left_right(image):
+    """Mirror the width axis."""
+    x = _image(image, "flip_left_right")
+    return A.reverse(x, [x._v.ndim - 2])
+
+
+def flip_up_down(image):
+    """Mirror the height axis."""
+    x = _image(image, "flip_up_down")
+    return A.reverse(x, [x._v.ndim - 3])
+
+
+def _random_flip(image, axis, seed, fn):
+    x = _image(image, fn)
+    ax = x._v.ndim - 3 + axis
+    if x._v.ndim == 3:
+        return A.reverse(x, [ax]) if rng(seed).random() < 0.5 else x
+    flip = np.rint(rng(seed).random(x._v.shape[0])) == 1  # TF: round(u), so u == 0.5 keeps
+    return A.where(flip[:, None, None, None], A.reverse(x, [ax]), x)
+
+
+def random_flip_left_right(image, seed=None):
+    """Mirror the width axis with probability 1/2 (each image of a batch independently)."""
+    return _random_flip(image, 1, seed, "random_flip_left_right")
+
+
+def random_flip_up_down(image, seed=None):
+    """Mirror the height axis with probability 1/2 (each image of a batch independently)."""
+    return _random_flip(image, 0, seed, "random_flip_up_down")
+
+
+def rot90(image, k=1, name=None):
+    """Rotate by ``k`` quarter turns counter-clockwise."""
+    x = _image(image, "rot90")
+    k = _int(k, "rot90", "k") % 4
+    h = x._v.ndim - 3
+    perm = list(range(h)) + [h + 1, h, h + 2]
+    if k == 1:
+        return A.transpose(A.reverse(x, [h + 1]), perm)
+    if k == 2:
+        return A.reverse(x, [h, h + 1])
+    if k == 3:
+        return A.reverse(A.transpose(x, perm), [h + 1])
+    return x
+
+
+def transpose(image, name=None):
+    """Swap the height and width axes."""
+    x = _image(image, "transpose")
+    h = x._v.ndim - 3
+    return A.transpose(x, list(range(h)) + [h + 1, h, h + 2])
+
+
+# ---- dtype and colour -----------------------------------------------------------------------
+
+def convert_image_dtype(image, dtype, saturate=False, name=None):
+    """Convert between dtypes, rescaling: floats are in [0, 1], integers in [0, MAX].
+
+    ``saturate``: clip before a cast that could overflow (float -> int, signed -> unsigned).
+    """
+    x = T(image)
+    src, dst = x._v.dtype, np_dtype(dtype)
+    for d, what in ((dst, "dtype"), (src, "image dtype")):
+        if d.kind not in "fiu":
+            raise AttributeError(f"convert_image_dtype: {what} must be either floating point or integer, "
+                                 f"got {d.name}")
+    if src == dst:
+        return A.identity(x)
+    if src.kind == "f" and dst.kind == "f":
+        return M.cast(x, dst)
+    if src.kind == "f":
+        scaled = x._v * src.type(np.iinfo(dst).max + 0.5)
+        return Tensor(_int_cast(scaled, dst, saturate))
+    if dst.kind == "f":
+        return M.cast(x, dst) * dst.type(1.0 / np.iinfo(src).max)
+    mi, mo = np.iinfo(src).max, np.iinfo(dst).max
+    if mi > mo:
+        return Tensor(_int_cast(x._v // ((mi + 1) // (mo + 1)), dst, saturate))
+    return Tensor(_int_cast(x._v, dst, saturate) * dst.type((mo + 1) // (mi + 1)))
+
+
+def _int_cast(v, dst, saturate):
+    info = np.iinfo(dst)
+    if saturate:
+        lo, hi = info.min, info.max
+        if v.dtype.kind == "f":  # the bounds as floats of v's type that do not round past them
+            lo, hi = (b if int(b) == i else np.nextafter(b, v.dtype.type(0))
+                      for b, i in ((v.dtype.type(lo), lo), (v.dtype.type(hi), hi)))
+        v = np.clip(v, lo, hi)
+    if v.dtype.kind == "f":
+        v = np.trunc(v).astype(np.int64)
+    return v.astype(dst)
+
+
+def per_image_standardization(image):
+    """``(x - mean) / max(stddev, 1/sqrt(N))`` per image, N = height*width*channels; float32."""
+    x = M.cast(_image(image, "per_image_standardization"), F32)
+    axes = [-1, -2, -3]
+    mean = M.reduce_mean(x, axes, keepdims=True)
+    centred = M.subtract(x, mean)
+    std = M.sqrt(M.reduce_mean(M.square(M.abs(centred)), axes, keepdims=True))
+    n = int(np.prod(x._v.shape[-3:]))
+    return M.divide(centred, M.maximum(std, F32(1) / np.sqrt(F32(n))))
+
+
+def _as_float(x):
+    """TF's colour ops work in float32 (float16 kept): integer images are scaled to [0, 1]."""
+    return x if x._v.dtype in (np.float16, np.float32) else convert_image_dtype(x, F32)
+
+
+def _value(v, dtype):
+    return M.cast(v, dtype) if isinstance(v, Tensor) else dtype.type(v)
+
+
+def adjust_brightness(image, delta):
+    """``image + delta`` (integer images: on the [0, 1] scale, converted back with saturation)."""
+    x = T(image)
+    f = _as_float(x)
+    return convert_image_dtype(M.add(f, _value(delta, f._v.dtype)), x._v.dtype, saturate=True)
+
+
+def adjust_contrast(images, contrast_factor):
+    """``(x - mean) * contrast_factor + mean``, the mean per image and channel over height and width."""
+    x = T(images)
+    if x._v.ndim < 3:
+        raise ValueError(f"adjust_contrast: images must be at least 3-D [..., height, width, channels], "
+                         f"got shape {tuple(x._v.shape)}")
+    f = _as_float(x)
+    mean = M.reduce_mean(f, [-3, -2], keepdims=True)
+    out = M.add(M.multiply(M.subtract(f, mean), _value(contrast_factor, f._v.dtype)), mean)
+    return convert_image_dtype(out, x._v.dtype, saturate=True)
+
+
+def random_brightness(image, max_delta, seed=None):
+    """``adjust_brightness`` by a delta drawn uniformly from [-max_delta, max_delta)."""
+    if max_delta < 0:
+        raise ValueError(f"random_brightness: max_delta must be non-negative, got {max_delta!r}")
+    delta = F32(rng(seed).uniform(-max_delta, max_delta))
+    return adjust_brightness(image, delta)
+
+
+def random_contrast(image, lower, upper, seed=None):
+    """``adjust_contrast`` by a factor drawn uniformly from [lower, upper)."""
+    if upper <= lower:
+        raise ValueError(f"random_contrast: upper must be > lower, got lower={lower!r}, upper={upper!r}")
+    if lower < 0:
+        raise ValueError(f"random_contrast: lower must be non-negative, got {lower!r}")
+    return adjust_contrast(image, F32(rng(seed).uniform(lower, upper)))
+
+
+# ---- projective transforms (used by the Keras random layers) --------------------------------
+
+def projective_transform(images, transforms, interpolation="bilinear", fill_mode="constant", fill_value=0.0):
+    """``tf.raw_ops.ImageProjectiveTransformV3`` (as ``keras.ops.image.affine_transform``):
+    each output pixel (x, y) samples the input at the point ``transforms`` [8] or [batch, 8]
+    maps it to (see ``kernels/affine.py``). Differentiable w.r.t. the images."""
+    x = _image(images, "projective_transform", "images")
+    if interpolation not in _affine.INTERPOLATIONS:
+        raise ValueError(f"projective_transform: interpolation must be one of {list(_affine.INTERPOLATIONS)}, "
+                         f"got {interpolation!r}")
+    if fill_mode not in _affine.FILL_MODES:
+        raise ValueError(f"projective_transform: fill_mode must be one of {list(_affine.FILL_MODES)}, "
+                         f"got {fill_mode!r}")
+    t = np.asarray(transforms.numpy() if isinstance(transforms, Tensor) else transforms, F32)
+    n = x._v.shape[0] if x._v.ndim == 4 else 1
+    if t.shape[-1:] != (8,) or t.ndim > 2 or (t.ndim == 2 and t.shape[0] not in (1, n)):
+        raise ValueError(f"projective_transform: transforms must have shape [8] or [batch, 8] "
+                         f"(batch {n}), got {t.shape}")
+    shape = x._v.shape
+    x4 = x._v.reshape((-1,) + shape[-3:])
+    out = _affine.transform(x4, t, interpolation, fill_mode, fill_value).reshape(shape)
+
+    def backward(g, v, o, w):
+        return (_affine.transform_backward(g.reshape(x4.shape), x4.shape, t, interpolation,
+                                           fill_mode).reshape(shape),)
+    return record("ImageProjectiveTransformV3", out, (x,), backward)
