@@ -180,7 +180,8 @@ def _padding_1d(padding, data_format):
     if len(pairs) == 3:
         c = 2 if data_format == "NWC" else 1
         if pairs[0] != [0, 0] or pairs[c] != [0, 0]:
-            raise InvalidArgumentError(f"conv1d: explicit padding {padding!r}: the batch and channel pairs must be [0, 0]")
+            raise InvalidArgumentError(
+                f"conv1d: explicit padding {padding!r}: the batch and channel pairs must be [0, 0]")
         pairs = [pairs[1] if data_format == "NWC" else pairs[2]]
     if len(pairs) != 1:
         raise InvalidArgumentError(f"conv1d: explicit padding must be [[0,0],[left,right],[0,0]], got {padding!r}")
