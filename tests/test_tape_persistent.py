@@ -31,6 +31,10 @@ LABELS = np.array([[0.2, 0.5, 0.3], [1.0, 0.0, 0.0]])
 CASES = {
     "conv2d": (lambda x, w: tf.nn.conv2d(x, w, 1, "SAME"), [rnd(2, 4, 4, 2), rnd(3, 3, 2, 3)]),
     "conv2d_strided": (lambda x, w: tf.nn.conv2d(x, w, 2, "VALID"), [rnd(1, 5, 5, 2), rnd(2, 2, 2, 2)]),
+    "conv2d_transpose": (lambda x, w: tf.nn.conv2d_transpose(x, w, [1, 5, 5, 3], 2, "SAME"),
+                         [rnd(1, 3, 3, 2), rnd(3, 3, 3, 2)]),
+    "depthwise_conv2d": (lambda x, w: tf.nn.depthwise_conv2d(x, w, [1, 2, 2, 1], "SAME"),
+                         [rnd(1, 5, 5, 2), rnd(3, 3, 2, 2)]),
     "max_pool": (lambda x: tf.nn.max_pool2d(x, 2, 2, "SAME"), [rnd(2, 5, 5, 2)]),
     "avg_pool": (lambda x: tf.nn.avg_pool2d(x, 3, 2, "SAME"), [rnd(2, 5, 5, 2)]),
     "batch_norm_training": (bn_train, [rnd(3, 2, 2, 2), rnd(2) + 1, rnd(2)]),

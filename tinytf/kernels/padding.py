@@ -124,3 +124,18 @@ def output_size(n, k, s=1, d=1, padding="VALID"):
     if n is None:
         return None
     return axis_plan(n, k, s, d, padding)[0]
+
+
+def transpose_output_size(n, k, s=1, d=1, padding="VALID", output_padding=None):
+    """Output length of one axis of a Keras transposed conv (Keras 3's rule; None stays None).
+
+    VALID: ``(n - 1) * s + max(ke, s)``; SAME: ``n * s``; with ``output_padding`` p:
+    VALID ``(n - 1) * s + ke + p``, SAME ``(n - 1) * s + ke % 2 + p``. The result is an output
+    size for which the forward conv (``axis_plan``) gives back ``n`` when p < s.
+    """
+    if n is None:
+        return None
+    ke = (k - 1) * d + 1
+    if padding == "VALID":
+        return (n - 1) * s + (max(ke, s) if output_padding is None else ke + output_padding)
+    return n * s if output_padding is None else (n - 1) * s + ke % 2 + output_padding

@@ -226,7 +226,12 @@ def from_layers(layers):
     specs = []
     for obj in layers:
         name = _layer_name(obj)
-        if hasattr(obj, "kernel_size"):
+        if hasattr(obj, "output_padding") or (hasattr(obj, "size") and hasattr(obj, "interpolation")):
+            raise ValueError(f"receptive fields through the upsampling layer {name!r} ({type(obj).__name__}) "
+                             "are not supported: its jump would be a fraction of an input pixel")
+        if hasattr(obj, "kernel_size") and len(tuple(obj.kernel_size)) == 1:
+            specs.append(_conv1d_spec(obj, name))
+        elif hasattr(obj, "kernel_size"):
             specs.append(LayerSpec("conv", obj.kernel_size, getattr(obj, "strides", 1) or 1,
                                    getattr(obj, "dilation_rate", 1) or 1,
                                    _keras_padding(getattr(obj, "padding", "valid")), name=name))
@@ -241,6 +246,15 @@ def from_layers(layers):
         else:
             specs.append(LayerSpec("pass", name=name))
     return specs
+
+
+def _conv1d_spec(obj, name):
+    """A 1-D conv (Conv1D) as a 1 x k window over a height-1 input; 'causal' pads before only."""
+    (k,), (st,), (d,) = obj.kernel_size, tuple(obj.strides), tuple(getattr(obj, "dilation_rate", (1,)))
+    pad = _keras_padding(getattr(obj, "padding", "valid"))
+    if pad == "causal":
+        pad = ((0, 0), ((k - 1) * d, 0))
+    return LayerSpec("conv", (1, k), (1, st), (1, d), pad, name=name)
 
 
 # ---------------------------------------------------------------- the recurrences

@@ -15,7 +15,7 @@ switches at run time (tests use it to compare both paths).
 import importlib.util
 import os
 
-from . import conv, fast, norm, pool
+from . import conv, depthwise, fast, norm, pool
 
 MODES = ("auto", "numpy", "numba")
 SWITCHED = ("col2im", "max_pool_backward", "channel_moments", "normalize",
@@ -37,6 +37,9 @@ batch_norm_train_backward = channel_add = None
 geometry = conv.geometry
 conv2d_forward = conv.conv2d_forward
 conv2d_backward_filter = conv.conv2d_backward_filter
+depthwise_forward = depthwise.depthwise_forward
+depthwise_backward_input = depthwise.depthwise_backward_input
+depthwise_backward_filter = depthwise.depthwise_backward_filter
 max_pool_forward = pool.max_pool_forward
 avg_pool_forward = pool.avg_pool_forward
 avg_pool_backward = pool.avg_pool_backward

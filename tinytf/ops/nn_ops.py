@@ -41,7 +41,7 @@ def _geometry(op, x_hw, k_hw, strides, dilations, padding):
     return geo
 
 
-# ---- convolution ----------------------------------------------------------------------------
+# ---- convolution (the other conv ops and tf.nn.convolution: ops/conv_ops.py) -----------------
 
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None, name=None):  # noqa: A002
     """2-D convolution (cross-correlation, as in TensorFlow).
@@ -93,10 +93,6 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
 
 def _nhwc_pad(p):
     return p if isinstance(p, str) else [[0, 0], list(p[0]), list(p[1]), [0, 0]]
-
-
-def convolution(input, filters, strides=None, padding="VALID", data_format=None, dilations=None, name=None):  # noqa: A002
-    return conv2d(input, filters, 1 if strides is None else strides, padding, data_format or "NHWC", dilations)
 
 
 def bias_add(value, bias, data_format=None, name=None):

@@ -2,6 +2,9 @@
 from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
 from .base import KerasTensor, Layer  # noqa: F401
 from .convolutional import Conv2D, Convolution2D  # noqa: F401
+from .convolutional import (  # noqa: F401
+    Conv1D, Conv2DTranspose, Convolution1D, Convolution2DTranspose, DepthwiseConv2D, SeparableConv2D,
+    SeparableConvolution2D)
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape  # noqa: F401
 from .lambda_layer import Lambda  # noqa: F401
 from .layer_normalization import GroupNormalization, LayerNormalization  # noqa: F401
@@ -16,3 +19,4 @@ from .regularization import SpatialDropout2D  # noqa: F401
 from .preprocessing import (  # noqa: F401
     CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling,
     Resizing)
+from .reshaping import Cropping2D, UpSampling2D, ZeroPadding2D  # noqa: F401
