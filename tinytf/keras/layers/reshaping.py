@@ -46,8 +46,9 @@ class _Spatial2D(Layer):
 
 
 class UpSampling2D(_Spatial2D):
-    """Repeat rows ``size[0]`` times and columns ``size[1]`` times ('nearest'); the gradient sums
-    each block. ``interpolation='bilinear'`` (and Keras's other resize modes) is not implemented."""
+    """Repeat rows ``size[0]`` times and columns ``size[1]`` times ('nearest'; the gradient sums
+    each block), or resize by that factor with ``tf.image.resize`` ('bilinear', 'bicubic', 'area'),
+    as Keras 3 does."""
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(data_format, **kwargs)
@@ -55,13 +56,19 @@ class UpSampling2D(_Spatial2D):
         if not isinstance(interpolation, str) or interpolation.lower() not in _INTERPOLATIONS:
             raise ValueError(f"UpSampling2D: interpolation must be one of {_INTERPOLATIONS}, got {interpolation!r}")
         self.interpolation = interpolation.lower()
-        if self.interpolation != "nearest":
+        if self.interpolation in ("lanczos3", "lanczos5"):
             raise NotImplementedError(
-                f"UpSampling2D: interpolation={interpolation!r} is not implemented in tinytf yet; use "
-                f"interpolation='nearest', or Conv2DTranspose for a learned upsampling")
+                f"UpSampling2D: interpolation={interpolation!r} is not implemented in tinytf; use "
+                f"'nearest', 'bilinear', 'bicubic' or 'area'")
 
     def call(self, inputs):
         (sh, sw), s = self.size, inputs.shape
+        if self.interpolation != "nearest":
+            from ... import image
+            first = self.data_format == "channels_first"
+            x = A.transpose(inputs, (0, 2, 3, 1)) if first else inputs
+            x = image.resize(x, [x.shape[1] * sh, x.shape[2] * sw], method=self.interpolation)
+            return A.transpose(x, (0, 3, 1, 2)) if first else x
         if self.data_format == "channels_last":
             n, h, w, c = s
             x = A.broadcast_to(A.reshape(inputs, (n, h, 1, w, 1, c)), (n, h, sh, w, sw, c))
