@@ -24,7 +24,8 @@ from .tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor  
 
 _ops.math_ops._attach()
 
-__version__ = "0.1.0"
+__version__ = "2.21.0"  # the TensorFlow API implemented: code checks `tf.__version__` against "2."
+__tinytf_version__ = "0.1.0"  # tinytf's own release (pyproject.toml)
 newaxis = None
 
 
