@@ -24,7 +24,8 @@ from .tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor  
 
 _ops.math_ops._attach()
 
-__version__ = "0.1.0"
+__version__ = "2.21.0"  # the TensorFlow API implemented: code checks `tf.__version__` against "2."
+__tinytf_version__ = "0.1.0"  # tinytf's own release (pyproject.toml)
 newaxis = None
 
 
@@ -64,7 +65,7 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
     builtins.print(*[i.numpy() if isinstance(i, Tensor) else i for i in inputs], **kwargs)
 
 
-_LAZY = {"keras": "tinytf.keras", "data": "tinytf.data", "image": "tinytf.image"}
+_LAZY = {"keras": "tinytf.keras", "data": "tinytf.data", "image": "tinytf.image", "train": "tinytf.train"}
 _FROM_DATA = ("TensorSpec",)
 _KERAS_ALIASES = ("losses", "optimizers", "metrics", "initializers", "layers", "models", "callbacks",
                   "regularizers", "activations")

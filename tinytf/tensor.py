@@ -119,6 +119,11 @@ class Tensor:
     def __float__(self):
         return float(self._v)
 
+    def __format__(self, format_spec):
+        """As TensorFlow: formatted as the NumPy value, so ``f"{loss:.2f}"`` works on a scalar and
+        a spec on a non-scalar raises TypeError (``f"{t}"`` gives the bare value, like NumPy)."""
+        return np.asarray(self._v).__format__(format_spec)
+
     def __int__(self):
         return int(self._v)
 
@@ -246,6 +251,11 @@ class Variable(Tensor):
                 f"numpy={_array_repr(self._v)}>")
 
     __str__ = __repr__
+
+    def __format__(self, format_spec):
+        # TensorFlow: f"{v}" is str(v); tinytf also formats a scalar variable with a spec
+        # (TensorFlow raises TypeError there).
+        return str(self) if not format_spec else super().__format__(format_spec)
 
 
 def _to_array(value, dtype=None):

@@ -1,4 +1,4 @@
-"""``tf.keras``: layers, models, optimizers, losses, metrics, callbacks, datasets."""
+"""``tf.keras``: layers, models, optimizers, losses, metrics, callbacks, datasets, utils, backend."""
 from . import activations, callbacks, initializers, layers, regularizers  # noqa: F401
 from .layers import Input  # noqa: F401
 from .models import Model, Sequential  # noqa: F401

@@ -154,7 +154,8 @@ def write_report(run_dir, meta, cm, names, plots, model_text=""):
         ("loss", "sparse categorical cross-entropy on logits"),
         ("seed", cfg["seed"]),
         ("parameters", f"{cfg.get('params', 0):,}"),
-        ("software", f"tinytf {tinytf.__version__}, NumPy {np.__version__}, Python {platform.python_version()}"),
+        ("software", f"tinytf {tinytf.__tinytf_version__} (TensorFlow {tinytf.__version__} API), "
+                     f"NumPy {np.__version__}, Python {platform.python_version()}"),
     ]
     out = [f"# tinytf run: {cfg['model']} on {cfg['dataset_label']}", "", _md_table(("setting", "value"), settings), ""]
     out += ["## Results", "",

@@ -278,7 +278,7 @@ def _remove(tmp, folders):
 
 
 def download(url, dest, sha256):
-    """Download ``url`` to ``dest``, keeping it only if its SHA-256 matches.
+    """Download ``url`` to ``dest``, keeping it only if its SHA-256 matches (``sha256=None``: no check).
 
     The data goes to a temporary file in ``dest``'s folder that is renamed
     to ``dest`` once the checksum has passed, so a failed or corrupt
@@ -298,7 +298,7 @@ def download(url, dest, sha256):
             for block in iter(lambda: resp.read(1 << 20), b""):
                 h.update(block)
                 out.write(block)
-        if h.hexdigest() != sha256.lower():
+        if sha256 is not None and h.hexdigest() != sha256.lower():  # None: keras.utils.get_file
             raise DownloadError(f"{url}: SHA-256 mismatch (expected {sha256}, got {h.hexdigest()})")
         os.replace(tmp, dest)
     except BaseException as e:  # Ctrl-C too: never leave a partial file

@@ -1,17 +1,25 @@
-"""Optimizers (``tf.keras.optimizers``): SGD, Adam, AdamW and RMSprop, as in Keras 3.
+"""Optimizers (``tf.keras.optimizers``): SGD, Adam, AdamW, RMSprop, Nadam, Adagrad, Adadelta,
+Adamax, Ftrl and Lion, as in Keras 3.
 
 One module per optimizer over ``base_optimizer.Optimizer`` (which states the conventions);
 this package re-exports them with ``serialize`` / ``deserialize`` / ``get``.
 """
 from . import schedules
+from .adadelta import Adadelta
+from .adagrad import Adagrad
 from .adam import Adam
+from .adamax import Adamax
 from .adamw import AdamW
 from .base_optimizer import Optimizer
+from .ftrl import Ftrl
+from .lion import Lion
+from .nadam import Nadam
 from .rmsprop import RMSprop
 from .schedules import LearningRateSchedule  # was importable from here before the split
 from .sgd import SGD
 
-_ALL = {c.__name__.lower(): c for c in (SGD, Adam, AdamW, RMSprop)}
+_ALL = {c.__name__.lower(): c for c in (SGD, Adam, AdamW, RMSprop, Nadam, Adagrad, Adadelta,
+                                          Adamax, Ftrl, Lion)}
 
 
 def serialize(optimizer):
@@ -32,7 +40,7 @@ def deserialize(config, custom_objects=None):
 
 
 def get(identifier):
-    """An optimizer from a name ('adam', 'sgd', 'rmsprop', 'adamw'; any case, default arguments), a
+    """An optimizer from a name ('adam', 'sgd', 'nadam', 'ftrl', ...; any case, default arguments), a
     config dict, or an instance (returned as is)."""
     if identifier is None:
         return None
@@ -49,4 +57,5 @@ def get(identifier):
     raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "schedules", "get", "serialize", "deserialize"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Nadam", "Adagrad", "Adadelta", "Adamax",
+           "Ftrl", "Lion", "schedules", "get", "serialize", "deserialize"]

@@ -1,0 +1,373 @@
+"""``tf.train``: object-based checkpoints (``Checkpoint``, ``CheckpointManager``, ``latest_checkpoint``).
+
+A checkpoint is one ``.npz`` file (``<prefix>.npz``), written atomically by ``files.write_npz_atomic``
+and read with pickle disabled. Its keys are object paths: ``<name>/<weight key>`` for a Keras model
+(``generator/conv2d/kernel``, the keys of ``model.save_weights``), ``<name>/<weight name>`` for a
+layer, ``<name>/<state key>`` for an optimizer (its ``get_state()``: ``iteration``,
+``learning_rate``, ``slot/<i>/<slot>``), ``<name>`` for a Variable, ``<name>/...`` recursively for a
+nested ``Checkpoint``, plus ``save_counter`` and a JSON ``__meta__``. Directories hold TensorFlow's
+``checkpoint`` index file (``model_checkpoint_path: "ckpt-3"``), so ``latest_checkpoint`` works as in
+TensorFlow. TensorFlow's own checkpoint files (``.index`` / ``.data-*``) are not read.
+
+Restoring checks everything first (every object of this ``Checkpoint`` present in the file, the same
+keys and shapes) and changes nothing if anything differs. Entries of the file for objects this
+``Checkpoint`` does not have are ignored, as in TensorFlow (restore a generator alone from a GAN
+checkpoint); ``status.assert_consumed()`` reports them.
+"""
+import json
+import os
+import time
+
+import numpy as np
+
+from .errors import NotFoundError
+from .files import read_npz, write_npz_atomic, write_text_atomic
+from .tensor import Variable
+
+_FORMAT = "tinytf-checkpoint-1"
+_INDEX = "checkpoint"
+
+
+def _kind(obj):
+    """What a tracked object is: 'checkpoint', 'variable', 'optimizer', 'model', 'layer' or None."""
+    if isinstance(obj, Checkpoint):
+        return "checkpoint"
+    if isinstance(obj, Variable):
+        return "variable"
+    if all(hasattr(obj, a) for a in ("get_state", "set_state", "apply_gradients")):
+        return "optimizer"
+    if hasattr(obj, "_weight_keys") and hasattr(obj, "weights"):
+        return "model"
+    if hasattr(obj, "weights") and hasattr(obj, "built"):
+        return "layer"
+    return None
+
+
+def _layer_keys(layer):
+    short = [w.path.rsplit("/", 1)[-1] for w in layer.weights]
+    return short if len(set(short)) == len(short) else [w.path for w in layer.weights]
+
+
+def _file_of(path):
+    path = os.fspath(path)
+    return path if path.endswith(".npz") else path + ".npz"
+
+
+class CheckpointLoadStatus:
+    """What ``Checkpoint.restore`` returns (restores are immediate in tinytf)."""
+
+    def __init__(self, unused=()):
+        self._unused = sorted(unused)
+
+    def assert_consumed(self):
+        """Raise ``AssertionError`` if the file had entries no object of the Checkpoint used."""
+        if self._unused:
+            raise AssertionError(f"Unresolved objects in checkpoint: {self._unused}")
+        return self
+
+    def assert_existing_objects_matched(self):
+        return self
+
+    def assert_nontrivial_match(self):
+        return self
+
+    def expect_partial(self):
+        return self
+
+    def initialize_or_restore(self, session=None):
+        return None
+
+    def run_restore_ops(self, session=None):
+        return None
+
+
+class Checkpoint:
+    """Save and restore models, layers, optimizers, Variables (and nested Checkpoints) by name:
+    ``Checkpoint(generator=g, generator_optimizer=opt, step=tf.Variable(0))``. Objects can also be
+    attached later as attributes (``ckpt.epoch = tf.Variable(0)``)."""
+
+    def __init__(self, root=None, **kwargs):
+        object.__setattr__(self, "_objects", {})
+        if root is not None:
+            kwargs = {"root": root, **kwargs}
+        for name, obj in kwargs.items():
+            setattr(self, name, obj)
+        object.__setattr__(self, "save_counter",
+                           Variable(np.int64(0), trainable=False, name="save_counter"))
+
+    def __setattr__(self, name, value):
+        if name.startswith("_") or name == "save_counter":
+            object.__setattr__(self, name, value)
+            return
+        if _kind(value) is None:
+            raise ValueError(f"`Checkpoint` was expecting {name} to be a trackable object (a Keras model, "
+                             "layer or optimizer, a tf.Variable or a tf.train.Checkpoint), got "
+                             f"{value!r} of type {type(value).__name__}.")
+        if "/" in name:
+            raise ValueError(f"Checkpoint: object names may not contain '/', got {name!r}")
+        self._objects[name] = value
+        object.__setattr__(self, name, value)
+
+    # ---- arrays <-> objects -------------------------------------------------------------------
+
+    def _arrays(self, prefix=""):
+        out = {}
+        for name, obj in self._objects.items():
+            p, kind = prefix + name, _kind(obj)
+            if kind == "checkpoint":
+                out.update(obj._arrays(p + "/"))
+            elif kind == "variable":
+                out[p] = obj.numpy()
+            elif kind == "optimizer":
+                out.update({f"{p}/{k}": np.asarray(v) for k, v in obj.get_state().items()})
+            else:
+                keys = obj._weight_keys() if kind == "model" else _layer_keys(obj)
+                out.update({f"{p}/{k}": w.numpy() for k, w in zip(keys, obj.weights)})
+        return out
+
+    def _plan(self, arrays, prefix, errors, used):
+        """Check ``arrays`` against the objects; return ``[(apply function, args)]`` (nothing applied)."""
+        plan = []
+
+        def take(key):
+            used.add(key)
+            return arrays[key]
+
+        for name, obj in self._objects.items():
+            p, kind = prefix + name, _kind(obj)
+            below = [k for k in arrays if k.startswith(p + "/")]
+            if kind == "checkpoint":
+                plan += obj._plan(arrays, p + "/", errors, used)
+            elif kind == "variable":
+                if p not in arrays:
+                    errors.append(f"{p}: not in the checkpoint")
+                elif arrays[p].shape != tuple(obj.shape):
+                    errors.append(f"{p}: checkpoint shape {arrays[p].shape} vs variable {tuple(obj.shape)}")
+                else:
+                    plan.append((_assign, (obj, take(p))))
+            elif not below:
+                errors.append(f"{p}: not in the checkpoint (no '{p}/...' entries)")
+            elif kind == "optimizer":
+                state = {k[len(p) + 1:]: take(k) for k in below}
+                plan += _plan_optimizer(obj, p, state, errors)
+            else:
+                if not obj.built or not obj.weights:
+                    errors.append(f"{p}: {type(obj).__name__} {obj.name!r} is not built yet; build it (call it "
+                                  "on data or model.build(input_shape)) before restoring")
+                    continue
+                keys = [f"{p}/{k}" for k in (obj._weight_keys() if kind == "model" else _layer_keys(obj))]
+                missing = [k for k in keys if k not in arrays]
+                extra = [k for k in below if k not in set(keys)]
+                wrong = [f"{k}: checkpoint {arrays[k].shape} vs object {tuple(w.shape)}"
+                         for k, w in zip(keys, obj.weights) if k in arrays and arrays[k].shape != tuple(w.shape)]
+                if missing or extra or wrong:
+                    errors.append(f"{p}: does not match the checkpoint; missing {missing}, not in object "
+                                  f"{extra}, shape mismatch {wrong}")
+                else:
+                    plan += [(_assign, (w, take(k))) for k, w in zip(keys, obj.weights)]
+        return plan
+
+    # ---- public API ---------------------------------------------------------------------------
+
+    def write(self, file_prefix, options=None):
+        """Write a checkpoint to ``<file_prefix>.npz`` (atomically); returns ``file_prefix``."""
+        return self._write(os.fspath(file_prefix), int(self.save_counter))
+
+    def _write(self, path, counter):
+        arrays = self._arrays()
+        arrays["save_counter"] = np.array(counter, np.int64)
+        meta = {"format": _FORMAT, "objects": {n: _kind(o) for n, o in self._objects.items()}}
+        arrays["__meta__"] = np.array(json.dumps(meta))
+        write_npz_atomic(_file_of(path), arrays)
+        return path
+
+    def save(self, file_prefix, options=None):
+        """Write ``<file_prefix>-<n>`` with ``n = save_counter + 1`` and record it as the latest in the
+        directory's ``checkpoint`` file; returns that path (``ckpt-1``, ``ckpt-2``, ...)."""
+        n = int(self.save_counter) + 1
+        path = self._write(f"{os.fspath(file_prefix)}-{n}", n)
+        self.save_counter.assign(np.int64(n))
+        _write_index(os.path.dirname(path) or ".", [path], [time.time()])
+        return path
+
+    def read(self, save_path, options=None):
+        """Restore from ``save_path`` (as ``restore``)."""
+        return self.restore(save_path)
+
+    def restore(self, save_path, options=None):
+        """Restore every object from ``save_path`` (a path ``save``/``write`` returned; ``None`` does
+        nothing, as TensorFlow's fresh start). ``ValueError`` naming each difference, with nothing
+        changed, if an object is missing from the file or a key or shape differs."""
+        if save_path is None:
+            return CheckpointLoadStatus()
+        file = _file_of(save_path)
+        if not os.path.exists(file):
+            hint = (" (a TensorFlow checkpoint: tinytf reads only its own .npz checkpoints)"
+                    if os.path.exists(os.fspath(save_path) + ".index") else "")
+            raise NotFoundError(f"Checkpoint.restore: no checkpoint at {os.fspath(save_path)!r} "
+                                f"(looked for {file}){hint}")
+        arrays = read_npz(file)
+        meta = arrays.pop("__meta__", None)
+        if meta is None or json.loads(str(meta)).get("format") != _FORMAT:
+            raise ValueError(f"{file} is not a tinytf checkpoint (written by tf.train.Checkpoint)")
+        errors, used = [], {"save_counter"}
+        plan = self._plan(arrays, "", errors, used)
+        if errors:
+            raise ValueError(f"Checkpoint.restore: {file} does not match these objects (nothing was "
+                             "changed):\n  " + "\n  ".join(errors))
+        for fn, args in plan:
+            fn(*args)
+        if "save_counter" in arrays:
+            self.save_counter.assign(np.asarray(arrays["save_counter"], np.int64))
+        return CheckpointLoadStatus(set(arrays) - used)
+
+
+def _assign(var, array):
+    var.assign(np.asarray(array, dtype=np.asarray(var).dtype))
+
+
+def _plan_optimizer(opt, path, state, errors):
+    if "iteration" not in state:
+        errors.append(f"{path}: the checkpoint has no '{path}/iteration'")
+        return []
+    current = opt.get_state()
+    has_lr, wants_lr = "learning_rate" in state, "learning_rate" in current
+    if has_lr != wants_lr:
+        errors.append(f"{path}: learning rate saved as {'a float' if has_lr else 'a schedule'}, but this "
+                      f"optimizer uses {'a float' if wants_lr else 'a schedule or callable'}")
+        return []
+    if opt.built:  # an optimizer not built yet takes its slots when it is built (set_state)
+        missing = sorted(set(current) - set(state))
+        extra = sorted(set(state) - set(current))
+        wrong = [f"{k}: checkpoint {state[k].shape} vs optimizer {np.shape(current[k])}"
+                 for k in current if k in state and state[k].shape != np.shape(current[k])]
+        if missing or extra or wrong:
+            errors.append(f"{path}: optimizer state does not match; missing {missing}, unexpected {extra}, "
+                          f"shape mismatch {wrong}")
+            return []
+    return [(opt.set_state, (state,))]
+
+
+# ---- the `checkpoint` index file ----------------------------------------------------------------
+
+def _rel(directory, path):
+    rel = os.path.relpath(path, directory)
+    return rel if not rel.startswith("..") else os.path.abspath(path)
+
+
+def _write_index(directory, paths, timestamps, preserved=None):
+    lines = [f'model_checkpoint_path: "{_rel(directory, paths[-1])}"']
+    lines += [f'all_model_checkpoint_paths: "{_rel(directory, p)}"' for p in paths]
+    if preserved is not None:
+        lines += [f"all_model_checkpoint_timestamps: {t!r}" for t in timestamps]
+        lines.append(f"last_preserved_timestamp: {preserved!r}")
+    write_text_atomic(os.path.join(directory, _INDEX), "\n".join(lines) + "\n")
+
+
+def _read_index(directory):
+    """``(latest, [paths], [timestamps])`` from ``directory/checkpoint``, or ``None``."""
+    file = os.path.join(os.fspath(directory), _INDEX)
+    if not os.path.isfile(file):
+        return None
+    latest, paths, stamps = None, [], []
+    with open(file, encoding="utf-8") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            value = value.strip()
+            if key == "model_checkpoint_path":
+                latest = json.loads(value)
+            elif key == "all_model_checkpoint_paths":
+                paths.append(json.loads(value))
+            elif key == "all_model_checkpoint_timestamps":
+                stamps.append(float(value))
+    join = lambda p: p if os.path.isabs(p) else os.path.join(os.fspath(directory), p)  # noqa: E731
+    return (join(latest) if latest else None), [join(p) for p in paths], stamps
+
+
+def latest_checkpoint(checkpoint_dir, latest_filename=None):
+    """The path of the latest checkpoint recorded in ``checkpoint_dir``'s ``checkpoint`` file, or
+    ``None`` (no index file, or its checkpoint file is gone)."""
+    index = _read_index(checkpoint_dir)
+    if index is None or index[0] is None or not os.path.exists(_file_of(index[0])):
+        return None
+    return index[0]
+
+
+class CheckpointManager:
+    """Numbered checkpoints ``<directory>/<checkpoint_name>-<n>`` of one ``Checkpoint``, keeping the
+    ``max_to_keep`` newest (``None``: all); older ones this manager (or an earlier one on the same
+    directory, as recorded in its ``checkpoint`` file) wrote are deleted."""
+
+    def __init__(self, checkpoint, directory, max_to_keep=5, keep_checkpoint_every_n_hours=None,
+                 checkpoint_name="ckpt", step_counter=None, checkpoint_interval=None, init_fn=None):
+        if not isinstance(checkpoint, Checkpoint):
+            raise TypeError(f"CheckpointManager: `checkpoint` must be a tf.train.Checkpoint, got "
+                            f"{type(checkpoint).__name__}")
+        if max_to_keep is not None and (not isinstance(max_to_keep, int) or isinstance(max_to_keep, bool)
+                                        or max_to_keep < 1):
+            raise ValueError(f"CheckpointManager: `max_to_keep` must be a positive int or None, got "
+                             f"max_to_keep={max_to_keep!r}")
+        for arg, value in (("keep_checkpoint_every_n_hours", keep_checkpoint_every_n_hours),
+                           ("step_counter", step_counter), ("checkpoint_interval", checkpoint_interval)):
+            if value is not None:
+                raise NotImplementedError(f"CheckpointManager: `{arg}` is not supported by tinytf "
+                                          f"(got {arg}={value!r})")
+        self._checkpoint = checkpoint
+        self._directory = os.fspath(directory)
+        self._max_to_keep = max_to_keep
+        self._prefix = os.path.join(self._directory, checkpoint_name)
+        self._init_fn = init_fn
+        self._kept, self._stamps = [], []
+        self._preserved = time.time()
+        index = _read_index(self._directory)
+        if index is not None:
+            stamps = index[2] if len(index[2]) == len(index[1]) else [self._preserved] * len(index[1])
+            for p, t in zip(index[1], stamps):
+                if os.path.exists(_file_of(p)):
+                    self._kept.append(p)
+                    self._stamps.append(t)
+
+    @property
+    def directory(self):
+        return self._directory
+
+    @property
+    def checkpoints(self):
+        """The kept checkpoint paths, oldest first."""
+        return list(self._kept)
+
+    @property
+    def latest_checkpoint(self):
+        return self._kept[-1] if self._kept else None
+
+    def save(self, checkpoint_number=None, check_interval=True, options=None):
+        """Write a new checkpoint (numbered ``checkpoint_number``, else the checkpoint's incremented
+        ``save_counter``), delete the oldest beyond ``max_to_keep``; returns its path."""
+        counter = int(self._checkpoint.save_counter) + 1
+        n = counter if checkpoint_number is None else int(checkpoint_number)
+        path = self._checkpoint._write(f"{self._prefix}-{n}", counter)
+        self._checkpoint.save_counter.assign(np.int64(counter))
+        if path in self._kept:
+            i = self._kept.index(path)
+            del self._kept[i], self._stamps[i]
+        self._kept.append(path)
+        self._stamps.append(time.time())
+        while self._max_to_keep is not None and len(self._kept) > self._max_to_keep:
+            old = self._kept.pop(0)
+            self._stamps.pop(0)
+            if os.path.exists(_file_of(old)):
+                os.remove(_file_of(old))
+        _write_index(self._directory, self._kept, self._stamps, self._preserved)
+        return path
+
+    def restore_or_initialize(self):
+        """Restore the latest checkpoint and return its path, or call ``init_fn`` and return None."""
+        if self.latest_checkpoint is not None:
+            self._checkpoint.restore(self.latest_checkpoint)
+            return self.latest_checkpoint
+        if self._init_fn is not None:
+            self._init_fn()
+        return None
+
+
+__all__ = ["Checkpoint", "CheckpointManager", "latest_checkpoint"]
