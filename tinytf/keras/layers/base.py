@@ -135,78 +135,80 @@ class Layer:
     def _attribute_items(self):
         """Layers and Variables held by attributes (also in lists, tuples and dicts), in order."""
         out = []
-
-        def visit(v):
-            if isinstance(v, (Layer, Variable)):
-                out.append(v)
-            elif isinstance(v, (list, tuple)):
-                for item in v:
-                    visit(item)
-            elif isinstance(v, dict):
-                for item in v.values():
-                    visit(item)
         for k, v in self.__dict__.items():
-            if k not in _UNTRACKED:
-                visit(v)
+            if isinstance(v, (Layer, Variable)):
+                if k not in _UNTRACKED:
+                    out.append(v)
+            elif isinstance(v, (list, tuple, dict)) and v and k not in _UNTRACKED:
+                _collect(v, out)
         return out
 
-    def _sublayers(self):
+    def _sublayers(self, items=None):
         """Explicitly tracked layers (functional models), then attribute layers; each once."""
         out, seen = [], {id(self)}
-        for item in self.__dict__.get("_tracked", []) + self._attribute_items():
+        for item in self.__dict__.get("_tracked", []) + (self._attribute_items() if items is None else items):
             if isinstance(item, Layer) and id(item) not in seen:
                 seen.add(id(item))
                 out.append(item)
         return out
 
-    def _own_weights(self):
+    def _own_weights(self, items=None):
         """(variable, trainable) pairs: add_weight's, then Variables assigned as attributes."""
         own = [(v, True) for v in self._trainable_weights] + [(v, False) for v in self._non_trainable_weights]
         ids = {id(v) for v, _ in own}
-        for v in self._attribute_items():
+        for v in self._attribute_items() if items is None else items:
             if isinstance(v, Variable) and id(v) not in ids:
                 ids.add(id(v))
                 own.append((v, v.trainable))
         return own
 
-    def _weight_entries(self, on=True, seen=None):
+    def _weight_entries(self, on=True, seen=None, keys=True):
         """``(key, variable, trainable)`` for every weight, in Keras's order (own trainable, own
-        non-trainable, then each sub-layer's), each variable once. Keys are ``<weight name>`` for
-        own weights and ``<layer type>[_k]/<key>`` for sub-layers, numbered by position (weight files)."""
+        non-trainable, then each sub-layer's), each variable once. Keys (None unless ``keys``) are
+        ``<weight name>`` for own weights and ``<layer type>[_k]/<key>`` for sub-layers, numbered by
+        position (weight files)."""
         seen = set() if seen is None else seen
         on = on and self._trainable
         out, taken = [], set()
-        for v, trainable in sorted(self._own_weights(), key=lambda p: not p[1]):
+        items = self._attribute_items()
+        own = self._own_weights(items)
+        for v, trainable in [p for p in own if p[1]] + [p for p in own if not p[1]]:
             if id(v) in seen:
                 continue
             seen.add(id(v))
-            key = (getattr(v, "path", None) or v.name).split(":")[0].rsplit("/", 1)[-1]
-            k, i = key, 1
-            while k in taken:
-                k, i = f"{key}_{i}", i + 1
-            taken.add(k)
+            k = None
+            if keys:
+                k = key = (getattr(v, "path", None) or v.name).split(":")[0].rsplit("/", 1)[-1]
+                i = 1
+                while k in taken:
+                    k, i = f"{key}_{i}", i + 1
+                taken.add(k)
             out.append((k, v, on and trainable))
         counts = {}
-        for layer in self._sublayers():
+        for layer in self._sublayers(items):
+            sub = layer._weight_entries(on, seen, keys)
+            if not keys:
+                out += sub
+                continue
             base = snake_case(type(layer).__name__)
             n = counts.get(base, 0)
             counts[base] = n + 1
             prefix = base if n == 0 else f"{base}_{n}"
-            out += [(f"{prefix}/{k}", v, t) for k, v, t in layer._weight_entries(on, seen)]
+            out += [(f"{prefix}/{k}", v, t) for k, v, t in sub]
         return out
 
     @property
     def trainable_weights(self):
-        return [v for _, v, t in self._weight_entries() if t]
+        return [v for _, v, t in self._weight_entries(keys=False) if t]
 
     @property
     def non_trainable_weights(self):
-        return [v for _, v, t in self._weight_entries() if not t]
+        return [v for _, v, t in self._weight_entries(keys=False) if not t]
 
     @property
     def weights(self):
         """Trainable then non-trainable weights of this layer, then of each sub-layer (Keras order)."""
-        return [v for _, v, _ in self._weight_entries()]
+        return [v for _, v, _ in self._weight_entries(keys=False)]
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
@@ -374,6 +376,14 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _collect(container, out):
+    for v in (container.values() if isinstance(container, dict) else container):
+        if isinstance(v, (Layer, Variable)):
+            out.append(v)
+        elif isinstance(v, (list, tuple, dict)):
+            _collect(v, out)
 
 
 def _shapes(inputs):
