@@ -89,4 +89,9 @@ class Batches:
                 idx = order[lo:hi]
                 xb = self.x[idx]
                 yb = None if self.y is None else self.y[idx]
-            yield Tensor(xb), (None if yb is None else Tensor(yb))
+            yield Tensor(_floatx(xb)), (None if yb is None else Tensor(_floatx(yb)))
+
+
+def _floatx(a):
+    """Float arrays other than float32 (``x / 255.0`` is float64) as float32, as Keras 3's adapters."""
+    return a.astype(backend.floatx()) if a.dtype.kind == "f" and a.dtype != backend.floatx() else a

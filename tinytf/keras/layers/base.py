@@ -1,14 +1,26 @@
 """``Layer``: Keras's lifecycle — ``__init__`` checks and stores the config, ``build(input_shape)``
-makes the weights, ``call`` computes; ``compute_output_shape`` and ``get_config`` describe."""
+makes the weights, ``call`` computes; ``compute_output_shape`` and ``get_config`` describe.
+
+Sub-layers and weights are found, as in Keras, from the layer's attributes (also inside lists,
+tuples and dicts) in assignment order; nothing has to be registered."""
 import inspect
+import warnings
 
 import numpy as np
 
 from ...backend import floatx
 from ...tensor import Tensor, TensorShape, Variable
 from ...ops._core import T
+from ...ops import math_ops as _M
 from .. import initializers as I, regularizers as R
 from ..naming import snake_case, unique_name  # noqa: F401 (re-exported)
+
+# attributes that hold the layer's own bookkeeping, never user sub-layers
+_UNTRACKED = frozenset({"_tracked", "_trainable_weights", "_non_trainable_weights", "_regularized",
+                        "_activity_losses", "_functional", "_metric_specs", "_metrics", "optimizer",
+                        "history", "input_shape_built", "output_shape_built", "_input_shape_arg"})
+_PROBE_SIZES = (32, 40)  # sizes tried for unknown non-batch axes when running a layer on zeros
+
 
 class KerasTensor:
     """A symbolic tensor of the functional API: a shape, and the layer call that made it."""
@@ -26,6 +38,14 @@ class KerasTensor:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}>"
 
 
+def _is_shape_list(shape):
+    return isinstance(shape, list) and bool(shape) and isinstance(shape[0], (tuple, list))
+
+
+def _batchless(shape):
+    return TensorShape((None,) + tuple(shape)[1:]) if len(shape) else TensorShape(shape)
+
+
 class Layer:
     """Base class of all layers.
 
@@ -33,17 +53,23 @@ class Layer:
         trainable: whether the weights are updated by training (a BatchNormalization layer
             with ``trainable=False`` also runs in inference mode, as in Keras).
         name: the layer's name; unique per class by default (``conv2d``, ``conv2d_1``, ...).
-        dtype: the weights' dtype (float32).
+        dtype: the weights' dtype and the dtype float inputs are cast to (float32).
+        autocast: cast float inputs to ``dtype`` (Keras 3; default True).
         input_shape: optional (without the batch axis), lets a first layer build a Sequential.
     """
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
-                 batch_input_shape=None, **kwargs):
+                 batch_input_shape=None, autocast=True, dynamic=None, **kwargs):
         if kwargs:
             raise TypeError(f"{type(self).__name__}: argument(s) not recognized: {kwargs}")
+        if dynamic is not None:
+            warnings.warn(f"{type(self).__name__}: dynamic= is a Keras 2 argument (tinytf is always eager); "
+                          "it is ignored", DeprecationWarning, stacklevel=3)
+        self.__dict__.setdefault("_tracked", [])
         self.name = name or unique_name(snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self.dtype = np.dtype(floatx() if dtype is None else getattr(dtype, "name", dtype)).name
+        self._autocast = bool(autocast)
         self.built = False
         self._trainable_weights = []
         self._non_trainable_weights = []
@@ -61,13 +87,34 @@ class Layer:
         self._activity_losses = []
 
     # ---- weights -----------------------------------------------------------------------
-    def add_weight(self, name=None, shape=(), initializer="glorot_uniform", dtype=None, trainable=True,
-                   regularizer=None, constraint=None):
-        """Create a weight ``Variable`` initialised by ``initializer`` and track it."""
+    def add_weight(self, name=None, shape=None, initializer=None, dtype=None, trainable=True,
+                   regularizer=None, constraint=None, **kwargs):
+        """Create a weight ``Variable`` initialised by ``initializer`` (glorot_uniform for floats,
+        zeros otherwise) and track it. Takes tinytf's / Keras 2's ``(name, shape, ...)`` and
+        Keras 3's ``(shape, initializer, dtype, trainable, ...)`` positional orders."""
+        unknown = set(kwargs) - {"aggregation", "synchronization", "use_resource", "autocast", "getter",
+                                 "partitioner", "caching_device", "overwrite_with_gradient"}
+        if unknown:
+            raise TypeError(f"{self.name}.add_weight: argument(s) not recognized: {sorted(unknown)}")
+        if name is not None and not isinstance(name, str):  # Keras 3 order: add_weight(shape, initializer, ...)
+            name, shape, initializer, dtype, trainable = None, name, shape, initializer, dtype
+            trainable = True if trainable is None else trainable
+        if isinstance(shape, (int, np.integer)):
+            shape = (shape,)
+        try:
+            shape = tuple(int(d) for d in (shape or ()))
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.name}.add_weight: shape must be a tuple of ints, got {shape!r}") from None
+        dtype = np.dtype(getattr(dtype, "name", dtype) or self.dtype).name
+        if initializer is None:
+            initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
+        if name is None:
+            taken = {w.name.split(":")[0].rsplit("/", 1)[-1] for w, _ in self._own_weights()}
+            name = next(n for n in (["variable"] + [f"variable_{i}" for i in range(1, len(taken) + 2)])
+                        if n not in taken)
         init = I.get(initializer)
-        value = init.draw(tuple(shape), dtype or self.dtype) if isinstance(init, I.Initializer) \
-            else init(tuple(shape), dtype or self.dtype)
-        var = Variable(np.asarray(value, dtype=dtype or self.dtype), trainable=trainable, name=name)
+        value = init.draw(shape, dtype) if isinstance(init, I.Initializer) else init(shape, dtype)
+        var = Variable(np.asarray(value, dtype=dtype), trainable=trainable, name=name)
         var.path = f"{self.name}/{name}"
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         reg = R.get(regularizer)
@@ -85,29 +132,91 @@ class Layer:
         for layer in self._sublayers():
             layer.trainable = value
 
-    def _sublayers(self):
-        return []
+    def _attribute_items(self):
+        """Layers and Variables held by attributes (also in lists, tuples and dicts), in order."""
+        out = []
+        for k, v in self.__dict__.items():
+            if isinstance(v, (Layer, Variable)):
+                if k not in _UNTRACKED:
+                    out.append(v)
+            elif isinstance(v, (list, tuple, dict)) and v and k not in _UNTRACKED:
+                _collect(v, out)
+        return out
+
+    def _sublayers(self, items=None):
+        """Explicitly tracked layers (functional models), then attribute layers; each once."""
+        out, seen = [], {id(self)}
+        for item in self.__dict__.get("_tracked", []) + (self._attribute_items() if items is None else items):
+            if isinstance(item, Layer) and id(item) not in seen:
+                seen.add(id(item))
+                out.append(item)
+        return out
+
+    def _own_weights(self, items=None):
+        """(variable, trainable) pairs: add_weight's, then Variables assigned as attributes."""
+        own = [(v, True) for v in self._trainable_weights] + [(v, False) for v in self._non_trainable_weights]
+        ids = {id(v) for v, _ in own}
+        for v in self._attribute_items() if items is None else items:
+            if isinstance(v, Variable) and id(v) not in ids:
+                ids.add(id(v))
+                own.append((v, v.trainable))
+        return own
+
+    def _weight_entries(self, on=True, seen=None, keys=True):
+        """``(key, variable, trainable)`` for every weight, in Keras's order (own trainable, own
+        non-trainable, then each sub-layer's), each variable once. Keys (None unless ``keys``) are
+        ``<weight name>`` for own weights and ``<layer type>[_k]/<key>`` for sub-layers, numbered by
+        position (weight files)."""
+        seen = set() if seen is None else seen
+        on = on and self._trainable
+        out, taken = [], set()
+        items = self._attribute_items()
+        own = self._own_weights(items)
+        for v, trainable in [p for p in own if p[1]] + [p for p in own if not p[1]]:
+            if id(v) in seen:
+                continue
+            seen.add(id(v))
+            k = None
+            if keys:
+                k = key = (getattr(v, "path", None) or v.name).split(":")[0].rsplit("/", 1)[-1]
+                i = 1
+                while k in taken:
+                    k, i = f"{key}_{i}", i + 1
+                taken.add(k)
+            out.append((k, v, on and trainable))
+        counts = {}
+        for layer in self._sublayers(items):
+            sub = layer._weight_entries(on, seen, keys)
+            if not keys:
+                out += sub
+                continue
+            base = snake_case(type(layer).__name__)
+            n = counts.get(base, 0)
+            counts[base] = n + 1
+            prefix = base if n == 0 else f"{base}_{n}"
+            out += [(f"{prefix}/{k}", v, t) for k, v, t in sub]
+        return out
 
     @property
     def trainable_weights(self):
-        if not self._trainable:
-            return []
-        return list(self._trainable_weights) + [w for l in self._sublayers() for w in l.trainable_weights]
+        return [v for _, v, t in self._weight_entries(keys=False) if t]
 
     @property
     def non_trainable_weights(self):
-        own = self._non_trainable_weights if self._trainable else self._trainable_weights + self._non_trainable_weights
-        return list(own) + [w for l in self._sublayers() for w in l.non_trainable_weights]
+        return [v for _, v, t in self._weight_entries(keys=False) if not t]
 
     @property
     def weights(self):
         """Trainable then non-trainable weights of this layer, then of each sub-layer (Keras order)."""
-        own = self._trainable_weights + self._non_trainable_weights
-        return list(own) + [w for l in self._sublayers() for w in l.weights]
+        return [v for _, v, _ in self._weight_entries(keys=False)]
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
     variables = weights
+
+    def _weight_keys(self):
+        """Stable names of ``weights`` for weight files (see ``_weight_entries``)."""
+        return [k for k, _, _ in self._weight_entries()]
 
     def get_weights(self):
         return [w.numpy() for w in self.weights]
@@ -117,12 +226,12 @@ class Layer:
         own = self.weights
         if len(weights) != len(own):
             raise ValueError(f"{self.name}.set_weights: expected {len(own)} arrays "
-                             f"({[w.path for w in own]}), got {len(weights)}")
+                             f"({[getattr(w, 'path', None) or w.name for w in own]}), got {len(weights)}")
         for var, value in zip(own, weights):
             value = np.asarray(value)
             if value.shape != var._v.shape:
-                raise ValueError(f"{self.name}.set_weights: weight {var.path} has shape {var._v.shape}, "
-                                 f"got an array of shape {value.shape}")
+                raise ValueError(f"{self.name}.set_weights: weight {getattr(var, 'path', None) or var.name} has "
+                                 f"shape {var._v.shape}, got an array of shape {value.shape}")
         for var, value in zip(own, weights):
             var.assign(np.asarray(value, dtype=var._v.dtype))
 
@@ -137,13 +246,21 @@ class Layer:
 
     # ---- lifecycle ---------------------------------------------------------------------
     def build(self, input_shape):
+        """Make the weights. By default a layer holding unbuilt sub-layers builds them by running
+        ``call`` on a zero batch (Keras 3 builds such layers by running them too)."""
+        if getattr(type(self).build, "_default", False) and any(not l.built for l in self._sublayers()):
+            self._run_on_zeros(input_shape)
         self.built = True
+    build._default = True
 
     def call(self, inputs):
         return inputs
 
     def compute_output_shape(self, input_shape):
-        return TensorShape(input_shape)
+        """The output shape for inputs of ``input_shape`` (batch axis first). By default found by
+        running ``call`` on zeros with a batch of 1, as Keras's ``compute_output_spec``."""
+        self._maybe_build(input_shape)
+        return self._run_on_zeros(input_shape)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -156,45 +273,95 @@ class Layer:
             build.__doc__ = user_build.__doc__
             cls.build = build
 
-    def _maybe_build(self, input_shape):
+    def _maybe_build(self, input_shape, run_default=True):
+        """Build once for ``input_shape``. ``run_default=False`` (a call on real data) skips the
+        default build's zero run: the data itself builds the sub-layers."""
         if not self.built:
-            multi = isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (tuple, list))
-            shape = [TensorShape(s) for s in input_shape] if multi else TensorShape(input_shape)
-            self.build(shape)
+            shape = [TensorShape(s) for s in input_shape] if _is_shape_list(input_shape) \
+                else TensorShape(input_shape)
+            if run_default or not getattr(type(self).build, "_default", False):
+                self.build(shape)
             self.built = True
             self.input_shape_built = shape
+
+    def _run_on_zeros(self, input_shape, dtype=None):
+        """Output shape(s) of ``call`` on zeros of ``input_shape``: batch 1, unknown axes tried at two
+        sizes (those that change come back as None), the batch axis as given."""
+        multi = _is_shape_list(input_shape)
+        shapes = [TensorShape(s) for s in input_shape] if multi else [TensorShape(input_shape)]
+        dtype = dtype or self.dtype
+        unknown = any(d is None for s in shapes for d in tuple(s)[1:])
+        results = []
+        for size in _PROBE_SIZES[:2 if unknown else 1]:
+            zeros = [Tensor(np.zeros([1 if i == 0 and d is None else (size if d is None else d)
+                                      for i, d in enumerate(s)], dtype)) for s in shapes]
+            x = self._convert_inputs(zeros if multi else zeros[0])
+            try:
+                out = self.call(x, training=False) if self._call_has_training else self.call(x)
+            except Exception as e:
+                if hasattr(e, "add_note"):
+                    e.add_note(f"(while running {type(self).__name__} '{self.name}' on zeros of shape "
+                               f"{[tuple(z.shape) for z in zeros]} to learn its output shape; define "
+                               "compute_output_shape(input_shape) if call cannot run on zeros)")
+                raise
+            outs = list(out) if isinstance(out, (list, tuple)) else [out]
+            results.append([tuple(T(o).shape) for o in outs])
+        batch = shapes[0][0] if len(shapes[0]) else None
+        merged = []
+        for k, s in enumerate(results[0]):
+            dims = [None if any(r[k][i] != d for r in results) else d for i, d in enumerate(s)]
+            if dims:
+                dims[0] = batch
+            merged.append(TensorShape(dims))
+        return merged if isinstance(out, (list, tuple)) else merged[0]
 
     def __call__(self, inputs, *args, training=None, **kwargs):
         if isinstance(inputs, KerasTensor) or (isinstance(inputs, (list, tuple)) and inputs
                                                and isinstance(inputs[0], KerasTensor)):
             return self._symbolic_call(inputs)
         inputs = self._convert_inputs(inputs)
-        shape = [t.shape for t in inputs] if isinstance(inputs, list) else inputs.shape
-        self._maybe_build(shape)
+        if not self.built:
+            self._maybe_build(_shapes(inputs), run_default=False)
         if not self._trainable and training:
             training = False
         if self._call_has_training:
             kwargs["training"] = bool(training)
-        return self.call(inputs, *args, **kwargs)
+        out = self.call(inputs, *args, **kwargs)
+        if self.output_shape_built is None and isinstance(out, Tensor):
+            self.output_shape_built = _batchless(out.shape)
+        return out
 
     def _convert_inputs(self, inputs):
+        """Tensors from arrays; float and integer inputs cast to the layer's float dtype (Keras 3
+        casts floats; tinytf also casts integer images, which Keras rejects)."""
         if isinstance(inputs, (list, tuple)):
             return [self._convert_inputs(i) for i in inputs]
+        if isinstance(inputs, dict):
+            return {k: self._convert_inputs(v) for k, v in inputs.items()}
         t = T(inputs)
-        if t._v.dtype.kind in "iub":  # tinytf casts integer images to float (Keras would reject them)
-            t = Tensor(t._v.astype(self.dtype))
+        if type(t) is not Tensor and type(t) is not Variable:
+            t = Tensor(t._v)  # inside call an array input is a tensor like any other
+        dt = t._v.dtype
+        if dt != self.dtype and (dt.kind in "iub" or (dt.kind == "f" and self._autocast)) \
+                and np.dtype(self.dtype).kind == "f":
+            t = _M.cast(t, self.dtype)
         return t
 
     def _symbolic_call(self, inputs):
         if isinstance(inputs, (list, tuple)):
             shape = [i.shape for i in inputs]
             parents = tuple(inputs)
+            dtype = inputs[0].dtype
         else:
-            shape, parents = inputs.shape, (inputs,)
+            shape, parents, dtype = inputs.shape, (inputs,), inputs.dtype
         self._maybe_build(shape)
         out_shape = self.compute_output_shape(shape)
+        if isinstance(out_shape, list) and out_shape and isinstance(out_shape[0], (tuple, list)):
+            raise NotImplementedError(f"{type(self).__name__} '{self.name}' returns {len(out_shape)} tensors; "
+                                      "tinytf's functional API takes layers with one output")
         self.output_shape_built = TensorShape(out_shape)
-        return KerasTensor(out_shape, self.dtype, self, parents)
+        out_dtype = self.dtype if np.dtype(self.dtype).kind == "f" else dtype
+        return KerasTensor(out_shape, out_dtype, self, parents)
 
     # ---- description -------------------------------------------------------------------
     def get_config(self):
@@ -209,6 +376,22 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _collect(container, out):
+    for v in (container.values() if isinstance(container, dict) else container):
+        if isinstance(v, (Layer, Variable)):
+            out.append(v)
+        elif isinstance(v, (list, tuple, dict)):
+            _collect(v, out)
+
+
+def _shapes(inputs):
+    if isinstance(inputs, (list, tuple)):
+        return [t.shape for t in inputs]
+    if isinstance(inputs, dict):
+        return None
+    return inputs.shape
 
 
 def check_rank(layer, input_shape, rank, what):
