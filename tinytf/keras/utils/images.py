@@ -1,8 +1,9 @@
 """Image helpers of ``keras.utils``, read and written with Pillow (the ``image`` extra).
 
-Resizing uses Pillow's filters (tinytf has no ``tf.image.resize`` yet): its ``bilinear`` averages
-over the source pixels when shrinking (antialiasing), ``tf.image.resize``'s does not, so shrunk
-images differ slightly from TensorFlow's.
+``load_img`` resizes with Pillow's filters, as Keras does. ``image_dataset_from_directory`` reads
+each image at its own size and resizes it with ``tf.image.resize`` (no antialiasing), as Keras 3
+does, so its numbers are TensorFlow's; for the methods tinytf's ``tf.image.resize`` lacks
+('lanczos3', 'lanczos5', 'gaussian', 'mitchellcubic') it falls back to Pillow's filter.
 """
 import os
 
@@ -60,6 +61,20 @@ def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest", 
         if img.size != (w, h):
             img = img.resize((w, h), _filter(interpolation))
     return img
+
+
+_TF_RESIZE = ("bilinear", "nearest", "bicubic", "area")
+
+
+def _load_resized(path, color_mode, height, width, interpolation):
+    """One image as float32 (height, width, channels), resized as Keras 3's directory loader does."""
+    if interpolation not in _TF_RESIZE:
+        return img_to_array(load_img(path, color_mode, (height, width), interpolation))
+    x = img_to_array(load_img(path, color_mode))
+    if x.shape[:2] == (height, width):
+        return x
+    from ... import image
+    return np.asarray(image.resize(x, (height, width), method=interpolation), dtype=np.float32)
 
 
 def img_to_array(img, data_format=None, dtype=None):
@@ -199,7 +214,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
 
         def load(idx):
             idx = np.asarray(idx)
-            images = np.stack([img_to_array(load_img(sub_paths[i], color_mode, (height, width), interpolation))
+            images = np.stack([_load_resized(sub_paths[i], color_mode, height, width, interpolation)
                                for i in np.atleast_1d(idx)])
             images = images if idx.ndim else images[0]
             if label_mode is None:
