@@ -8,16 +8,9 @@ from ..tensor import Tensor, Variable, _short_repr, _to_array
 from ..tensor import __file__ as _tensor_file
 
 
-class _Converted(Tensor):
-    """A Tensor that ``T`` made from a non-tensor (NumPy array, number, list). ``pair`` still treats
-    it as the non-tensor it came from and converts it to the other operand's dtype, as TensorFlow
-    converts an op's non-tensor arguments (``conv2d(float32 tensor, float64 array)`` works)."""
-    __slots__ = ()
-
-
 def T(x, dtype=None):
     """A Tensor from anything tensor-like (fast path for tensors)."""
-    if type(x) is Tensor or type(x) is Variable or type(x) is _Converted:
+    if type(x) is Tensor or type(x) is Variable:
         if dtype is not None and x._v.dtype != dtype:
             raise InvalidArgumentError(f"expected a {np.dtype(dtype).name} tensor, got {x._v.dtype.name}")
         return x
@@ -29,7 +22,7 @@ def T(x, dtype=None):
         v = None
     if v is None or v.dtype.kind in "USO":
         raise TypeError(f"{_op_arg(x) or 'a tensor argument'} must be a number or a tensor, got {_short_repr(x)}")
-    return _Converted(v)
+    return Tensor(v)
 
 
 def _op_arg(value):
@@ -49,8 +42,7 @@ def _op_arg(value):
 
 def pair(x, y, op):
     """Two operands of a binary op as Tensors of one dtype (a non-tensor takes the other's dtype)."""
-    xt = isinstance(x, Tensor) and type(x) is not _Converted
-    yt = isinstance(y, Tensor) and type(y) is not _Converted
+    xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
     if xt and yt:
         if x._v.dtype != y._v.dtype:
             raise InvalidArgumentError(

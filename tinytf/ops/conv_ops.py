@@ -19,13 +19,14 @@ from .nn_ops import _check_format, _check_rank, _geometry, _nhwc_pad, conv2d
 def _args(op, x, w, w_layout, strides, padding, data_format, dilations):
     """Shared checks: float rank-4 input and filters, normalised strides, dilations, padding."""
     _check_format(data_format)
+    x0, w0 = x, w
     x, w = T(x), T(w)
     _check_rank(x, 4, op, "input")
     if w._v.ndim != 4:
         raise ValueError(f"{op}: filters must be a rank-4 tensor {w_layout}, got shape {w.shape}")
     require_float(x, op, "input")
     require_float(w, op, "filters")
-    x, w = pair(x, w, op)
+    x, w = pair(x0, w0, op)  # a non-tensor argument takes the other's dtype, as in TF
     if w._v.size == 0:
         raise InvalidArgumentError(f"{op}: filters must not have zero elements, got shape {w.shape}")
     s = normalize_nn_arg(strides, "strides", data_format)
@@ -201,7 +202,7 @@ def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None, n
     """
     if data_format not in ("NWC", "NCW"):
         raise ValueError(f"conv1d: data_format must be 'NWC' or 'NCW', got {data_format!r}")
-    x, w = T(input), T(filters)
+    x, w = pair(input, filters, "conv1d")
     if x._v.ndim != 3:
         raise ValueError(f"conv1d: input must be a rank-3 tensor [batch, width, channels], got shape {x.shape}")
     if w._v.ndim != 3:

@@ -67,7 +67,7 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
                          f"got shape {w.shape}")
     require_float(x, "conv2d", "input")
     require_float(w, "conv2d", "filters")
-    x, w = pair(x, w, "conv2d")
+    x, w = pair(input, filters, "conv2d")  # a non-tensor argument takes the other's dtype, as in TF
     s = normalize_nn_arg(strides, "strides", data_format)
     d = normalize_nn_arg(dilations, "dilations", data_format)
     if max(d) > 1 and max(s) > 1:
@@ -96,7 +96,7 @@ def _nhwc_pad(p):
 
 
 def bias_add(value, bias, data_format=None, name=None):
-    x, b = pair(T(value), T(bias), "bias_add")
+    x, b = pair(value, bias, "bias_add")
     if b._v.ndim != 1:
         raise ValueError(f"bias_add: bias must be rank 1, got shape {b.shape}")
     axis = 1 if data_format in ("NCHW", "NCW", "NCDHW") else -1
