@@ -13,7 +13,7 @@ def _is_dataset(x):
 
 def _array(a, name, what):
     if isinstance(a, Tensor):
-        return a._v
+        return np.asarray(a)
     if isinstance(a, (list, tuple)):
         raise TypeError(f"{what}: {name} must be one array or tensor (tinytf models take one input), "
                         f"got a {type(a).__name__}")

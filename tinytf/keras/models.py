@@ -139,7 +139,7 @@ class Model(Trainer, Layer):
                              f"before loading {filepath}")
         missing = [k for k in keys if k not in arrays]
         extra = [k for k in arrays if k not in keys]
-        pairs = [(k, arrays[k], w._v) for k, w in zip(keys, self.weights) if k in arrays]
+        pairs = [(k, arrays[k], np.asarray(w)) for k, w in zip(keys, self.weights) if k in arrays]
         wrong = [f"{k}: file {a.shape} vs model {v.shape}" for k, a, v in pairs if a.shape != v.shape]
         # a float file array may load into float32 (and int into int), never across kinds
         kinds = [f"{k}: file {a.dtype.name} vs model {v.dtype.name}" for k, a, v in pairs

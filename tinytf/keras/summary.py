@@ -99,7 +99,7 @@ def summary_text(model, receptive_field=False, line_length=None, extra_columns=N
     out += [row(c, b["v2"]) for c in cells]
     out.append(line(b["bl"], b["bm"], b["br"], b["h2"]))
     total = model.count_params()
-    trainable = int(sum(w._v.size for w in model.trainable_weights))
+    trainable = int(sum(np.asarray(w).size for w in model.trainable_weights))
     out += [f" Total params: {total:,} ({_bytes(total)})",
             f" Trainable params: {trainable:,} ({_bytes(trainable)})",
             f" Non-trainable params: {total - trainable:,} ({_bytes(total - trainable)})"]

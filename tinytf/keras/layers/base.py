@@ -229,14 +229,14 @@ class Layer:
                              f"({[getattr(w, 'path', None) or w.name for w in own]}), got {len(weights)}")
         for var, value in zip(own, weights):
             value = np.asarray(value)
-            if value.shape != var._v.shape:
+            if value.shape != tuple(var.shape):
                 raise ValueError(f"{self.name}.set_weights: weight {getattr(var, 'path', None) or var.name} has "
-                                 f"shape {var._v.shape}, got an array of shape {value.shape}")
+                                 f"shape {tuple(var.shape)}, got an array of shape {value.shape}")
         for var, value in zip(own, weights):
-            var.assign(np.asarray(value, dtype=var._v.dtype))
+            var.assign(np.asarray(value, dtype=var.dtype.as_numpy_dtype))
 
     def count_params(self):
-        return int(sum(w._v.size for w in self.weights))
+        return int(sum(np.asarray(w).size for w in self.weights))
 
     @property
     def losses(self):
@@ -339,9 +339,7 @@ class Layer:
         if isinstance(inputs, dict):
             return {k: self._convert_inputs(v) for k, v in inputs.items()}
         t = T(inputs)
-        if type(t) is not Tensor and type(t) is not Variable:
-            t = Tensor(t._v)  # inside call an array input is a tensor like any other
-        dt = t._v.dtype
+        dt = np.asarray(t).dtype
         if dt != self.dtype and (dt.kind in "iub" or (dt.kind == "f" and self._autocast)) \
                 and np.dtype(self.dtype).kind == "f":
             t = _M.cast(t, self.dtype)

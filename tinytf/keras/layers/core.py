@@ -41,9 +41,9 @@ class Dense(Layer):
                                     regularizer=self.bias_regularizer) if self.use_bias else None
 
     def call(self, inputs):
-        if inputs.shape[-1] != self.kernel._v.shape[0]:
+        if inputs.shape[-1] != self.kernel.shape[0]:
             raise ValueError(f"Dense '{self.name}' was built for inputs with last axis "
-                             f"{self.kernel._v.shape[0]}, got shape {inputs.shape}")
+                             f"{self.kernel.shape[0]}, got shape {inputs.shape}")
         y = M.matmul(inputs, self.kernel) if inputs.ndim == 2 else \
             A.reshape(M.matmul(A.reshape(inputs, (-1, inputs.shape[-1])), self.kernel),
                       tuple(inputs.shape[:-1]) + (self.units,))
