@@ -129,3 +129,11 @@ def test_activation_layers_in_a_functional_model():
     assert tuple(out.shape) == (None, 4)
     x = RNG.normal(size=(3, 4)).astype(np.float32)
     np.testing.assert_allclose(model(x).numpy().sum(-1), 1, rtol=1e-6)
+
+
+def test_activations_relu_is_the_relu_layer():
+    """keras.activations.relu and layers.ReLU are one function (the layer is checked against Keras)."""
+    x = tf.constant(np.linspace(-3, 3, 25, dtype=np.float32))
+    for kw in ({}, {"max_value": 2.5}, {"threshold": 0.5}, {"negative_slope": 0.1, "max_value": 6.0},
+               {"negative_slope": 0.2, "threshold": -1.0, "max_value": 2.0}):
+        np.testing.assert_array_equal(tf.keras.activations.relu(x, **kw).numpy(), layers.ReLU(**kw)(x).numpy())

@@ -1,5 +1,5 @@
 """Activation functions by name (``activation='relu'``) or as callables."""
-from ..ops import math_ops as M, nn_ops as N
+from ..ops import array_ops as A, math_ops as M, nn_ops as N
 
 
 def linear(x):
@@ -7,16 +7,25 @@ def linear(x):
 
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
-    if negative_slope == 0 and max_value is None and threshold == 0:
-        return N.relu(x)
-    if max_value == 6 and negative_slope == 0 and threshold == 0:
-        return N.relu6(x)
-    from ..ops import array_ops as A
-    x = A.identity(x)
-    out = A.where(M.greater_equal(x, threshold), x,
-                  M.multiply(M.subtract(x, threshold), negative_slope) if negative_slope else M.multiply(x, 0.0))
-    if max_value is not None:
-        out = M.minimum(out, max_value)
+    """Keras 3's ``activations.relu``, op for op, so values and gradients at the kinks (``threshold``,
+    ``max_value``) are TensorFlow's; the ``ReLU`` layer calls it."""
+    slope, top, th = negative_slope, max_value, threshold
+    if slope != 0 and top is None and th == 0:
+        return N.leaky_relu(x, slope)
+    negative = None
+    if slope != 0:
+        negative = N.relu(M.add(M.negative(x), th) if th != 0 else M.negative(x))
+    clip = top is not None
+    if th != 0:
+        out = A.where(M.greater(x, th), x, 0.0)
+    elif top == 6:
+        out, clip = N.relu6(x), False
+    else:
+        out = N.relu(x)
+    if clip:
+        out = M.clip_by_value(out, 0.0, top)
+    if negative is not None:
+        out = M.subtract(out, M.multiply(slope, negative))
     return out
 
 

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from ...ops import array_ops as A, math_ops as M, nn_ops as N
-from .. import initializers as I, regularizers as R
+from .. import activations, initializers as I, regularizers as R
 from .base import Layer
 
 
@@ -40,25 +40,7 @@ class ReLU(Layer):
         self.threshold = _number("ReLU", "threshold", threshold, 0.0)
 
     def call(self, inputs):
-        # Keras 3's activations.relu, op for op (its gradients at the kinks are TensorFlow's).
-        x, slope, top, th = inputs, self.negative_slope, self.max_value, self.threshold
-        if slope != 0 and top is None and th == 0:
-            return N.leaky_relu(x, slope)
-        negative = None
-        if slope != 0:
-            negative = N.relu(M.add(M.negative(x), th) if th != 0 else M.negative(x))
-        clip = top is not None
-        if th != 0:
-            out = A.where(M.greater(x, th), x, 0.0)
-        elif top == 6:
-            out, clip = N.relu6(x), False
-        else:
-            out = N.relu(x)
-        if clip:
-            out = M.clip_by_value(out, 0.0, top)
-        if negative is not None:
-            out = M.subtract(out, M.multiply(slope, negative))
-        return out
+        return activations.relu(inputs, self.negative_slope, self.max_value, self.threshold)
 
     def get_config(self):
         return {**super().get_config(), "max_value": self.max_value, "negative_slope": self.negative_slope,
