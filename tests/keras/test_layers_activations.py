@@ -135,5 +135,5 @@ def test_activations_relu_is_the_relu_layer():
     """keras.activations.relu and layers.ReLU are one function (the layer is checked against Keras)."""
     x = tf.constant(np.linspace(-3, 3, 25, dtype=np.float32))
     for kw in ({}, {"max_value": 2.5}, {"threshold": 0.5}, {"negative_slope": 0.1, "max_value": 6.0},
-               {"negative_slope": 0.2, "threshold": -1.0, "max_value": 2.0}):
+               {"negative_slope": 0.2, "threshold": 1.0, "max_value": 2.0}):
         np.testing.assert_array_equal(tf.keras.activations.relu(x, **kw).numpy(), tf.keras.layers.ReLU(**kw)(x).numpy())
