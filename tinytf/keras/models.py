@@ -133,6 +133,13 @@ class Model(Trainer, Layer):
         raise ValueError(f"save: unknown file format for {path!r}: use a .keras file (Keras 3) or .h5 "
                          "(legacy); save_weights writes weights only (.weights.h5 or tinytf's .npz)")
 
+    def export(self, filepath, format="onnx", **kwargs):
+        """Export the inference graph; ``format='onnx'`` (tinytf.onnx.export) is the one supported."""
+        if format != "onnx":
+            raise ValueError(f"export: format {format!r} is not supported by tinytf; use format='onnx'")
+        from ..onnx import export
+        return export(self, filepath, **kwargs)
+
     def to_json(self, **kwargs):
         """The model's Keras config as JSON (``keras.models.model_from_json`` reads it)."""
         from .saving.serialization import serialize_keras_object
