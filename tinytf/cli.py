@@ -343,6 +343,23 @@ def cmd_evaluate(a):
     return 0
 
 
+def cmd_export(a):
+    """Write a run's model as ONNX (``.onnx``) or a Keras 3 file (``.keras``)."""
+    _, model = _open_run(a.run, a.best)
+    try:
+        if a.out.endswith(".onnx"):
+            from .onnx import export
+            export(model, a.out)
+        elif a.out.endswith(".keras"):
+            model.save(a.out)
+        else:
+            raise UserError(f"export: {a.out}: use a .onnx or .keras file name")
+    except (ImportError, NotImplementedError) as e:
+        raise UserError(str(e)) from None
+    print(f"wrote {a.out}")
+    return 0
+
+
 def cmd_predict(a):
     import numpy as np
     from .tools import images
@@ -474,6 +491,13 @@ def build_parser():
     e.add_argument("--best", action="store_true", help="use best.weights.npz instead of the last checkpoint")
     e.add_argument("--limit", type=int, metavar="N", help="only the first N test images")
     e.set_defaults(func=cmd_evaluate)
+
+    o = sub.add_parser("export", help="write a run's model as ONNX (.onnx) or a Keras 3 file (.keras)",
+                       description="Export a run's model (checkpoint weights, or --best).")
+    o.add_argument("run", metavar="RUN")
+    o.add_argument("out", metavar="FILE", help="m.onnx or m.keras")
+    o.add_argument("--best", action="store_true", help="use best.weights.npz instead of the last checkpoint")
+    o.set_defaults(func=cmd_export)
 
     r = sub.add_parser("predict", help="classify images with a trained run",
                        description="Print the top classes of each image. PNG/JPEG (any size, colour or grey) are "

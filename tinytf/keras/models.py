@@ -116,12 +116,51 @@ class Model(Trainer, Layer):
             self.output_shape_built = TensorShape((None,) + tuple(out.shape)[1:])
         return out
 
-    # ---- weights files -----------------------------------------------------------------
+    # ---- weights and model files ---------------------------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save the whole model: ``.keras`` (Keras 3's zip: config.json, metadata.json,
+        model.weights.h5; TF 2.21 loads it) or ``.h5`` (the legacy Keras 2 HDF5 layout)."""
+        path = os.fspath(filepath)
+        if path.endswith(".keras"):
+            from .saving.keras_file import save_model
+            return save_model(self, path, overwrite=overwrite)
+        if path.endswith((".h5", ".hdf5")):
+            from .saving.h5_weights import write_legacy
+            from .saving.serialization import serialize_keras_object
+            if not overwrite and os.path.exists(path):
+                raise FileExistsError(f"save: {path} exists and overwrite=False")
+            return write_legacy(self, path, serialize_keras_object(self))
+        raise ValueError(f"save: unknown file format for {path!r}: use a .keras file (Keras 3) or .h5 "
+                         "(legacy); save_weights writes weights only (.weights.h5 or tinytf's .npz)")
+
+    def export(self, filepath, format="onnx", **kwargs):
+        """Export the inference graph; ``format='onnx'`` (tinytf.onnx.export) is the one supported."""
+        if format != "onnx":
+            raise ValueError(f"export: format {format!r} is not supported by tinytf; use format='onnx'")
+        from ..onnx import export
+        return export(self, filepath, **kwargs)
+
+    def to_json(self, **kwargs):
+        """The model's Keras config as JSON (``keras.models.model_from_json`` reads it)."""
+        from .saving.serialization import serialize_keras_object
+        config = serialize_keras_object(self)
+        config.pop("compile_config", None)
+        return json.dumps({**config, "keras_version": "3.15.1", "backend": "tensorflow"}, **kwargs)
+
     def save_weights(self, filepath, overwrite=True):
-        """Write every weight to an ``.npz`` file (no pickle), atomically (temp file + rename)."""
+        """Write every weight, atomically: ``.weights.h5`` (Keras 3's layout), ``.h5`` / ``.hdf5``
+        (the legacy Keras 2 layout), anything else tinytf's ``.npz`` (no pickle)."""
         filepath = os.fspath(filepath)
         if not overwrite and os.path.exists(filepath):
             raise FileExistsError(f"save_weights: {filepath} exists and overwrite=False")
+        if filepath.endswith(".weights.h5"):
+            from .saving.h5_weights import write_keras3
+            return write_keras3(self, filepath)
+        if filepath.endswith((".h5", ".hdf5")):
+            from .saving.h5_weights import write_legacy
+            return write_legacy(self, filepath)
+        if filepath.endswith(".keras"):
+            raise ValueError("save_weights: a .keras file holds a whole model; use model.save(filepath)")
         arrays = dict(zip(self._weight_keys(), self.get_weights()))
         meta = {"format": WEIGHTS_FORMAT, "model": type(self).__name__,
                 "shapes": {k: list(v.shape) for k, v in arrays.items()}}
@@ -129,14 +168,25 @@ class Model(Trainer, Layer):
         write_npz_atomic(filepath, arrays)
 
     def load_weights(self, filepath, skip_mismatch=False):
-        """Load weights saved by ``save_weights``; every name, shape and dtype kind must match this
-        model, otherwise a ``ValueError`` lists the differences and no weight is changed."""
+        """Load weights from tinytf's ``.npz``, Keras 3's ``.weights.h5`` / ``.keras``, or a legacy
+        Keras 2 ``.h5`` (chosen by content); every weight is checked against this model first and,
+        on any difference, a ``ValueError`` lists them all and no weight is changed."""
+        filepath = os.fspath(filepath)
+        if not self.built or not self._weight_keys():
+            raise ValueError(f"load_weights: build the model first (call it on data or model.build(shape)) "
+                             f"before loading {filepath}")
+        if os.path.exists(filepath):
+            with open(filepath, "rb") as f:
+                magic = f.read(8)
+            if magic.startswith(b"\x89HDF"):
+                from .saving.h5_weights import load_h5_weights
+                return load_h5_weights(self, filepath)
+            if filepath.endswith(".keras"):
+                from .saving.keras_file import load_weights
+                return load_weights(self, filepath)
         arrays = read_npz(filepath)
         arrays.pop("__meta__", None)
         keys = self._weight_keys()
-        if not self.built or not keys:
-            raise ValueError(f"load_weights: build the model first (call it on data or model.build(shape)) "
-                             f"before loading {filepath}")
         missing = [k for k in keys if k not in arrays]
         extra = [k for k in arrays if k not in keys]
         pairs = [(k, arrays[k], np.asarray(w)) for k, w in zip(keys, self.weights) if k in arrays]
@@ -162,7 +212,17 @@ class Model(Trainer, Layer):
         (print_fn or print)(text)
 
     def get_config(self):
+        if self._functional is not None:  # Keras's functional config (layers, inbound_nodes)
+            from .saving.model_config import serialize_model
+            return serialize_model(self)["config"]
         return {"name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        if "layers" in config and "input_layers" in config:
+            from .saving.model_config import deserialize_model
+            return deserialize_model({"class_name": "Functional", "config": config}, custom_objects)
+        return cls(**config)
 
 
 def _kind(dtype):
@@ -267,19 +327,39 @@ class Sequential(Model):
         return list(self._stack)
 
     def get_config(self):
-        return {"name": self.name, "layers": [{"class_name": type(l).__name__, "config": l.get_config()}
-                                              for l in self._stack]}
+        """Keras 3's Sequential config: name, dtype, ``layers`` (each as Keras serializes it, an
+        InputLayer first when the input shape is known), ``build_input_shape``."""
+        from .saving.model_config import serialize_model
+        return serialize_model(self)["config"]
 
     @classmethod
-    def from_config(cls, config):
-        from . import layers as L
-        return cls([getattr(L, c["class_name"]).from_config(c["config"]) for c in config["layers"]],
-                   name=config.get("name"))
+    def from_config(cls, config, custom_objects=None):
+        from .saving.model_config import deserialize_model
+        return deserialize_model({"class_name": "Sequential", "config": config}, custom_objects)
 
 
 def clone_model(model):
+    """A new model with the same layers (fresh weights): Sequential and functional models."""
     if isinstance(model, Sequential):
         return Sequential.from_config(model.get_config())
-    raise NotImplementedError("clone_model: only Sequential models are supported")
+    if model._functional is not None:
+        return Model.from_config(model.get_config())
+    raise NotImplementedError("clone_model: only Sequential and functional models are supported")
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """A model from a ``.keras`` file (Keras 3 / TF 2.21 or tinytf) or a legacy whole-model ``.h5``."""
+    from .saving import load_model as load
+    return load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
+
+
+def save_model(model, filepath, overwrite=True, **kwargs):
+    model.save(filepath, overwrite=overwrite, **kwargs)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A model (not built from data, fresh weights) from ``model.to_json()``."""
+    from .saving.serialization import deserialize_keras_object
+    return deserialize_keras_object(json.loads(json_string), custom_objects)
 
 

@@ -1,0 +1,71 @@
+"""ONNX export: checked by onnx.checker and run by onnxruntime to tinytf's predictions."""
+import numpy as np
+import pytest
+
+pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+import tinytf as tf  # noqa: E402
+
+K, L = tf.keras, tf.keras.layers
+
+
+def perturbed(m):
+    rng = np.random.RandomState(1)
+    m.set_weights([w + 0.5 * rng.rand(*w.shape).astype(w.dtype) for w in m.get_weights()])
+    return m
+
+
+def run(path, x):
+    s = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return s.run(None, {s.get_inputs()[0].name: x})[0]
+
+
+def seq():
+    return K.Sequential([K.Input((9, 9, 2)), L.Conv2D(4, 3, padding="same", activation="relu"),
+                         L.BatchNormalization(), L.MaxPooling2D(2, padding="same"), L.Conv2D(6, 3, strides=2),
+                         L.ReLU(max_value=6.0), L.AveragePooling2D(2, strides=1, padding="same"), L.Flatten(),
+                         L.Dropout(0.5), L.Dense(7), L.Activation("softmax")])
+
+
+def func():
+    i = K.Input((8, 8, 3))
+    a = L.Conv2D(4, 3, padding="same")(i)
+    b = L.BatchNormalization()(L.Conv2D(4, 1)(i))
+    y = L.ReLU()(L.Add()([a, b]))
+    g = L.Dense(5)(L.GlobalAveragePooling2D()(y))
+    r = L.Reshape((4, 4, 8))(L.Flatten()(L.MaxPooling2D()(L.Concatenate()([y, y]))))
+    f = L.Dense(5, activation="tanh")(L.Flatten()(L.Conv2D(2, 2)(r)))
+    return K.Model(i, L.Softmax()(L.Add()([g, f])))
+
+
+@pytest.mark.parametrize("build,shape", [(seq, (5, 9, 9, 2)), (func, (4, 8, 8, 3))])
+def test_export_runs_in_onnxruntime(tmp_path, build, shape):
+    m = perturbed(build())
+    x = np.random.RandomState(0).randn(*shape).astype("float32")
+    p = tmp_path / "m.onnx"
+    tf.onnx.export(m, p)
+    np.testing.assert_allclose(run(p, x), m.predict(x, verbose=0), rtol=1e-5, atol=2e-6)
+    m.export(tmp_path / "n.onnx", format="onnx")
+    assert (tmp_path / "n.onnx").read_bytes() == p.read_bytes()
+
+
+def test_unsupported_is_clear(tmp_path):
+    m = K.Sequential([K.Input((4, 4, 1)), L.Conv2DTranspose(2, 3)])
+    with pytest.raises(NotImplementedError, match="Conv2DTranspose"):
+        tf.onnx.export(m, tmp_path / "x.onnx")
+    assert not (tmp_path / "x.onnx").exists()
+
+
+def test_cli_export(tmp_path):
+    from test_cli import FAST, ok, tinytf, write_idx_folder
+    run_dir = tmp_path / "run"
+    ok(tinytf("train", "--dataset", write_idx_folder(str(tmp_path / "idx")), *FAST, "--out", run_dir, cwd=tmp_path))
+    out = ok(tinytf("export", run_dir, tmp_path / "m.onnx", cwd=tmp_path))
+    assert "m.onnx" in out
+    from tinytf.cli import _open_run
+    _, model = _open_run(str(run_dir))
+    x = np.random.RandomState(0).rand(2, 28, 28, 1).astype("float32")
+    np.testing.assert_allclose(run(tmp_path / "m.onnx", x), model.predict(x, verbose=0), rtol=1e-5, atol=2e-6)
+    ok(tinytf("export", run_dir, tmp_path / "m.keras", cwd=tmp_path))
+    np.testing.assert_allclose(K.models.load_model(tmp_path / "m.keras").predict(x, verbose=0),
+                               model.predict(x, verbose=0), rtol=1e-6, atol=1e-7)
