@@ -263,3 +263,79 @@ def test_float32_in_float32_out(case):
     g = np.ones(ym.shape, np.float32)
     assert PL.max_pool_backward(g, x, ym, geo).dtype == np.float32
     assert PL.avg_pool_backward(g, x.shape, geo).dtype == np.float32
+
+
+# ---- the argmax kept by the forward pass, and the scatter backward ---------------------------
+
+def argmax_ref(x, ksize, strides, padding):
+    """Window offset p * kw + q (padded cells counted) of the first cell holding the max; the
+    last offset when none does (a NaN max)."""
+    _, h, w, _ = x.shape
+    (kh, kw), (sh, sw) = ksize, strides
+    pt, _ = _ref_pads(h, kh, sh, padding)
+    pl, _ = _ref_pads(w, kw, sw, padding)
+    y = max_ref(x, ksize, strides, padding)
+    arg = np.full(y.shape, kh * kw - 1)
+    for n, a, b, c in np.ndindex(*y.shape):
+        for k in range(kh * kw):
+            r, q = a * sh - pt + k // kw, b * sw - pl + k % kw
+            if 0 <= r < h and 0 <= q < w and x[n, r, q, c] == y[n, a, b, c]:
+                arg[n, a, b, c] = k
+                break
+    return arg
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_argmax_and_scatter_match_loops_with_ties(case):
+    x_shape, k, s, p = case
+    rng = np.random.default_rng(9)
+    x = rng.integers(-2, 1, x_shape).astype(np.float64)
+    geo = _geo(*case)
+    y, arg = PL.max_pool_forward_argmax(x, geo)
+    np.testing.assert_array_equal(y, max_ref(x, k, s, p))
+    assert arg.dtype == np.uint8
+    np.testing.assert_array_equal(arg, argmax_ref(x, k, s, p))
+    g = rng.standard_normal(y.shape)
+    dx = PL.max_pool_backward_argmax(g, arg, x.shape, geo)
+    np.testing.assert_allclose(dx, max_grad_ref(x, g, k, s, p), rtol=1e-12, atol=1e-12)
+    assert dx.tobytes() == PL.max_pool_backward(g, x, y, geo).tobytes()
+
+
+def test_argmax_nan_window_routes_to_the_last_cell():
+    x = np.array([[1.0, np.nan], [2.0, 0.0]]).reshape(1, 2, 2, 1)
+    geo = _geo(x.shape, (2, 2), (2, 2), "VALID")
+    y, arg = PL.max_pool_forward_argmax(x, geo)
+    assert np.isnan(y[0, 0, 0, 0]) and arg[0, 0, 0, 0] == 3
+
+
+def test_argmax_dtype_grows_with_the_window():
+    geo = _geo((1, 17, 17, 1), (17, 17), (1, 1), "VALID")
+    x = np.zeros((1, 17, 17, 1))
+    x[0, 16, 16, 0] = 1.0
+    y, arg = PL.max_pool_forward_argmax(x, geo)
+    assert arg.dtype == np.uint16 and arg[0, 0, 0, 0] == 17 * 17 - 1
+
+
+def _nasty(shape, rng, dtype):
+    """Ties, signed zeros, -inf and NaN."""
+    vals = np.array([-np.inf, -1.0, -0.0, 0.0, 1.0, 2.0, np.nan], dtype)
+    return rng.choice(vals, size=shape, p=[.1, .2, .2, .2, .1, .1, .1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_both_paths_scatter_bitwise_alike(case, dtype):
+    """The compiled scatter gives the reference's bits, including sums of overlapping windows
+    (added in kernel-offset order) and signed zeros."""
+    pytest.importorskip("numba")
+    from tinytf.kernels import fast, pool
+    rng = np.random.default_rng(10)
+    x = _nasty(case[0], rng, dtype)
+    geo = _geo(*case)
+    y, arg = pool.max_pool_forward_argmax(x, geo)
+    g = rng.standard_normal(y.shape).astype(dtype)
+    g[rng.random(g.shape) < 0.2] = -0.0
+    want = pool.max_pool_backward_argmax(g, arg, x.shape, geo)
+    assert fast.max_pool_backward_argmax(g, arg, x.shape, geo).tobytes() == want.tobytes()
+    old_style = pool.max_pool_backward(g, x, y, geo)  # routing from x and out: the same cells
+    assert old_style.tobytes() == want.tobytes()

@@ -32,7 +32,7 @@ def test_reference_kernels_do_not_branch_on_the_path():
 def test_use_installs_one_set_and_returns_the_previous(restore_kernels):
     table.use("numpy")
     assert table.active() == fast.backend_name() == "numpy" and not fast.enabled()
-    assert table.col2im is conv.col2im and table.max_pool_backward is pool.max_pool_backward
+    assert table.col2im is conv.col2im and table.max_pool_backward_argmax is pool.max_pool_backward_argmax
     assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[2:])
     if HAS_NUMBA:
         assert fast.use("numba") == "numpy"  # the old entry point still switches the table
@@ -72,11 +72,12 @@ def _cases(dtype):
         geo = conv.geometry(n_hw, k, s, d, pad)
         x_shape = (3,) + n_hw + (5,)
         out.append(("col2im", (a(3, geo.oh, geo.ow, k[0], k[1], 5), x_shape, geo)))
-    for n_hw, k, s, pad in [((8, 9), (2, 2), (2, 2), "VALID"), ((7, 7), (3, 3), (2, 2), "SAME")]:
+    for n_hw, k, s, pad in [((8, 9), (2, 2), (2, 2), "VALID"), ((7, 7), (3, 3), (2, 2), "SAME"),
+                            ((6, 7), (3, 2), (1, 1), "SAME")]:  # disjoint and overlapping windows
         geo = conv.geometry(n_hw, k, s, (1, 1), pad)
         x = np.round(a(2, *n_hw, 3))  # rounded: many ties inside windows
-        y = pool.max_pool_forward(x, geo)
-        out.append(("max_pool_backward", (a(*y.shape), x, y, geo)))
+        y, arg = pool.max_pool_forward_argmax(x, geo)
+        out.append(("max_pool_backward_argmax", (a(*y.shape), arg, x.shape, geo)))
     eps = dtype(1e-3)
     for shape in [(4, 5, 6, 3), (2, 3, 3, 7), (5, 1, 1, 2)]:
         c = shape[-1]

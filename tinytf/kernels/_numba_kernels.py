@@ -32,33 +32,6 @@ def col2im(dcols, dx, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl):
 
 
 @njit(**_OPTS)
-def max_pool_bwd(g, x, out, dx, oh, ow, kh, kw, sh, sw, pt, pl):
-    """Each output gradient goes to the first (row-major) cell of its window equal to the max.
-    Arrays are flat (C order); x and dx are [N, H, W, C], g and out [N, OH, OW, C]."""
-    n, h, w, c = x.shape
-    xf, df, gf, of = x.ravel(), dx.ravel(), g.ravel(), out.ravel()
-    found = np.zeros(c, np.uint8)
-    for b in range(n):
-        for i in range(oh):
-            for j in range(ow):
-                obase = ((b * oh + i) * ow + j) * c
-                found[:] = 0
-                for p in range(kh):
-                    hi = i * sh + p - pt
-                    if hi < 0 or hi >= h:
-                        continue
-                    for q in range(kw):
-                        wj = j * sw + q - pl
-                        if wj < 0 or wj >= w:
-                            continue
-                        base = ((b * h + hi) * w + wj) * c
-                        for ch in range(c):  # branch-free: random data mispredicts every branch
-                            hit = (xf[base + ch] == of[obase + ch]) & (found[ch] == 0)
-                            df[base + ch] += gf[obase + ch] * hit
-                            found[ch] |= hit
-
-
-@njit(**_OPTS)
 def wide_sums(x, ref, sq):
     """Column sums of x [R, L] in float64; with sq, sums of (x - ref)**2 instead."""
     r_, l_ = x.shape
@@ -105,3 +78,37 @@ def wide_bn_dx(g, x, mean, rstd, a, bb, scale, dx):
         for l in range(l_):
             xh = (x[r, l] - mean[l]) * rstd[l]
             dx[r, l] = (g[r, l] - a[l] - xh * bb[l]) * scale[l]
+
+
+@njit(**_OPTS)
+def max_pool_bwd_argmax(g, arg, dx, kh, kw, sh, sw, pt, pl):
+    """dx (zeros) += each output gradient at the window cell its arg (offset p * kw + q) names.
+    Arrays are flat (C order); dx is [N, H, W, C], g and arg [N, OH, OW, C]. Disjoint windows:
+    each cell gets at most one gradient, in one pass; overlapping ones add in kernel-offset
+    order, as the reference does, so the sums are the same."""
+    n, h, w, c = dx.shape
+    _, oh, ow, _ = g.shape
+    gf, af, df = g.ravel(), arg.ravel(), dx.ravel()
+    kk = kh * kw
+    dp = np.empty(kk, np.int64)
+    dq = np.empty(kk, np.int64)
+    for k in range(kk):
+        dp[k] = k // kw
+        dq[k] = k - dp[k] * kw
+    disjoint = sh >= kh and sw >= kw
+    for k0 in range(1 if disjoint else kk):
+        for b in range(n):
+            for i in range(oh):
+                h0 = i * sh - pt
+                for j in range(ow):
+                    w0 = j * sw - pl
+                    ob = ((b * oh + i) * ow + j) * c
+                    inside = h0 >= 0 and h0 + kh <= h and w0 >= 0 and w0 + kw <= w
+                    for ch in range(c):
+                        k = af[ob + ch]
+                        if not disjoint and k != k0:
+                            continue
+                        hi = h0 + dp[k]
+                        wj = w0 + dq[k]
+                        if inside or (0 <= hi < h and 0 <= wj < w):
+                            df[((b * h + hi) * w + wj) * c + ch] += gf[ob + ch]

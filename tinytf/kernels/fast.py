@@ -69,11 +69,12 @@ def col2im(dcols, x_shape, geo):
 
 # ---- pooling ----------------------------------------------------------------------------------
 
-def max_pool_backward(g, x, out, geo):
+def max_pool_backward_argmax(g, arg, x_shape, geo):
     (kh, kw), (sh, sw) = geo.k_hw, geo.strides
     (pt, _), (pl, _) = geo.pads
-    dx = np.zeros(x.shape, dtype=g.dtype)
-    nb().max_pool_bwd(_c(g), _c(x), _c(out), dx, geo.oh, geo.ow, kh, kw, sh, sw, pt, pl)
+    dx = np.zeros(x_shape, dtype=g.dtype)
+    if g.size:
+        nb().max_pool_bwd_argmax(_c(g), _c(arg), dx, kh, kw, sh, sw, pt, pl)
     return dx
 
 

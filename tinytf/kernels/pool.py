@@ -19,21 +19,44 @@ def max_pool_forward(x, geo):
     return out
 
 
+def argmax_dtype(geo):
+    """The smallest unsigned integer type holding a window offset (uint8 up to 16x16 windows)."""
+    return xp.min_scalar_type(geo.k_hw[0] * geo.k_hw[1] - 1)
+
+
+def max_pool_argmax(x, out, geo):
+    """For each output, the window offset ``p * kw + q`` of the first cell in row-major window
+    order equal to its max ``out``, or the last offset where no cell is (a NaN max). Padded
+    cells count as -inf, so an all -inf window may pick one (its gradient is then dropped).
+    Computed as the number of leading cells not equal to the max."""
+    xpad = pad_nhwc(x, geo.pads, -xp.inf)
+    slices = list(geo.window_slices())
+    arg = xp.zeros(out.shape, dtype=argmax_dtype(geo))
+    ahead = ne = None  # ahead: no cell so far equals the max
+    for _, (rows, cols) in slices[:-1]:
+        ne = xp.not_equal(xpad[:, rows, cols, :], out, out=ne)
+        ahead = ne.copy() if ahead is None else xp.logical_and(ahead, ne, out=ahead)
+        arg += ahead.view(xp.uint8)
+    return arg
+
+
+def max_pool_forward_argmax(x, geo):
+    """``(max_pool_forward(x, geo), max_pool_argmax(...))``: the max and where the gradient goes."""
+    out = max_pool_forward(x, geo)
+    return out, max_pool_argmax(x, out, geo)
+
+
+def max_pool_backward_argmax(g, arg, x_shape, geo):
+    """Route each output gradient to the window cell ``arg`` names (adds in kernel-offset order)."""
+    dxp = xp.zeros((x_shape[0],) + geo.padded_hw + (x_shape[3],), dtype=g.dtype)
+    for k, (_, (rows, cols)) in enumerate(geo.window_slices()):
+        dxp[:, rows, cols, :] += xp.where(arg == k, g, g.dtype.type(0))
+    return unpad_nhwc(dxp, geo.pads, geo.n_hw)
+
+
 def max_pool_backward(g, x, out, geo):
     """Route each output gradient to the first (row-major) cell of its window holding the max."""
-    xpad = pad_nhwc(x, geo.pads, -xp.inf)
-    dxp = xp.zeros(xpad.shape, dtype=g.dtype)
-    free = xp.ones(out.shape, dtype=bool)
-    last = geo.k_hw[0] * geo.k_hw[1] - 1
-    for k, ((i, j), (rows, cols)) in enumerate(geo.window_slices()):
-        hit = xpad[:, rows, cols, :] == out
-        if k < last:
-            hit &= free
-            free &= ~hit
-        else:
-            hit = free
-        dxp[:, rows, cols, :] += xp.where(hit, g, 0)
-    return unpad_nhwc(dxp, geo.pads, geo.n_hw)
+    return max_pool_backward_argmax(g, max_pool_argmax(x, out, geo), x.shape, geo)
 
 
 @lru_cache(maxsize=128)
