@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from tinytf.kernels import conv, fast, norm, pool, table
+from tinytf.kernels import activation, conv, fast, norm, pool, table
 
 HAS_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(not HAS_NUMBA, reason="Numba not installed")
@@ -24,7 +24,7 @@ def restore_kernels():
 
 
 def test_reference_kernels_do_not_branch_on_the_path():
-    for mod in (conv, pool, norm):
+    for mod in (conv, pool, norm, activation):
         src = inspect.getsource(mod)
         assert not re.search(r"numba|\b(fast|table)\.|import .*\b(fast|table)\b", src, re.I), mod.__name__
 
@@ -33,7 +33,8 @@ def test_use_installs_one_set_and_returns_the_previous(restore_kernels):
     table.use("numpy")
     assert table.active() == fast.backend_name() == "numpy" and not fast.enabled()
     assert table.col2im is conv.col2im and table.max_pool_backward_argmax is pool.max_pool_backward_argmax
-    assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[2:])
+    assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[2:-1])
+    assert table.relu_backward is activation.relu_backward
     if HAS_NUMBA:
         assert fast.use("numba") == "numpy"  # the old entry point still switches the table
         assert table.active() == "numba" and fast.enabled()
@@ -92,6 +93,13 @@ def _cases(dtype):
                 ("channel_add", (x, beta)),
                 ("channel_add", (x, beta.astype(np.float64))),  # mixed dtypes: reference
                 ("channel_add", (x[0, 0, 0], beta))]            # 1-D: reference
+    for shape in [(4, 5, 6, 3), (7,)]:
+        o = np.maximum(a(*shape), 0)
+        o.flat[::5] = np.nan
+        g = a(*shape)
+        out += [("relu_backward", (g, o)),
+                ("relu_backward", (g[..., ::-1], o)),   # not contiguous: copied
+                ("relu_backward", (g[:1], o))]          # broadcasting: reference
     return out
 
 

@@ -112,3 +112,11 @@ def max_pool_bwd_argmax(g, arg, dx, kh, kw, sh, sw, pt, pl):
                         wj = w0 + dq[k]
                         if inside or (0 <= hi < h and 0 <= wj < w):
                             df[((b * h + hi) * w + wj) * c + ch] += gf[ob + ch]
+
+
+@njit(**_OPTS)
+def relu_bwd(g, out, dx):
+    """dx = g where out > 0, else +0; all three flat and of one size."""
+    zero = g.dtype.type(0)
+    for i in range(g.size):
+        dx[i] = g[i] if out[i] > 0 else zero

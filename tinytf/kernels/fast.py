@@ -1,12 +1,13 @@
 """Compiled (Numba) versions of the memory-bound kernels, with the reference's names and signatures.
 
-``table.py`` installs these in place of the NumPy references of ``conv.py``, ``pool.py`` and
-``norm.py`` when the Numba path is selected: ``col2im``, ``max_pool_backward``,
-``channel_moments``, ``normalize``, ``batch_norm_train_backward``, ``channel_add``. Each does its
+``table.py`` installs these in place of the NumPy references of ``conv.py``, ``pool.py``,
+``norm.py`` and ``activation.py`` when the Numba path is selected: ``col2im``,
+``max_pool_backward_argmax`` (the scatter to the argmax the forward kept), ``channel_moments``,
+``normalize``, ``batch_norm_train_backward``, ``channel_add``, ``relu_backward``. Each does its
 memory-bound work in one pass over the data with no temporaries; the per-channel formulas around
 the loops are ``norm.py``'s, and cases the loops do not cover go back to the reference. The
-GEMMs stay with BLAS; the im2col gather and the pooling forward stay with NumPy (compiled
-versions were slower).
+GEMMs stay with BLAS; the im2col gather and the pooling forward (with its argmax) stay with
+NumPy (compiled versions were slower).
 
 Nothing here imports Numba until the first kernel call, so ``import tinytf`` stays fast; the
 loops (``_numba_kernels.py``) are cached on disk (``cache=True``), so only the very first run
@@ -17,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import conv, norm
+from . import activation, conv, norm
 
 _state = {"nb": None}
 
@@ -75,6 +76,16 @@ def max_pool_backward_argmax(g, arg, x_shape, geo):
     dx = np.zeros(x_shape, dtype=g.dtype)
     if g.size:
         nb().max_pool_bwd_argmax(_c(g), _c(arg), dx, kh, kw, sh, sw, pt, pl)
+    return dx
+
+
+# ---- activations ------------------------------------------------------------------------------
+
+def relu_backward(g, out):
+    if g.shape != out.shape or g.dtype.kind != "f" or out.dtype.kind != "f" or not g.size:
+        return activation.relu_backward(g, out)
+    dx = np.empty(g.shape, dtype=g.dtype)
+    nb().relu_bwd(_c(g).reshape(-1), _c(out).reshape(-1), dx.reshape(-1))
     return dx
 
 

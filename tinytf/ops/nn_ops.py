@@ -250,7 +250,7 @@ def _scaled(name, out, x, slope):
 def relu(features, name=None):
     x = T(features)
     out = np.maximum(x._v, x._v.dtype.type(0))
-    return record("Relu", out, (x,), lambda g, v, o, w: (np.where(o > 0, g, g.dtype.type(0)),),
+    return record("Relu", out, (x,), lambda g, v, o, w: (K.relu_backward(g, o),),
                   lambda g, v, o, w: (g * Tensor((o._v > 0).astype(g._v.dtype)),))
 
 
