@@ -15,20 +15,36 @@ _OPTS = dict(cache=True, nogil=True, fastmath=False)
 
 @njit(**_OPTS)
 def col2im(dcols, dx, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl):
+    """dx += each window row of dcols at its cells. With dw == 1 the kw cells of one kernel row
+    are one contiguous run of kw * C numbers on both sides, added in one inner loop; the order
+    of the adds to a cell (by output position, then kernel offset) is the same either way."""
     n, h, w, c = dx.shape
+    df = dx.ravel()
+    kwc = kw * c
     for b in range(n):
         for i in range(oh):
-            for j in range(ow):
-                r = (b * oh + i) * ow + j
-                col = 0
-                for p in range(kh):
-                    hi = i * sh + p * dh - pt
-                    for q in range(kw):
-                        wj = j * sw + q * dw - pl
-                        if 0 <= hi < h and 0 <= wj < w:
-                            for ch in range(c):
-                                dx[b, hi, wj, ch] += dcols[r, col + ch]
-                        col += c
+            for p in range(kh):
+                hi = i * sh + p * dh - pt
+                if hi < 0 or hi >= h:
+                    continue
+                row = (b * h + hi) * w
+                for j in range(ow):
+                    r = (b * oh + i) * ow + j
+                    w0 = j * sw - pl
+                    col = p * kwc
+                    if dw == 1:
+                        q0 = 0 if w0 >= 0 else -w0
+                        q1 = kw if w0 + kw <= w else w - w0
+                        base = (row + w0) * c
+                        for t in range(q0 * c, q1 * c):
+                            df[base + t] += dcols[r, col + t]
+                    else:
+                        for q in range(kw):
+                            wj = w0 + q * dw
+                            if 0 <= wj < w:
+                                base = (row + wj) * c
+                                for ch in range(c):
+                                    df[base + ch] += dcols[r, col + q * c + ch]
 
 
 @njit(**_OPTS)
