@@ -324,6 +324,24 @@ def _nasty(shape, rng, dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_both_paths_forward_argmax_bitwise_alike(case, dtype):
+    """The compiled forward gives NumPy's max bits (NaN, -inf pads, and the sign of a zero max:
+    ``maximum`` keeps the later of equal values) and the reference's argmax."""
+    pytest.importorskip("numba")
+    from tinytf.kernels import fast, pool
+    rng = np.random.default_rng(11)
+    geo = _geo(*case)
+    for x in (_nasty(case[0], rng, dtype), rng.standard_normal(case[0]).astype(dtype),
+              np.full(case[0], -np.inf, dtype)):
+        want_y, want_arg = pool.max_pool_forward_argmax(x, geo)
+        y, arg = fast.max_pool_forward_argmax(x, geo)
+        assert y.tobytes() == want_y.tobytes() and y.dtype == want_y.dtype
+        assert arg.tobytes() == want_arg.tobytes() and arg.dtype == want_arg.dtype
+        assert y.tobytes() == pool.max_pool_forward(x, geo).tobytes()  # inference path: same bits
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_both_paths_scatter_bitwise_alike(case, dtype):
     """The compiled scatter gives the reference's bits, including sums of overlapping windows
     (added in kernel-offset order) and signed zeros."""

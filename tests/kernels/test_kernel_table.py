@@ -33,7 +33,8 @@ def test_use_installs_one_set_and_returns_the_previous(restore_kernels):
     table.use("numpy")
     assert table.active() == fast.backend_name() == "numpy" and not fast.enabled()
     assert table.col2im is conv.col2im and table.max_pool_backward_argmax is pool.max_pool_backward_argmax
-    assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[2:-1])
+    assert table.max_pool_forward_argmax is pool.max_pool_forward_argmax
+    assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[3:-1])
     assert table.relu_backward is activation.relu_backward
     if HAS_NUMBA:
         assert fast.use("numba") == "numpy"  # the old entry point still switches the table
@@ -78,7 +79,8 @@ def _cases(dtype):
         geo = conv.geometry(n_hw, k, s, (1, 1), pad)
         x = np.round(a(2, *n_hw, 3))  # rounded: many ties inside windows
         y, arg = pool.max_pool_forward_argmax(x, geo)
-        out.append(("max_pool_backward_argmax", (a(*y.shape), arg, x.shape, geo)))
+        out += [("max_pool_forward_argmax", (x, geo)),
+                ("max_pool_backward_argmax", (a(*y.shape), arg, x.shape, geo))]
     eps = dtype(1e-3)
     for shape in [(4, 5, 6, 3), (2, 3, 3, 7), (5, 1, 1, 2)]:
         c = shape[-1]

@@ -2,11 +2,12 @@
 
 ``table.py`` installs these in place of the NumPy references of ``conv.py``, ``pool.py``,
 ``norm.py`` and ``activation.py`` when the Numba path is selected: ``col2im``,
-``max_pool_backward_argmax`` (the scatter to the argmax the forward kept), ``channel_moments``,
+``max_pool_forward_argmax`` (the max and the offset of the first max, one pass),
+``max_pool_backward_argmax`` (the scatter to that offset), ``channel_moments``,
 ``normalize``, ``batch_norm_train_backward``, ``channel_add``, ``relu_backward``. Each does its
 memory-bound work in one pass over the data with no temporaries; the per-channel formulas around
 the loops are ``norm.py``'s, and cases the loops do not cover go back to the reference. The
-GEMMs stay with BLAS; the im2col gather and the pooling forward (with its argmax) stay with
+GEMMs stay with BLAS; the im2col gather and the plain pooling forward (inference) stay with
 NumPy (compiled versions were slower).
 
 Nothing here imports Numba until the first kernel call, so ``import tinytf`` stays fast; the
@@ -18,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import activation, conv, norm
+from . import activation, conv, norm, pool
 
 _state = {"nb": None}
 
@@ -69,6 +70,18 @@ def col2im(dcols, x_shape, geo):
 
 
 # ---- pooling ----------------------------------------------------------------------------------
+
+def max_pool_forward_argmax(x, geo):
+    (kh, kw), (sh, sw) = geo.k_hw, geo.strides
+    (pt, _), (pl, _) = geo.pads
+    if x.dtype.kind != "f" or not x.size:
+        return pool.max_pool_forward_argmax(x, geo)
+    shape = (x.shape[0], geo.oh, geo.ow, x.shape[3])
+    out = np.empty(shape, dtype=x.dtype)
+    arg = np.empty(shape, dtype=pool.argmax_dtype(geo))
+    nb().max_pool_fwd_argmax(_c(x), out, arg, kh, kw, sh, sw, pt, pl)
+    return out, arg
+
 
 def max_pool_backward_argmax(g, arg, x_shape, geo):
     (kh, kw), (sh, sw) = geo.k_hw, geo.strides

@@ -10,13 +10,20 @@ from ..backend import xp
 from .conv import pad_nhwc, unpad_nhwc
 
 
-def max_pool_forward(x, geo):
-    xpad = pad_nhwc(x, geo.pads, -xp.inf)
-    out = None
-    for _, (rows, cols) in geo.window_slices():
-        s = xpad[:, rows, cols, :]
-        out = s.copy() if out is None else xp.maximum(out, s, out=out)
+def _reduce_windows(ufunc, xpad, geo):
+    """ufunc over the kh*kw strided slices, left to right: ``f(f(s0, s1), s2) ...``; the first
+    call writes a new array, so no slice is copied on its own."""
+    slices = [xpad[:, rows, cols, :] for _, (rows, cols) in geo.window_slices()]
+    if len(slices) == 1:
+        return slices[0].copy()
+    out = ufunc(slices[0], slices[1])
+    for s in slices[2:]:
+        ufunc(out, s, out=out)
     return out
+
+
+def max_pool_forward(x, geo):
+    return _reduce_windows(xp.maximum, pad_nhwc(x, geo.pads, -xp.inf), geo)
 
 
 def argmax_dtype(geo):
@@ -67,11 +74,7 @@ def _window_counts(geo, dtype):
 
 
 def avg_pool_forward(x, geo):
-    xpad = pad_nhwc(x, geo.pads)
-    out = None
-    for _, (rows, cols) in geo.window_slices():
-        s = xpad[:, rows, cols, :]
-        out = s.copy() if out is None else xp.add(out, s, out=out)
+    out = _reduce_windows(xp.add, pad_nhwc(x, geo.pads), geo)
     if geo.has_padding:
         return out / _window_counts(geo, x.dtype.str)
     return out * x.dtype.type(1.0 / (geo.k_hw[0] * geo.k_hw[1]))

@@ -18,11 +18,12 @@ import os
 from . import activation, conv, depthwise, fast, norm, pool
 
 MODES = ("auto", "numpy", "numba")
-SWITCHED = ("col2im", "max_pool_backward_argmax", "channel_moments", "normalize",
-            "batch_norm_train_backward", "channel_add", "relu_backward")
+SWITCHED = ("col2im", "max_pool_forward_argmax", "max_pool_backward_argmax", "channel_moments",
+            "normalize", "batch_norm_train_backward", "channel_add", "relu_backward")
 
 _IMPLEMENTATIONS = {
-    "numpy": {"col2im": conv.col2im, "max_pool_backward_argmax": pool.max_pool_backward_argmax,
+    "numpy": {"col2im": conv.col2im, "max_pool_forward_argmax": pool.max_pool_forward_argmax,
+              "max_pool_backward_argmax": pool.max_pool_backward_argmax,
               "channel_moments": norm.channel_moments, "normalize": norm.normalize,
               "batch_norm_train_backward": norm.batch_norm_train_backward,
               "channel_add": norm.channel_add, "relu_backward": activation.relu_backward},
@@ -30,7 +31,7 @@ _IMPLEMENTATIONS = {
 }
 
 # Set by use() below (declared here for readers and linters).
-col2im = max_pool_backward_argmax = channel_moments = normalize = None
+col2im = max_pool_forward_argmax = max_pool_backward_argmax = channel_moments = normalize = None
 batch_norm_train_backward = channel_add = relu_backward = None
 
 # The same on every path.
@@ -41,7 +42,6 @@ depthwise_forward = depthwise.depthwise_forward
 depthwise_backward_input = depthwise.depthwise_backward_input
 depthwise_backward_filter = depthwise.depthwise_backward_filter
 max_pool_forward = pool.max_pool_forward
-max_pool_forward_argmax = pool.max_pool_forward_argmax
 max_pool_backward = pool.max_pool_backward  # from x and out; the ops keep the argmax instead
 avg_pool_forward = pool.avg_pool_forward
 avg_pool_backward = pool.avg_pool_backward
