@@ -153,11 +153,9 @@ def max_pool_bwd_argmax(g, arg, dx, kh, kw, sh, sw, pt, pl):
     _, oh, ow, _ = g.shape
     gf, af, df = g.ravel(), arg.ravel(), dx.ravel()
     kk = kh * kw
-    dp = np.empty(kk, np.int64)
-    dq = np.empty(kk, np.int64)
+    off = np.empty(kk, np.int64)
     for k in range(kk):
-        dp[k] = k // kw
-        dq[k] = k - dp[k] * kw
+        off[k] = ((k // kw) * w + k % kw) * c
     disjoint = sh >= kh and sw >= kw
     for k0 in range(1 if disjoint else kk):
         for b in range(n):
@@ -166,14 +164,18 @@ def max_pool_bwd_argmax(g, arg, dx, kh, kw, sh, sw, pt, pl):
                 for j in range(ow):
                     w0 = j * sw - pl
                     ob = ((b * oh + i) * ow + j) * c
-                    inside = h0 >= 0 and h0 + kh <= h and w0 >= 0 and w0 + kw <= w
+                    base = ((b * h + h0) * w + w0) * c
+                    if disjoint and h0 >= 0 and h0 + kh <= h and w0 >= 0 and w0 + kw <= w:
+                        for ch in range(c):
+                            df[base + off[af[ob + ch]] + ch] += gf[ob + ch]
+                        continue
                     for ch in range(c):
-                        k = af[ob + ch]
+                        k = np.int64(af[ob + ch])
                         if not disjoint and k != k0:
                             continue
-                        hi = h0 + dp[k]
-                        wj = w0 + dq[k]
-                        if inside or (0 <= hi < h and 0 <= wj < w):
+                        hi = h0 + k // kw
+                        wj = w0 + k % kw
+                        if 0 <= hi < h and 0 <= wj < w:
                             df[((b * h + hi) * w + wj) * c + ch] += gf[ob + ch]
 
 
