@@ -51,3 +51,4 @@ def test_relu_backward_bit_mask_is_where(dtype):
     for gg, oo in ((g, out), (g[:, ::2], out[:, ::2]), (g.T, out.T), (g[:1], out)):
         want = np.where(oo > 0, gg, dtype(0))
         assert activation.relu_backward(gg, oo).tobytes() == want.tobytes()
+        assert activation.masked(gg, oo > 0).tobytes() == want.tobytes()

@@ -7,6 +7,7 @@ by its count of real cells (TensorFlow's SAME rule).
 from functools import lru_cache
 
 from ..backend import xp
+from .activation import masked
 from .conv import pad_nhwc, unpad_nhwc
 
 
@@ -57,7 +58,7 @@ def max_pool_backward_argmax(g, arg, x_shape, geo):
     """Route each output gradient to the window cell ``arg`` names (adds in kernel-offset order)."""
     dxp = xp.zeros((x_shape[0],) + geo.padded_hw + (x_shape[3],), dtype=g.dtype)
     for k, (_, (rows, cols)) in enumerate(geo.window_slices()):
-        dxp[:, rows, cols, :] += xp.where(arg == k, g, g.dtype.type(0))
+        dxp[:, rows, cols, :] += masked(g, arg == k)
     return unpad_nhwc(dxp, geo.pads, geo.n_hw)
 
 
