@@ -357,3 +357,22 @@ def test_both_paths_scatter_bitwise_alike(case, dtype):
     assert fast.max_pool_backward_argmax(g, arg, x.shape, geo).tobytes() == want.tobytes()
     old_style = pool.max_pool_backward(g, x, y, geo)  # routing from x and out: the same cells
     assert old_style.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("path", ["numpy", "auto"])
+def test_float16_max_pool_and_relu_gradients_on_both_paths(path):
+    """float16 goes to the NumPy reference on the compiled path (Numba has no float16 arrays)."""
+    import tinytf as tf
+    from tinytf.kernels import table
+    prev = table.use(path)
+    try:
+        x = tf.Variable(np.random.default_rng(12).standard_normal((2, 4, 4, 3)).astype(np.float16))
+        with tf.GradientTape() as tape:
+            y = tf.nn.relu(tf.nn.max_pool2d(x, 2, 2, "VALID"))
+        dx = tape.gradient(y, x)
+    finally:
+        table.use(prev)
+    assert y.dtype == tf.float16 and dx.dtype == tf.float16
+    xv = np.asarray(x.numpy(), np.float64)
+    want = max_grad_ref(xv, (max_ref(xv, (2, 2), (2, 2), "VALID") > 0).astype(np.float64), (2, 2), (2, 2), "VALID")
+    np.testing.assert_array_equal(np.asarray(dx.numpy(), np.float64), want)

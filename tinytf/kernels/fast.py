@@ -54,6 +54,9 @@ def _c(a):
     return a if a.flags.c_contiguous else np.ascontiguousarray(a)
 
 
+_COMPILED_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))  # Numba has no float16 arrays
+
+
 # ---- conv -------------------------------------------------------------------------------------
 
 def col2im(dcols, x_shape, geo):
@@ -74,7 +77,7 @@ def col2im(dcols, x_shape, geo):
 def max_pool_forward_argmax(x, geo):
     (kh, kw), (sh, sw) = geo.k_hw, geo.strides
     (pt, _), (pl, _) = geo.pads
-    if x.dtype.kind != "f" or not x.size:
+    if x.dtype not in _COMPILED_FLOATS or not x.size:
         return pool.max_pool_forward_argmax(x, geo)
     shape = (x.shape[0], geo.oh, geo.ow, x.shape[3])
     out = np.empty(shape, dtype=x.dtype)
@@ -86,6 +89,8 @@ def max_pool_forward_argmax(x, geo):
 def max_pool_backward_argmax(g, arg, x_shape, geo):
     (kh, kw), (sh, sw) = geo.k_hw, geo.strides
     (pt, _), (pl, _) = geo.pads
+    if g.dtype not in _COMPILED_FLOATS or g.shape != arg.shape:
+        return pool.max_pool_backward_argmax(g, arg, x_shape, geo)
     dx = np.zeros(x_shape, dtype=g.dtype)
     if g.size:
         nb().max_pool_bwd_argmax(_c(g), _c(arg), dx, kh, kw, sh, sw, pt, pl)
@@ -95,7 +100,8 @@ def max_pool_backward_argmax(g, arg, x_shape, geo):
 # ---- activations ------------------------------------------------------------------------------
 
 def relu_backward(g, out):
-    if g.shape != out.shape or g.dtype.kind != "f" or out.dtype.kind != "f" or not g.size:
+    if g.shape != out.shape or g.dtype not in _COMPILED_FLOATS or out.dtype not in _COMPILED_FLOATS \
+            or not g.size:
         return activation.relu_backward(g, out)
     dx = np.empty(g.shape, dtype=g.dtype)
     nb().relu_bwd(_c(g).reshape(-1), _c(out).reshape(-1), dx.reshape(-1))
