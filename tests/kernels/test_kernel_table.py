@@ -153,3 +153,13 @@ def test_compiled_kernels_are_bitwise_deterministic(dtype):
         numba.set_num_threads(n)
     loops = {k: v for k, v in vars(K).items() if isinstance(v, numba.core.dispatcher.Dispatcher)}
     assert loops and all(d.signatures for d in loops.values()), [k for k, d in loops.items() if not d.signatures]
+
+
+@needs_numba
+def test_float16_goes_to_the_reference():
+    """Numba has no float16 arrays: every compiled kernel hands float16 to the reference."""
+    for name, args in _cases(np.float16):
+        want = _table_numpy()[name](*args)
+        got = getattr(fast, name)(*args)
+        for w, g in zip(_flat(want), _flat(got)):
+            assert g.dtype == w.dtype and g.tobytes() == w.tobytes(), name

@@ -61,7 +61,7 @@ _COMPILED_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))  # Numba has no 
 
 def col2im(dcols, x_shape, geo):
     """dcols [N*OH*OW, kh*kw*C] (or any shape of that size) -> dx [N, H, W, C]."""
-    if geo.is_pointwise:
+    if geo.is_pointwise or dcols.dtype not in _COMPILED_FLOATS:
         return conv.col2im(dcols, x_shape, geo)
     n, h, w, c = x_shape
     (kh, kw), (sh, sw), (dh, dw) = geo.k_hw, geo.strides, geo.dilations
@@ -140,6 +140,8 @@ def _tile(v, k, dtype):
 
 
 def channel_moments(x2d):
+    if x2d.dtype not in _COMPILED_FLOATS:
+        return norm.channel_moments(x2d)
     m, c = x2d.shape
     xw, k = _wide(x2d)
     mean = _fold(nb().wide_sums(xw, np.zeros(xw.shape[1]), False), c) / m
@@ -150,9 +152,9 @@ def channel_moments(x2d):
 def normalize(x, mean, var, gamma, beta, eps):
     inv, shift = norm.scale_shift(mean, var, gamma, beta, eps)
     c = x.shape[-1]
-    if np.shape(inv) != (c,) or np.shape(shift) != (c,) or x.size == 0:
-        return x * inv + shift
     dtype = np.result_type(x, inv, shift)
+    if np.shape(inv) != (c,) or np.shape(shift) != (c,) or x.size == 0 or dtype not in _COMPILED_FLOATS:
+        return x * inv + shift
     xw, k = _wide(x.reshape(-1, c))
     y = np.empty(xw.shape, dtype=dtype)
     nb().wide_scale_shift(xw, _tile(inv, k, dtype), _tile(shift, k, dtype), y)
@@ -162,6 +164,8 @@ def normalize(x, mean, var, gamma, beta, eps):
 def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
     m, c = x2d.shape
     dtype = np.result_type(g2d, x2d)
+    if dtype not in _COMPILED_FLOATS:
+        return norm.batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps)
     rstd = norm.inv_std(var, eps)
     xw, k = _wide(x2d)
     gw = _c(g2d).reshape(xw.shape)
@@ -175,7 +179,7 @@ def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
 
 
 def channel_add(x, b):
-    if not (x.ndim >= 2 and x.size and x.dtype == b.dtype):
+    if not (x.ndim >= 2 and x.size and x.dtype == b.dtype and x.dtype in _COMPILED_FLOATS):
         return norm.channel_add(x, b)
     c = x.shape[-1]
     xw, k = _wide(x.reshape(-1, c))
