@@ -263,3 +263,116 @@ def test_float32_in_float32_out(case):
     g = np.ones(ym.shape, np.float32)
     assert PL.max_pool_backward(g, x, ym, geo).dtype == np.float32
     assert PL.avg_pool_backward(g, x.shape, geo).dtype == np.float32
+
+
+# ---- the argmax kept by the forward pass, and the scatter backward ---------------------------
+
+def argmax_ref(x, ksize, strides, padding):
+    """Window offset p * kw + q (padded cells counted) of the first cell holding the max; the
+    last offset when none does (a NaN max)."""
+    _, h, w, _ = x.shape
+    (kh, kw), (sh, sw) = ksize, strides
+    pt, _ = _ref_pads(h, kh, sh, padding)
+    pl, _ = _ref_pads(w, kw, sw, padding)
+    y = max_ref(x, ksize, strides, padding)
+    arg = np.full(y.shape, kh * kw - 1)
+    for n, a, b, c in np.ndindex(*y.shape):
+        for k in range(kh * kw):
+            r, q = a * sh - pt + k // kw, b * sw - pl + k % kw
+            if 0 <= r < h and 0 <= q < w and x[n, r, q, c] == y[n, a, b, c]:
+                arg[n, a, b, c] = k
+                break
+    return arg
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_argmax_and_scatter_match_loops_with_ties(case):
+    x_shape, k, s, p = case
+    rng = np.random.default_rng(9)
+    x = rng.integers(-2, 1, x_shape).astype(np.float64)
+    geo = _geo(*case)
+    y, arg = PL.max_pool_forward_argmax(x, geo)
+    np.testing.assert_array_equal(y, max_ref(x, k, s, p))
+    assert arg.dtype == np.uint8
+    np.testing.assert_array_equal(arg, argmax_ref(x, k, s, p))
+    g = rng.standard_normal(y.shape)
+    dx = PL.max_pool_backward_argmax(g, arg, x.shape, geo)
+    np.testing.assert_allclose(dx, max_grad_ref(x, g, k, s, p), rtol=1e-12, atol=1e-12)
+    assert dx.tobytes() == PL.max_pool_backward(g, x, y, geo).tobytes()
+
+
+def test_argmax_nan_window_routes_to_the_last_cell():
+    x = np.array([[1.0, np.nan], [2.0, 0.0]]).reshape(1, 2, 2, 1)
+    geo = _geo(x.shape, (2, 2), (2, 2), "VALID")
+    y, arg = PL.max_pool_forward_argmax(x, geo)
+    assert np.isnan(y[0, 0, 0, 0]) and arg[0, 0, 0, 0] == 3
+
+
+def test_argmax_dtype_grows_with_the_window():
+    geo = _geo((1, 17, 17, 1), (17, 17), (1, 1), "VALID")
+    x = np.zeros((1, 17, 17, 1))
+    x[0, 16, 16, 0] = 1.0
+    y, arg = PL.max_pool_forward_argmax(x, geo)
+    assert arg.dtype == np.uint16 and arg[0, 0, 0, 0] == 17 * 17 - 1
+
+
+def _nasty(shape, rng, dtype):
+    """Ties, signed zeros, -inf and NaN."""
+    vals = np.array([-np.inf, -1.0, -0.0, 0.0, 1.0, 2.0, np.nan], dtype)
+    return rng.choice(vals, size=shape, p=[.1, .2, .2, .2, .1, .1, .1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_both_paths_forward_argmax_bitwise_alike(case, dtype):
+    """The compiled forward gives NumPy's max bits (NaN, -inf pads, and the sign of a zero max:
+    ``maximum`` keeps the later of equal values) and the reference's argmax."""
+    pytest.importorskip("numba")
+    from tinytf.kernels import fast, pool
+    rng = np.random.default_rng(11)
+    geo = _geo(*case)
+    for x in (_nasty(case[0], rng, dtype), rng.standard_normal(case[0]).astype(dtype),
+              np.full(case[0], -np.inf, dtype)):
+        want_y, want_arg = pool.max_pool_forward_argmax(x, geo)
+        y, arg = fast.max_pool_forward_argmax(x, geo)
+        assert y.tobytes() == want_y.tobytes() and y.dtype == want_y.dtype
+        assert arg.tobytes() == want_arg.tobytes() and arg.dtype == want_arg.dtype
+        assert y.tobytes() == pool.max_pool_forward(x, geo).tobytes()  # inference path: same bits
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_both_paths_scatter_bitwise_alike(case, dtype):
+    """The compiled scatter gives the reference's bits, including sums of overlapping windows
+    (added in kernel-offset order) and signed zeros."""
+    pytest.importorskip("numba")
+    from tinytf.kernels import fast, pool
+    rng = np.random.default_rng(10)
+    x = _nasty(case[0], rng, dtype)
+    geo = _geo(*case)
+    y, arg = pool.max_pool_forward_argmax(x, geo)
+    g = rng.standard_normal(y.shape).astype(dtype)
+    g[rng.random(g.shape) < 0.2] = -0.0
+    want = pool.max_pool_backward_argmax(g, arg, x.shape, geo)
+    assert fast.max_pool_backward_argmax(g, arg, x.shape, geo).tobytes() == want.tobytes()
+    old_style = pool.max_pool_backward(g, x, y, geo)  # routing from x and out: the same cells
+    assert old_style.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("path", ["numpy", "auto"])
+def test_float16_max_pool_and_relu_gradients_on_both_paths(path):
+    """float16 goes to the NumPy reference on the compiled path (Numba has no float16 arrays)."""
+    import tinytf as tf
+    from tinytf.kernels import table
+    prev = table.use(path)
+    try:
+        x = tf.Variable(np.random.default_rng(12).standard_normal((2, 4, 4, 3)).astype(np.float16))
+        with tf.GradientTape() as tape:
+            y = tf.nn.relu(tf.nn.max_pool2d(x, 2, 2, "VALID"))
+        dx = tape.gradient(y, x)
+    finally:
+        table.use(prev)
+    assert y.dtype == tf.float16 and dx.dtype == tf.float16
+    xv = np.asarray(x.numpy(), np.float64)
+    want = max_grad_ref(xv, (max_ref(xv, (2, 2), (2, 2), "VALID") > 0).astype(np.float64), (2, 2), (2, 2), "VALID")
+    np.testing.assert_array_equal(np.asarray(dx.numpy(), np.float64), want)

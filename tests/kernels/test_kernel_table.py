@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from tinytf.kernels import conv, fast, norm, pool, table
+from tinytf.kernels import activation, conv, fast, norm, pool, table
 
 HAS_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(not HAS_NUMBA, reason="Numba not installed")
@@ -24,7 +24,7 @@ def restore_kernels():
 
 
 def test_reference_kernels_do_not_branch_on_the_path():
-    for mod in (conv, pool, norm):
+    for mod in (conv, pool, norm, activation):
         src = inspect.getsource(mod)
         assert not re.search(r"numba|\b(fast|table)\.|import .*\b(fast|table)\b", src, re.I), mod.__name__
 
@@ -32,8 +32,10 @@ def test_reference_kernels_do_not_branch_on_the_path():
 def test_use_installs_one_set_and_returns_the_previous(restore_kernels):
     table.use("numpy")
     assert table.active() == fast.backend_name() == "numpy" and not fast.enabled()
-    assert table.col2im is conv.col2im and table.max_pool_backward is pool.max_pool_backward
-    assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[2:])
+    assert table.col2im is conv.col2im and table.max_pool_backward_argmax is pool.max_pool_backward_argmax
+    assert table.max_pool_forward_argmax is pool.max_pool_forward_argmax
+    assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[3:-1])
+    assert table.relu_backward is activation.relu_backward
     if HAS_NUMBA:
         assert fast.use("numba") == "numpy"  # the old entry point still switches the table
         assert table.active() == "numba" and fast.enabled()
@@ -72,11 +74,13 @@ def _cases(dtype):
         geo = conv.geometry(n_hw, k, s, d, pad)
         x_shape = (3,) + n_hw + (5,)
         out.append(("col2im", (a(3, geo.oh, geo.ow, k[0], k[1], 5), x_shape, geo)))
-    for n_hw, k, s, pad in [((8, 9), (2, 2), (2, 2), "VALID"), ((7, 7), (3, 3), (2, 2), "SAME")]:
+    for n_hw, k, s, pad in [((8, 9), (2, 2), (2, 2), "VALID"), ((7, 7), (3, 3), (2, 2), "SAME"),
+                            ((6, 7), (3, 2), (1, 1), "SAME")]:  # disjoint and overlapping windows
         geo = conv.geometry(n_hw, k, s, (1, 1), pad)
         x = np.round(a(2, *n_hw, 3))  # rounded: many ties inside windows
-        y = pool.max_pool_forward(x, geo)
-        out.append(("max_pool_backward", (a(*y.shape), x, y, geo)))
+        y, arg = pool.max_pool_forward_argmax(x, geo)
+        out += [("max_pool_forward_argmax", (x, geo)),
+                ("max_pool_backward_argmax", (a(*y.shape), arg, x.shape, geo))]
     eps = dtype(1e-3)
     for shape in [(4, 5, 6, 3), (2, 3, 3, 7), (5, 1, 1, 2)]:
         c = shape[-1]
@@ -91,6 +95,13 @@ def _cases(dtype):
                 ("channel_add", (x, beta)),
                 ("channel_add", (x, beta.astype(np.float64))),  # mixed dtypes: reference
                 ("channel_add", (x[0, 0, 0], beta))]            # 1-D: reference
+    for shape in [(4, 5, 6, 3), (7,)]:
+        o = np.maximum(a(*shape), 0)
+        o.flat[::5] = np.nan
+        g = a(*shape)
+        out += [("relu_backward", (g, o)),
+                ("relu_backward", (g[..., ::-1], o)),   # not contiguous: copied
+                ("relu_backward", (g[:1], o))]          # broadcasting: reference
     return out
 
 
@@ -142,3 +153,13 @@ def test_compiled_kernels_are_bitwise_deterministic(dtype):
         numba.set_num_threads(n)
     loops = {k: v for k, v in vars(K).items() if isinstance(v, numba.core.dispatcher.Dispatcher)}
     assert loops and all(d.signatures for d in loops.values()), [k for k, d in loops.items() if not d.signatures]
+
+
+@needs_numba
+def test_float16_goes_to_the_reference():
+    """Numba has no float16 arrays: every compiled kernel hands float16 to the reference."""
+    for name, args in _cases(np.float16):
+        want = _table_numpy()[name](*args)
+        got = getattr(fast, name)(*args)
+        for w, g in zip(_flat(want), _flat(got)):
+            assert g.dtype == w.dtype and g.tobytes() == w.tobytes(), name

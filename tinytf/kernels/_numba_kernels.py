@@ -15,47 +15,36 @@ _OPTS = dict(cache=True, nogil=True, fastmath=False)
 
 @njit(**_OPTS)
 def col2im(dcols, dx, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl):
+    """dx += each window row of dcols at its cells. With dw == 1 the kw cells of one kernel row
+    are one contiguous run of kw * C numbers on both sides, added in one inner loop; the order
+    of the adds to a cell (by output position, then kernel offset) is the same either way."""
     n, h, w, c = dx.shape
+    df = dx.ravel()
+    kwc = kw * c
     for b in range(n):
         for i in range(oh):
-            for j in range(ow):
-                r = (b * oh + i) * ow + j
-                col = 0
-                for p in range(kh):
-                    hi = i * sh + p * dh - pt
-                    for q in range(kw):
-                        wj = j * sw + q * dw - pl
-                        if 0 <= hi < h and 0 <= wj < w:
-                            for ch in range(c):
-                                dx[b, hi, wj, ch] += dcols[r, col + ch]
-                        col += c
-
-
-@njit(**_OPTS)
-def max_pool_bwd(g, x, out, dx, oh, ow, kh, kw, sh, sw, pt, pl):
-    """Each output gradient goes to the first (row-major) cell of its window equal to the max.
-    Arrays are flat (C order); x and dx are [N, H, W, C], g and out [N, OH, OW, C]."""
-    n, h, w, c = x.shape
-    xf, df, gf, of = x.ravel(), dx.ravel(), g.ravel(), out.ravel()
-    found = np.zeros(c, np.uint8)
-    for b in range(n):
-        for i in range(oh):
-            for j in range(ow):
-                obase = ((b * oh + i) * ow + j) * c
-                found[:] = 0
-                for p in range(kh):
-                    hi = i * sh + p - pt
-                    if hi < 0 or hi >= h:
-                        continue
-                    for q in range(kw):
-                        wj = j * sw + q - pl
-                        if wj < 0 or wj >= w:
-                            continue
-                        base = ((b * h + hi) * w + wj) * c
-                        for ch in range(c):  # branch-free: random data mispredicts every branch
-                            hit = (xf[base + ch] == of[obase + ch]) & (found[ch] == 0)
-                            df[base + ch] += gf[obase + ch] * hit
-                            found[ch] |= hit
+            for p in range(kh):
+                hi = i * sh + p * dh - pt
+                if hi < 0 or hi >= h:
+                    continue
+                row = (b * h + hi) * w
+                for j in range(ow):
+                    r = (b * oh + i) * ow + j
+                    w0 = j * sw - pl
+                    col = p * kwc
+                    if dw == 1:
+                        q0 = 0 if w0 >= 0 else -w0
+                        q1 = kw if w0 + kw <= w else w - w0
+                        base = (row + w0) * c
+                        for t in range(q0 * c, q1 * c):
+                            df[base + t] += dcols[r, col + t]
+                    else:
+                        for q in range(kw):
+                            wj = w0 + q * dw
+                            if 0 <= wj < w:
+                                base = (row + wj) * c
+                                for ch in range(c):
+                                    df[base + ch] += dcols[r, col + q * c + ch]
 
 
 @njit(**_OPTS)
@@ -105,3 +94,94 @@ def wide_bn_dx(g, x, mean, rstd, a, bb, scale, dx):
         for l in range(l_):
             xh = (x[r, l] - mean[l]) * rstd[l]
             dx[r, l] = (g[r, l] - a[l] - xh * bb[l]) * scale[l]
+
+
+@njit(**_OPTS)
+def max_pool_fwd_argmax(x, out, arg, kh, kw, sh, sw, pt, pl):
+    """out = the window max as NumPy's ``maximum`` chain gives it (a NaN wins; of equal values
+    the later one, which decides the sign of a zero max), arg = the offset p * kw + q of the
+    first cell equal to it (the last offset for a NaN max). Padded cells count as -inf, which
+    never changes either. Arrays are flat (C order); x is [N, H, W, C], out and arg [N, OH, OW, C]."""
+    n, h, w, c = x.shape
+    _, oh, ow, _ = out.shape
+    kk = kh * kw
+    last = kk - 1
+    ninf = x.dtype.type(-np.inf)
+    xf, of, af = x.ravel(), out.ravel(), arg.ravel()
+    off = np.empty(kk, np.int64)
+    for k in range(kk):
+        off[k] = ((k // kw) * w + k % kw) * c
+    for b in range(n):
+        for i in range(oh):
+            h0 = i * sh - pt
+            for j in range(ow):
+                w0 = j * sw - pl
+                ob = ((b * oh + i) * ow + j) * c
+                if h0 >= 0 and h0 + kh <= h and w0 >= 0 and w0 + kw <= w:
+                    base = ((b * h + h0) * w + w0) * c
+                    for ch in range(c):
+                        m = xf[base + ch]
+                        a = 0
+                        for k in range(1, kk):  # branch-free: random data mispredicts
+                            v = xf[base + off[k] + ch]
+                            a = k if v > m else a
+                            m = m if ((m > v) | (m != m)) else v
+                        of[ob + ch] = m
+                        af[ob + ch] = last if m != m else a
+                else:
+                    for ch in range(c):
+                        m = ninf
+                        a = 0
+                        for k in range(kk):
+                            hi = h0 + k // kw
+                            wj = w0 + k % kw
+                            if 0 <= hi < h and 0 <= wj < w:
+                                v = xf[((b * h + hi) * w + wj) * c + ch]
+                                a = k if v > m else a
+                                m = m if ((m > v) | (m != m)) else v
+                        of[ob + ch] = m
+                        af[ob + ch] = last if m != m else a
+
+
+@njit(**_OPTS)
+def max_pool_bwd_argmax(g, arg, dx, kh, kw, sh, sw, pt, pl):
+    """dx (zeros) += each output gradient at the window cell its arg (offset p * kw + q) names.
+    Arrays are flat (C order); dx is [N, H, W, C], g and arg [N, OH, OW, C]. Disjoint windows:
+    each cell gets at most one gradient, in one pass; overlapping ones add in kernel-offset
+    order, as the reference does, so the sums are the same."""
+    n, h, w, c = dx.shape
+    _, oh, ow, _ = g.shape
+    gf, af, df = g.ravel(), arg.ravel(), dx.ravel()
+    kk = kh * kw
+    off = np.empty(kk, np.int64)
+    for k in range(kk):
+        off[k] = ((k // kw) * w + k % kw) * c
+    disjoint = sh >= kh and sw >= kw
+    for k0 in range(1 if disjoint else kk):
+        for b in range(n):
+            for i in range(oh):
+                h0 = i * sh - pt
+                for j in range(ow):
+                    w0 = j * sw - pl
+                    ob = ((b * oh + i) * ow + j) * c
+                    base = ((b * h + h0) * w + w0) * c
+                    if disjoint and h0 >= 0 and h0 + kh <= h and w0 >= 0 and w0 + kw <= w:
+                        for ch in range(c):
+                            df[base + off[af[ob + ch]] + ch] += gf[ob + ch]
+                        continue
+                    for ch in range(c):
+                        k = np.int64(af[ob + ch])
+                        if not disjoint and k != k0:
+                            continue
+                        hi = h0 + k // kw
+                        wj = w0 + k % kw
+                        if 0 <= hi < h and 0 <= wj < w:
+                            df[((b * h + hi) * w + wj) * c + ch] += gf[ob + ch]
+
+
+@njit(**_OPTS)
+def relu_bwd(g, out, dx):
+    """dx = g where out > 0, else +0; all three flat and of one size."""
+    zero = g.dtype.type(0)
+    for i in range(g.size):
+        dx[i] = g[i] if out[i] > 0 else zero

@@ -1,12 +1,14 @@
 """Compiled (Numba) versions of the memory-bound kernels, with the reference's names and signatures.
 
-``table.py`` installs these in place of the NumPy references of ``conv.py``, ``pool.py`` and
-``norm.py`` when the Numba path is selected: ``col2im``, ``max_pool_backward``,
-``channel_moments``, ``normalize``, ``batch_norm_train_backward``, ``channel_add``. Each does its
+``table.py`` installs these in place of the NumPy references of ``conv.py``, ``pool.py``,
+``norm.py`` and ``activation.py`` when the Numba path is selected: ``col2im``,
+``max_pool_forward_argmax`` (the max and the offset of the first max, one pass),
+``max_pool_backward_argmax`` (the scatter to that offset), ``channel_moments``,
+``normalize``, ``batch_norm_train_backward``, ``channel_add``, ``relu_backward``. Each does its
 memory-bound work in one pass over the data with no temporaries; the per-channel formulas around
 the loops are ``norm.py``'s, and cases the loops do not cover go back to the reference. The
-GEMMs stay with BLAS; the im2col gather and the pooling forward stay with NumPy (compiled
-versions were slower).
+GEMMs stay with BLAS; the im2col gather and the plain pooling forward (inference) stay with
+NumPy (compiled versions were slower).
 
 Nothing here imports Numba until the first kernel call, so ``import tinytf`` stays fast; the
 loops (``_numba_kernels.py``) are cached on disk (``cache=True``), so only the very first run
@@ -17,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import conv, norm
+from . import activation, conv, norm, pool
 
 _state = {"nb": None}
 
@@ -52,11 +54,14 @@ def _c(a):
     return a if a.flags.c_contiguous else np.ascontiguousarray(a)
 
 
+_COMPILED_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))  # Numba has no float16 arrays
+
+
 # ---- conv -------------------------------------------------------------------------------------
 
 def col2im(dcols, x_shape, geo):
     """dcols [N*OH*OW, kh*kw*C] (or any shape of that size) -> dx [N, H, W, C]."""
-    if geo.is_pointwise:
+    if geo.is_pointwise or dcols.dtype not in _COMPILED_FLOATS:
         return conv.col2im(dcols, x_shape, geo)
     n, h, w, c = x_shape
     (kh, kw), (sh, sw), (dh, dw) = geo.k_hw, geo.strides, geo.dilations
@@ -69,11 +74,37 @@ def col2im(dcols, x_shape, geo):
 
 # ---- pooling ----------------------------------------------------------------------------------
 
-def max_pool_backward(g, x, out, geo):
+def max_pool_forward_argmax(x, geo):
     (kh, kw), (sh, sw) = geo.k_hw, geo.strides
     (pt, _), (pl, _) = geo.pads
-    dx = np.zeros(x.shape, dtype=g.dtype)
-    nb().max_pool_bwd(_c(g), _c(x), _c(out), dx, geo.oh, geo.ow, kh, kw, sh, sw, pt, pl)
+    if x.dtype not in _COMPILED_FLOATS or not x.size:
+        return pool.max_pool_forward_argmax(x, geo)
+    shape = (x.shape[0], geo.oh, geo.ow, x.shape[3])
+    out = np.empty(shape, dtype=x.dtype)
+    arg = np.empty(shape, dtype=pool.argmax_dtype(geo))
+    nb().max_pool_fwd_argmax(_c(x), out, arg, kh, kw, sh, sw, pt, pl)
+    return out, arg
+
+
+def max_pool_backward_argmax(g, arg, x_shape, geo):
+    (kh, kw), (sh, sw) = geo.k_hw, geo.strides
+    (pt, _), (pl, _) = geo.pads
+    if g.dtype not in _COMPILED_FLOATS or g.shape != arg.shape:
+        return pool.max_pool_backward_argmax(g, arg, x_shape, geo)
+    dx = np.zeros(x_shape, dtype=g.dtype)
+    if g.size:
+        nb().max_pool_bwd_argmax(_c(g), _c(arg), dx, kh, kw, sh, sw, pt, pl)
+    return dx
+
+
+# ---- activations ------------------------------------------------------------------------------
+
+def relu_backward(g, out):
+    if g.shape != out.shape or g.dtype not in _COMPILED_FLOATS or out.dtype not in _COMPILED_FLOATS \
+            or not g.size:
+        return activation.relu_backward(g, out)
+    dx = np.empty(g.shape, dtype=g.dtype)
+    nb().relu_bwd(_c(g).reshape(-1), _c(out).reshape(-1), dx.reshape(-1))
     return dx
 
 
@@ -102,10 +133,15 @@ def _fold(acc, c):
 
 
 def _tile(v, k, dtype):
-    return np.tile(np.asarray(v, dtype=dtype), k)
+    """v [C] (cast to dtype) repeated k times; a filled buffer costs less than ``np.tile``."""
+    out = np.empty((k, np.size(v)), dtype=dtype)
+    out[...] = v
+    return out.reshape(-1)
 
 
 def channel_moments(x2d):
+    if x2d.dtype not in _COMPILED_FLOATS:
+        return norm.channel_moments(x2d)
     m, c = x2d.shape
     xw, k = _wide(x2d)
     mean = _fold(nb().wide_sums(xw, np.zeros(xw.shape[1]), False), c) / m
@@ -116,9 +152,9 @@ def channel_moments(x2d):
 def normalize(x, mean, var, gamma, beta, eps):
     inv, shift = norm.scale_shift(mean, var, gamma, beta, eps)
     c = x.shape[-1]
-    if np.shape(inv) != (c,) or np.shape(shift) != (c,) or x.size == 0:
-        return x * inv + shift
     dtype = np.result_type(x, inv, shift)
+    if np.shape(inv) != (c,) or np.shape(shift) != (c,) or x.size == 0 or dtype not in _COMPILED_FLOATS:
+        return x * inv + shift
     xw, k = _wide(x.reshape(-1, c))
     y = np.empty(xw.shape, dtype=dtype)
     nb().wide_scale_shift(xw, _tile(inv, k, dtype), _tile(shift, k, dtype), y)
@@ -128,6 +164,8 @@ def normalize(x, mean, var, gamma, beta, eps):
 def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
     m, c = x2d.shape
     dtype = np.result_type(g2d, x2d)
+    if dtype not in _COMPILED_FLOATS:
+        return norm.batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps)
     rstd = norm.inv_std(var, eps)
     xw, k = _wide(x2d)
     gw = _c(g2d).reshape(xw.shape)
@@ -141,7 +179,7 @@ def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
 
 
 def channel_add(x, b):
-    if not (x.ndim >= 2 and x.size and x.dtype == b.dtype):
+    if not (x.ndim >= 2 and x.size and x.dtype == b.dtype and x.dtype in _COMPILED_FLOATS):
         return norm.channel_add(x, b)
     c = x.shape[-1]
     xw, k = _wide(x.reshape(-1, c))

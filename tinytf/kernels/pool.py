@@ -7,33 +7,64 @@ by its count of real cells (TensorFlow's SAME rule).
 from functools import lru_cache
 
 from ..backend import xp
+from .activation import masked
 from .conv import pad_nhwc, unpad_nhwc
 
 
-def max_pool_forward(x, geo):
-    xpad = pad_nhwc(x, geo.pads, -xp.inf)
-    out = None
-    for _, (rows, cols) in geo.window_slices():
-        s = xpad[:, rows, cols, :]
-        out = s.copy() if out is None else xp.maximum(out, s, out=out)
+def _reduce_windows(ufunc, xpad, geo):
+    """ufunc over the kh*kw strided slices, left to right: ``f(f(s0, s1), s2) ...``; the first
+    call writes a new array, so no slice is copied on its own."""
+    slices = [xpad[:, rows, cols, :] for _, (rows, cols) in geo.window_slices()]
+    if len(slices) == 1:
+        return slices[0].copy()
+    out = ufunc(slices[0], slices[1])
+    for s in slices[2:]:
+        ufunc(out, s, out=out)
     return out
+
+
+def max_pool_forward(x, geo):
+    return _reduce_windows(xp.maximum, pad_nhwc(x, geo.pads, -xp.inf), geo)
+
+
+def argmax_dtype(geo):
+    """The smallest unsigned integer type holding a window offset (uint8 up to 16x16 windows)."""
+    return xp.min_scalar_type(geo.k_hw[0] * geo.k_hw[1] - 1)
+
+
+def max_pool_argmax(x, out, geo):
+    """For each output, the window offset ``p * kw + q`` of the first cell in row-major window
+    order equal to its max ``out``, or the last offset where no cell is (a NaN max). Padded
+    cells count as -inf, so an all -inf window may pick one (its gradient is then dropped).
+    Computed as the number of leading cells not equal to the max."""
+    xpad = pad_nhwc(x, geo.pads, -xp.inf)
+    slices = list(geo.window_slices())
+    arg = xp.zeros(out.shape, dtype=argmax_dtype(geo))
+    ahead = ne = None  # ahead: no cell so far equals the max
+    for _, (rows, cols) in slices[:-1]:
+        ne = xp.not_equal(xpad[:, rows, cols, :], out, out=ne)
+        ahead = ne.copy() if ahead is None else xp.logical_and(ahead, ne, out=ahead)
+        arg += ahead.view(xp.uint8)
+    return arg
+
+
+def max_pool_forward_argmax(x, geo):
+    """``(max_pool_forward(x, geo), max_pool_argmax(...))``: the max and where the gradient goes."""
+    out = max_pool_forward(x, geo)
+    return out, max_pool_argmax(x, out, geo)
+
+
+def max_pool_backward_argmax(g, arg, x_shape, geo):
+    """Route each output gradient to the window cell ``arg`` names (adds in kernel-offset order)."""
+    dxp = xp.zeros((x_shape[0],) + geo.padded_hw + (x_shape[3],), dtype=g.dtype)
+    for k, (_, (rows, cols)) in enumerate(geo.window_slices()):
+        dxp[:, rows, cols, :] += masked(g, arg == k)
+    return unpad_nhwc(dxp, geo.pads, geo.n_hw)
 
 
 def max_pool_backward(g, x, out, geo):
     """Route each output gradient to the first (row-major) cell of its window holding the max."""
-    xpad = pad_nhwc(x, geo.pads, -xp.inf)
-    dxp = xp.zeros(xpad.shape, dtype=g.dtype)
-    free = xp.ones(out.shape, dtype=bool)
-    last = geo.k_hw[0] * geo.k_hw[1] - 1
-    for k, ((i, j), (rows, cols)) in enumerate(geo.window_slices()):
-        hit = xpad[:, rows, cols, :] == out
-        if k < last:
-            hit &= free
-            free &= ~hit
-        else:
-            hit = free
-        dxp[:, rows, cols, :] += xp.where(hit, g, 0)
-    return unpad_nhwc(dxp, geo.pads, geo.n_hw)
+    return max_pool_backward_argmax(g, max_pool_argmax(x, out, geo), x.shape, geo)
 
 
 @lru_cache(maxsize=128)
@@ -44,11 +75,7 @@ def _window_counts(geo, dtype):
 
 
 def avg_pool_forward(x, geo):
-    xpad = pad_nhwc(x, geo.pads)
-    out = None
-    for _, (rows, cols) in geo.window_slices():
-        s = xpad[:, rows, cols, :]
-        out = s.copy() if out is None else xp.add(out, s, out=out)
+    out = _reduce_windows(xp.add, pad_nhwc(x, geo.pads), geo)
     if geo.has_padding:
         return out / _window_counts(geo, x.dtype.str)
     return out * x.dtype.type(1.0 / (geo.k_hw[0] * geo.k_hw[1]))

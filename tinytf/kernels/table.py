@@ -1,9 +1,9 @@
 """The kernel table: the one place where the implementation of each kernel is chosen.
 
 The ops (``tinytf/ops/``) call kernels only through this module (``K.conv2d_forward(...)``).
-Most entries are the NumPy references of ``conv.py``, ``pool.py`` and ``norm.py``, the same on
-every path. The memory-bound ones named in ``SWITCHED`` also have a compiled version of the same
-name and signature in ``fast.py`` (Numba); ``use`` installs one set or the other as this
+Most entries are the NumPy references of ``conv.py``, ``pool.py``, ``norm.py`` and
+``activation.py``, the same on every path. The memory-bound ones named in ``SWITCHED`` also
+have a compiled version of the same name and signature in ``fast.py`` (Numba); ``use`` installs one set or the other as this
 module's attributes, so a call costs one attribute lookup and no branch. A GPU backend would
 plug in here too: a module with the same function names (e.g. ``kernels/cupy.py``) and one
 more entry in ``_IMPLEMENTATIONS``.
@@ -15,23 +15,24 @@ switches at run time (tests use it to compare both paths).
 import importlib.util
 import os
 
-from . import conv, depthwise, fast, norm, pool
+from . import activation, conv, depthwise, fast, norm, pool
 
 MODES = ("auto", "numpy", "numba")
-SWITCHED = ("col2im", "max_pool_backward", "channel_moments", "normalize",
-            "batch_norm_train_backward", "channel_add")
+SWITCHED = ("col2im", "max_pool_forward_argmax", "max_pool_backward_argmax", "channel_moments",
+            "normalize", "batch_norm_train_backward", "channel_add", "relu_backward")
 
 _IMPLEMENTATIONS = {
-    "numpy": {"col2im": conv.col2im, "max_pool_backward": pool.max_pool_backward,
+    "numpy": {"col2im": conv.col2im, "max_pool_forward_argmax": pool.max_pool_forward_argmax,
+              "max_pool_backward_argmax": pool.max_pool_backward_argmax,
               "channel_moments": norm.channel_moments, "normalize": norm.normalize,
               "batch_norm_train_backward": norm.batch_norm_train_backward,
-              "channel_add": norm.channel_add},
+              "channel_add": norm.channel_add, "relu_backward": activation.relu_backward},
     "numba": {name: getattr(fast, name) for name in SWITCHED},
 }
 
 # Set by use() below (declared here for readers and linters).
-col2im = max_pool_backward = channel_moments = normalize = None
-batch_norm_train_backward = channel_add = None
+col2im = max_pool_forward_argmax = max_pool_backward_argmax = channel_moments = normalize = None
+batch_norm_train_backward = channel_add = relu_backward = None
 
 # The same on every path.
 geometry = conv.geometry
@@ -41,6 +42,7 @@ depthwise_forward = depthwise.depthwise_forward
 depthwise_backward_input = depthwise.depthwise_backward_input
 depthwise_backward_filter = depthwise.depthwise_backward_filter
 max_pool_forward = pool.max_pool_forward
+max_pool_backward = pool.max_pool_backward  # from x and out; the ops keep the argmax instead
 avg_pool_forward = pool.avg_pool_forward
 avg_pool_backward = pool.avg_pool_backward
 channel_sum = norm.channel_sum

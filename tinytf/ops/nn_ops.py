@@ -8,7 +8,7 @@ from ..backend import rng
 from ..errors import InvalidArgumentError
 from ..kernels import table as K
 from ..kernels.padding import normalize_nn_arg, normalize_padding
-from ..tape import record
+from ..tape import is_recording, record
 from ..tensor import Tensor
 from . import array_ops as A, math_ops as M
 from ._core import T, is_t, pair, require_float, norm_axes
@@ -127,8 +127,12 @@ def _pool(kind, input, ksize, strides, padding, data_format):  # noqa: A002
         return _nchw(lambda xx: _pool(kind, xx, k, s, p, "NHWC"), x)
     geo = _geometry(op, x._v.shape[1:3], k, s, (1, 1), p)
     if kind == "max":
-        out = K.max_pool_forward(x._v, geo)
-        return record("MaxPool", out, (x,), lambda g, v, o, w: (K.max_pool_backward(g, v[0], o, geo),))
+        if not is_recording():  # inference: no gradient, so no argmax
+            return Tensor(K.max_pool_forward(x._v, geo))
+        # The forward keeps where each max came from (op-time data); the backward scatters to it.
+        out, arg = K.max_pool_forward_argmax(x._v, geo)
+        shape = x._v.shape
+        return record("MaxPool", out, (x,), lambda g, v, o, w: (K.max_pool_backward_argmax(g, arg, shape, geo),))
     out = K.avg_pool_forward(x._v, geo)
     shape = x._v.shape
     return record("AvgPool", out, (x,), lambda g, v, o, w: (K.avg_pool_backward(g, shape, geo),))
@@ -246,7 +250,7 @@ def _scaled(name, out, x, slope):
 def relu(features, name=None):
     x = T(features)
     out = np.maximum(x._v, x._v.dtype.type(0))
-    return record("Relu", out, (x,), lambda g, v, o, w: (np.where(o > 0, g, g.dtype.type(0)),),
+    return record("Relu", out, (x,), lambda g, v, o, w: (K.relu_backward(g, o),),
                   lambda g, v, o, w: (g * Tensor((o._v > 0).astype(g._v.dtype)),))
 
 

