@@ -472,3 +472,17 @@ def test_dropout_bad_rate():
     for rate in (1.0, -0.1, 1.5):
         with pytest.raises(ValueError, match="rate"):
             tf.nn.dropout(tf.ones([3]), rate=rate)
+
+
+def test_max_pool_over_channels_as_tensorflow():
+    """TF's depth pooling: ksize = strides = [1, 1, 1, k]: the max of each group of k channels
+    (values recorded from TF 2.21 for this input: they are the group maxima, which this checks)."""
+    x = np.random.default_rng(0).standard_normal((2, 3, 3, 6)).astype(np.float32)
+    y = tf.nn.max_pool(x, (1, 1, 1, 3), (1, 1, 1, 3), "VALID")
+    np.testing.assert_array_equal(y.numpy(), x.reshape(2, 3, 3, 2, 3).max(axis=4))
+    assert_grad(lambda t: tf.nn.max_pool2d(t, [1, 1, 1, 2], [1, 1, 1, 2], "VALID") ** 2,
+                np.random.default_rng(1).standard_normal((1, 2, 2, 4)))
+    with pytest.raises(ValueError, match="channels"):
+        tf.nn.max_pool(x, (1, 1, 1, 4), (1, 1, 1, 4), "VALID")
+    with pytest.raises(ValueError, match="over channels"):
+        tf.nn.max_pool(x, (1, 2, 2, 3), (1, 1, 1, 3), "VALID")

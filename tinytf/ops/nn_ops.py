@@ -114,12 +114,36 @@ def _grad_bias_add(g, v, o, w):
 
 # ---- pooling --------------------------------------------------------------------------------
 
+def _depth_window(ksize, strides, data_format):
+    """k for TF's max pooling over channels (``ksize = strides = [1, 1, 1, k]``, NHWC), else None."""
+    if data_format != "NHWC" or not isinstance(ksize, (list, tuple)) or len(ksize) != 4 or ksize[3] == 1:
+        return None
+    k = int(ksize[3])
+    if list(ksize[:3]) != [1, 1, 1] or not isinstance(strides, (list, tuple)) or list(strides) != [1, 1, 1, k]:
+        raise InvalidArgumentError(f"max_pool: pooling over channels needs ksize = strides = [1, 1, 1, k] "
+                                   f"(no spatial window), got ksize={ksize!r}, strides={strides!r}")
+    return k
+
+
+def _depth_max_pool(x, k, padding):
+    """Max over groups of k consecutive channels: [n, h, w, c] -> [n, h, w, c // k]; ties share the
+    gradient (TensorFlow gives it to one of them)."""
+    n, h, w, c = x._v.shape
+    if normalize_padding(padding, allow_explicit=False) != "VALID" or c % k:
+        raise InvalidArgumentError(f"max_pool over channels: padding must be 'VALID' and the {c} channels a "
+                                   f"multiple of the window {k}, got padding={padding!r}")
+    return M.reduce_max(A.reshape(x, (n, h, w, c // k, k)), axis=4)
+
+
 def _pool(kind, input, ksize, strides, padding, data_format):  # noqa: A002
     op = f"{kind}_pool2d"
     _check_format(data_format)
     x = T(input)
     _check_rank(x, 4, op, "input")
     require_float(x, op, "input")
+    depth = _depth_window(ksize, strides, data_format) if kind == "max" else None
+    if depth:
+        return _depth_max_pool(x, depth, padding)
     k = normalize_nn_arg(ksize, "ksize", data_format)
     s = normalize_nn_arg(strides, "strides", data_format)
     p = normalize_padding(padding, data_format, allow_explicit=False)
