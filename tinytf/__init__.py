@@ -65,7 +65,8 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
     builtins.print(*[i.numpy() if isinstance(i, Tensor) else i for i in inputs], **kwargs)
 
 
-_LAZY = {"keras": "tinytf.keras", "data": "tinytf.data", "image": "tinytf.image", "train": "tinytf.train"}
+_LAZY = {"keras": "tinytf.keras", "data": "tinytf.data", "image": "tinytf.image", "train": "tinytf.train",
+         "distribute": "tinytf.distribute"}
 _FROM_DATA = ("TensorSpec",)
 _KERAS_ALIASES = ("losses", "optimizers", "metrics", "initializers", "layers", "models", "callbacks",
                   "regularizers", "activations")
