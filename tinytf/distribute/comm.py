@@ -61,13 +61,22 @@ class LocalComm:
 class MPIComm:
     """``MPI.COMM_WORLD`` with deadline-polled nonblocking collectives."""
 
-    def __init__(self, timeout):
+    def __init__(self, timeout, startup_timeout):
+        import threading
+        # MPI_Init waits for every process of the job; one that died before it (cannot import tinytf,
+        # a script error) would make it wait for ever: a watchdog ends this process instead.
+        watchdog = threading.Timer(startup_timeout, _startup_failed, (startup_timeout,))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             from mpi4py import MPI
+            MPI.COMM_WORLD.Barrier()
         except ImportError as e:
+            watchdog.cancel()
             raise ImportError(
                 f"tinytf.distribute: this process was started by mpiexec with {launched_size()} processes, but "
                 f"mpi4py cannot be imported ({e}); install it with: pip install 'tinytf[distributed]'") from e
+        watchdog.cancel()
         self.MPI, self.comm = MPI, MPI.COMM_WORLD
         self.rank, self.size = self.comm.Get_rank(), self.comm.Get_size()
         self.timeout = float(timeout)
@@ -162,10 +171,22 @@ def world(timeout=None, startup_timeout=None):
             _WORLD = LocalComm()
         else:
             t = float(os.environ.get("TINYTF_COLLECTIVE_TIMEOUT", 300.0)) if timeout is None else timeout
-            comm = MPIComm(t)
-            _check_versions(comm, startup_timeout)
+            limit = float(os.environ.get("TINYTF_STARTUP_TIMEOUT", 120.0)) if startup_timeout is None else \
+                startup_timeout
+            comm = MPIComm(t, limit)
+            _check_versions(comm, limit)
             _WORLD = comm
     return _WORLD
+
+
+def _startup_failed(limit):
+    sys.stdout.flush()
+    sys.stderr.write(f"\ntinytf.distribute: rank {launched_rank()} of {launched_size()}: not every worker joined "
+                     f"within {limit:g} s of the start (a worker failed to start: cannot import tinytf or mpi4py, "
+                     f"a script error before the strategy, or a lost machine; see its output above). Stopping "
+                     f"(exit status {ABORT_EXIT}).\n")
+    sys.stderr.flush()
+    os._exit(ABORT_EXIT)
 
 
 def _check_versions(comm, startup_timeout):
@@ -174,14 +195,7 @@ def _check_versions(comm, startup_timeout):
     import tinytf
     mine = {"tinytf": tinytf.__tinytf_version__, "python": platform.python_version(), "numpy": np.__version__,
             "host": platform.node()}
-    limit = float(os.environ.get("TINYTF_STARTUP_TIMEOUT", 120.0)) if startup_timeout is None else startup_timeout
-    t0 = time.monotonic()
-    req = comm.comm.Iallgather(np.array([len(json.dumps(mine))], np.int64), np.empty((comm.size, 1), np.int64))
-    while not req.Test():
-        if time.monotonic() - t0 > limit:
-            comm.abort(f"not every worker joined within {limit:g} s of the start (a worker failed to start: "
-                       f"cannot import tinytf or mpi4py, a script error, or a lost machine; see its output above)")
-        time.sleep(1e-3)
+    limit = startup_timeout
     everyone = [json.loads(b) for b in comm.allgather_bytes(json.dumps(mine).encode(), "the version check", limit)]
     for key in ("tinytf", "numpy", "python"):
         versions = {w[key] for w in everyone}
