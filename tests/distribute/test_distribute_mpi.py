@@ -120,3 +120,19 @@ def test_worker_that_cannot_import_tinytf_fails_at_start(tmp_path):
     assert "import of tinytf halted" in p.stderr  # the failing rank's ImportError
     assert "rank 0 of 2: not every worker joined within 5 s of the start" in p.stderr
     assert not os.listdir(tmp_path)
+
+
+def test_cli_train_with_two_workers(tmp_path):
+    from mpirun import mpiexec
+    mpiexec()  # skips without mpi4py
+    data = tmp_path / "npz"
+    data.mkdir()
+    gen = np.random.default_rng(1)
+    np.savez(data / "data.npz", x_train=gen.integers(0, 255, (64, 28, 28), dtype=np.uint8), y_train=np.arange(64) % 4,
+             x_test=gen.integers(0, 255, (16, 28, 28), dtype=np.uint8), y_test=np.arange(16) % 4)
+    out = tmp_path / "run"
+    p = launch(0, ["-m", "tinytf", "train", "--dataset", str(data), "--model", "lenet5-classic", "--epochs", "1",
+                   "--batch-size", "32", "--out", str(out), "--workers", "2"], timeout=90)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "running 2 workers" in p.stdout and p.stdout.count("Epoch 1/1") == 1
+    assert {"checkpoint.npz", "history.csv", "report.md"} <= set(os.listdir(out))

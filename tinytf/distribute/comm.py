@@ -82,6 +82,14 @@ class MPIComm:
         self.timeout = float(timeout)
         self.comm_seconds = 0.0  # time spent in collectives (for the measurements in DISTRIBUTED.md)
         self.calls = 0
+        # an uncaught exception on one rank (mpi4py then finalizes MPI and exits cleanly) would leave
+        # the others waiting for it: print it, then stop the whole job
+        plain = sys.excepthook
+
+        def excepthook(kind, value, tb):
+            plain(kind, value, tb)
+            self.abort(f"an uncaught {kind.__name__} ended this worker")
+        sys.excepthook = excepthook
 
     # ---- waiting with a deadline ----------------------------------------------------------------
     def _wait(self, req, what, timeout=None):
