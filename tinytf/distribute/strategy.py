@@ -348,9 +348,12 @@ def _install_optimizer_hook():
     global _hooked
     if _hooked:
         return
+    import functools
+
     from ..keras.optimizers.base_optimizer import Optimizer
     plain = Optimizer.apply_gradients
 
+    @functools.wraps(plain)
     def apply_gradients(self, grads_and_vars, *args, **kwargs):
         ctx = _state.replica
         if ctx is None or ctx.num_replicas_in_sync == 1:
@@ -368,7 +371,6 @@ def _install_optimizer_hook():
             pairs[i] = (Tensor(s), pairs[i][1])
         return plain(self, pairs, *args, **kwargs)
 
-    apply_gradients.__doc__ = plain.__doc__
     apply_gradients._tinytf_plain = plain
     Optimizer.apply_gradients = apply_gradients
     _hooked = True
