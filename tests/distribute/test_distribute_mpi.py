@@ -42,7 +42,7 @@ def two(tmp_path_factory):
 
 def _close_to(single, multi):
     for k, v in single.items():
-        if k == "replicas":
+        if k in ("replicas", "synchronized_bn", "shuffles_agree"):
             continue
         np.testing.assert_allclose(multi[k], v, rtol=2e-5, atol=2e-6, err_msg=k)
 
@@ -51,6 +51,8 @@ def test_two_workers_give_the_one_worker_weights_with_synchronized_bn(single, tw
     outs, _ = two
     r0, r1 = _result(outs[0], 2, 0), _result(outs[0], 2, 1)
     assert int(r0["replicas"]) == 2 and int(single["replicas"]) == 1
+    assert bool(r0["synchronized_bn"]) and not bool(single["synchronized_bn"])
+    assert bool(r0["shuffles_agree"])
     _close_to(single, r0)  # fit (SGD + momentum, synchronized BN), evaluate, custom loop
     for k in r0:  # the replicas hold the same bits
         assert np.array_equal(r0[k], r1[k]), k
@@ -75,7 +77,9 @@ def test_only_rank_0_prints_and_writes(two):
 def test_three_workers_oversubscribed(single, tmp_path):
     p, _ = _run(3, tmp_path)
     assert p.returncode == 0, p.stdout + p.stderr
-    _close_to(single, _result(tmp_path, 3))
+    r = _result(tmp_path, 3)
+    _close_to(single, r)
+    assert bool(r["shuffles_agree"])
 
 
 def _checkpoint_intact(path):
@@ -92,6 +96,7 @@ def test_killed_worker_stops_the_job(tmp_path):
     p, seconds = _run(2, tmp_path, "kill", T_TIMEOUT="5")
     assert p.returncode != 0
     assert seconds < 30
+    assert "exited on" in p.stdout + p.stderr and "signal 9" in p.stdout + p.stderr  # Open MPI's message
     assert "rank 1 of 2 done" not in p.stdout
     _checkpoint_intact(tmp_path / "ckpt-1.weights.npz")  # the last checkpoint, written before the kill
 

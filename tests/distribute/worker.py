@@ -84,11 +84,37 @@ def step(xb, yb):
 
 losses = [float(strategy.reduce(tf.distribute.ReduceOp.SUM, strategy.run(step, (xb, yb)), axis=None))
           for xb, yb in dist]
+
+
+# uneven slices (a global batch of 7) and Dropout (each rank draws for its own rows): every epoch must
+# still shuffle the same way on every rank, or the slices would not partition the data
+class ShuffleProbe(tf.keras.callbacks.Callback):
+    agree = True
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if batch == 0:  # the epoch's permutation is drawn: compare the random states of the ranks
+            import hashlib
+            digest = hashlib.sha256(repr(_backend.get_state()).encode()).digest()
+            mine = np.frombuffer(digest, np.uint8).astype(np.float32)
+            every = np.asarray(strategy.gather(mine[None], axis=0))
+            ShuffleProbe.agree &= bool((every == every[0]).all())
+
+
+from tinytf import backend as _backend  # noqa: E402
+
+with strategy.scope():
+    m3 = tf.keras.Sequential([tf.keras.layers.Input((8, 8, 2)), tf.keras.layers.Flatten(),
+                              tf.keras.layers.Dropout(0.5), tf.keras.layers.Dense(3)])
+    m3.compile("sgd", tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+m3.fit(x[:21], y[:21], batch_size=7, epochs=3, verbose=0, callbacks=[ShuffleProbe()])
+
 res = {f"w{i}": w for i, w in enumerate(model.get_weights())}
 res.update({f"c{i}": w for i, w in enumerate(m2.get_weights())})
 res.update({f"h_{k}": np.array(v) for k, v in hist.history.items()})
 res.update({f"ev_{k}": np.array(v) for k, v in ev.items()})
 res["loop_losses"] = np.array(losses)
 res["replicas"] = np.array(N)
+res["shuffles_agree"] = np.array(ShuffleProbe.agree)
+res["synchronized_bn"] = np.array(tf.distribute.sync_batch_norm_op() is not None)  # the global-statistics op ran
 np.savez(os.path.join(out, f"result-{N}-{r}.npz"), **res)
 print(f"rank {r} of {N} done", flush=True)

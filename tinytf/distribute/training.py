@@ -11,8 +11,9 @@ def strategy_of(model):
     return s if s is not None and s.num_replicas_in_sync > 1 else None
 
 
-def begin(strategy, model):
-    """At the start of fit: every replica gets rank 0's random state (the same shuffles)."""
+def begin_epoch(strategy, model):
+    """At the start of each epoch of fit: every replica takes rank 0's random state, so all draw the
+    same shuffle (random ops in the model may have drawn different amounts on uneven slices)."""
     strategy.sync_random_state()
 
 

@@ -121,13 +121,13 @@ class Trainer:
         cb = C.CallbackList(cbs, self, {"epochs": epochs, "steps": train.steps, "verbose": verbose})
         self.stop_training = False
         dist = _distributed(self)
-        if dist:
-            dist.begin(self._distribute_strategy, self)
         cb.on_train_begin()
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics()
             cb.on_epoch_begin(epoch)
+            if dist:  # every rank takes rank 0's random state: the same shuffle, so the slices partition it
+                dist.begin_epoch(self._distribute_strategy, self)
             for step, (xb, yb) in enumerate(train.epoch()):
                 cb.on_train_batch_begin(step)
                 logs = dist.train_step(self._distribute_strategy, self, xb, yb) if dist else self.train_step(xb, yb)
