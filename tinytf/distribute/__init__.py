@@ -4,7 +4,6 @@ Launch ``mpiexec -n N python train.py``; in the script, build and compile the mo
 ``strategy.scope()``. Without mpiexec (or with N=1) the same script trains as one replica.
 """
 from . import experimental  # noqa: F401
-from .comm import CollectiveTimeout  # noqa: F401
 from .strategy import (  # noqa: F401
     DistributedDataset, InputContext, MirroredStrategy, MultiWorkerMirroredStrategy, ReduceOp, ReplicaContext,
     Strategy, get_replica_context, get_strategy, has_strategy, in_cross_replica_context, is_chief)

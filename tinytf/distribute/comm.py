@@ -34,10 +34,6 @@ def launched_rank():
     return 0
 
 
-class CollectiveTimeout(RuntimeError):
-    pass
-
-
 class LocalComm:
     """One process: every collective is the identity."""
     rank, size = 0, 1

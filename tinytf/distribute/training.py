@@ -2,8 +2,6 @@
 ``keras/trainer.py`` calls; nothing here runs for one replica)."""
 import numpy as np
 
-from .strategy import _state
-
 
 def strategy_of(model):
     """The model's strategy if it has several replicas, else None (the plain one-process path)."""
@@ -59,7 +57,3 @@ def aggregated_logs(strategy, model, local_logs):
     for k, s in zip(extra, summed[len(local):]):
         logs[k] = float(s) / strategy.num_replicas_in_sync
     return logs
-
-
-def in_replica_context():
-    return _state.replica is not None
