@@ -57,8 +57,9 @@ def _build_model(cfg):
 def _compile(model, cfg):
     from .keras import losses, optimizers
     cls, _ = OPTIMIZERS[cfg["optimizer"]]
-    model.compile(optimizer=getattr(optimizers, cls)(learning_rate=cfg["learning_rate"]),
-                  loss=losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    with _workers_scope():  # `train --workers N`: every rank trains its slice of each batch
+        model.compile(optimizer=getattr(optimizers, cls)(learning_rate=cfg["learning_rate"]),
+                      loss=losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
 
 
 def _load_run(run_dir):
@@ -214,6 +215,11 @@ def _report_missing(run_dir):
 def cmd_train(a):
     from . import backend
     from .tools import checkpoint
+    if a.workers is not None or a.hosts is not None:
+        if _launched_size() == 1:
+            return _launch_workers(a)
+    if _launched_size() > 1 and _launched_rank() > 0:
+        return _train_worker(a)
     for flag, v in (("--limit", a.limit), ("--epochs", a.epochs), ("--batch-size", a.batch_size)):
         if v is not None and v < 1:
             raise UserError(f"{flag} must be at least 1, got {v}")
@@ -322,6 +328,96 @@ def _finish_run(run_dir, meta, model, xt, yt, names):
           + (f"; best validation accuracy {best['val_accuracy']:.4f} after epoch {best['epoch']}" if best else ""))
     print(f"Wrote {run_dir}: checkpoint.npz, best.weights.npz, history.csv"
           + ("".join(", " + p for p in plots) if isinstance(plots, list) else "") + f", {os.path.basename(path)}")
+
+
+# ============================================================================ train --workers N
+# `tinytf train --workers N [--hosts FILE]` runs the same command under `mpiexec -n N`. Rank 0 is the
+# command as usual (it alone locks and writes the run folder and prints); the other ranks train
+# their slice of every batch (tf.distribute) and write nothing.
+
+def _launched_size():
+    from .distribute.comm import launched_size
+    return launched_size()
+
+
+def _launched_rank():
+    from .distribute.comm import launched_rank
+    return launched_rank()
+
+
+def _workers_scope():
+    import contextlib
+    if _launched_size() <= 1:
+        return contextlib.nullcontext()
+    from . import distribute
+    return distribute.MultiWorkerMirroredStrategy().scope()
+
+
+def _launch_workers(a):
+    import shutil
+    import subprocess
+    n = a.workers if a.workers is not None else 1
+    if n < 1:
+        raise UserError(f"--workers must be at least 1, got {n}")
+    if a.hosts is not None and not os.path.isfile(a.hosts):
+        raise UserError(f"--hosts {a.hosts}: no such file (a hostfile: one 'host slots=K' line per machine)")
+    if n == 1 and a.hosts is None:
+        return cmd_train(_without_workers(a))
+    exe = shutil.which("mpiexec", path=os.path.dirname(sys.executable)) or shutil.which("mpiexec")
+    if exe is None:
+        raise UserError("--workers needs mpiexec: pip install 'tinytf[distributed]' (mpi4py and Open MPI)")
+    cmd = [exe, "-n", str(n), "--oversubscribe"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-run-as-root")
+    env = dict(os.environ)
+    if a.hosts is not None:
+        cmd += ["--hostfile", a.hosts]
+    else:  # one machine: the ranks share its cores (one BLAS thread per rank on a 2-core machine)
+        per = str(max(1, (os.cpu_count() or 1) // n))
+        env.setdefault("OMP_NUM_THREADS", per)
+        env.setdefault("OPENBLAS_NUM_THREADS", per)
+    cmd += [sys.executable, "-m", "tinytf", *_strip_worker_args(a.argv)]
+    print(f"tinytf: running {n} workers: {' '.join(cmd)}", flush=True)
+    return subprocess.call(cmd, env=env)
+
+
+def _without_workers(a):
+    a.workers = a.hosts = None
+    return a
+
+
+def _strip_worker_args(argv):
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--workers", "--hosts"):
+            skip = True
+        elif not arg.startswith(("--workers=", "--hosts=")):
+            out.append(arg)
+    return out
+
+
+def _train_worker(a):
+    """A rank other than 0: the same model, data and steps as rank 0, no files, no output."""
+    from . import backend
+    if a.resume:
+        meta, model = _resumed(a)  # reading the checkpoint: every rank resumes from it
+        cfg = meta["config"]
+        if meta["epoch"] >= cfg["epochs"]:
+            return 0  # rank 0 trains no more either
+    else:
+        cfg = _train_config(a)
+    (x, y), (xt, yt), names = _load_data(cfg["dataset"], cfg["limit"])
+    if not a.resume:
+        cfg.update(input_shape=list(x.shape[1:]), num_classes=len(names))
+        backend.set_seed(cfg["seed"])
+        model = _build_model(cfg)
+        _compile(model, cfg)
+        meta = {"epoch": 0}
+    model.fit(x, y, batch_size=cfg["batch_size"], epochs=cfg["epochs"], initial_epoch=meta["epoch"],
+              validation_data=(xt, yt), verbose=0)
+    return 0
 
 
 # ============================================================================ evaluate / predict
@@ -481,6 +577,9 @@ def build_parser():
                    help="use only the first N training images (and the first N test images)")
     t.add_argument("--out", metavar="DIR", help="run folder (default runs/<model>-<dataset>-<timestamp>)")
     t.add_argument("--resume", metavar="RUN", help="continue an interrupted run from its last checkpoint")
+    t.add_argument("--workers", type=int, metavar="N",
+                   help="train on N processes (tf.distribute over MPI: mpiexec -n N); needs tinytf[distributed]")
+    t.add_argument("--hosts", metavar="FILE", help="with --workers: an MPI hostfile naming the machines")
     t.add_argument("--overwrite", action="store_true",
                    help="replace the run in --out (only the files a run writes; others are kept)")
     t.set_defaults(func=cmd_train)
@@ -544,12 +643,14 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else map(str, argv))
     from .tools.checkpoint import CheckpointError
     from .tools.report import MissingDependency
     try:
         return args.func(args)
     except (UserError, CheckpointError, MissingDependency) as e:
         print(f"tinytf: error: {e}", file=sys.stderr)
+        _stop_workers(f"tinytf: error: {e}")
         return EXIT_USER
     except KeyboardInterrupt:
         print("\ntinytf: interrupted", file=sys.stderr)
@@ -557,6 +658,13 @@ def main(argv=None):
     except BrokenPipeError:  # `tinytf ... | head`
         sys.stderr.close()
         return 0
+
+
+def _stop_workers(message):
+    """Under `train --workers`, a rank that fails stops the others (they would wait for it)."""
+    from .distribute import comm
+    if comm.launched_size() > 1:
+        comm.world().abort(message)  # joins the others first if this rank failed before training
 
 
 if __name__ == "__main__":

@@ -10,6 +10,13 @@ import warnings
 import numpy as np
 
 
+def _chief():
+    """Whether this process prints progress and writes files: True unless it is a worker other than
+    rank 0 of a multi-process ``tf.distribute`` job (every rank runs the callbacks; only rank 0 writes)."""
+    dist = sys.modules.get("tinytf.distribute")
+    return dist is None or dist.is_chief()
+
+
 class Callback:
     """Base class: override any of the ``on_*`` hooks. ``self.model`` is set by ``fit``."""
 
@@ -140,7 +147,7 @@ class ProgbarLogger(Callback):
 
     def __init__(self, verbose=1, stream=None):
         super().__init__()
-        self.verbose, self.stream = verbose, stream
+        self.verbose, self.stream = (verbose if _chief() else 0), stream
 
     def on_epoch_begin(self, epoch, logs=None):
         out = self.stream or sys.stdout
@@ -207,13 +214,14 @@ class ModelCheckpoint(Callback):
                 return
             if not self.op(current, self.best):
                 return
-            if self.verbose:
+            if self.verbose and _chief():
                 print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {current:.5f}, "
                       f"saving model to {path}")
             self.best = current
-        elif self.verbose:
+        elif self.verbose and _chief():
             print(f"\nEpoch {epoch + 1}: saving model to {path}")
-        self.model.save_weights(path)
+        if _chief():  # every rank holds the same weights; rank 0 writes them
+            self.model.save_weights(path)
 
 
 def _mode(mode, monitor):
@@ -263,7 +271,7 @@ class EarlyStopping(Callback):
                 self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs=None):
-        if self.stopped_epoch and self.verbose:
+        if self.stopped_epoch and self.verbose and _chief():
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             self.model.set_weights(self.best_weights)  # Keras 3 restores at the end of training
@@ -277,7 +285,9 @@ class CSVLogger(Callback):
         self.filename, self.sep, self.append = os.fspath(filename), separator, append
 
     def on_train_begin(self, logs=None):
-        self.keys = None
+        self.keys, self.file = None, None
+        if not _chief():
+            return
         exists = self.append and os.path.exists(self.filename)
         if exists:
             with open(self.filename, newline="") as f:
@@ -288,6 +298,8 @@ class CSVLogger(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
+        if self.file is None:
+            return
         if self.keys is None:
             self.keys = sorted(logs)
             self.writer = csv.writer(self.file, delimiter=self.sep)
@@ -298,7 +310,8 @@ class CSVLogger(Callback):
         self.file.flush()
 
     def on_train_end(self, logs=None):
-        self.file.close()
+        if self.file is not None:
+            self.file.close()
 
 
 class LearningRateScheduler(Callback):
@@ -319,7 +332,7 @@ class LearningRateScheduler(Callback):
         if not math.isfinite(new):
             raise ValueError(f"LearningRateScheduler: the schedule returned {new!r} for epoch {epoch}")
         opt.learning_rate = new
-        if self.verbose:
+        if self.verbose and _chief():
             print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {new}.")
 
     def on_epoch_end(self, epoch, logs=None):

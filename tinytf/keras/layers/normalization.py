@@ -1,4 +1,6 @@
 """``BatchNormalization`` with moving statistics and the ``training`` flag."""
+import sys
+
 import numpy as np
 
 from ...ops import array_ops as A, nn_ops as N
@@ -18,11 +20,15 @@ class BatchNormalization(Layer):
     Args:
         axis: the channel axis (-1). momentum: 0.99. epsilon: 1e-3.
         center / scale: learn ``beta`` / ``gamma`` (True).
+        synchronized: under a ``tf.distribute`` strategy with several replicas, use the statistics
+            of the global batch (summed over the replicas) in training (False). With one replica it
+            changes nothing.
     """
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
-                 moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None, **kwargs):
+                 moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 synchronized=False, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(axis, int):
             raise TypeError(f"BatchNormalization: axis must be an int, got {axis!r}")
@@ -32,6 +38,7 @@ class BatchNormalization(Layer):
             raise ValueError(f"BatchNormalization: epsilon must be > 0, got {epsilon!r}")
         self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
+        self.synchronized = bool(synchronized)
         self.beta_initializer = I.get(beta_initializer)
         self.gamma_initializer = I.get(gamma_initializer)
         self.moving_mean_initializer = I.get(moving_mean_initializer)
@@ -61,7 +68,11 @@ class BatchNormalization(Layer):
         last = self._axis == inputs.ndim - 1
         x = inputs if last else A.transpose(inputs, self._perm(inputs.ndim))
         if training:
-            y, mean, var = N.fused_batch_norm(x, self.gamma, self.beta, self.epsilon, True)
+            sync = _synchronized_batch_norm() if self.synchronized else None
+            if sync is not None:
+                y, mean, var = sync(x, self.gamma, self.beta, self.epsilon)
+            else:
+                y, mean, var = N.fused_batch_norm(x, self.gamma, self.beta, self.epsilon, True)
             mv, vv = np.asarray(self.moving_mean), np.asarray(self.moving_variance)  # not copied
             m, m1 = mv.dtype.type(self.momentum), mv.dtype.type(1.0 - self.momentum)
             self.moving_mean.assign(mv * m + mean * m1)
@@ -76,10 +87,16 @@ class BatchNormalization(Layer):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale,
+                "center": self.center, "scale": self.scale, "synchronized": self.synchronized,
                 "beta_initializer": I.serialize(self.beta_initializer),
                 "gamma_initializer": I.serialize(self.gamma_initializer),
                 "moving_mean_initializer": I.serialize(self.moving_mean_initializer),
                 "moving_variance_initializer": I.serialize(self.moving_variance_initializer),
                 "beta_regularizer": R.serialize(self.beta_regularizer),
                 "gamma_regularizer": R.serialize(self.gamma_regularizer)}
+
+
+def _synchronized_batch_norm():
+    """tinytf.distribute's cross-replica batch norm when this process is one of several replicas."""
+    dist = sys.modules.get("tinytf.distribute")
+    return None if dist is None else dist.sync_batch_norm_op()

@@ -1,0 +1,2 @@
+"""``tf.distribute.experimental``."""
+from .strategy import CommunicationImplementation, CommunicationOptions, MultiWorkerMirroredStrategy  # noqa: F401
