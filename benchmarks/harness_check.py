@@ -51,15 +51,18 @@ def main():
 
     def harness_run():
         cmd = [sys.executable, os.path.join(HERE, "run.py"), "--systems", *systems, "--only", wl,
-               "--steps", str(steps), "--repeats", str(a.repeats), "--threads", str(a.threads),
+               "--steps" if wl.startswith("lenet") else "--cifar-steps", str(steps), "--repeats", str(a.repeats), "--threads", str(a.threads),
                "--no-import", "--no-memory", "--json", "-"]
         cmd += ["--synthetic"] if a.synthetic else (["--data-npz", data] if data else [])
         out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         text = out.stdout[out.stdout.index("\n{") + 1:] if "\n{" in out.stdout else "{}"
-        res = json.loads(text).get("workloads", {}).get(wl, {})
+        out_json = json.loads(text)
+        res = out_json.get("workloads", {}).get(wl, {})
+        # run.py reports LeNet per epoch (scaled up from the steps run), CIFAR workloads per step
+        per = steps * out_json.get("epoch_scale", 1.0) if wl.startswith("lenet") else 1
         for s in systems:
             if "median" in res.get(s, {}):
-                samples[s]["harness"].append(res[s]["median"] / steps * 1e3)
+                samples[s]["harness"].append(res[s]["median"] / per * 1e3)
             else:
                 print(f"harness {s}: {res.get(s)} {out.stderr[-500:]}", file=sys.stderr)
 
