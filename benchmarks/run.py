@@ -31,7 +31,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from worker import BATCH, N_TRAIN, workload_names  # noqa: E402
+from worker import BATCH, CIFAR, N_TRAIN, workload_names  # noqa: E402
 
 SYSTEMS = ["tinytf", "tf-eager", "tf-function", "torch"]
 MODULE = {"tinytf": "tinytf", "tf-eager": "tensorflow", "tf-function": "tensorflow", "torch": "torch"}
@@ -41,6 +41,8 @@ DESCR = {
     "lenet_tape": "LeNet-5+BN epoch, GradientTape loop (s)",
     "lenet_fit": "LeNet-5+BN epoch, model.fit (s)",
     "infer": "inference 10k images, batch 1000 (s)",
+    "vgg_train": "VGG-style CIFAR train step, batch 64 (per step)",
+    "resnet18_train": "ResNet-18 CIFAR train step, batch 32 (per step)",
     "bn_train_fwdbwd": "BatchNorm train fwd+bwd [128,26,26,6]",
     "maxpool_fwd": "max pool 2x2 fwd [128,26,26,6]",
     "maxpool_fwdbwd": "max pool 2x2 fwd+bwd [128,26,26,6]",
@@ -59,6 +61,16 @@ def find_python(flag, env, module, fallback):
         if cand and os.path.exists(cand) and can_import(cand, module):
             return cand
     return None
+
+
+def pythons_for(systems, args):
+    """The interpreter of each system (None: not installed)."""
+    tf = torch = None
+    if {"tf-eager", "tf-function"} & set(systems):
+        tf = find_python(args.tf_python, "BENCH_TF_PYTHON", "tensorflow", "/opt/venvs/tf/bin/python")
+    if "torch" in systems:
+        torch = find_python(args.torch_python, "BENCH_TORCH_PYTHON", "torch", "/opt/venvs/torch/bin/python")
+    return {"tinytf": sys.executable, "tf-eager": tf, "tf-function": tf, "torch": torch}
 
 
 def worker_env(args, system):
@@ -147,26 +159,34 @@ def main(argv=None):
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, help="train steps per 'epoch' (default: a full epoch)")
-    ap.add_argument("--quick", action="store_true", help="--steps 47 (1/10 epoch; times are scaled to an epoch)")
+    ap.add_argument("--quick", action="store_true", help="--steps 47 (1/10 epoch; times are scaled to an epoch), "
+                    "--cifar-steps 2")
+    ap.add_argument("--cifar-steps", type=int, default=5,
+                    help="timed steps per repeat of the CIFAR workloads (vgg_train, resnet18_train; default 5)")
     ap.add_argument("--kernels", choices=["numpy", "numba"], help="force TINYTF_KERNELS for the tinytf worker")
     ap.add_argument("--tf-python", help="interpreter with tensorflow (env BENCH_TF_PYTHON)")
     ap.add_argument("--torch-python", help="interpreter with torch (env BENCH_TORCH_PYTHON)")
     ap.add_argument("--no-import", action="store_true", help="skip the import-time measurement")
     ap.add_argument("--no-memory", action="store_true", help="skip the peak-memory measurement")
     ap.add_argument("--synthetic", action="store_true", help="random images instead of Fashion-MNIST")
+    ap.add_argument("--reuse-workers", action="store_true",
+                    help="one worker per system for all workloads (default: fresh workers per workload)")
+    ap.add_argument("--machine", metavar="FILE",
+                    help="write a JSON record of the machine: CPU model and flags, BLAS kernels, threads, load")
+    ap.add_argument("--data-npz", help="Fashion-MNIST as an .npz (x_train, y_train, x_test, y_test; uint8) "
+                    "instead of finding it with tinytf's loader")
     ap.add_argument("--json", nargs="?", const="-", help="write the results as JSON to this file ('-': stdout)")
     args = ap.parse_args(argv)
-    args.data = None if args.synthetic else fashion_mnist_npz()
+    own_data = not (args.synthetic or args.data_npz)
+    args.data = None if args.synthetic else (args.data_npz or fashion_mnist_npz())
     if args.quick and not args.steps:
         args.steps = 47
+    if args.quick:
+        args.cifar_steps = min(args.cifar_steps, 2)
     full_steps = -(-N_TRAIN // BATCH)
     scale = 1.0 if not args.steps else full_steps / args.steps
 
-    pythons = {"tinytf": sys.executable,
-               "tf": find_python(args.tf_python, "BENCH_TF_PYTHON", "tensorflow", "/opt/venvs/tf/bin/python"),
-               "torch": find_python(args.torch_python, "BENCH_TORCH_PYTHON", "torch", "/opt/venvs/torch/bin/python")}
-    py_of = {"tinytf": pythons["tinytf"], "tf-eager": pythons["tf"], "tf-function": pythons["tf"],
-             "torch": pythons["torch"]}
+    py_of = pythons_for(args.systems, args)
     systems = [s for s in args.systems if py_of[s]]
     missing = [s for s in args.systems if not py_of[s]]
     log = sys.stderr
@@ -176,15 +196,31 @@ def main(argv=None):
 
     result = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "cpu": cpu_model(),
               "python": platform.python_version(), "threads": args.threads, "repeats": args.repeats,
-              "steps": args.steps, "epoch_scale": scale, "systems": {}, "workloads": {}}
+              "steps": args.steps, "cifar_steps": args.cifar_steps, "epoch_scale": scale,
+              "fresh_workers": not args.reuse_workers, "systems": {}, "workloads": {}}
 
+    machine = machine_record(args) if args.machine else None
     workers = {}
+
+    def start(names):
+        for s in names:
+            if s not in workers:
+                workers[s] = Worker(s, py_of[s], worker_env(args, s))
+                if s not in result["systems"]:
+                    result["systems"][s] = {"python": py_of[s], **workers[s].info}
+                    print(f"{s}: {workers[s].info}", file=log)
+
+    def stop_all():
+        for s in list(workers):
+            workers.pop(s).close()
+
     try:
-        for s in systems:
-            workers[s] = Worker(s, py_of[s], worker_env(args, s))
-            result["systems"][s] = {"python": py_of[s], **workers[s].info}
-            print(f"{s}: {workers[s].info}", file=log)
         for wl in workloads:
+            if not args.reuse_workers:
+                # a fresh process per workload, as a standalone script is: what ran before in the
+                # same process (allocator state, heap layout, thread pools) cannot slow this one
+                stop_all()
+            start([s for s in systems if wl not in SKIP.get(s, ())])
             runs = [s for s in systems if wl not in SKIP.get(s, ())]
             samples = {s: [] for s in runs}
             errors = {}
@@ -199,7 +235,7 @@ def main(argv=None):
                     for w in others:
                         w.pause()
                     try:
-                        r = workers[s].ask(workload=wl, steps=args.steps)
+                        r = workers[s].ask(workload=wl, steps=args.cifar_steps if wl in CIFAR else args.steps)
                     finally:
                         for w in others:
                             w.resume()
@@ -209,6 +245,8 @@ def main(argv=None):
                         continue
                     if rep:
                         t = r["seconds"] * (scale if wl.startswith("lenet") else 1.0)
+                        if wl in CIFAR:
+                            t /= args.cifar_steps  # per step
                         samples[s].append(t)
             entry = {s: summarize(v) for s, v in samples.items() if v}
             entry.update({s: {"error": e} for s, e in errors.items()})
@@ -216,13 +254,21 @@ def main(argv=None):
             print(f"  {wl}: " + ", ".join(f"{s} {fmt_t(v['median'])}" for s, v in entry.items() if "median" in v),
                   file=log)
     finally:
-        for w in workers.values():
-            w.close()
+        stop_all()
 
     if not args.no_import:
         result["import"] = import_times(systems, py_of, args)
     if not args.no_memory:
         result["memory"] = memory(systems, py_of, args)
+    if machine is not None:
+        machine["loadavg_end"] = os.getloadavg()
+        machine["workers"] = {s: {k: v for k, v in i.items() if k in ("blas", "pools", "threads", "interop_threads",
+                                                                       "intra_op", "inter_op", "cpu_capability")}
+                              for s, i in result["systems"].items()}
+        result["machine"] = machine
+        with open(args.machine, "w") as f:
+            json.dump(machine, f, indent=1)
+        print(f"machine record: {args.machine}", file=log)
     print(table(result, systems))
     if args.json:
         text = json.dumps(result, indent=1)
@@ -231,6 +277,8 @@ def main(argv=None):
         else:
             with open(args.json, "w") as f:
                 f.write(text)
+    if own_data and args.data:
+        os.unlink(args.data)
     return result
 
 
@@ -264,6 +312,41 @@ def memory(systems, py_of, args):
         except (ValueError, IndexError):
             out[s] = {"error": r.stderr[-300:]}
     return out
+
+
+def machine_record(args):
+    """What a reader needs to trust or compare a run: CPU and its SIMD flags, BLAS kernels, threads,
+    load average (``loadavg_end`` is added when the run ends)."""
+    info = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "cpu": cpu_model(),
+            "logical_cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+            "numpy": np.__version__, "threads_requested": args.threads, "loadavg_start": os.getloadavg()}
+    try:
+        info["affinity"] = sorted(os.sched_getaffinity(0))
+    except AttributeError:
+        pass
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+        simd = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx_vnni", "amx_tile", "amx_bf16")
+        info["simd"] = {f: f in flags for f in simd}
+        info["avx512"] = sorted(f for f in flags if f.startswith("avx512"))
+        info["hypervisor"] = "hypervisor" in flags
+    except OSError:
+        pass
+    info["worker_env"] = {k: v for k, v in worker_env(args, "tinytf").items()
+                          if k.endswith("_NUM_THREADS") or k.startswith(("OPENBLAS_", "KMP_", "OMP_", "GOMP_",
+                                                                         "MALLOC_", "TINYTF_"))}
+    info["removed_from_worker_env"] = [k for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ]
+    try:
+        from threadpoolctl import threadpool_info
+        np.ones((4, 4)) @ np.ones((4, 4))  # load the BLAS
+        info["driver_blas"] = [{k: d.get(k) for k in ("internal_api", "version", "architecture", "num_threads",
+                                                      "threading_layer")} for d in threadpool_info()]
+        info["driver_blas_note"] = ("the driver's own environment (OPENBLAS_* not removed); each worker's pools "
+                                    "are under 'workers'")
+    except ImportError:
+        info["driver_blas"] = "threadpoolctl not installed"
+    return info
 
 
 def cpu_model():

@@ -18,6 +18,9 @@ import time
 
 import numpy as np
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "standalone"))  # the models and data of the standalone scripts
+
 BATCH = 128
 N_TRAIN = 60000
 N_INFER, INFER_BATCH = 10000, 1000
@@ -30,12 +33,15 @@ CONVS = {
     "conv_lenet2": ((128, 13, 13, 6), (3, 3, 6, 16), "VALID"),
     "conv_big": ((64, 32, 32, 64), (3, 3, 64, 64), "SAME"),
 }
+# CIFAR-sized training steps: workload -> (model in standalone/, batch); steps per request
+CIFAR = {"vgg_train": ("vgg", 64), "resnet18_train": ("resnet18", 32)}
+CIFAR_N = 50000
 BN_SHAPE = (128, 26, 26, 6)
 POOL_SHAPE = (128, 26, 26, 6)
 
 
 def workload_names():
-    names = ["lenet_tape", "lenet_fit", "infer"]
+    names = ["lenet_tape", "lenet_fit", "infer", *CIFAR]
     for c in CONVS:
         names += [c + "_fwd", c + "_fwdbwd"]
     names += ["bn_train_fwdbwd", "maxpool_fwd", "maxpool_fwdbwd"]
@@ -60,11 +66,33 @@ def mnist_like(n, seed):
     return x, y
 
 
-def batches(n, steps=None, seed=0):
-    """Index arrays of one shuffled epoch in batches of BATCH (the last one partial)."""
+def batches(n, steps=None, seed=0, batch=BATCH):
+    """Index arrays of one shuffled epoch in batches (the last one partial)."""
     perm = np.random.default_rng(seed).permutation(n)
-    out = [perm[i:i + BATCH] for i in range(0, n, BATCH)]
+    out = [perm[i:i + batch] for i in range(0, n, batch)]
     return out if steps is None else out[:steps]
+
+
+def train_batches(wl, steps, nchw=False):
+    """The training batches of a workload as contiguous NumPy arrays, made before timing (as the
+    standalone scripts do; indexing the data set each step cost PyTorch ~0.13 ms a step and made
+    the harness time work the scripts do not): LeNet: Fashion-MNIST (``mnist_like``), one epoch
+    or ``steps``; CIFAR workloads: ``standalone/common.cifar_synthetic`` (learnable), ``steps``."""
+    if wl in CIFAR:
+        import common
+        batch = CIFAR[wl][1]
+        x, y = common.cifar_synthetic(CIFAR_N)
+        idx = batches(CIFAR_N, steps or 5, batch=batch)
+        x, y = x[np.concatenate(idx)].astype(np.float32) / 255.0, y[np.concatenate(idx)].astype(np.int64)
+        idx = [np.arange(i, min(i + batch, len(x))) for i in range(0, len(x), batch)]
+    else:
+        x, y = mnist_like(N_TRAIN, 0)
+        idx = batches(N_TRAIN, steps)
+    out = []
+    for i in idx:
+        xb = x[i].transpose(0, 3, 1, 2) if nchw else x[i]
+        out.append((np.ascontiguousarray(xb), np.ascontiguousarray(y[i])))
+    return out
 
 
 def rss_mb():
@@ -108,38 +136,29 @@ class _TFLike:
         return {}
 
     def lenet(self):
-        L = self.tf.keras.layers
-        return self.tf.keras.Sequential([
-            L.Input((28, 28, 1)),
-            L.Conv2D(6, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
-            L.Conv2D(16, 3), L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.ReLU(),
-            L.Flatten(), L.Dense(120, activation="relu"), L.Dense(84, activation="relu"), L.Dense(10)])
+        import keras_models
+        return keras_models.lenet(self.tf)
 
     def setup(self, wl, steps):
         tf = self.tf
-        if wl in ("lenet_tape", "lenet_fit"):
+        if wl == "lenet_fit":
             model = self.lenet()
             x, y = mnist_like(N_TRAIN, 0)
             y = y.astype(np.int32)
             loss_obj = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-            opt = tf.keras.optimizers.Adam()
-            if wl == "lenet_fit":
-                model.compile(optimizer="adam", loss=loss_obj, **self.compile_kwargs())
-                n = N_TRAIN if steps is None else steps * BATCH
-                return lambda: model.fit(x[:n], y[:n], batch_size=BATCH, epochs=1, verbose=0)
-
-            @self.wrap
-            def train_step(images, labels):
-                with tf.GradientTape() as tape:
-                    logits = model(images, training=True)
-                    loss = loss_obj(labels, logits)
-                grads = tape.gradient(loss, model.trainable_variables)
-                opt.apply_gradients(zip(grads, model.trainable_variables))
-                return loss
+            model.compile(optimizer="adam", loss=loss_obj, **self.compile_kwargs())
+            n = N_TRAIN if steps is None else steps * BATCH
+            return lambda: model.fit(x[:n], y[:n], batch_size=BATCH, epochs=1, verbose=0)
+        if wl == "lenet_tape" or wl in CIFAR:
+            # the tutorial's GradientTape step (loss + Adam, no metrics): standalone/keras_models.py
+            import keras_models
+            model = self.lenet() if wl == "lenet_tape" else keras_models.MODELS[CIFAR[wl][0]](tf)
+            train_step = keras_models.train_step(tf, model, function=self.function)
+            data = [(tf.constant(xb), tf.constant(yb.astype(np.int32))) for xb, yb in train_batches(wl, steps)]
 
             def epoch():
-                for idx in batches(N_TRAIN, steps):
-                    train_step(x[idx], y[idx])
+                for xb, yb in data:
+                    train_step(xb, yb)
             return epoch
         if wl == "infer":
             model = self.lenet()
@@ -190,6 +209,7 @@ class _TFLike:
 
 class TinyTF(_TFLike):
     name = "tinytf"
+    function = False  # tinytf's tf.function is a pass-through; the harness times it eagerly
 
     def __init__(self):
         import tinytf as tf
@@ -215,6 +235,15 @@ class TinyTF(_TFLike):
         return info
 
 
+def pool_info():
+    """Thread pools loaded in this process (threadpoolctl), as (library, kernel, threads)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl not installed"
+    return [(d.get("internal_api"), d.get("architecture"), d.get("num_threads")) for d in threadpool_info()]
+
+
 # ---------------------------------------------------------------------------------------------
 # TensorFlow
 
@@ -229,7 +258,9 @@ class TensorFlow(_TFLike):
         self.name = "tf-function" if function else "tf-eager"
 
     def info(self):
-        return {"tensorflow": self.tf.__version__, "numpy": np.__version__}
+        return {"tensorflow": self.tf.__version__, "numpy": np.__version__, "pools": pool_info(),
+                "intra_op": self.tf.config.threading.get_intra_op_parallelism_threads(),
+                "inter_op": self.tf.config.threading.get_inter_op_parallelism_threads()}
 
     def wrap(self, f):
         return self.tf.function(f) if self.function else f
@@ -249,40 +280,37 @@ class Torch:
 
     def __init__(self):
         import torch
+        # as a plain script does: intra-op threads only (the inter-op pool does not run eager CPU
+        # training; the standalone script leaves it alone too)
         torch.set_num_threads(THREADS)
-        try:
-            torch.set_num_interop_threads(1)
-        except RuntimeError:
-            pass
         torch.manual_seed(0)
         self.torch = torch
 
     def info(self):
-        return {"torch": self.torch.__version__, "numpy": np.__version__,
-                "threads": self.torch.get_num_threads()}
+        t = self.torch
+        return {"torch": t.__version__, "numpy": np.__version__, "threads": t.get_num_threads(),
+                "interop_threads": t.get_num_interop_threads(), "cpu_capability": t.backends.cpu.get_cpu_capability(),
+                "mkldnn": t.backends.mkldnn.is_available(), "pools": pool_info()}
 
     def lenet(self):
-        nn = self.torch.nn
-        return nn.Sequential(
-            nn.Conv2d(1, 6, 3), nn.BatchNorm2d(6, eps=1e-3, momentum=0.01), nn.MaxPool2d(2), nn.ReLU(),
-            nn.Conv2d(6, 16, 3), nn.BatchNorm2d(16, eps=1e-3, momentum=0.01), nn.MaxPool2d(2), nn.ReLU(),
-            nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+        import torch_lenet
+        return torch_lenet.lenet()
 
     def setup(self, wl, steps):
         torch = self.torch
         if wl == "lenet_fit":
             raise NotImplementedError("PyTorch has no fit()")
-        if wl == "lenet_tape":
-            model = self.lenet()
-            x, y = mnist_like(N_TRAIN, 0)
-            x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))  # NCHW, PyTorch's own layout
+        if wl == "lenet_tape" or wl in CIFAR:
+            import torch_lenet
+            model = self.lenet() if wl == "lenet_tape" else getattr(torch_lenet, CIFAR[wl][0])()
             opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
             loss_fn = torch.nn.CrossEntropyLoss()
             model.train()
+            # NCHW, PyTorch's own layout; tensors made before timing, as in the standalone script
+            data = [(torch.from_numpy(xb), torch.from_numpy(yb)) for xb, yb in train_batches(wl, steps, nchw=True)]
 
             def epoch():
-                for idx in batches(N_TRAIN, steps):
-                    xb, yb = torch.from_numpy(x[idx]), torch.from_numpy(y[idx])
+                for xb, yb in data:
                     opt.zero_grad()
                     loss = loss_fn(model(xb), yb)
                     loss.backward()
@@ -371,7 +399,8 @@ def serve(system):
                 fn()  # warm-up
                 t = time.perf_counter() - t
                 # ops: repeat the call enough times for ~0.3 s of work per measurement
-                made[wl] = (fn, 1 if wl.startswith(("lenet", "infer")) else max(1, int(0.3 / max(t, 1e-6))))
+                made[wl] = (fn, 1 if wl.startswith(("lenet", "infer")) or wl in CIFAR
+                            else max(1, int(0.3 / max(t, 1e-6))))
             fn, n = made[wl]
             t = time.perf_counter()
             for _ in range(n):
