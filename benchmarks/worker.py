@@ -218,7 +218,7 @@ class TinyTF(_TFLike):
 
     def info(self):
         import tinytf
-        info = {"tinytf": tinytf.__version__, "numpy": np.__version__,
+        info = {"tinytf": tinytf.__tinytf_version__, "numpy": np.__version__,
                 "kernels": os.environ.get("TINYTF_KERNELS", "auto")}
         try:
             from tinytf.kernels import fast
