@@ -69,3 +69,22 @@ def test_cli_export(tmp_path):
     ok(tinytf("export", run_dir, tmp_path / "m.keras", cwd=tmp_path))
     np.testing.assert_allclose(K.models.load_model(tmp_path / "m.keras").predict(x, verbose=0),
                                model.predict(x, verbose=0), rtol=1e-6, atol=1e-7)
+
+
+def test_cli_evaluate_and_predict_take_a_keras_file(tmp_path):
+    """`tinytf evaluate` / `predict` accept a .keras file as well as a run folder, with the same results."""
+    from test_cli import FAST, ok, tinytf, user_error, write_idx_folder
+    idx, run_dir, keras_file = write_idx_folder(str(tmp_path / "idx")), tmp_path / "run", tmp_path / "m.keras"
+    ok(tinytf("train", "--dataset", idx, *FAST, "--out", run_dir, cwd=tmp_path))
+    ok(tinytf("export", run_dir, keras_file, cwd=tmp_path))
+    from_run = ok(tinytf("evaluate", run_dir, cwd=tmp_path))
+    from_file = ok(tinytf("evaluate", keras_file, "--dataset", idx, cwd=tmp_path))
+    assert "Keras model file" in from_file
+    acc = [line for line in from_run.splitlines() if line.startswith("Test accuracy")]
+    assert acc and acc == [line for line in from_file.splitlines() if line.startswith("Test accuracy")]
+    np.save(tmp_path / "x.npy", np.random.RandomState(1).rand(2, 28, 28, 1).astype("float32"))
+    top = ok(tinytf("predict", keras_file, tmp_path / "x.npy", "--dataset", "mnist", cwd=tmp_path))
+    assert top.count("%") >= 2 and "x.npy[1]" in top
+    user_error(tinytf("predict", keras_file, tmp_path / "x.npy", "--best", cwd=tmp_path), "run folder")
+    (tmp_path / "bad.keras").write_bytes(b"PK\x03\x04 truncated")
+    user_error(tinytf("evaluate", tmp_path / "bad.keras", cwd=tmp_path), "cannot load")

@@ -75,8 +75,34 @@ def _load_run(run_dir):
     return meta, weights, opt_state
 
 
-def _open_run(run_dir, best=False):
-    """``(meta, model)`` of a run folder, the model holding the checkpoint's (or best) weights."""
+def _open_keras_file(path, dataset):
+    """``(meta, model)`` for a Keras 3 ``.keras`` file (saved by tinytf or TensorFlow): the meta
+    ``evaluate`` and ``predict`` need, with the dataset given by ``--dataset`` (Fashion-MNIST)."""
+    from . import zoo
+    from .keras.models import load_model
+    try:
+        model = load_model(path)
+    except (ValueError, OSError, ImportError, KeyError, TypeError) as e:
+        raise UserError(f"cannot load {path}: {e}") from None
+    shape = getattr(model, "input_shape", None)
+    if shape is None or len(shape) != 4 or None in tuple(shape)[1:]:
+        raise UserError(f"{path}: the model's input must be images [batch, height, width, channels], "
+                        f"got input_shape {shape}")
+    spec = dataset or "fashion_mnist"
+    names = {"fashion_mnist": zoo.FASHION_MNIST_CLASSES, "mnist": zoo.MNIST_CLASSES}.get(spec)
+    cfg = {"dataset": spec, "dataset_label": zoo.dataset_label(spec), "model": os.path.basename(path),
+           "input_shape": list(tuple(shape)[1:]),
+           "class_names": list(names) if names else [str(i) for i in range(int(model.output_shape[-1]))]}
+    return {"config": cfg}, model
+
+
+def _open_run(run_dir, best=False, dataset=None):
+    """``(meta, model)`` of a run folder, the model holding the checkpoint's (or best) weights; or
+    of a ``.keras`` file."""
+    if str(run_dir).endswith(".keras") and os.path.isfile(run_dir):
+        if best:
+            raise UserError("--best needs a run folder, not a .keras file")
+        return _open_keras_file(run_dir, dataset)
     from .tools import checkpoint
     meta, weights, _ = _load_run(run_dir)
     model = _build_model(meta["config"])
@@ -426,13 +452,16 @@ def cmd_evaluate(a):
     from .tools import report
     if a.limit is not None and a.limit < 1:
         raise UserError("--limit must be at least 1")
-    meta, model = _open_run(a.run, a.best)
+    meta, model = _open_run(a.run, a.best, a.dataset)
     cfg = meta["config"]
     _, (xt, yt), names = _load_data(cfg["dataset"], a.limit)
     names = cfg.get("class_names") or names
     cm = report.confusion_matrix(yt, _predict_classes(model, xt), len(names))
-    print(f"{a.run}: {cfg['model']} on {cfg['dataset_label']}, {meta['epoch']} of {cfg['epochs']} epochs, "
-          f"{'best' if a.best else 'checkpoint'} weights")
+    if a.run.endswith(".keras"):
+        print(f"{a.run}: Keras model file, tested on {cfg['dataset_label']}")
+    else:
+        print(f"{a.run}: {cfg['model']} on {cfg['dataset_label']}, {meta['epoch']} of {cfg['epochs']} epochs, "
+              f"{'best' if a.best else 'checkpoint'} weights")
     print(f"Test accuracy: {report.accuracy(cm):.4f} ({int(cm.trace())}/{int(cm.sum())})\n")
     print(report.format_per_class(cm, names) + "\n")
     print(report.format_confusion(cm, names))
@@ -459,7 +488,7 @@ def cmd_export(a):
 def cmd_predict(a):
     import numpy as np
     from .tools import images
-    meta, model = _open_run(a.run, a.best)
+    meta, model = _open_run(a.run, a.best, a.dataset)
     cfg = meta["config"]
     names = cfg["class_names"]
     batches, labels = [], []
@@ -586,8 +615,9 @@ def build_parser():
 
     e = sub.add_parser("evaluate", help="test accuracy, per-class accuracy and confusion matrix of a run",
                        description="Test a run's weights on its dataset's test split.")
-    e.add_argument("run", metavar="RUN")
+    e.add_argument("run", metavar="RUN", help="a run folder, or a Keras 3 .keras file")
     e.add_argument("--best", action="store_true", help="use best.weights.npz instead of the last checkpoint")
+    e.add_argument("--dataset", help="for a .keras file: the dataset to test on (default fashion_mnist)")
     e.add_argument("--limit", type=int, metavar="N", help="only the first N test images")
     e.set_defaults(func=cmd_evaluate)
 
@@ -602,8 +632,9 @@ def build_parser():
                        description="Print the top classes of each image. PNG/JPEG (any size, colour or grey) are "
                                    "converted to the model's input (e.g. 28x28 grey, light on dark); .npy arrays "
                                    "must already have the model's size.")
-    r.add_argument("run", metavar="RUN")
+    r.add_argument("run", metavar="RUN", help="a run folder, or a Keras 3 .keras file")
     r.add_argument("images", metavar="IMAGE", nargs="+")
+    r.add_argument("--dataset", help="for a .keras file: whose class names to print (default fashion_mnist)")
     r.add_argument("--invert", action="store_true", help="for dark objects on a light background")
     r.add_argument("--top", type=int, default=3, help="how many classes to show (default 3)")
     r.add_argument("--best", action="store_true", help="use best.weights.npz")
