@@ -73,7 +73,7 @@ def read_npz(filepath):
             arrays = {k: z[k] for k in z.files}
     except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
         raise ValueError(f"{filepath} is not a readable tinytf weights file (truncated or corrupted?): {e}") from None
-    except ValueError:  # NumPy's message suggests allow_pickle=True; tinytf never loads pickles
+    except ValueError:  # an object array or a bad header: replace NumPy's advice with ours
         raise ValueError(f"{filepath} holds a pickled (object) array or a damaged array header: "
                          "not a tinytf weights file, and tinytf never loads pickled data") from None
     bad = [k for k, v in arrays.items() if not isinstance(v, np.ndarray)]
