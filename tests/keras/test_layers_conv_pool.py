@@ -350,3 +350,27 @@ def test_conv_pool_stack_shapes_symbolic():
     assert tuple(h.shape) == (None, 7, 7, 16)
     h = layers.GlobalAveragePooling2D()(h)
     assert tuple(h.shape) == (None, 16)
+
+
+@pytest.mark.parametrize("make", [lambda act: tf.keras.layers.Conv2D(4, 3, padding="same", activation=act),
+                                  lambda act: tf.keras.layers.Dense(5, activation=act)])
+def test_layer_relu_is_fused_with_the_bias_and_changes_no_bit(make):
+    """activation='relu' (or tf.nn.relu) runs as one fused op; values and gradients are those of
+    the layer without activation followed by a ReLU layer."""
+    x = tf.constant(np.random.default_rng(0).standard_normal((2, 6, 6, 3)).astype(np.float32))
+    plain = make(None)
+    plain.build(x.shape)
+    plain.bias.assign(np.linspace(-1, 1, plain.bias.shape[0]).astype(np.float32))
+    results = []
+    for act in ("relu", tf.nn.relu, None):
+        layer = make(act)
+        layer.build(x.shape)
+        layer.set_weights(plain.get_weights())
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = layer(x) if act else tf.keras.layers.ReLU()(layer(x))
+            loss = tf.reduce_sum(y * y)
+        assert ("BiasAddRelu" in [e.name for e in tape._entries]) == (act is not None)
+        grads = tape.gradient(loss, [x] + layer.trainable_variables)
+        results.append([y.numpy().tobytes()] + [g.numpy().tobytes() for g in grads])
+    assert results[0] == results[1] == results[2]

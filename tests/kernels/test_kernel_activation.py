@@ -52,3 +52,24 @@ def test_relu_backward_bit_mask_is_where(dtype):
         want = np.where(oo > 0, gg, dtype(0))
         assert activation.relu_backward(gg, oo).tobytes() == want.tobytes()
         assert activation.masked(gg, oo > 0).tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(3, 4, 5, 2), (6, 7), (5,)])
+def test_bias_relu_matches_loops(shape, dtype):
+    """relu(x + b) on both paths: the bits of the two separate ops (NaN passes, -0 becomes +0,
+    as NumPy's ``maximum(-0, 0)`` gives)."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(shape).astype(dtype)
+    b = rng.standard_normal(shape[-1]).astype(dtype)
+    x.flat[1::7] = np.nan
+    x[..., 0], b[0] = -0.0, -0.0  # -0 + -0 = -0
+    want = np.empty_like(x)
+    for i in np.ndindex(*shape):
+        v = x[i] + b[i[-1]]
+        want[i] = v if (v > 0 or v != v) else 0.0
+    for fn in (activation.bias_relu, table.bias_relu):
+        got = fn(x, b)
+        assert got.dtype == dtype and got.shape == shape
+        assert got.tobytes() == want.tobytes()
+        assert got.tobytes() == np.maximum(x + b, dtype(0)).tobytes()

@@ -15,6 +15,16 @@ def test_channel_sum(shape):
                                rtol=1e-12, atol=1e-12)
 
 
+def test_channel_sum_float32_accumulates_in_float64():
+    """Many float32 rows: the float64 sum, rounded once (a float32 running sum drifts)."""
+    x = np.random.default_rng(3).random((200003, 3), dtype=np.float32) + np.float32(1000)
+    want = x.astype(np.float64).sum(axis=0)
+    got = N.channel_sum(x)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=1e-7)
+    assert np.abs(x.sum(axis=0, dtype=np.float32) - want).max() > np.abs(got - want).max()
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_channel_moments_match_numpy(shape):
     x = np.random.default_rng(1).standard_normal(shape) * 3.0 + 5.0

@@ -34,8 +34,8 @@ def test_use_installs_one_set_and_returns_the_previous(restore_kernels):
     assert table.active() == fast.backend_name() == "numpy" and not fast.enabled()
     assert table.col2im is conv.col2im and table.max_pool_backward_argmax is pool.max_pool_backward_argmax
     assert table.max_pool_forward_argmax is pool.max_pool_forward_argmax
-    assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[3:-1])
-    assert table.relu_backward is activation.relu_backward
+    assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[3:-2])
+    assert table.relu_backward is activation.relu_backward and table.bias_relu is activation.bias_relu
     if HAS_NUMBA:
         assert fast.use("numba") == "numpy"  # the old entry point still switches the table
         assert table.active() == "numba" and fast.enabled()
@@ -94,7 +94,13 @@ def _cases(dtype):
                 ("batch_norm_train_backward", (g.reshape(-1, c), x.reshape(-1, c), mean, var, None, eps)),
                 ("channel_add", (x, beta)),
                 ("channel_add", (x, beta.astype(np.float64))),  # mixed dtypes: reference
-                ("channel_add", (x[0, 0, 0], beta))]            # 1-D: reference
+                ("channel_add", (x[0, 0, 0], beta)),            # 1-D: reference
+                ("channel_sum", (g.reshape(-1, c),)),
+                ("channel_sum", (g.reshape(-1, c)[::2],)),      # not contiguous: copied
+                ("channel_sum", (g.reshape(-1, c)[:0],)),       # no rows: zeros
+                ("bias_relu", (x - 1, beta)),
+                ("bias_relu", (x - 1, beta.astype(np.float64))),  # mixed dtypes: reference
+                ("bias_relu", (x[0, 0, 0] - 1, beta))]          # 1-D: reference
     for shape in [(4, 5, 6, 3), (7,)]:
         o = np.maximum(a(*shape), 0)
         o.flat[::5] = np.nan

@@ -486,3 +486,24 @@ def test_max_pool_over_channels_as_tensorflow():
         tf.nn.max_pool(x, (1, 1, 1, 4), (1, 1, 1, 4), "VALID")
     with pytest.raises(ValueError, match="over channels"):
         tf.nn.max_pool(x, (1, 2, 2, 3), (1, 1, 1, 3), "VALID")
+
+
+def test_bias_add_relu_is_relu_of_bias_add():
+    """The fused op the layers use: the values of the two ops, bitwise, and their gradients
+    (first order against finite differences; second order through an outer tape)."""
+    from tinytf.ops.nn_ops import bias_add_relu
+    b = RNG.standard_normal(6)
+    for z in (Z, Z.astype(np.float32)):
+        bb = b.astype(z.dtype)
+        assert bias_add_relu(z, bb).numpy().tobytes() == tf.nn.relu(tf.nn.bias_add(z, bb)).numpy().tobytes()
+    x4 = RNG.standard_normal((2, 3, 3, 6))
+    assert_grad(lambda t: weighted(bias_add_relu(t, b)), x4)
+    assert_grad(lambda t: weighted(bias_add_relu(x4, t)), b)
+    assert_grad(lambda t: weighted(bias_add_relu(Z, t)), b)
+    x, w = tf.Variable(x4), tf.constant(np.abs(b))
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            y = tf.reduce_sum(bias_add_relu(x * x, w))
+        z = tf.reduce_sum(inner.gradient(y, x))
+    h = outer.gradient(z, x)
+    np.testing.assert_allclose(h.numpy(), np.where(x4 * x4 + np.abs(b) > 0, 2.0, 0.0))

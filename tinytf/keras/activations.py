@@ -60,6 +60,12 @@ _BY_NAME = {f.__name__ if f is not swish else "swish": f for f in (
 _BY_NAME.update(swish=silu, silu=silu, exponential=M.exp)
 
 
+def is_plain_relu(fn):
+    """True for ``relu`` with its defaults (``'relu'``, ``activations.relu``, ``tf.nn.relu``):
+    layers then fuse it with their bias add (``tf.nn``'s internal ``bias_add_relu``)."""
+    return fn is relu or fn is N.relu
+
+
 def get(identifier):
     """A callable from None ('linear'), a name ('relu') or a callable (e.g. ``tf.nn.relu``)."""
     if identifier is None:

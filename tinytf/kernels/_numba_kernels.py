@@ -74,6 +74,18 @@ def wide_scale_shift(x, inv, shift, y):
 
 
 @njit(**_OPTS)
+def wide_bias_relu(x, b, y):
+    """y = relu(x + b), b tiled to the row length of x [R, L]; as NumPy's ``maximum(v, 0)``, a
+    NaN passes through and -0 gives +0."""
+    r_, l_ = x.shape
+    zero = y.dtype.type(0)
+    for r in range(r_):
+        for l in range(l_):
+            v = x[r, l] + b[l]
+            y[r, l] = v if ((v > zero) | (v != v)) else zero
+
+
+@njit(**_OPTS)
 def wide_bn_sums(g, x, mean, rstd):
     """Column sums of g and of g * (x - mean) * rstd, float64."""
     r_, l_ = x.shape

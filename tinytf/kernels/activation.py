@@ -1,4 +1,5 @@
-"""Activation gradients (NumPy references); the memory-bound ones also have a compiled version."""
+"""Activations and their gradients (NumPy references); the memory-bound ones also have a compiled
+version."""
 from ..backend import xp
 
 
@@ -17,3 +18,10 @@ def masked(g, keep):
 def relu_backward(g, out):
     """``g`` where the ReLU output is positive, else +0 (NaN outputs pass no gradient)."""
     return masked(g, out > 0)
+
+
+def bias_relu(x, b):
+    """``relu(x + b)`` for a per-channel b over the last axis: what a Conv2D or Dense layer with
+    ``activation='relu'`` computes, bitwise (the add, then ``maximum(y, 0)``)."""
+    y = x + b
+    return xp.maximum(y, y.dtype.type(0), out=y)

@@ -3,8 +3,8 @@
 ``table.py`` installs these in place of the NumPy references of ``conv.py``, ``pool.py``,
 ``norm.py`` and ``activation.py`` when the Numba path is selected: ``col2im``,
 ``max_pool_forward_argmax`` (the max and the offset of the first max, one pass),
-``max_pool_backward_argmax`` (the scatter to that offset), ``channel_moments``,
-``normalize``, ``batch_norm_train_backward``, ``channel_add``, ``relu_backward``. Each does its
+``max_pool_backward_argmax`` (the scatter to that offset), ``channel_sum``, ``channel_moments``,
+``normalize``, ``batch_norm_train_backward``, ``channel_add``, ``bias_relu``, ``relu_backward``. Each does its
 memory-bound work in one pass over the data with no temporaries; the per-channel formulas around
 the loops are ``norm.py``'s, and cases the loops do not cover go back to the reference. The
 GEMMs stay with BLAS; the im2col gather and the plain pooling forward (inference) stay with
@@ -15,8 +15,6 @@ loops (``_numba_kernels.py``) are cached on disk (``cache=True``), so only the v
 compiles. ``use``, ``enabled`` and ``backend_name`` are kept for callers of this module; the
 choice itself is made in ``table.py``.
 """
-from functools import lru_cache
-
 import numpy as np
 
 from . import activation, conv, norm, pool
@@ -109,27 +107,10 @@ def relu_backward(g, out):
 
 
 # ---- batch norm -------------------------------------------------------------------------------
-# An [M, C] array with few channels is viewed as [M/k, k*C] (k rows side by side) and the
-# per-channel vectors are tiled k times, so the compiled loops run over long contiguous rows.
+# An [M, C] array with few channels is viewed as [M/k, k*C] (``norm.wide``: k rows side by side)
+# and the per-channel vectors are tiled k times, so the compiled loops run over long contiguous rows.
 
-@lru_cache(maxsize=64)
-def _width(m, c):
-    """The k <= 1024 // c dividing m with the longest row k * c."""
-    for k in range(max(1, min(m, 1024 // max(c, 1))), 0, -1):
-        if m % k == 0:
-            return k
-    return 1
-
-
-def _wide(a2d):
-    m, c = a2d.shape
-    k = _width(m, c)
-    return _c(a2d).reshape(m // k, k * c), k
-
-
-def _fold(acc, c):
-    """Per-channel totals of a tiled float64 row of sums."""
-    return acc.reshape(-1, c).sum(axis=0)
+_wide, _fold = norm.wide, norm.fold
 
 
 def _tile(v, k, dtype):
@@ -137,6 +118,13 @@ def _tile(v, k, dtype):
     out = np.empty((k, np.size(v)), dtype=dtype)
     out[...] = v
     return out.reshape(-1)
+
+
+def channel_sum(x2d):
+    if x2d.dtype not in _COMPILED_FLOATS or x2d.size == 0:
+        return norm.channel_sum(x2d)
+    xw, _ = _wide(x2d)
+    return _fold(nb().wide_sums(xw, np.zeros(xw.shape[1]), False), x2d.shape[1]).astype(x2d.dtype)
 
 
 def channel_moments(x2d):
@@ -185,6 +173,17 @@ def channel_add(x, b):
     xw, k = _wide(x.reshape(-1, c))
     y = np.empty(xw.shape, dtype=np.result_type(x, b))
     nb().wide_scale_shift(xw, np.ones(xw.shape[1], y.dtype), _tile(b, k, y.dtype), y)
+    return y.reshape(x.shape)
+
+
+def bias_relu(x, b):
+    if not (x.ndim >= 2 and x.size and x.dtype == b.dtype and x.dtype in _COMPILED_FLOATS
+            and b.shape == x.shape[-1:]):
+        return activation.bias_relu(x, b)
+    c = x.shape[-1]
+    xw, k = _wide(x.reshape(-1, c))
+    y = np.empty(xw.shape, dtype=x.dtype)
+    nb().wide_bias_relu(xw, _tile(b, k, y.dtype), y)
     return y.reshape(x.shape)
 
 

@@ -18,21 +18,23 @@ import os
 from . import activation, conv, depthwise, fast, norm, pool
 
 MODES = ("auto", "numpy", "numba")
-SWITCHED = ("col2im", "max_pool_forward_argmax", "max_pool_backward_argmax", "channel_moments",
-            "normalize", "batch_norm_train_backward", "channel_add", "relu_backward")
+SWITCHED = ("col2im", "max_pool_forward_argmax", "max_pool_backward_argmax", "channel_sum", "channel_moments",
+            "normalize", "batch_norm_train_backward", "channel_add", "bias_relu", "relu_backward")
 
 _IMPLEMENTATIONS = {
     "numpy": {"col2im": conv.col2im, "max_pool_forward_argmax": pool.max_pool_forward_argmax,
               "max_pool_backward_argmax": pool.max_pool_backward_argmax,
-              "channel_moments": norm.channel_moments, "normalize": norm.normalize,
+              "channel_sum": norm.channel_sum, "channel_moments": norm.channel_moments, "normalize": norm.normalize,
               "batch_norm_train_backward": norm.batch_norm_train_backward,
-              "channel_add": norm.channel_add, "relu_backward": activation.relu_backward},
+              "channel_add": norm.channel_add, "bias_relu": activation.bias_relu,
+              "relu_backward": activation.relu_backward},
     "numba": {name: getattr(fast, name) for name in SWITCHED},
 }
 
 # Set by use() below (declared here for readers and linters).
-col2im = max_pool_forward_argmax = max_pool_backward_argmax = channel_moments = normalize = None
-batch_norm_train_backward = channel_add = relu_backward = None
+col2im = max_pool_forward_argmax = max_pool_backward_argmax = channel_sum = channel_moments = None
+normalize = None
+batch_norm_train_backward = channel_add = bias_relu = relu_backward = None
 
 # The same on every path.
 geometry = conv.geometry
@@ -45,7 +47,6 @@ max_pool_forward = pool.max_pool_forward
 max_pool_backward = pool.max_pool_backward  # from x and out; the ops keep the argmax instead
 avg_pool_forward = pool.avg_pool_forward
 avg_pool_backward = pool.avg_pool_backward
-channel_sum = norm.channel_sum
 
 
 def conv2d_backward_input(g, w, x_shape, geo):

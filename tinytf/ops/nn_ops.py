@@ -278,6 +278,22 @@ def relu(features, name=None):
                   lambda g, v, o, w: (g * Tensor((o._v > 0).astype(g._v.dtype)),))
 
 
+def bias_add_relu(value, bias):
+    """``relu(value + bias)`` for a bias over the last axis, as one op: one pass forward and one
+    backward instead of two each (Keras layers with a bias and ``activation='relu'`` use it; the
+    numbers are those of the two ops)."""
+    x, b = pair(value, bias, "bias_add_relu")
+    if b._v.ndim != 1 or x._v.ndim < 1 or x._v.shape[-1] != b._v.shape[0]:
+        return relu(M.add(x, b))
+    return record("BiasAddRelu", K.bias_relu(x._v, b._v), (x, b), _grad_bias_relu,
+                  lambda g, v, o, w: (g * Tensor((o._v > 0).astype(g._v.dtype)),) * 2)
+
+
+def _grad_bias_relu(g, v, o, wanted):
+    dx = K.relu_backward(g, o)
+    return dx, dx  # the tape sums the bias's gradient over the leading axes
+
+
 def relu6(features, name=None):
     x = T(features)
     out = np.clip(x._v, 0, 6).astype(x._v.dtype)

@@ -70,6 +70,8 @@ class _Conv(Layer):
 
     def _finish(self, y):
         if self.bias is not None:
+            if self._cl() and activations.is_plain_relu(self.activation):
+                return N.bias_add_relu(y, self.bias)
             y = N.bias_add(y, self.bias, self._fmt())
         return self.activation(y)
 

@@ -48,6 +48,8 @@ class Dense(Layer):
             A.reshape(M.matmul(A.reshape(inputs, (-1, inputs.shape[-1])), self.kernel),
                       tuple(inputs.shape[:-1]) + (self.units,))
         if self.bias is not None:
+            if activations.is_plain_relu(self.activation):
+                return N.bias_add_relu(y, self.bias)
             y = M.add(y, self.bias)
         return self.activation(y)
 
