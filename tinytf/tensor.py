@@ -238,6 +238,15 @@ class Variable(Tensor):
         self._v = np.array(self._checked(value, "assign"), dtype=self._v.dtype, copy=True)
         return self
 
+    def _take(self, array):
+        """Replace the value with ``array`` itself, not a copy: for fresh arrays nobody else holds
+        (the optimizers' fused updates). Same shape and dtype required."""
+        if not isinstance(array, np.ndarray) or array.shape != self._v.shape or array.dtype != self._v.dtype:
+            raise ValueError(f"Variable._take on {self.name!r}: expected an array of shape {self._v.shape} "
+                             f"and dtype {self._v.dtype}, got {getattr(array, 'shape', type(array))}")
+        self._v = array
+        return self
+
     def assign_add(self, delta, read_value=True):
         self._v = np.asarray(self._v + self._checked(delta, "assign_add"))
         return self

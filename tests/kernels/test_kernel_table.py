@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from tinytf.kernels import activation, conv, fast, norm, pool, table
+from tinytf.kernels import activation, conv, fast, norm, optim, pool, table
 
 HAS_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(not HAS_NUMBA, reason="Numba not installed")
@@ -34,8 +34,9 @@ def test_use_installs_one_set_and_returns_the_previous(restore_kernels):
     assert table.active() == fast.backend_name() == "numpy" and not fast.enabled()
     assert table.col2im is conv.col2im and table.max_pool_backward_argmax is pool.max_pool_backward_argmax
     assert table.max_pool_forward_argmax is pool.max_pool_forward_argmax
-    assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[3:-2])
+    assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[3:-3])
     assert table.relu_backward is activation.relu_backward and table.bias_relu is activation.bias_relu
+    assert table.adam_update is optim.adam_update
     if HAS_NUMBA:
         assert fast.use("numba") == "numpy"  # the old entry point still switches the table
         assert table.active() == "numba" and fast.enabled()
@@ -108,11 +109,21 @@ def _cases(dtype):
         out += [("relu_backward", (g, o)),
                 ("relu_backward", (g[..., ::-1], o)),   # not contiguous: copied
                 ("relu_backward", (g[:1], o))]          # broadcasting: reference
+    for shape in [(5, 3), (7,)]:
+        g, w, m, vh = a(*shape), a(*shape), a(*shape), np.abs(a(*shape))
+        v = np.abs(a(*shape))
+        hyper = (dtype(0.01), dtype(0.1), dtype(0.001), dtype(1e-7))
+        out += [("adam_update", (g, w, m, v, None) + hyper),
+                ("adam_update", (g, w, m, v, vh) + hyper),
+                ("adam_update", (g, w, m, v.astype(np.float16), None) + hyper),  # mixed: reference
+                ("adam_update", (g, w, m, v, None, 0.01) + hyper[1:])]          # a Python float: reference
     return out
 
 
 def _flat(r):
-    return list(r) if isinstance(r, tuple) else [r]
+    if isinstance(r, tuple):
+        return [x for x in r if x is not None]
+    return [r]
 
 
 @needs_numba

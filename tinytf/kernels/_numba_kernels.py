@@ -197,3 +197,20 @@ def relu_bwd(g, out, dx):
     zero = g.dtype.type(0)
     for i in range(g.size):
         dx[i] = g[i] if out[i] > 0 else zero
+
+
+@njit(**_OPTS)
+def adam(g, w, m, v, vh, amsgrad, alpha, c1, c2, eps, w2, m2, v2, vh2):
+    """optim.adam_update element by element (flat arrays; vh and vh2 unused without amsgrad):
+    the same float operations in the same order, so the same bits."""
+    for i in range(g.size):
+        gi = g[i]
+        mi = m[i] + (gi - m[i]) * c1
+        vi = v[i] + (gi * gi - v[i]) * c2
+        m2[i] = mi
+        v2[i] = vi
+        if amsgrad:
+            vi = vh[i] if vh[i] > vi else vi
+            vi = vh[i] if vh[i] != vh[i] else vi
+            vh2[i] = vi
+        w2[i] = w[i] - mi * alpha / (np.sqrt(vi) + eps)

@@ -4,7 +4,8 @@
 ``norm.py`` and ``activation.py`` when the Numba path is selected: ``col2im``,
 ``max_pool_forward_argmax`` (the max and the offset of the first max, one pass),
 ``max_pool_backward_argmax`` (the scatter to that offset), ``channel_sum``, ``channel_moments``,
-``normalize``, ``batch_norm_train_backward``, ``channel_add``, ``bias_relu``, ``relu_backward``. Each does its
+``normalize``, ``batch_norm_train_backward``, ``channel_add``, ``bias_relu``, ``relu_backward``,
+``adam_update`` (one pass instead of a dozen). Each does its
 memory-bound work in one pass over the data with no temporaries; the per-channel formulas around
 the loops are ``norm.py``'s, and cases the loops do not cover go back to the reference. The
 GEMMs stay with BLAS; the im2col gather and the plain pooling forward (inference) stay with
@@ -17,7 +18,7 @@ choice itself is made in ``table.py``.
 """
 import numpy as np
 
-from . import activation, conv, norm, pool
+from . import activation, conv, norm, optim, pool
 
 _state = {"nb": None}
 
@@ -185,6 +186,22 @@ def bias_relu(x, b):
     y = np.empty(xw.shape, dtype=x.dtype)
     nb().wide_bias_relu(xw, _tile(b, k, y.dtype), y)
     return y.reshape(x.shape)
+
+
+# ---- optimizers -------------------------------------------------------------------------------
+
+def adam_update(g, w, m, v, vhat, alpha, one_minus_b1, one_minus_b2, eps):
+    arrays = (g, w, m, v) if vhat is None else (g, w, m, v, vhat)
+    dt = w.dtype
+    if dt not in _COMPILED_FLOATS or any(a.dtype != dt or a.shape != w.shape for a in arrays) \
+            or any(type(s) is not dt.type for s in (alpha, one_minus_b1, one_minus_b2, eps)):
+        return optim.adam_update(g, w, m, v, vhat, alpha, one_minus_b1, one_minus_b2, eps)
+    flat = [_c(a).reshape(-1) for a in arrays]
+    out = [np.empty(w.shape, dt) for _ in arrays[1:]]
+    vh, vh2 = (flat[3], out[2]) if vhat is None else (flat[4], out[3])
+    nb().adam(flat[0], flat[1], flat[2], flat[3], vh, vhat is not None, alpha, one_minus_b1, one_minus_b2,
+              eps, out[0].reshape(-1), out[1].reshape(-1), out[2].reshape(-1), vh2.reshape(-1))
+    return out[0], out[1], out[2], (None if vhat is None else out[3])
 
 
 bias_add = channel_add  # the name this function had before the kernel table

@@ -1,6 +1,7 @@
 """Adam (``tf.keras.optimizers.Adam``)."""
 import numpy as np
 
+from ...kernels import table as K
 from .base_optimizer import Optimizer, _read
 
 
@@ -40,23 +41,12 @@ class Adam(Optimizer):
         alpha = lr * np.sqrt(dt(1) - b2_power) / (dt(1) - b1_power)
         m = self._slot(var, "momentum")
         v = self._slot(var, "velocity")
-        dm = g - _read(m)
-        dm *= dt(1 - self.beta_1)
-        m.assign_add(dm)  # m + dm, bitwise the same as Keras's dm + m
-        dv = g * g
-        dv -= _read(v)
-        dv *= dt(1 - self.beta_2)
-        v.assign_add(dv)
-        new_m, new_v = _read(m), _read(v)
-        if self.amsgrad:
-            vh = self._slot(var, "velocity_hat")
-            new_v = np.maximum(_read(vh), new_v)
-            vh.assign(new_v)
-        step = new_m * alpha
-        den = np.sqrt(new_v)
-        den += dt(self.epsilon)
-        step /= den
-        var.assign_sub(step)
+        vh = self._slot(var, "velocity_hat") if self.amsgrad else None
+        new = K.adam_update(g, _read(var), _read(m), _read(v), None if vh is None else _read(vh),
+                            dt(alpha), dt(1 - self.beta_1), dt(1 - self.beta_2), dt(self.epsilon))
+        for variable, value in zip((var, m, v, vh), new):
+            if variable is not None:
+                variable._take(value)
 
     def get_config(self):
         config = super().get_config()

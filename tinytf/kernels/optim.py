@@ -1,0 +1,28 @@
+"""Optimizer updates on arrays (NumPy references); Adam's also has a compiled version.
+
+Each returns fresh arrays (the new weight and slots), never writing into its inputs: a
+weight's old array may still be held by a tape or by a tensor read from the variable.
+"""
+from ..backend import xp
+
+
+def adam_update(g, w, m, v, vhat, alpha, one_minus_b1, one_minus_b2, eps):
+    """One Adam step, Keras's arithmetic in Keras's order, every scalar in the arrays' dtype:
+
+    ``m += (g - m) * (1 - beta_1)``, ``v += (g*g - v) * (1 - beta_2)``, with ``vhat`` (amsgrad,
+    else None) ``vhat = max(vhat, v)`` used in place of ``v``, ``w -= m * alpha / (sqrt(v) + eps)``.
+    Returns (w, m, v, vhat)."""
+    dm = g - m
+    dm *= one_minus_b1
+    m = m + dm
+    dv = g * g
+    dv -= v
+    dv *= one_minus_b2
+    v = v + dv
+    if vhat is not None:
+        vhat = xp.maximum(vhat, v)
+    step = m * alpha
+    den = xp.sqrt(v if vhat is None else vhat)
+    den += eps
+    step /= den
+    return w - step, m, v, vhat
