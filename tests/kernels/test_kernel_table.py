@@ -34,7 +34,8 @@ def test_use_installs_one_set_and_returns_the_previous(restore_kernels):
     assert table.active() == fast.backend_name() == "numpy" and not fast.enabled()
     assert table.col2im is conv.col2im and table.max_pool_backward_argmax is pool.max_pool_backward_argmax
     assert table.max_pool_forward_argmax is pool.max_pool_forward_argmax
-    assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[3:-3])
+    assert table.im2col is conv.im2col
+    assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[4:-3])
     assert table.relu_backward is activation.relu_backward and table.bias_relu is activation.bias_relu
     assert table.adam_update is optim.adam_update
     if HAS_NUMBA:
@@ -75,6 +76,9 @@ def _cases(dtype):
         geo = conv.geometry(n_hw, k, s, d, pad)
         x_shape = (3,) + n_hw + (5,)
         out.append(("col2im", (a(3, geo.oh, geo.ow, k[0], k[1], 5), x_shape, geo)))
+        out.append(("im2col", (a(*x_shape), geo)))
+        out.append(("im2col", (a(*x_shape)[..., ::2], geo)))  # 3 channels: reference
+        out.append(("im2col", (np.swapaxes(a(3, n_hw[1], n_hw[0], 5), 1, 2), geo)))  # not contiguous
     for n_hw, k, s, pad in [((8, 9), (2, 2), (2, 2), "VALID"), ((7, 7), (3, 3), (2, 2), "SAME"),
                             ((6, 7), (3, 2), (1, 1), "SAME")]:  # disjoint and overlapping windows
         geo = conv.geometry(n_hw, k, s, (1, 1), pad)

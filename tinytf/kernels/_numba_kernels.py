@@ -52,6 +52,33 @@ def col2im(dcols, dx, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl):
 
 
 @njit(**_OPTS)
+def im2col(xp, cols, oh, ow, kh, kw, sh, sw, dh, dw):
+    """cols [N*OH*OW, kh*kw*C] = every window of the padded input xp [N, Hp, Wp, C], row by row:
+    with dw == 1 the kw cells of a kernel row are one run of kw * C numbers on both sides.
+    (Slice views keep the copy loops vectorised.)"""
+    n, hp, wp, c = xp.shape
+    xf = xp.ravel()
+    kwc = kw * c
+    for b in range(n):
+        for i in range(oh):
+            for j in range(ow):
+                row = cols[(b * oh + i) * ow + j]
+                for p in range(kh):
+                    s = ((b * hp + i * sh + p * dh) * wp + j * sw) * c
+                    if dw == 1:
+                        src = xf[s:s + kwc]
+                        dst = row[p * kwc:(p + 1) * kwc]
+                        for t in range(kwc):
+                            dst[t] = src[t]
+                    else:
+                        for q in range(kw):
+                            src = xf[s + q * dw * c:s + q * dw * c + c]
+                            dst = row[(p * kw + q) * c:(p * kw + q + 1) * c]
+                            for t in range(c):
+                                dst[t] = src[t]
+
+
+@njit(**_OPTS)
 def wide_sums(x, ref, sq):
     """Column sums of x [R, L] in float64; with sq, sums of (x - ref)**2 instead."""
     r_, l_ = x.shape

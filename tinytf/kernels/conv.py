@@ -111,11 +111,12 @@ def _chunk(n, geo, k, itemsize):
     return max(1, CHUNK_BYTES // per_image)
 
 
-def conv2d_forward(x, w, geo):
+def conv2d_forward(x, w, geo, im2col=im2col):
     """x [N,H,W,C], w [kh,kw,C,O] -> (y [N,OH,OW,O], cols) where cols feeds the filter gradient.
 
     For large inputs cols is None: the window matrix is built and used a chunk at a time, and
-    ``conv2d_backward_filter`` rebuilds it from x."""
+    ``conv2d_backward_filter`` rebuilds it from x. ``im2col`` is the window gather to use (the
+    kernel table passes the active one; so for the other gradients)."""
     n, o = x.shape[0], w.shape[3]
     w2 = w.reshape(-1, o)
     step = _chunk(n, geo, w2.shape[0], x.itemsize)
@@ -128,7 +129,7 @@ def conv2d_forward(x, w, geo):
     return y, None
 
 
-def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None):
+def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None, im2col=im2col):
     """dL/dw [kh,kw,C,O] from the output gradient g [N,OH,OW,O] and the forward's cols (or, when
     the forward kept none, from x and geo, a chunk of images at a time)."""
     o = g.shape[3]
@@ -153,10 +154,11 @@ def col2im(dcols, x_shape, geo):
     return unpad_nhwc(dxp, geo.pads, geo.n_hw)
 
 
-def conv2d_backward_input(g, w, x_shape, geo, col2im=col2im):
+def conv2d_backward_input(g, w, x_shape, geo, col2im=col2im, im2col=im2col):
     """dL/dx [N,H,W,C] from the output gradient g [N,OH,OW,O] and the filter w [kh,kw,C,O].
 
-    ``col2im`` is the window-space scatter to use (the kernel table passes the active one)."""
+    ``col2im`` and ``im2col`` are the window scatter and gather to use (the kernel table passes
+    the active ones)."""
     kh, kw, c, o = w.shape
     n = x_shape[0]
     w2t = w.reshape(-1, o).T
@@ -165,7 +167,7 @@ def conv2d_backward_input(g, w, x_shape, geo, col2im=col2im):
         dcols = blas.matmul(g.reshape(-1, o), w2t)
         return col2im(dcols.reshape(n, geo.oh, geo.ow, kh, kw, c), x_shape, geo)
     if geo.strides == (1, 1):
-        dx = _backward_input_as_conv(g, w, x_shape, geo)
+        dx = _backward_input_as_conv(g, w, x_shape, geo, im2col)
         if dx is not None:
             return dx
     dx = xp.empty(x_shape, dtype=g.dtype)
@@ -176,7 +178,7 @@ def conv2d_backward_input(g, w, x_shape, geo, col2im=col2im):
     return dx
 
 
-def _backward_input_as_conv(g, w, x_shape, geo):
+def _backward_input_as_conv(g, w, x_shape, geo, im2col=im2col):
     """Stride 1: dL/dx is the 'full' convolution of g with the filter flipped in space and with
     its channel axes swapped; as a forward conv it needs no window-space scatter (col2im), which
     is the slow part for large inputs. None when the padding does not allow it."""
@@ -188,5 +190,5 @@ def _backward_input_as_conv(g, w, x_shape, geo):
         return None
     wt = xp.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2))
     g_geo = geometry((geo.oh, geo.ow), (kh, kw), (1, 1), geo.dilations, pads)
-    dx = conv2d_forward(g, wt, g_geo)[0]
+    dx = conv2d_forward(g, wt, g_geo, im2col)[0]
     return dx if dx.shape == tuple(x_shape) else None

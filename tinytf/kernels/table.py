@@ -18,12 +18,12 @@ import os
 from . import activation, conv, depthwise, fast, norm, optim, pool
 
 MODES = ("auto", "numpy", "numba")
-SWITCHED = ("col2im", "max_pool_forward_argmax", "max_pool_backward_argmax", "channel_sum", "channel_moments",
+SWITCHED = ("im2col", "col2im", "max_pool_forward_argmax", "max_pool_backward_argmax", "channel_sum", "channel_moments",
             "normalize", "batch_norm_train_backward", "channel_add", "bias_relu", "relu_backward",
             "adam_update")
 
 _IMPLEMENTATIONS = {
-    "numpy": {"col2im": conv.col2im, "max_pool_forward_argmax": pool.max_pool_forward_argmax,
+    "numpy": {"im2col": conv.im2col, "col2im": conv.col2im, "max_pool_forward_argmax": pool.max_pool_forward_argmax,
               "max_pool_backward_argmax": pool.max_pool_backward_argmax,
               "channel_sum": norm.channel_sum, "channel_moments": norm.channel_moments, "normalize": norm.normalize,
               "batch_norm_train_backward": norm.batch_norm_train_backward,
@@ -33,14 +33,12 @@ _IMPLEMENTATIONS = {
 }
 
 # Set by use() below (declared here for readers and linters).
-col2im = max_pool_forward_argmax = max_pool_backward_argmax = channel_sum = channel_moments = None
+im2col = col2im = max_pool_forward_argmax = max_pool_backward_argmax = channel_sum = channel_moments = None
 normalize = None
 batch_norm_train_backward = channel_add = bias_relu = relu_backward = adam_update = None
 
 # The same on every path.
 geometry = conv.geometry
-conv2d_forward = conv.conv2d_forward
-conv2d_backward_filter = conv.conv2d_backward_filter
 depthwise_forward = depthwise.depthwise_forward
 depthwise_backward_input = depthwise.depthwise_backward_input
 depthwise_backward_filter = depthwise.depthwise_backward_filter
@@ -50,9 +48,19 @@ avg_pool_forward = pool.avg_pool_forward
 avg_pool_backward = pool.avg_pool_backward
 
 
+def conv2d_forward(x, w, geo):
+    """``conv.conv2d_forward`` with the active ``im2col``."""
+    return conv.conv2d_forward(x, w, geo, im2col)
+
+
+def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None):
+    """``conv.conv2d_backward_filter`` with the active ``im2col``."""
+    return conv.conv2d_backward_filter(g, cols, w_shape, x, geo, im2col)
+
+
 def conv2d_backward_input(g, w, x_shape, geo):
-    """``conv.conv2d_backward_input`` with the active ``col2im``."""
-    return conv.conv2d_backward_input(g, w, x_shape, geo, col2im=col2im)
+    """``conv.conv2d_backward_input`` with the active ``col2im`` and ``im2col``."""
+    return conv.conv2d_backward_input(g, w, x_shape, geo, col2im=col2im, im2col=im2col)
 
 
 def resolve(name):
