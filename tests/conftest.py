@@ -36,3 +36,15 @@ def machine_blas_threads():
     from threadpoolctl import threadpool_limits
     with threadpool_limits(_MACHINE_BLAS_THREADS, user_api="blas"):
         yield
+
+
+# Modules that mostly wait on subprocesses, longest first: under pytest-xdist they start first, so the
+# workers do not end on them while the other core idles.
+SLOW_FIRST = ("test_cli.py", "test_distribute_mpi.py", "test_programs.py", "test_explain.py", "test_end_to_end.py",
+              "test_reproducible.py", "test_onnx.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+        items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))  # stable: the rest keep their order
