@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install tinytf (editable, with the plot/image/test extras) and, where apt is available,
-# Debian's Fashion-MNIST package (/usr/share/datasets/fashion-mnist). Safe to run twice.
+# Debian's Fashion-MNIST package (/usr/share/datasets/fashion-mnist). Safe to run twice; pip is skipped
+# when this checkout is already installed with the test requirements met (scripts/installed.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -13,9 +14,11 @@ if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null 2
     echo "setup: could not install dataset-fashion-mnist with apt; tinytf will download Fashion-MNIST instead"
   fi
 fi
-log=$(mktemp)
-if ! $PY -m pip install -q -e ".[test]" >"$log" 2>&1; then
-  cat "$log"; echo "setup: pip install failed" >&2; exit 1
+if ! $PY scripts/installed.py 2>/dev/null; then  # already installed from here: nothing to do
+  log=$(mktemp)
+  if ! $PY -m pip install -q -e ".[test]" >"$log" 2>&1; then
+    cat "$log"; echo "setup: pip install failed" >&2; exit 1
+  fi
+  rm -f "$log"
 fi
-rm -f "$log"
 $PY -c "import tinytf, numpy; print('setup: tinytf', tinytf.__version__, 'numpy', numpy.__version__)"

@@ -21,9 +21,15 @@ FASHION = "/usr/share/datasets/fashion-mnist"
 needs_fashion = pytest.mark.skipif(not os.path.isdir(FASHION), reason="needs Debian's dataset-fashion-mnist")
 
 
-def tinytf(*args, cwd, env=None, timeout=180):
-    e = dict(os.environ, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "tinytf", *map(str, args)], cwd=cwd, env=e,
+# What these commands do depends neither on the kernels (tests/kernels compares them) nor on BLAS's
+# threads: the NumPy kernels spare each process Numba's start-up (about 1 s), and one BLAS thread
+# keeps processes that run beside each other (and beside pytest-xdist's workers) from fighting over
+# the cores. The ``run`` fixture keeps the machine's defaults.
+ENV = dict(os.environ, TINYTF_KERNELS="numpy", OPENBLAS_NUM_THREADS="1")
+
+
+def tinytf(*args, cwd, env=None, timeout=180, base=ENV):
+    return subprocess.run([sys.executable, "-m", "tinytf", *map(str, args)], cwd=cwd, env=dict(base, **(env or {})),
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -88,7 +94,7 @@ def run(work):
     if not os.path.isdir(FASHION):
         pytest.skip("needs Debian's dataset-fashion-mnist")
     out = work / "run"
-    res = tinytf("train", "--limit", 512, "--epochs", 1, "--out", out, cwd=work)
+    res = tinytf("train", "--limit", 512, "--epochs", 1, "--out", out, cwd=work, base=os.environ)
     ok(res)
     return str(out), res
 
@@ -151,7 +157,14 @@ def _blocker(folder, module):
     """A PYTHONPATH entry that makes ``import module`` fail, as if it were not installed."""
     (folder / module).mkdir(parents=True)
     (folder / module / "__init__.py").write_text("raise ImportError('blocked for a test')\n")
-    return {"PYTHONPATH": str(folder)}
+    return {"PYTHONPATH": os.pathsep.join(filter(None, (str(folder), os.environ.get("PYTHONPATH"))))}
+
+
+@pytest.fixture(scope="module")
+def no_plot(tmp_path_factory):
+    """ENV without matplotlib, for runs whose pictures no assertion looks at: importing it and drawing
+    them is most of a short run's time (tinytf then skips curves.png and confusion.png, with a note)."""
+    return dict(ENV, **_blocker(tmp_path_factory.mktemp("no-plot"), "matplotlib"))
 
 
 def test_train_on_an_idx_folder_without_matplotlib(work, tmp_path):
@@ -214,12 +227,13 @@ def _wait_for_epoch(proc, run, epoch, timeout=120):
 
 
 @needs_fashion
-def test_kill_9_then_resume_gives_the_uninterrupted_weights(work):
+def test_kill_9_then_resume_gives_the_uninterrupted_weights(work, no_plot):
     args = [sys.executable, "-m", "tinytf", "train", "--limit", "256", "--batch-size", "64", "--epochs", "4",
             "--seed", "3", "--out"]
     whole, broken = work / "whole", work / "broken"
-    uninterrupted = subprocess.Popen(args + [str(whole)], cwd=work, stdout=subprocess.DEVNULL)  # meanwhile
-    proc = subprocess.Popen(args + [str(broken)], cwd=work, stdout=subprocess.DEVNULL)
+    uninterrupted = subprocess.Popen(args + [str(whole)], cwd=work, env=no_plot,  # meanwhile
+                                     stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(args + [str(broken)], cwd=work, env=no_plot, stdout=subprocess.DEVNULL)
     try:
         _wait_for_epoch(proc, broken, 1)
         proc.send_signal(signal.SIGKILL)
@@ -228,7 +242,7 @@ def test_kill_9_then_resume_gives_the_uninterrupted_weights(work):
         assert uninterrupted.wait(timeout=120) == 0
     done = meta_of(broken)["epoch"]
     assert 1 <= done < 4
-    out = ok(tinytf("train", "--resume", broken, cwd=work))
+    out = ok(tinytf("train", "--resume", broken, cwd=work, base=no_plot))
     assert f"epochs {done + 1} to 4" in out
     a, b = arrays_of(whole), arrays_of(broken)
     assert sorted(a) == sorted(b)
@@ -246,7 +260,7 @@ def test_ctrl_c_leaves_a_usable_checkpoint_and_says_how_to_resume(work):
     run = work / "interrupted"
     proc = subprocess.Popen([sys.executable, "-m", "tinytf", "train", "--limit", "256", "--batch-size", "64",
                              "--epochs", "30", "--out", str(run)],
-                            cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=work, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         _wait_for_epoch(proc, run, 1)
         proc.send_signal(signal.SIGINT)
@@ -430,13 +444,13 @@ def _listing(folder):
     return {n: None if os.path.isdir(folder / n) else (folder / n).read_bytes() for n in os.listdir(folder)}
 
 
-def test_two_runs_started_together_into_one_folder(tmp_path):
+def test_two_runs_started_together_into_one_folder(tmp_path, no_plot):
     idx = write_idx_folder(str(tmp_path / "idx"))
     out = tmp_path / "run"
     args = [sys.executable, "-m", "tinytf", "train", "--dataset", idx, "--batch-size", "32", "--epochs", "8",
             "--out", str(out)]
-    procs = [subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    procs = [subprocess.Popen(args, cwd=tmp_path, env=no_plot, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
     res = [(p.communicate(timeout=300), p.returncode) for p in procs]
     assert sorted(rc for _, rc in res) == [0, 2], res
     (_, err), _ = next(r for r in res if r[1] == 2)
@@ -445,11 +459,11 @@ def test_two_runs_started_together_into_one_folder(tmp_path):
     assert meta_of(out)["epoch"] == 8 and (out / "report.md").exists()
 
 
-def test_a_run_folder_is_locked_while_written_and_kill_9_frees_it(tmp_path):
+def test_a_run_folder_is_locked_while_written_and_kill_9_frees_it(tmp_path, no_plot):
     idx = write_idx_folder(str(tmp_path / "idx"))
     out = tmp_path / "run"
     proc = subprocess.Popen([sys.executable, "-m", "tinytf", "train", "--dataset", idx, "--batch-size", "32",
-                             "--epochs", "1000", "--out", str(out)], cwd=tmp_path, stdout=subprocess.DEVNULL)
+                             "--epochs", "1000", "--out", str(out)], cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL)
     try:
         _wait_for_epoch(proc, out, 1)
         for more in ((), ("--overwrite",)):
@@ -461,12 +475,12 @@ def test_a_run_folder_is_locked_while_written_and_kill_9_frees_it(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     done = meta_of(out)["epoch"]
-    assert "epochs" in ok(tinytf("train", "--resume", out, "--epochs", done + 1, cwd=tmp_path))
+    assert "epochs" in ok(tinytf("train", "--resume", out, "--epochs", done + 1, cwd=tmp_path, base=no_plot))
     assert meta_of(out)["epoch"] == done + 1 and (out / "report.md").exists()
     user_error(tinytf("train", "--dataset", idx, "--out", out, cwd=tmp_path), "already holds a run")
 
 
-def test_an_out_folder_with_the_users_files_is_not_overwritten(tmp_path):
+def test_an_out_folder_with_the_users_files_is_not_overwritten(tmp_path, no_plot):
     idx = write_idx_folder(str(tmp_path / "idx"))
     mine = tmp_path / "mine"
     mine.mkdir()
@@ -480,13 +494,13 @@ def test_an_out_folder_with_the_users_files_is_not_overwritten(tmp_path):
     assert (mine / "notes.txt").read_text() == "my own notes.txt"  # --overwrite replaces only tinytf's files
     assert (mine / "report.md").read_text(encoding="utf-8").startswith("# tinytf run")
     (tmp_path / "empty").mkdir()
-    ok(tinytf("train", "--dataset", idx, *FAST, "--out", tmp_path / "empty", cwd=tmp_path))
+    ok(tinytf("train", "--dataset", idx, *FAST, "--out", tmp_path / "empty", cwd=tmp_path, base=no_plot))
 
 
-def test_resume_deletes_only_tinytfs_own_temp_files(tmp_path):
+def test_resume_deletes_only_tinytfs_own_temp_files(tmp_path, no_plot):
     idx = write_idx_folder(str(tmp_path / "idx"))
     out = tmp_path / "run"
-    ok(tinytf("train", "--dataset", idx, *FAST, "--out", out, cwd=tmp_path))
+    ok(tinytf("train", "--dataset", idx, *FAST, "--out", out, cwd=tmp_path, base=no_plot))
     users = {".tmp-notes.txt": b"mine", "data.tmp": b"mine", ".tmp-abcdefgh.npz.bak": b"mine"}
     for name, data in users.items():
         (out / name).write_bytes(data)
@@ -495,20 +509,20 @@ def test_resume_deletes_only_tinytfs_own_temp_files(tmp_path):
     ours = (".tmp-k3_x9q0z.npz", "history.csv.tmp", "report.md.tmp", ".tinytf-tmp-curves.png")
     for name in ours:  # what a kill -9 in the middle of a write leaves
         (out / name).write_bytes(b"half")
-    ok(tinytf("train", "--resume", out, "--epochs", 2, cwd=tmp_path))
+    ok(tinytf("train", "--resume", out, "--epochs", 2, cwd=tmp_path, base=no_plot))
     left = set(os.listdir(out))
     assert not left & set(ours)
     assert all((out / n).read_bytes() == d for n, d in users.items())
     assert all((out / n).is_dir() for n in (".tmp-folder", "stuff.tmp", ".tmp-abcd_123.npz"))
 
 
-def test_resume_writes_the_report_a_kill_left_out(tmp_path):
+def test_resume_writes_the_report_a_kill_left_out(tmp_path, no_plot):
     idx = write_idx_folder(str(tmp_path / "idx"))
     out = tmp_path / "run"
-    ok(tinytf("train", "--dataset", idx, *FAST, "--out", out, cwd=tmp_path))
+    ok(tinytf("train", "--dataset", idx, *FAST, "--out", out, cwd=tmp_path, base=no_plot))  # draws no pictures
+    (out / "report.md").unlink()  # as a kill -9 after the last checkpoint leaves the folder
     pictures = ("curves.png", "confusion.png") if _have_matplotlib() else ()
-    for name in ("report.md",) + pictures:  # as a kill -9 after the last checkpoint leaves the folder
-        (out / name).unlink()
+    assert not any((out / name).exists() for name in pictures)
     res = ok(tinytf("train", "--resume", out, cwd=tmp_path))
     assert "report" in res
     for name in ("report.md",) + pictures:
@@ -520,7 +534,7 @@ def test_resume_writes_the_report_a_kill_left_out(tmp_path):
     # a report older than the checkpoint: killed while reporting a run resumed for more epochs
     t = (out / "checkpoint.npz").stat().st_mtime
     os.utime(out / "report.md", (t - 60, t - 60))
-    ok(tinytf("train", "--resume", out, cwd=tmp_path))
+    ok(tinytf("train", "--resume", out, cwd=tmp_path, base=no_plot))
     assert (out / "report.md").stat().st_mtime > t - 60
 
 
@@ -551,10 +565,11 @@ def test_bad_labels_are_refused_before_a_run_folder_is_made(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def idx_run(work):
+def idx_run(work, no_plot):
     """One epoch on a small IDX folder: a run folder for the commands that read one."""
     out = work / "idx-run-small"
-    ok(tinytf("train", "--dataset", write_idx_folder(str(work / "idx-small")), *FAST, "--out", out, cwd=work))
+    ok(tinytf("train", "--dataset", write_idx_folder(str(work / "idx-small")), *FAST, "--out", out, cwd=work,
+              base=no_plot))
     return out
 
 

@@ -56,10 +56,21 @@ def test_unsupported_is_clear(tmp_path):
     assert not (tmp_path / "x.onnx").exists()
 
 
-def test_cli_export(tmp_path):
-    from test_cli import FAST, ok, tinytf, write_idx_folder
-    run_dir = tmp_path / "run"
-    ok(tinytf("train", "--dataset", write_idx_folder(str(tmp_path / "idx")), *FAST, "--out", run_dir, cwd=tmp_path))
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """An IDX folder and a run folder trained on it for one epoch (the tests only read both; the run
+    skips the pictures, as without matplotlib)."""
+    from test_cli import ENV, FAST, _blocker, ok, tinytf, write_idx_folder
+    tmp = tmp_path_factory.mktemp("cli")
+    idx, run_dir = write_idx_folder(str(tmp / "idx")), tmp / "run"
+    no_plot = dict(ENV, **_blocker(tmp / "block", "matplotlib"))
+    ok(tinytf("train", "--dataset", idx, *FAST, "--out", run_dir, cwd=tmp, base=no_plot))
+    return idx, run_dir
+
+
+def test_cli_export(trained, tmp_path):
+    from test_cli import ok, tinytf
+    _, run_dir = trained
     out = ok(tinytf("export", run_dir, tmp_path / "m.onnx", cwd=tmp_path))
     assert "m.onnx" in out
     from tinytf.cli import _open_run
@@ -71,11 +82,10 @@ def test_cli_export(tmp_path):
                                model.predict(x, verbose=0), rtol=1e-6, atol=1e-7)
 
 
-def test_cli_evaluate_and_predict_take_a_keras_file(tmp_path):
+def test_cli_evaluate_and_predict_take_a_keras_file(trained, tmp_path):
     """`tinytf evaluate` / `predict` accept a .keras file as well as a run folder, with the same results."""
-    from test_cli import FAST, ok, tinytf, user_error, write_idx_folder
-    idx, run_dir, keras_file = write_idx_folder(str(tmp_path / "idx")), tmp_path / "run", tmp_path / "m.keras"
-    ok(tinytf("train", "--dataset", idx, *FAST, "--out", run_dir, cwd=tmp_path))
+    from test_cli import ok, tinytf, user_error
+    (idx, run_dir), keras_file = trained, tmp_path / "m.keras"
     ok(tinytf("export", run_dir, keras_file, cwd=tmp_path))
     from_run = ok(tinytf("evaluate", run_dir, cwd=tmp_path))
     from_file = ok(tinytf("evaluate", keras_file, "--dataset", idx, cwd=tmp_path))

@@ -48,7 +48,7 @@ def test_two_fresh_processes_train_to_the_same_bits():
     assert run_once() == run_once()
 
 
-def test_the_same_op_on_the_same_inputs_gives_the_same_bits_on_every_call():
+def test_the_same_op_on_the_same_inputs_gives_the_same_bits_on_every_call(machine_blas_threads):
     """Repeated calls must not drift (a per-call policy, e.g. a thread count picked by timing,
     would change the last bits after a few calls)."""
     r = np.random.default_rng(3)

@@ -27,7 +27,10 @@ def env(**extra):
     e.update(PYTHONPATH=ROOT + os.pathsep + e.get("PYTHONPATH", ""), OMPI_ALLOW_RUN_AS_ROOT="1",
              OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
              # one BLAS thread per rank: the ranks share the cores (documented in docs/DISTRIBUTED.md)
-             OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+             OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+             # the kernels are not what these tests check (tests/kernels compares them); the NumPy ones
+             # spare every rank Numba's start-up (about 1 s)
+             TINYTF_KERNELS="numpy")
     e.update(extra)
     return e
 

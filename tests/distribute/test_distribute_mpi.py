@@ -120,10 +120,10 @@ def test_mismatched_versions_fail_at_start(tmp_path):
 def test_worker_that_cannot_import_tinytf_fails_at_start(tmp_path):
     # rank 1 starts MPI, then fails to import tinytf (a rank that dies before MPI starts can make
     # Open MPI 5.0's launcher hang: docs/DISTRIBUTED.md)
-    p, seconds = _run(2, tmp_path, "noimport", TINYTF_STARTUP_TIMEOUT="5")
+    p, seconds = _run(2, tmp_path, "noimport", TINYTF_STARTUP_TIMEOUT="3")
     assert p.returncode != 0 and seconds < 30
     assert "import of tinytf halted" in p.stderr  # the failing rank's ImportError
-    assert "rank 0 of 2: not every worker joined within 5 s of the start" in p.stderr
+    assert "rank 0 of 2: not every worker joined within 3 s of the start" in p.stderr
     assert not os.listdir(tmp_path)
 
 

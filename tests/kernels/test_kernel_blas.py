@@ -1,7 +1,10 @@
 """tinytf.kernels.blas: the same products as NumPy, the same bits on every call."""
 import numpy as np
+import pytest
 
 from tinytf.kernels import blas
+
+pytestmark = pytest.mark.usefixtures("machine_blas_threads")
 
 # (a shape, b shape, a transposed): the GEMMs of a LeNet step, conv_big's chunks and a Dense layer
 SHAPES = [((86528, 9), (9, 6), False), ((15488, 54), (54, 16), False), ((54, 15488), (15488, 16), True),
