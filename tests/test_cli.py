@@ -633,3 +633,76 @@ def test_an_unwritable_run_folder_fails_before_training(idx_run, tmp_path):
         undo()
     user_error(res, str(run), "cannot write")
     assert "Epoch" not in res.stdout
+
+
+# ------------------------------------------------------------------ recipes: schedule, augmentation
+
+def test_recipe_options_are_validated(capsys):
+    from tinytf.cli import main
+    for args, phrase in ((["--augment", "rotate"], "argument --augment"), (["--augment", ""], "argument --augment"),
+                         (["--schedule", "step"], "argument --schedule: invalid choice"),
+                         (["--recipe", "slow"], "argument --recipe: invalid choice")):
+        with pytest.raises(SystemExit) as e:
+            main(["train", *args])
+        assert e.value.code == 2 and phrase in capsys.readouterr().err, args
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = capsys.readouterr().out
+    assert "fast90" in out and "onecycle" in out and "lenet5-wide" in out
+
+
+def test_recipe_sets_defaults_that_options_override(tmp_path):
+    from tinytf.cli import main
+    idx = write_idx_folder(str(tmp_path / "idx"), n_train=64, n_test=32)
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", idx, "--recipe", "fast90", "--epochs", "1", "--batch-size", "32",
+                 "--augment", "flip", "--out", str(out)]) == 0
+    cfg = meta_of(out)["config"]
+    assert (cfg["model"], cfg["schedule"], cfg["learning_rate"], cfg["recipe"]) == ("lenet5-wide", "cosine", 3e-3,
+                                                                                   "fast90")
+    assert (cfg["epochs"], cfg["batch_size"], cfg["augment"]) == (1, 32, ["flip"])
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "cosine schedule" in report and "| augmentation | flip |" in report and "fast90" in report
+
+
+def test_resume_continues_the_schedule_and_augmentation_bit_exactly(tmp_path, monkeypatch):
+    from tinytf.cli import main
+    from tinytf.tools import checkpoint
+    idx = write_idx_folder(str(tmp_path / "idx"), n_train=64, n_test=32)
+    args = ["train", "--dataset", idx, "--epochs", "3", "--batch-size", "32", "--seed", "5",
+            "--schedule", "onecycle", "--augment", "flip,shift", "--out"]
+    whole, broken = tmp_path / "whole", tmp_path / "broken"
+    assert main(args + [str(whole)]) == 0
+    end = checkpoint.RunCheckpoint.on_epoch_end
+
+    def stop_after_first(self, epoch, logs=None):
+        end(self, epoch, logs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(checkpoint.RunCheckpoint, "on_epoch_end", stop_after_first)
+    assert main(args + [str(broken)]) == 130
+    monkeypatch.undo()
+    assert meta_of(broken)["epoch"] == 1
+    assert main(["train", "--resume", str(broken), "--augment", "flip"]) == 2
+    assert main(["train", "--resume", str(broken), "--epochs", "4"]) == 2  # would change the schedule
+    assert main(["train", "--resume", str(broken), "--schedule", "onecycle", "--augment", "shift,flip"]) == 0
+    a, b = arrays_of(whole), arrays_of(broken)
+    assert sorted(a) == sorted(b) and "optimizer/learning_rate" not in a  # a schedule, not a float
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+    ma, mb = meta_of(whole), meta_of(broken)
+    assert ma["rng"] == mb["rng"] and [r["loss"] for r in ma["history"]] == [r["loss"] for r in mb["history"]]
+
+
+def test_runs_from_before_recipes_resume_with_the_defaults(idx_run, tmp_path, capsys):
+    from tinytf.cli import main
+
+    def strip(arrays, meta):
+        for key in ("schedule", "augment", "recipe"):
+            meta["config"].pop(key, None)
+
+    old = _copy_run(idx_run, tmp_path / "old", strip)
+    assert main(["train", "--resume", str(old), "--epochs", "2"]) == 0
+    assert "(constant), augment none" in capsys.readouterr().out
+    cfg = meta_of(old)["config"]
+    assert (cfg["schedule"], cfg["augment"], cfg["recipe"]) == ("constant", [], None)

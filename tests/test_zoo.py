@@ -28,6 +28,12 @@ def test_lenet5_is_the_tutorials():
     assert tuple(m.output_shape) == (None, 10) and m.count_params() == 60162
 
 
+def test_lenet5_wide_is_lenet5_with_more_filters():
+    w, m = zoo.build("lenet5-wide"), zoo.build("lenet5")
+    assert kinds(w) == kinds(m) and (w.layers[0].filters, w.layers[4].filters) == (16, 32)
+    assert [l.units for l in w.layers[-3:]] == [120, 84, 10] and w.count_params() == 112126
+
+
 def test_lenet5_classic_and_vgg_small():
     m = zoo.build("lenet5-classic")
     assert "BatchNormalization" not in kinds(m) and kinds(m).count("AveragePooling2D") == 2

@@ -12,7 +12,8 @@ import time
 
 EXIT_USER, EXIT_INTERRUPT = 2, 130
 TRAIN_DEFAULTS = {"model": "lenet5", "dataset": "fashion_mnist", "epochs": 5, "batch_size": 128,
-                  "optimizer": "adam", "learning_rate": None, "seed": 0, "limit": None}
+                  "optimizer": "adam", "learning_rate": None, "seed": 0, "limit": None,
+                  "schedule": "constant", "augment": (), "recipe": None}
 RUN_KEYS = ("model", "dataset", "dataset_label", "epochs", "batch_size", "optimizer", "learning_rate", "seed",
             "limit", "input_shape", "num_classes", "class_names", "n_train", "n_test")
 RUN_FILES = ("checkpoint.npz", "best.weights.npz", "history.csv", "curves.png", "confusion.png", "report.md")
@@ -55,23 +56,35 @@ def _build_model(cfg):
 
 
 def _compile(model, cfg):
+    from . import recipes
     from .keras import losses, optimizers
     cls, _ = OPTIMIZERS[cfg["optimizer"]]
+    steps = cfg["epochs"] * -(-cfg["n_train"] // cfg["batch_size"])  # the schedule spans the whole run
+    lr = recipes.learning_rate(cfg["schedule"], cfg["learning_rate"], steps)
     with _workers_scope():  # `train --workers N`: every rank trains its slice of each batch
-        model.compile(optimizer=getattr(optimizers, cls)(learning_rate=cfg["learning_rate"]),
+        model.compile(optimizer=getattr(optimizers, cls)(learning_rate=lr),
                       loss=losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
 
 
 def _load_run(run_dir):
-    """``checkpoint.load`` plus a check that the config holds what the command needs."""
+    """``checkpoint.load`` plus a check that the config holds what the command needs (runs from
+    before ``--schedule`` / ``--augment`` / ``--recipe`` get those options' defaults)."""
+    from . import recipes
     from .tools import checkpoint
     meta, weights, opt_state = checkpoint.load(run_dir)
     cfg = meta["config"]
+    for key in ("schedule", "augment", "recipe"):
+        cfg.setdefault(key, TRAIN_DEFAULTS[key])
+    cfg["augment"] = list(cfg["augment"]) if isinstance(cfg["augment"], (list, tuple)) else cfg["augment"]
     missing = [k for k in RUN_KEYS if k not in cfg]
-    if missing or cfg.get("optimizer") not in OPTIMIZERS or not isinstance(meta.get("epoch"), int):
+    recipe_ok = (cfg["schedule"] in recipes.SCHEDULES and isinstance(cfg["augment"], list)
+                 and set(cfg["augment"]) <= set(recipes.AUGMENTS))
+    if (missing or cfg.get("optimizer") not in OPTIMIZERS or not isinstance(meta.get("epoch"), int)
+            or not recipe_ok):
         raise checkpoint.CheckpointError(f"{os.path.join(run_dir, checkpoint.CHECKPOINT)}: incomplete or unknown "
                                          f"run settings (missing {missing or 'nothing'}, optimizer "
-                                         f"{cfg.get('optimizer')!r}, epoch {meta.get('epoch')!r})")
+                                         f"{cfg.get('optimizer')!r}, epoch {meta.get('epoch')!r}, schedule "
+                                         f"{cfg['schedule']!r}, augment {cfg['augment']!r})")
     return meta, weights, opt_state
 
 
@@ -124,8 +137,10 @@ def _predict_classes(model, x):
 # ============================================================================ train
 
 def _train_config(a):
-    from . import zoo
-    cfg = {k: (getattr(a, k) if getattr(a, k) is not None else v) for k, v in TRAIN_DEFAULTS.items()}
+    from . import recipes, zoo
+    defaults = {**TRAIN_DEFAULTS, **(recipes.RECIPES[a.recipe][0] if a.recipe else {})}
+    cfg = {k: (getattr(a, k) if getattr(a, k) is not None else v) for k, v in defaults.items()}
+    cfg["augment"] = list(cfg["augment"])
     if cfg["learning_rate"] is None:
         cfg["learning_rate"] = OPTIMIZERS[cfg["optimizer"]][1]
     if cfg["dataset"] not in zoo.DATASETS:
@@ -146,14 +161,22 @@ def _resume_config(a):
             given = os.path.abspath(os.path.expanduser(given))
         if given is not None and key != "epochs" and given != cfg.get(key):
             flag = "--" + key.replace("_", "-")
-            raise UserError(f"{a.resume} is a run of {flag} {cfg.get(key)}, not {given}; --resume continues "
-                            f"a run with its own settings (drop {flag}, or start a new run with --out)")
+            raise UserError(f"{a.resume} is a run of {flag} {_shown(cfg.get(key))}, not {_shown(given)}; --resume "
+                            f"continues a run with its own settings (drop {flag}, or start a new run with --out)")
     if a.epochs is not None:
         if a.epochs < meta["epoch"]:
             raise UserError(f"{a.resume} has already completed {meta['epoch']} epochs; --epochs {a.epochs} "
                             "is fewer")
+        if a.epochs != cfg["epochs"] and cfg["schedule"] != "constant":
+            raise UserError(f"{a.resume} uses --schedule {cfg['schedule']}, laid out over its {cfg['epochs']} "
+                            f"epochs; --epochs {a.epochs} would change it (drop --epochs, or start a new run)")
         cfg["epochs"] = a.epochs
     return meta, weights, opt_state
+
+
+def _shown(value):
+    """An option's value as typed (``--augment flip,shift``, ``none``)."""
+    return (",".join(value) or "none") if isinstance(value, list) else value
 
 
 def _new_run_dir(cfg, out, overwrite=False):
@@ -306,14 +329,15 @@ def _fit(run_dir, meta, model, data, what):
     (x, y), (xt, yt), names = data
     print(f"{what} {cfg['model']} on {cfg['dataset_label']}: {len(x)} training images, validation on "
           f"{len(xt)} test images, epochs {meta['epoch'] + 1} to {cfg['epochs']}, batch "
-          f"{cfg['batch_size']}, {cfg['optimizer']} lr {cfg['learning_rate']:g}, seed {cfg['seed']}\n"
+          f"{cfg['batch_size']}, {cfg['optimizer']} lr {cfg['learning_rate']:g} ({cfg['schedule']}), augment "
+          f"{','.join(cfg['augment']) or 'none'}, seed {cfg['seed']}\n"
           f"Run folder: {run_dir}", flush=True)
     cb = checkpoint.RunCheckpoint(run_dir, meta, len(x))
     old = {sig: signal.signal(sig, handler) for sig, handler in
            ((signal.SIGTERM, _raise_interrupt), (signal.SIGINT, signal.default_int_handler))}
     try:
-        model.fit(x, y, batch_size=cfg["batch_size"], epochs=cfg["epochs"], initial_epoch=meta["epoch"],
-                  validation_data=(xt, yt), callbacks=[cb], verbose=1)
+        model.fit(*_training_data(cfg, x, y), epochs=cfg["epochs"], initial_epoch=meta["epoch"],
+                  validation_data=(xt, yt), validation_batch_size=cfg["batch_size"], callbacks=[cb], verbose=1)
     except KeyboardInterrupt:
         sys.stdout.write("\n")
         sys.stdout.flush()
@@ -329,6 +353,14 @@ def _fit(run_dir, meta, model, data, what):
             signal.signal(sig, handler)
     _finish_run(run_dir, meta, model, xt, yt, names)
     return 0
+
+
+def _training_data(cfg, x, y):
+    """``(x, y, batch_size)`` for ``fit``: the arrays, or with ``--augment`` a Dataset of batches."""
+    if not cfg["augment"]:
+        return x, y, cfg["batch_size"]
+    from .recipes import AugmentedBatches
+    return AugmentedBatches(x, y, cfg["batch_size"], cfg["augment"]), None, None
 
 
 def _raise_interrupt(signum, frame):
@@ -436,13 +468,13 @@ def _train_worker(a):
         cfg = _train_config(a)
     (x, y), (xt, yt), names = _load_data(cfg["dataset"], cfg["limit"])
     if not a.resume:
-        cfg.update(input_shape=list(x.shape[1:]), num_classes=len(names))
+        cfg.update(input_shape=list(x.shape[1:]), num_classes=len(names), n_train=len(x))
         backend.set_seed(cfg["seed"])
         model = _build_model(cfg)
         _compile(model, cfg)
         meta = {"epoch": 0}
-    model.fit(x, y, batch_size=cfg["batch_size"], epochs=cfg["epochs"], initial_epoch=meta["epoch"],
-              validation_data=(xt, yt), verbose=0)
+    model.fit(*_training_data(cfg, x, y), epochs=cfg["epochs"], initial_epoch=meta["epoch"],
+              validation_data=(xt, yt), validation_batch_size=cfg["batch_size"], verbose=0)
     return 0
 
 
@@ -582,15 +614,19 @@ def cmd_explain(a):
 # ============================================================================ parser
 
 def build_parser():
-    from . import zoo  # light: numpy only
+    from . import recipes, zoo  # light: numpy only
     p = argparse.ArgumentParser(prog="tinytf", description="Train, test and explain small CNNs with tinytf "
                                 "(TensorFlow 2's CNN API on NumPy).")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     models = "; ".join(f"{k}: {v[1]}" for k, v in zoo.MODELS.items())
+    presets = "; ".join(f"{k}: {v[1]}" for k, v in recipes.RECIPES.items())
 
     t = sub.add_parser("train", help="train a model, writing a run folder",
                        description="Train a model; every epoch writes a crash-safe checkpoint to the run folder.",
-                       epilog=f"Models: {models}. Validation: after every epoch on the test split (as the "
+                       epilog=f"Models: {models}. Recipes: {presets}. Schedules (per step, over all the run's "
+                              "steps): constant; cosine: lr * (1 + cos(pi * step / steps)) / 2; onecycle: linear "
+                              "warmup from lr/10 to lr over the first 20% of the steps, then cosine to 0. "
+                              "Validation: after every epoch on the test split (as the "
                               "tutorial tests), not on held-out training data. The run folder gets checkpoint.npz, "
                               "best.weights.npz, history.csv, curves.png, confusion.png and report.md.")
     t.add_argument("--model", choices=list(zoo.MODELS), help="default lenet5 (the tutorial's, with batch norm)")
@@ -601,6 +637,13 @@ def build_parser():
     t.add_argument("--optimizer", choices=list(OPTIMIZERS), help="default adam")
     t.add_argument("--lr", "--learning-rate", type=float, dest="learning_rate",
                    help="default 1e-3 (1e-2 for sgd)")
+    t.add_argument("--schedule", choices=list(recipes.SCHEDULES),
+                   help="learning-rate schedule, peaking at --lr (default constant)")
+    t.add_argument("--augment", type=recipes.parse_augment, metavar="flip,shift",
+                   help="augment the training images, new draws every epoch: flip (left-right, p=1/2), "
+                        "shift (up to 2 pixels each way), both (flip,shift) or none (default)")
+    t.add_argument("--recipe", choices=list(recipes.RECIPES),
+                   help="a preset of the options above; options given explicitly override it")
     t.add_argument("--seed", type=int, help="default 0")
     t.add_argument("--limit", type=int, metavar="N",
                    help="use only the first N training images (and the first N test images)")

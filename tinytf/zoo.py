@@ -3,6 +3,7 @@
 Models (all end in ``Dense(num_classes)`` logits):
 
 * ``lenet5`` - the tutorial's LeNet-5 with batch norm (3x3 convs, max pooling, ReLU);
+* ``lenet5-wide`` - the same with 16 and 32 conv filters instead of 6 and 16 (``--recipe fast90``);
 * ``lenet5-classic`` - LeNet-5 in the 1998 style on 28x28: 5x5 convs (the first SAME, so the
   second sees 14x14 as the original's 32x32 input would give), tanh, average pooling, no BN;
 * ``vgg-small`` - two VGG blocks (two SAME 3x3 convs + BN + ReLU, then 2x2 max pooling;
@@ -24,13 +25,17 @@ MNIST_CLASSES = tuple(str(i) for i in range(10))
 DATASETS = ("fashion_mnist", "mnist")
 
 
-def _lenet5(L, num_classes):
-    return [L.Conv2D(6, kernel_size=3, strides=1), L.BatchNormalization(),
+def _lenet5(L, num_classes, filters=(6, 16)):
+    return [L.Conv2D(filters[0], kernel_size=3, strides=1), L.BatchNormalization(),
             L.MaxPooling2D(pool_size=2, strides=2), L.ReLU(),
-            L.Conv2D(16, kernel_size=3, strides=1), L.BatchNormalization(),
+            L.Conv2D(filters[1], kernel_size=3, strides=1), L.BatchNormalization(),
             L.MaxPooling2D(pool_size=2, strides=2), L.ReLU(),
             L.Flatten(),
             L.Dense(120, activation="relu"), L.Dense(84, activation="relu"), L.Dense(num_classes)]
+
+
+def _lenet5_wide(L, num_classes):
+    return _lenet5(L, num_classes, filters=(16, 32))
 
 
 def _lenet5_classic(L, num_classes):
@@ -51,6 +56,7 @@ def _vgg_small(L, num_classes):
 
 MODELS = {
     "lenet5": (_lenet5, "the tutorial's LeNet-5 with batch norm (3x3 convs, max pool, ReLU)"),
+    "lenet5-wide": (_lenet5_wide, "lenet5 with 16 and 32 conv filters (instead of 6 and 16)"),
     "lenet5-classic": (_lenet5_classic, "LeNet-5, 1998 style: 5x5 convs, tanh, average pooling, no BN"),
     "vgg-small": (_vgg_small, "two VGG blocks (3x3 convs 16, 32; BN; max pool), Dense 128, dropout"),
 }

@@ -150,9 +150,12 @@ def write_report(run_dir, meta, cm, names, plots, model_text=""):
                        "(as the tutorial tests; no held-out training data)"),
         ("epochs", f"{meta.get('epoch', 0)} of {cfg['epochs']} completed"),
         ("batch size", cfg["batch_size"]),
-        ("optimizer", f"{cfg['optimizer']}, learning rate {cfg['learning_rate']:g}"),
+        ("optimizer", f"{cfg['optimizer']}, learning rate {cfg['learning_rate']:g}"
+                      + (f", {cfg['schedule']} schedule" if cfg.get("schedule", "constant") != "constant" else "")),
+        ("augmentation", ", ".join(cfg.get("augment") or []) or "none"),
         ("loss", "sparse categorical cross-entropy on logits"),
         ("seed", cfg["seed"]),
+        *([("recipe", cfg["recipe"])] if cfg.get("recipe") else []),
         ("parameters", f"{cfg.get('params', 0):,}"),
         ("software", f"tinytf {tinytf.__tinytf_version__} (TensorFlow {tinytf.__version__} API), "
                      f"NumPy {np.__version__}, Python {platform.python_version()}"),
