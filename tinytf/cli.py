@@ -245,7 +245,8 @@ def _resume(a):
 
 
 def _train_worker(a):
-    """``train --workers N`` (:mod:`tinytf.tools.launch`), a rank other than 0: the same model, data and steps as rank 0, no files, no output."""
+    """``train --workers N`` (:mod:`tinytf.tools.launch`), a rank other than 0: the same model, data and
+    steps as rank 0, no files, no output."""
     from . import backend
     from .tools import training
     if a.resume:
