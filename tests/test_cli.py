@@ -1,4 +1,5 @@
-"""The ``tinytf`` command, driven as a user would: ``python -m tinytf ...`` in a subprocess.
+"""The ``tinytf`` command, driven as a user would: ``python -m tinytf ...`` in a subprocess; refusals
+before any training run ``tinytf.cli.main`` in this process (:func:`tinytf_here`), which is faster.
 
 Training runs use the first few hundred Fashion-MNIST images (``--limit``) or small IDX / .npz
 folders written here, one epoch unless a test needs more.
@@ -31,6 +32,23 @@ ENV = dict(os.environ, TINYTF_KERNELS="numpy", OPENBLAS_NUM_THREADS="1")
 def tinytf(*args, cwd, env=None, timeout=180, base=ENV):
     return subprocess.run([sys.executable, "-m", "tinytf", *map(str, args)], cwd=cwd, env=dict(base, **(env or {})),
                           capture_output=True, text=True, timeout=timeout)
+
+
+def tinytf_here(*args, capsys, cwd, env=None):
+    """``tinytf ARGS`` by ``tinytf.cli.main`` in this process (in ``cwd``, with ``env`` set): a
+    ``CompletedProcess`` for :func:`ok` and :func:`user_error`; an uncaught exception fails the test."""
+    from tinytf.cli import main
+    capsys.readouterr()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(cwd)
+        for k, v in (env or {}).items():
+            mp.setenv(k, v)
+        try:
+            rc = main([str(a) for a in args])
+        except SystemExit as e:
+            rc = e.code
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(args, rc, out.out, out.err)
 
 
 def ok(res):
@@ -146,10 +164,10 @@ def test_train_writes_a_complete_run_folder(run):
 
 
 @needs_fashion
-def test_an_existing_run_is_not_overwritten(run, work):
+def test_an_existing_run_is_not_overwritten(run, work, capsys):
     folder, _ = run
     before = snapshot(folder)
-    user_error(tinytf("train", "--out", folder, "--limit", 64, cwd=work), "--resume")
+    user_error(tinytf_here("train", "--out", folder, "--limit", 64, cwd=work, capsys=capsys), "--resume")
     assert snapshot(folder) == before
 
 
@@ -199,16 +217,16 @@ def test_train_on_an_npz_folder(work):
     assert (out / "curves.png").exists()
 
 
-def test_missing_dataset_says_where_it_looked(work, tmp_path):
+def test_missing_dataset_says_where_it_looked(tmp_path, capsys):
     env = {"HOME": str(tmp_path), "TINYTF_DATA": str(tmp_path / "data"),
            "TINYTF_DATASETS_URL": "file:///nonexistent-tinytf-mirror/"}
-    err = user_error(tinytf("train", "--dataset", "mnist", "--limit", 10, cwd=tmp_path, env=env),
+    err = user_error(tinytf_here("train", "--dataset", "mnist", "--limit", 10, cwd=tmp_path, env=env, capsys=capsys),
                      "MNIST data not found", "Looked in", str(tmp_path / "data"), "TINYTF_DATA")
     assert "--dataset DIR" in err
     assert not (tmp_path / "runs").exists()
-    user_error(tinytf("train", "--dataset", tmp_path / "nowhere", cwd=tmp_path), "nowhere")
+    user_error(tinytf_here("train", "--dataset", tmp_path / "nowhere", cwd=tmp_path, capsys=capsys), "nowhere")
     (tmp_path / "empty").mkdir()
-    user_error(tinytf("train", "--dataset", tmp_path / "empty", cwd=tmp_path), "IDX files", ".npz")
+    user_error(tinytf_here("train", "--dataset", tmp_path / "empty", cwd=tmp_path, capsys=capsys), "IDX files", ".npz")
 
 
 # ----------------------------------------------------------------------- interruption and resume
@@ -276,25 +294,28 @@ def test_ctrl_c_leaves_a_usable_checkpoint_and_says_how_to_resume(work):
 
 
 @needs_fashion
-def test_truncated_checkpoint_is_refused_and_nothing_is_touched(run, work, tmp_path):
+def test_truncated_checkpoint_is_refused_and_nothing_is_touched(run, work, tmp_path, capsys):
     folder = tmp_path / "damaged"
     folder.mkdir()
     for name in ("checkpoint.npz", "best.weights.npz", "history.csv"):
         data = open(os.path.join(run[0], name), "rb").read()
         (folder / name).write_bytes(data[: len(data) // 2] if name == "checkpoint.npz" else data)
     before = snapshot(folder)
-    user_error(tinytf("train", "--resume", folder, "--epochs", 2, cwd=work), "truncated or corrupted", "checkpoint.npz")
-    user_error(tinytf("evaluate", folder, cwd=work), "truncated or corrupted")
-    user_error(tinytf("predict", folder, "x.npy", cwd=work), "truncated or corrupted")
+    here = dict(cwd=work, capsys=capsys)
+    user_error(tinytf_here("train", "--resume", folder, "--epochs", 2, **here), "truncated or corrupted",
+               "checkpoint.npz")
+    user_error(tinytf_here("evaluate", folder, **here), "truncated or corrupted")
+    user_error(tinytf_here("predict", folder, "x.npy", **here), "truncated or corrupted")
     assert snapshot(folder) == before
-    user_error(tinytf("evaluate", tmp_path / "nothing-here", cwd=work), "no such run folder")
+    user_error(tinytf_here("evaluate", tmp_path / "nothing-here", **here), "no such run folder")
 
 
 @needs_fashion
-def test_run_folder_of_another_model_is_refused(run, work, tmp_path):
+def test_run_folder_of_another_model_is_refused(run, work, tmp_path, capsys):
     folder = run[0]
     before = snapshot(folder)
-    user_error(tinytf("train", "--resume", folder, "--model", "vgg-small", cwd=work), "--model lenet5")
+    here = dict(cwd=work, capsys=capsys)
+    user_error(tinytf_here("train", "--resume", folder, "--model", "vgg-small", **here), "--model lenet5")
     assert snapshot(folder) == before
     # a checkpoint whose weights do not fit the model its metadata names
     other = tmp_path / "other"
@@ -306,8 +327,8 @@ def test_run_folder_of_another_model_is_refused(run, work, tmp_path):
     arrays["__meta__"] = np.array(json.dumps(meta))
     np.savez(other / "checkpoint.npz", **arrays)
     before = snapshot(other)
-    user_error(tinytf("train", "--resume", other, "--epochs", 3, cwd=work), "does not match model")
-    user_error(tinytf("evaluate", other, cwd=work), "does not match model")
+    user_error(tinytf_here("train", "--resume", other, "--epochs", 3, **here), "does not match model")
+    user_error(tinytf_here("evaluate", other, **here), "does not match model")
     assert snapshot(other) == before
 
 
@@ -326,7 +347,7 @@ def test_evaluate_prints_accuracy_per_class_and_confusion(run, work):
 
 
 @needs_fashion
-def test_predict_png_and_npy(run, work, tmp_path):
+def test_predict_png_and_npy(run, work, tmp_path, capsys):
     Image = pytest.importorskip("PIL.Image")
     from tinytf.keras.datasets import fashion_mnist
     x = fashion_mnist.load_data()[1][0][0]
@@ -345,10 +366,11 @@ def test_predict_png_and_npy(run, work, tmp_path):
     out = ok(tinytf("predict", run[0], tmp_path / "photo.jpg", "--invert", "--top", 5, cwd=work))
     assert len(out.strip().splitlines()) == 6
     (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
-    user_error(tinytf("predict", run[0], tmp_path / "broken.png", cwd=work), "broken.png")
-    user_error(tinytf("predict", run[0], tmp_path / "missing.png", cwd=work), "missing.png")
+    here = dict(cwd=work, capsys=capsys)
+    user_error(tinytf_here("predict", run[0], tmp_path / "broken.png", **here), "broken.png")
+    user_error(tinytf_here("predict", run[0], tmp_path / "missing.png", **here), "missing.png")
     np.save(tmp_path / "wrong.npy", np.zeros((3, 5)))
-    user_error(tinytf("predict", run[0], tmp_path / "wrong.npy", cwd=work), "wrong.npy", "28x28x1")
+    user_error(tinytf_here("predict", run[0], tmp_path / "wrong.npy", **here), "wrong.npy", "28x28x1")
     user_error(tinytf("predict", run[0], tmp_path / "grey28.png", cwd=work, env=_blocker(tmp_path / "b", "PIL")),
                "pip install 'tinytf[image]'")
 
@@ -365,7 +387,7 @@ def _table(out):
     return rows
 
 
-def test_summary_receptive_fields_jumps_and_flops(work):
+def test_summary_receptive_fields_jumps_and_flops(work, capsys):
     out = ok(tinytf("summary", cwd=work))
     t = _table(out)
     # (output shape, params, receptive field, jump, FLOPs); FLOPs = 2 per multiply-add
@@ -380,10 +402,10 @@ def test_summary_receptive_fields_jumps_and_flops(work):
     out = ok(tinytf("summary", "lenet5-classic", "--input-shape", "32,32,1", cwd=work))
     t = _table(out)
     assert t["conv2d"][0] == "(None, 32, 32, 6)" and t["conv2d_1"][2:4] == ["14", "2"]
-    user_error(tinytf("summary", "alexnet", cwd=work), "lenet5")
+    user_error(tinytf_here("summary", "alexnet", cwd=work, capsys=capsys), "lenet5")
 
 
-def test_rf_table_and_unit_window(work):
+def test_rf_table_and_unit_window(work, capsys):
     out = ok(tinytf("rf", "conv3,pool2/2,conv3,pool2/2", "--input", 28, "--unit", 2, 3, cwd=work))
     rows = [l.split() for l in out.splitlines()[2:6]]
     assert [r[1] for r in rows] == ["3", "4", "8", "10"]      # receptive field
@@ -394,8 +416,8 @@ def test_rf_table_and_unit_window(work):
     assert "rows 8..17, cols 12..21" in out
     out = ok(tinytf("rf", "conv5/2s,conv3d2", cwd=work))
     assert [l.split()[1:3] for l in out.splitlines()[2:4]] == [["5", "2"], ["13", "2"]]
-    user_error(tinytf("rf", "conv3,blob", cwd=work), "blob")
-    user_error(tinytf("rf", "conv3", "--unit", 0, 0, cwd=work), "--input")
+    user_error(tinytf_here("rf", "conv3,blob", cwd=work, capsys=capsys), "blob")
+    user_error(tinytf_here("rf", "conv3", "--unit", 0, 0, cwd=work, capsys=capsys), "--input")
 
 
 def test_explain_writes_pictures(work):
@@ -480,15 +502,15 @@ def test_a_run_folder_is_locked_while_written_and_kill_9_frees_it(tmp_path, no_p
     user_error(tinytf("train", "--dataset", idx, "--out", out, cwd=tmp_path), "already holds a run")
 
 
-def test_an_out_folder_with_the_users_files_is_not_overwritten(tmp_path, no_plot):
+def test_an_out_folder_with_the_users_files_is_not_overwritten(tmp_path, no_plot, capsys):
     idx = write_idx_folder(str(tmp_path / "idx"))
     mine = tmp_path / "mine"
     mine.mkdir()
     for name in ("report.md", "history.csv", "best.weights.npz", "curves.png", "confusion.png", "notes.txt"):
         (mine / name).write_text(f"my own {name}")
     before = _listing(mine)
-    user_error(tinytf("train", "--dataset", idx, *FAST, "--out", mine, cwd=tmp_path), str(mine), "--overwrite",
-               "report.md")
+    user_error(tinytf_here("train", "--dataset", idx, *FAST, "--out", mine, cwd=tmp_path, capsys=capsys), str(mine),
+               "--overwrite", "report.md")
     assert _listing(mine) == before
     ok(tinytf("train", "--dataset", idx, *FAST, "--out", mine, "--overwrite", cwd=tmp_path))
     assert (mine / "notes.txt").read_text() == "my own notes.txt"  # --overwrite replaces only tinytf's files
@@ -553,14 +575,15 @@ def _npz_dataset(folder, y_train):
     return folder
 
 
-def test_bad_labels_are_refused_before_a_run_folder_is_made(tmp_path):
+def test_bad_labels_are_refused_before_a_run_folder_is_made(tmp_path, capsys):
     cases = {"negative": (np.arange(16) % 3) - 1, "strings": np.array(["cat", "dog"] * 8),
              "fractions": np.linspace(0, 2, 16)}
     for name, y in cases.items():
         data = _npz_dataset(tmp_path / name, y)
-        err = user_error(tinytf("train", "--dataset", data, *FAST, cwd=tmp_path), "y_train", "data.npz")
+        here = dict(cwd=tmp_path, capsys=capsys)
+        err = user_error(tinytf_here("train", "--dataset", data, *FAST, **here), "y_train", "data.npz")
         assert err.count("\n") == 1, err
-        user_error(tinytf("train", "--dataset", data, *FAST, "--out", tmp_path / "out", cwd=tmp_path), "y_train")
+        user_error(tinytf_here("train", "--dataset", data, *FAST, "--out", tmp_path / "out", **here), "y_train")
     assert not (tmp_path / "runs").exists() and not (tmp_path / "out").exists()
 
 
@@ -573,12 +596,13 @@ def idx_run(work, no_plot):
     return out
 
 
-def test_predict_refuses_empty_arrays_and_folders(idx_run, tmp_path):
+def test_predict_refuses_empty_arrays_and_folders(idx_run, tmp_path, capsys):
     np.save(tmp_path / "none.npy", np.zeros((0, 28, 28), np.uint8))
     (tmp_path / "zero-bytes.npy").write_bytes(b"")
     (tmp_path / "pictures").mkdir()
     for name, phrase in (("none.npy", "no images"), ("zero-bytes.npy", "zero-bytes.npy"), ("pictures", "folder")):
-        err = user_error(tinytf("predict", idx_run, tmp_path / name, cwd=tmp_path), str(tmp_path / name), phrase)
+        err = user_error(tinytf_here("predict", idx_run, tmp_path / name, cwd=tmp_path, capsys=capsys),
+                         str(tmp_path / name), phrase)
         assert "no such file" not in err and err.count("\n") == 1, err
 
 
@@ -595,13 +619,14 @@ def _copy_run(src, dst, edit=None):
     return dst
 
 
-def test_resume_refuses_a_damaged_checkpoint_without_a_traceback(idx_run, tmp_path):
+def test_resume_refuses_a_damaged_checkpoint_without_a_traceback(idx_run, tmp_path, capsys):
     npy = tmp_path / "npy"
     npy.mkdir()
     with open(npy / "checkpoint.npz", "wb") as f:
         np.save(f, np.zeros(3))
-    user_error(tinytf("train", "--resume", npy, "--epochs", 2, cwd=tmp_path), "checkpoint.npz", "not an .npz")
-    user_error(tinytf("evaluate", npy, cwd=tmp_path), "checkpoint.npz")
+    here = dict(cwd=tmp_path, capsys=capsys)
+    user_error(tinytf_here("train", "--resume", npy, "--epochs", 2, **here), "checkpoint.npz", "not an .npz")
+    user_error(tinytf_here("evaluate", npy, **here), "checkpoint.npz")
     bad_rng = {"string": "PCG64", "missing keys": {"global_seed": 0},
                "bad generator": {"global_seed": 0, "op_uses": [], "bit_generator": {"bit_generator": "Nope"}},
                "bad state": {"global_seed": 0, "op_uses": "x", "bit_generator": {"bit_generator": "PCG64",
@@ -609,14 +634,14 @@ def test_resume_refuses_a_damaged_checkpoint_without_a_traceback(idx_run, tmp_pa
     for k, (name, rng) in enumerate(bad_rng.items()):
         run = _copy_run(idx_run, tmp_path / f"rng{k}", lambda arrays, meta: meta.update(rng=rng))
         before = snapshot(run)
-        user_error(tinytf("train", "--resume", run, "--epochs", 2, cwd=tmp_path), "checkpoint.npz", "rng")
+        user_error(tinytf_here("train", "--resume", run, "--epochs", 2, **here), "checkpoint.npz", "rng")
         assert snapshot(run) == before, name
 
 
-def test_an_unwritable_run_folder_fails_before_training(idx_run, tmp_path):
+def test_an_unwritable_run_folder_fails_before_training(idx_run, tmp_path, capsys):
     idx = write_idx_folder(str(tmp_path / "idx"))
     (tmp_path / "file").write_text("not a folder")
-    res = tinytf("train", "--dataset", idx, *FAST, "--out", tmp_path / "file" / "run", cwd=tmp_path)
+    res = tinytf_here("train", "--dataset", idx, *FAST, "--out", tmp_path / "file" / "run", cwd=tmp_path, capsys=capsys)
     user_error(res, str(tmp_path / "file" / "run"))
     assert "Epoch" not in res.stdout
     run = _copy_run(idx_run, tmp_path / "read-only")
@@ -628,7 +653,7 @@ def test_an_unwritable_run_folder_fails_before_training(idx_run, tmp_path):
     else:
         pytest.skip("running as root, where chmod cannot make a folder read-only, and chattr +i failed")
     try:
-        res = tinytf("train", "--resume", run, "--epochs", 2, cwd=tmp_path)
+        res = tinytf_here("train", "--resume", run, "--epochs", 2, cwd=tmp_path, capsys=capsys)
     finally:
         undo()
     user_error(res, str(run), "cannot write")

@@ -6,23 +6,17 @@ Ctrl-C exits with 130 and says how to resume.
 """
 import argparse
 import os
-import signal
 import sys
-import time
 
-EXIT_USER, EXIT_INTERRUPT = 2, 130
+from .tools.errors import EXIT_INTERRUPT, EXIT_USER, UserError
+
 TRAIN_DEFAULTS = {"model": "lenet5", "dataset": "fashion_mnist", "epochs": 5, "batch_size": 128,
                   "optimizer": "adam", "learning_rate": None, "seed": 0, "limit": None,
                   "schedule": "constant", "augment": (), "recipe": None}
 RUN_KEYS = ("model", "dataset", "dataset_label", "epochs", "batch_size", "optimizer", "learning_rate", "seed",
             "limit", "input_shape", "num_classes", "class_names", "n_train", "n_test")
-RUN_FILES = ("checkpoint.npz", "best.weights.npz", "history.csv", "curves.png", "confusion.png", "report.md")
 OPTIMIZERS = {"adam": ("Adam", 1e-3), "adamw": ("AdamW", 1e-3), "rmsprop": ("RMSprop", 1e-3),
               "sgd": ("SGD", 1e-2)}
-
-
-class UserError(Exception):
-    """Something the user can fix; printed as one message, exit status 2."""
 
 
 # ============================================================================ shared helpers
@@ -58,10 +52,11 @@ def _build_model(cfg):
 def _compile(model, cfg):
     from . import recipes
     from .keras import losses, optimizers
+    from .tools import launch
     cls, _ = OPTIMIZERS[cfg["optimizer"]]
     steps = cfg["epochs"] * -(-cfg["n_train"] // cfg["batch_size"])  # the schedule spans the whole run
     lr = recipes.learning_rate(cfg["schedule"], cfg["learning_rate"], steps)
-    with _workers_scope():  # `train --workers N`: every rank trains its slice of each batch
+    with launch.workers_scope():  # `train --workers N`: every rank trains its slice of each batch
         model.compile(optimizer=getattr(optimizers, cls)(learning_rate=lr),
                       loss=losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
 
@@ -130,10 +125,6 @@ def _open_run(run_dir, best=False, dataset=None):
     return meta, model
 
 
-def _predict_classes(model, x):
-    return model.predict(x, batch_size=500, verbose=0).argmax(axis=1)
-
-
 # ============================================================================ train
 
 def _train_config(a):
@@ -179,65 +170,6 @@ def _shown(value):
     return (",".join(value) or "none") if isinstance(value, list) else value
 
 
-def _new_run_dir(cfg, out, overwrite=False):
-    """The run folder for a new run, after :func:`_check_out`; creates nothing."""
-    if out is None:
-        base = os.path.join("runs", f"{cfg['model']}-{cfg['dataset_label']}-{time.strftime('%Y%m%d-%H%M%S')}")
-        out, k = base, 1
-        while os.path.exists(out):
-            k += 1
-            out = f"{base}-{k}"
-    _check_out(out, overwrite)
-    return out
-
-
-def _check_out(out, overwrite, locked=False):
-    """Refuse an ``--out`` folder that another run is writing, or (without ``--overwrite``) that
-    holds a run or files tinytf did not write. ``locked``: this process holds its lock."""
-    from .tools import checkpoint
-    if not os.path.exists(out):
-        return
-    if not os.path.isdir(out):
-        raise UserError(f"--out {out} exists and is not a folder")
-    if not locked:
-        _check_not_locked(out)
-    names = sorted(n for n in os.listdir(out) if n != checkpoint.LOCK and not checkpoint.is_temp_file(n))
-    if overwrite or not names:
-        return
-    if checkpoint.CHECKPOINT in names:
-        raise UserError(f"{out} already holds a run; continue it with: tinytf train --resume {out} "
-                        "(or choose another --out, or replace it with --overwrite)")
-    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-    raise UserError(f"--out {out} is not empty and not a tinytf run (it holds {shown}); choose a new or "
-                    f"empty folder, or give --overwrite to replace the files a run writes there "
-                    f"({', '.join(RUN_FILES)}) and keep the others")
-
-
-def _check_not_locked(run_dir):
-    from .tools import checkpoint
-    pid = checkpoint.lock_holder(run_dir)
-    if pid is not None:
-        raise _locked(run_dir, pid)
-
-
-def _locked(run_dir, pid):
-    who = f" (pid {pid})" if pid else ""
-    return UserError(f"another tinytf run{who} is writing {run_dir}; wait for it to end, or use another folder")
-
-
-def _take_run_dir(run_dir):
-    """Create and lock the run folder (an open file to keep while writing it), checking that it can
-    be written before any training."""
-    from .tools import checkpoint
-    try:
-        os.makedirs(run_dir, exist_ok=True)
-        return checkpoint.lock_run_dir(run_dir)
-    except checkpoint.RunLocked as e:
-        raise _locked(run_dir, e.args[0]) from None
-    except OSError as e:
-        raise UserError(f"cannot write to run folder {run_dir}: {e.strerror or e}") from None
-
-
 def _resumed(a):
     """``(meta, model)`` of the run to resume: its settings checked against the options given, the
     model built, compiled and holding the checkpoint's weights, optimizer and RNG state."""
@@ -251,23 +183,13 @@ def _resumed(a):
     return meta, model
 
 
-def _report_missing(run_dir):
-    """Whether report.md is missing or older than the checkpoint (a kill after the last epoch)."""
-    from .tools import checkpoint
-    try:
-        report = os.stat(os.path.join(run_dir, "report.md")).st_mtime_ns
-    except FileNotFoundError:
-        return True
-    return report < os.stat(os.path.join(run_dir, checkpoint.CHECKPOINT)).st_mtime_ns
-
-
 def cmd_train(a):
     from . import backend
-    from .tools import checkpoint
+    from .tools import checkpoint, launch, run_folder, training
     if a.workers is not None or a.hosts is not None:
-        if _launched_size() == 1:
-            return _launch_workers(a)
-    if _launched_size() > 1 and _launched_rank() > 0:
+        if launch.launched_size() == 1:
+            return launch.launch_workers(a, cmd_train)
+    if launch.launched_size() > 1 and launch.launched_rank() > 0:
         return _train_worker(a)
     for flag, v in (("--limit", a.limit), ("--epochs", a.epochs), ("--batch-size", a.batch_size)):
         if v is not None and v < 1:
@@ -283,182 +205,50 @@ def cmd_train(a):
     (x, _), (xt, _), names = data
     cfg.update(input_shape=list(x.shape[1:]), num_classes=len(names), class_names=names,
                n_train=len(x), n_test=len(xt))
-    run_dir = _new_run_dir(cfg, a.out, a.overwrite)
-    with _take_run_dir(run_dir):
-        _check_out(run_dir, a.overwrite, locked=True)  # again: a run may have ended since
+    run_dir = run_folder.new_run_dir(cfg, a.out, a.overwrite)
+    with run_folder.take_run_dir(run_dir):
+        run_folder.check_out(run_dir, a.overwrite, locked=True)  # again: a run may have ended since
         backend.set_seed(cfg["seed"])
         model = _build_model(cfg)
         _compile(model, cfg)
         cfg["params"] = int(model.count_params())
         meta = {"config": cfg, "epoch": 0, "history": [], "best": None, "rng": backend.get_state()}
-        for name in RUN_FILES if a.overwrite else ():
+        for name in run_folder.RUN_FILES if a.overwrite else ():
             if os.path.isfile(os.path.join(run_dir, name)):
                 os.remove(os.path.join(run_dir, name))
         checkpoint.save(run_dir, model, meta)  # epoch 0: a run killed in epoch 1 can resume too
-        return _fit(run_dir, meta, model, data, "Training")
+        return training.fit(run_dir, meta, model, data, "Training")
 
 
 def _resume(a):
     """``tinytf train --resume``: everything is checked before the folder is locked and written."""
-    from .tools import checkpoint
+    from .tools import checkpoint, run_folder, training
     run_dir = a.resume
-    _check_not_locked(run_dir)
+    run_folder.check_not_locked(run_dir)
     meta, _ = _resumed(a)
     cfg = meta["config"]
-    if meta["epoch"] >= cfg["epochs"] and not _report_missing(run_dir):
+    if meta["epoch"] >= cfg["epochs"] and not run_folder.report_missing(run_dir):
         print(f"{run_dir}: all {cfg['epochs']} epochs are done; nothing to resume "
               f"(give a larger --epochs to train longer)")
         return 0
     data = _load_data(cfg["dataset"], cfg["limit"])
-    with _take_run_dir(run_dir):
+    with run_folder.take_run_dir(run_dir):
         meta, model = _resumed(a)  # the checkpoint as it is now that no other run can write it
         cfg = meta["config"]
         checkpoint.remove_temp_files(run_dir)  # of writes a kill cut short
         if meta["epoch"] >= cfg["epochs"]:
             print(f"{run_dir}: all {cfg['epochs']} epochs are done; writing the report that a stopped run "
                   "left out", flush=True)
-            _finish_run(run_dir, meta, model, data[1][0], data[1][1], data[2])
+            training.finish(run_dir, meta, model, data[1][0], data[1][1], data[2])
             return 0
-        return _fit(run_dir, meta, model, data, "Resuming")
-
-
-def _fit(run_dir, meta, model, data, what):
-    """Train from ``meta["epoch"]`` to the configured epochs, then report; 130 if interrupted."""
-    from .tools import checkpoint
-    cfg = meta["config"]
-    (x, y), (xt, yt), names = data
-    print(f"{what} {cfg['model']} on {cfg['dataset_label']}: {len(x)} training images, validation on "
-          f"{len(xt)} test images, epochs {meta['epoch'] + 1} to {cfg['epochs']}, batch "
-          f"{cfg['batch_size']}, {cfg['optimizer']} lr {cfg['learning_rate']:g} ({cfg['schedule']}), augment "
-          f"{','.join(cfg['augment']) or 'none'}, seed {cfg['seed']}\n"
-          f"Run folder: {run_dir}", flush=True)
-    cb = checkpoint.RunCheckpoint(run_dir, meta, len(x))
-    old = {sig: signal.signal(sig, handler) for sig, handler in
-           ((signal.SIGTERM, _raise_interrupt), (signal.SIGINT, signal.default_int_handler))}
-    try:
-        model.fit(*_training_data(cfg, x, y), epochs=cfg["epochs"], initial_epoch=meta["epoch"],
-                  validation_data=(xt, yt), validation_batch_size=cfg["batch_size"], callbacks=[cb], verbose=1)
-    except KeyboardInterrupt:
-        sys.stdout.write("\n")
-        sys.stdout.flush()
-        try:
-            done = checkpoint.load(run_dir)[0]["epoch"]
-        except checkpoint.CheckpointError:
-            done = "?"
-        print(f"tinytf: interrupted; {run_dir} holds {done} of {cfg['epochs']} epochs. "
-              f"Resume with: tinytf train --resume {run_dir}", file=sys.stderr)
-        return EXIT_INTERRUPT
-    finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
-    _finish_run(run_dir, meta, model, xt, yt, names)
-    return 0
-
-
-def _training_data(cfg, x, y):
-    """``(x, y, batch_size)`` for ``fit``: the arrays, or with ``--augment`` a Dataset of batches."""
-    if not cfg["augment"]:
-        return x, y, cfg["batch_size"]
-    from .recipes import AugmentedBatches
-    return AugmentedBatches(x, y, cfg["batch_size"], cfg["augment"]), None, None
-
-
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
-def _finish_run(run_dir, meta, model, xt, yt, names):
-    """Test the final weights and write the pictures and report.md."""
-    from .keras.summary import summary_text
-    from .tools import report
-    cm = report.confusion_matrix(yt, _predict_classes(model, xt), len(names))
-    plots = []
-    try:
-        plots.append(os.path.basename(report.plot_curves(meta["history"], os.path.join(run_dir, "curves.png"))))
-        plots.append(os.path.basename(report.plot_confusion(cm, names, os.path.join(run_dir, "confusion.png"))))
-    except report.MissingDependency as e:
-        plots = f"{e} (curves.png and confusion.png skipped)"
-        print(f"tinytf: note: {plots}", file=sys.stderr)
-    path = report.write_report(run_dir, meta, cm, names, plots,
-                               summary_text(model, receptive_field=True, flops=True))
-    best = meta.get("best")
-    print(f"Test accuracy {report.accuracy(cm):.4f} with the final weights"
-          + (f"; best validation accuracy {best['val_accuracy']:.4f} after epoch {best['epoch']}" if best else ""))
-    print(f"Wrote {run_dir}: checkpoint.npz, best.weights.npz, history.csv"
-          + ("".join(", " + p for p in plots) if isinstance(plots, list) else "") + f", {os.path.basename(path)}")
-
-
-# ============================================================================ train --workers N
-# `tinytf train --workers N [--hosts FILE]` runs the same command under `mpiexec -n N`. Rank 0 is the
-# command as usual (it alone locks and writes the run folder and prints); the other ranks train
-# their slice of every batch (tf.distribute) and write nothing.
-
-def _launched_size():
-    from .distribute.comm import launched_size
-    return launched_size()
-
-
-def _launched_rank():
-    from .distribute.comm import launched_rank
-    return launched_rank()
-
-
-def _workers_scope():
-    import contextlib
-    if _launched_size() <= 1:
-        return contextlib.nullcontext()
-    from . import distribute
-    return distribute.MultiWorkerMirroredStrategy().scope()
-
-
-def _launch_workers(a):
-    import shutil
-    import subprocess
-    n = a.workers if a.workers is not None else 1
-    if n < 1:
-        raise UserError(f"--workers must be at least 1, got {n}")
-    if a.hosts is not None and not os.path.isfile(a.hosts):
-        raise UserError(f"--hosts {a.hosts}: no such file (a hostfile: one 'host slots=K' line per machine)")
-    if n == 1 and a.hosts is None:
-        return cmd_train(_without_workers(a))
-    exe = shutil.which("mpiexec", path=os.path.dirname(sys.executable)) or shutil.which("mpiexec")
-    if exe is None:
-        raise UserError("--workers needs mpiexec: pip install 'tinytf[distributed]' (mpi4py and Open MPI)")
-    cmd = [exe, "-n", str(n), "--oversubscribe"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-run-as-root")
-    env = dict(os.environ)
-    if a.hosts is not None:
-        cmd += ["--hostfile", a.hosts]
-    else:  # one machine: the ranks share its cores (one BLAS thread per rank on a 2-core machine)
-        per = str(max(1, (os.cpu_count() or 1) // n))
-        env.setdefault("OMP_NUM_THREADS", per)
-        env.setdefault("OPENBLAS_NUM_THREADS", per)
-    cmd += [sys.executable, "-m", "tinytf", *_strip_worker_args(a.argv)]
-    print(f"tinytf: running {n} workers: {' '.join(cmd)}", flush=True)
-    return subprocess.call(cmd, env=env)
-
-
-def _without_workers(a):
-    a.workers = a.hosts = None
-    return a
-
-
-def _strip_worker_args(argv):
-    out, skip = [], False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in ("--workers", "--hosts"):
-            skip = True
-        elif not arg.startswith(("--workers=", "--hosts=")):
-            out.append(arg)
-    return out
+        return training.fit(run_dir, meta, model, data, "Resuming")
 
 
 def _train_worker(a):
-    """A rank other than 0: the same model, data and steps as rank 0, no files, no output."""
+    """``train --workers N`` (:mod:`tinytf.tools.launch`), a rank other than 0: the same model, data and
+    steps as rank 0, no files, no output."""
     from . import backend
+    from .tools import training
     if a.resume:
         meta, model = _resumed(a)  # reading the checkpoint: every rank resumes from it
         cfg = meta["config"]
@@ -473,7 +263,7 @@ def _train_worker(a):
         model = _build_model(cfg)
         _compile(model, cfg)
         meta = {"epoch": 0}
-    model.fit(*_training_data(cfg, x, y), epochs=cfg["epochs"], initial_epoch=meta["epoch"],
+    model.fit(*training.training_data(cfg, x, y), epochs=cfg["epochs"], initial_epoch=meta["epoch"],
               validation_data=(xt, yt), validation_batch_size=cfg["batch_size"], verbose=0)
     return 0
 
@@ -481,14 +271,14 @@ def _train_worker(a):
 # ============================================================================ evaluate / predict
 
 def cmd_evaluate(a):
-    from .tools import report
+    from .tools import report, training
     if a.limit is not None and a.limit < 1:
         raise UserError("--limit must be at least 1")
     meta, model = _open_run(a.run, a.best, a.dataset)
     cfg = meta["config"]
     _, (xt, yt), names = _load_data(cfg["dataset"], a.limit)
     names = cfg.get("class_names") or names
-    cm = report.confusion_matrix(yt, _predict_classes(model, xt), len(names))
+    cm = report.confusion_matrix(yt, training.predict_classes(model, xt), len(names))
     if a.run.endswith(".keras"):
         print(f"{a.run}: Keras model file, tested on {cfg['dataset_label']}")
     else:
@@ -718,13 +508,14 @@ def build_parser():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else map(str, argv))
+    from .tools import launch
     from .tools.checkpoint import CheckpointError
     from .tools.report import MissingDependency
     try:
         return args.func(args)
     except (UserError, CheckpointError, MissingDependency) as e:
         print(f"tinytf: error: {e}", file=sys.stderr)
-        _stop_workers(f"tinytf: error: {e}")
+        launch.stop_workers(f"tinytf: error: {e}")
         return EXIT_USER
     except KeyboardInterrupt:
         print("\ntinytf: interrupted", file=sys.stderr)
@@ -732,13 +523,6 @@ def main(argv=None):
     except BrokenPipeError:  # `tinytf ... | head`
         sys.stderr.close()
         return 0
-
-
-def _stop_workers(message):
-    """Under `train --workers`, a rank that fails stops the others (they would wait for it)."""
-    from .distribute import comm
-    if comm.launched_size() > 1:
-        comm.world().abort(message)  # joins the others first if this rank failed before training
 
 
 if __name__ == "__main__":
