@@ -79,6 +79,8 @@ def _cases(dtype):
         out.append(("im2col", (a(*x_shape), geo)))
         out.append(("im2col", (a(*x_shape)[..., ::2], geo)))  # 3 channels: reference
         out.append(("im2col", (np.swapaxes(a(3, n_hw[1], n_hw[0], 5), 1, 2), geo)))  # not contiguous
+    for n_hw, k, s, d in [((7, 6), (3, 3), (2, 1), (1, 1)), ((8, 8), (2, 3), (1, 1), (2, 1))]:
+        out.append(("im2col", (a(2, *n_hw, 4), conv.geometry(n_hw, k, s, d, "VALID"))))  # no padding
     for n_hw, k, s, pad in [((8, 9), (2, 2), (2, 2), "VALID"), ((7, 7), (3, 3), (2, 2), "SAME"),
                             ((6, 7), (3, 2), (1, 1), "SAME")]:  # disjoint and overlapping windows
         geo = conv.geometry(n_hw, k, s, (1, 1), pad)

@@ -52,30 +52,58 @@ def col2im(dcols, dx, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl):
 
 
 @njit(**_OPTS)
-def im2col(xp, cols, oh, ow, kh, kw, sh, sw, dh, dw):
-    """cols [N*OH*OW, kh*kw*C] = every window of the padded input xp [N, Hp, Wp, C], row by row:
-    with dw == 1 the kw cells of a kernel row are one run of kw * C numbers on both sides.
-    (Slice views keep the copy loops vectorised.)"""
-    n, hp, wp, c = xp.shape
-    xf = xp.ravel()
+def im2col(x, cols, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, padded):
+    """cols [N*OH*OW, kh*kw*C] = every window of x [N, H, W, C] zero-padded by pt rows on top and
+    pl columns on the left (and as needed at the bottom and right; ``padded`` False when no
+    window reaches outside x), row by row, without building the padded input. With dw == 1 the
+    kw cells of a kernel row are one run of kw * C numbers on both sides. (Slice views keep the
+    copy loops vectorised.)"""
+    n, h, w, c = x.shape
+    xf = x.ravel()
     kwc = kw * c
-    for b in range(n):
-        for i in range(oh):
-            for j in range(ow):
-                row = cols[(b * oh + i) * ow + j]
-                for p in range(kh):
-                    s = ((b * hp + i * sh + p * dh) * wp + j * sw) * c
-                    if dw == 1:
+    zero = cols.dtype.type(0)
+    if not padded and dw == 1:  # every window inside x: kh plain runs each, no checks
+        for b in range(n):
+            for i in range(oh):
+                for j in range(ow):
+                    row = cols[(b * oh + i) * ow + j]
+                    for p in range(kh):
+                        s = ((b * h + i * sh + p * dh) * w + j * sw) * c
                         src = xf[s:s + kwc]
                         dst = row[p * kwc:(p + 1) * kwc]
                         for t in range(kwc):
                             dst[t] = src[t]
-                    else:
-                        for q in range(kw):
-                            src = xf[s + q * dw * c:s + q * dw * c + c]
-                            dst = row[(p * kw + q) * c:(p * kw + q + 1) * c]
+        return
+    for b in range(n):
+        for i in range(oh):
+            h0 = i * sh - pt
+            for j in range(ow):
+                row = cols[(b * oh + i) * ow + j]
+                w0 = j * sw - pl
+                inside = dw == 1 and h0 >= 0 and h0 + (kh - 1) * dh < h and w0 >= 0 and w0 + kw <= w
+                for p in range(kh):
+                    hi = h0 + p * dh
+                    dst = row[p * kwc:(p + 1) * kwc]
+                    if inside:
+                        s = ((b * h + hi) * w + w0) * c
+                        src = xf[s:s + kwc]
+                        for t in range(kwc):
+                            dst[t] = src[t]
+                        continue
+                    if hi < 0 or hi >= h:
+                        for t in range(kwc):
+                            dst[t] = zero
+                        continue
+                    for q in range(kw):
+                        wj = w0 + q * dw
+                        d = dst[q * c:(q + 1) * c]
+                        if 0 <= wj < w:
+                            src = xf[((b * h + hi) * w + wj) * c:((b * h + hi) * w + wj + 1) * c]
                             for t in range(c):
-                                dst[t] = src[t]
+                                d[t] = src[t]
+                        else:
+                            for t in range(c):
+                                d[t] = zero
 
 
 @njit(**_OPTS)
