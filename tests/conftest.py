@@ -1,5 +1,5 @@
-"""Make the shared test helpers (tests/gradcheck.py) importable from every test folder, and give each
-pytest-xdist worker one BLAS thread."""
+"""Make the shared test helpers (tests/gradcheck.py) importable from every test folder, give each
+pytest-xdist worker one BLAS thread, and run the kernel, op and parity tests on both kernel paths."""
 import os
 import sys
 
@@ -48,3 +48,36 @@ def pytest_collection_modifyitems(config, items):
     if os.environ.get("PYTEST_XDIST_WORKER"):
         rank = {name: i for i, name in enumerate(SLOW_FIRST)}
         items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))  # stable: the rest keep their order
+
+
+# Tests that run twice where Numba is installed: with the default kernels and with the NumPy
+# references (``kernel_path`` ids ``default`` / ``numpy``), so both paths of the kernel table meet the
+# same checks in one session. (test_kernel_blas.py is the same on both paths.)
+BOTH_PATHS = ("tests/kernels/", "tests/ops/", "tests/test_parity_nn.py", "tests/keras/test_parity_keras.py")
+_ONE_PATH = ("test_kernel_blas.py",)
+
+
+def _on_both_paths(path):
+    rel = os.path.relpath(str(path), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))).replace(os.sep, "/")
+    return rel.startswith(BOTH_PATHS) and os.path.basename(rel) not in _ONE_PATH
+
+
+def pytest_generate_tests(metafunc):
+    if "kernel_path" in metafunc.fixturenames and _on_both_paths(metafunc.definition.path):
+        from tinytf.kernels import table
+        if table.resolve("auto") != "numpy":
+            metafunc.parametrize("kernel_path", ["default", "numpy"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def kernel_path(request):
+    """The kernel path of this run of the test: 'numpy' installs the NumPy references for it."""
+    if getattr(request, "param", "default") != "numpy":
+        yield
+        return
+    from tinytf.kernels import table
+    prev = table.use("numpy")
+    try:
+        yield
+    finally:
+        table.use(prev)
