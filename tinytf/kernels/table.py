@@ -1,12 +1,13 @@
 """The kernel table: the one place where the implementation of each kernel is chosen.
 
-The ops (``tinytf/ops/``) call kernels only through this module (``K.conv2d_forward(...)``).
-Most entries are the NumPy references of ``conv.py``, ``pool.py``, ``norm.py``,
-``activation.py`` and ``optim.py``, the same on every path. The memory-bound ones named in ``SWITCHED`` also
-have a compiled version of the same name and signature in ``fast.py`` (Numba); ``use`` installs one set or the other as this
-module's attributes, so a call costs one attribute lookup and no branch. A GPU backend would
-plug in here too: a module with the same function names (e.g. ``kernels/cupy.py``) and one
-more entry in ``_IMPLEMENTATIONS``.
+The ops (``tinytf/ops/``), the tape (bias gradients) and the optimizers call kernels only through
+this module (``K.conv2d_forward(...)``). Most entries are the NumPy references of ``conv.py``,
+``pool.py``, ``norm.py``, ``activation.py`` and ``optim.py``, the same on every path. The
+memory-bound ones named in ``SWITCHED`` also have a compiled version of the same name and
+signature in ``fast.py`` (Numba); ``use`` installs one set or the other as this module's
+attributes, so a call costs one attribute lookup and no branch. A GPU backend would plug in here
+too: a module with the same function names (e.g. ``kernels/cupy.py``) and one more entry in
+``_IMPLEMENTATIONS``.
 
 The choice: ``TINYTF_KERNELS`` = ``numpy`` (the reference), ``numba`` (fails at import if Numba
 is missing) or ``auto`` (default: Numba when installed), read once at import; ``use(name)``
@@ -18,24 +19,25 @@ import os
 from . import activation, conv, depthwise, fast, norm, optim, pool
 
 MODES = ("auto", "numpy", "numba")
-SWITCHED = ("im2col", "col2im", "max_pool_forward_argmax", "max_pool_backward_argmax", "channel_sum", "channel_moments",
-            "normalize", "batch_norm_train_backward", "channel_add", "bias_relu", "relu_backward",
-            "adam_update")
+SWITCHED = ("im2col", "col2im", "max_pool_forward_argmax", "max_pool_backward_argmax", "channel_sum",
+            "channel_moments", "normalize", "batch_norm_train_backward", "channel_add", "bias_relu",
+            "relu_backward", "adam_update")
 
 _IMPLEMENTATIONS = {
-    "numpy": {"im2col": conv.im2col, "col2im": conv.col2im, "max_pool_forward_argmax": pool.max_pool_forward_argmax,
+    "numpy": {"im2col": conv.im2col, "col2im": conv.col2im,
+              "max_pool_forward_argmax": pool.max_pool_forward_argmax,
               "max_pool_backward_argmax": pool.max_pool_backward_argmax,
-              "channel_sum": norm.channel_sum, "channel_moments": norm.channel_moments, "normalize": norm.normalize,
-              "batch_norm_train_backward": norm.batch_norm_train_backward,
+              "channel_sum": norm.channel_sum, "channel_moments": norm.channel_moments,
+              "normalize": norm.normalize, "batch_norm_train_backward": norm.batch_norm_train_backward,
               "channel_add": norm.channel_add, "bias_relu": activation.bias_relu,
               "relu_backward": activation.relu_backward, "adam_update": optim.adam_update},
     "numba": {name: getattr(fast, name) for name in SWITCHED},
 }
 
 # Set by use() below (declared here for readers and linters).
-im2col = col2im = max_pool_forward_argmax = max_pool_backward_argmax = channel_sum = channel_moments = None
-normalize = None
-batch_norm_train_backward = channel_add = bias_relu = relu_backward = adam_update = None
+im2col = col2im = max_pool_forward_argmax = max_pool_backward_argmax = channel_sum = None
+channel_moments = normalize = batch_norm_train_backward = channel_add = bias_relu = None
+relu_backward = adam_update = None
 
 # The same on every path.
 geometry = conv.geometry
