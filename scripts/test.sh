@@ -7,11 +7,7 @@ cd "$(dirname "$0")/.."
 # The suite starts many Python processes: let them keep compiled modules (tinytf's, and pytest's
 # rewritten tests) in __pycache__ instead of compiling them again in each one.
 unset PYTHONDONTWRITEBYTECODE
-# Compile the Numba kernels into their cache while setup runs (only a speed-up: its failure is ignored).
-python3 scripts/warm_kernels.py >/dev/null 2>&1 &
-warm=$!
 bash scripts/setup.sh
-wait "$warm" || true
 # One worker more than cores: many tests wait on subprocesses (the CLI, MPI), and the extra worker
 # fills that time (2 cores: 44 s instead of 47 s).
 python3 -m pytest -n "$(( $(nproc) + 1 ))" --dist loadscope "$@"
