@@ -15,7 +15,7 @@ if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null 2
     echo "setup: could not install dataset-fashion-mnist with apt; tinytf will download Fashion-MNIST instead"
   fi
 fi
-if ! $PY scripts/installed.py ${TINYTF_SETUP_ANY_CHECKOUT:+--any-checkout} 2>/dev/null; then  # installed: nothing to do
+if ! env -u PYTHONPATH $PY scripts/installed.py ${TINYTF_SETUP_ANY_CHECKOUT:+--any-checkout} 2>/dev/null; then  # installed: nothing to do
   log=$(mktemp)
   if ! $PY -m pip install -q -e ".[test]" >"$log" 2>&1; then
     cat "$log"; echo "setup: pip install failed" >&2; exit 1
