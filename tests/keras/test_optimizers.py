@@ -288,7 +288,8 @@ def test_schedule_values_match_keras(cls, kwargs, steps, expected):
         for arg in (step, np.int64(step), tf.constant(step), tf.Variable(np.int64(step))):
             v = s(arg)
             assert isinstance(v, tf.Tensor) and v.dtype == tf.float32
-            close(v.numpy(), e, rtol=2e-7, atol=0)
+            # Recorded by Keras; the decays use pow/exp/cos (ARCHITECTURE: numbers recorded elsewhere).
+            np.testing.assert_array_max_ulp(v.numpy(), np.float32(e), maxulp=2)
 
 
 def test_schedule_formulas():

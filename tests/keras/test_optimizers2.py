@@ -33,14 +33,40 @@ def test_fixture_covers_every_new_optimizer():
     assert names == set(NEW)
 
 
+# The fixture was recorded by TensorFlow, so the budget is in ulps (docs/ARCHITECTURE.md, "Numbers
+# recorded elsewhere"): float32 powers differ between TF (Eigen's vectorised pow: 27% of 2M inputs
+# differ from the correctly rounded result) and NumPy, whose float32 `power` itself differs between
+# its AVX2 and AVX-512 loops. Each element is within ULPS of TF's. Ftrl's `z` adds the difference of
+# two powers, `n'**p - n**p`: there one ulp of a power moves the small elements by ulps of the
+# large ones (294 ulp for an element of 1.6e-3 after 5 steps of `ftrl_power_shrink_beta` on
+# AVX-512), so for Ftrl with p != 0.5 (0.5 is a square root, correctly rounded everywhere) the
+# budget is in ulps of the largest element of the array.
+ULPS = 2
+SCALE_ULPS = 2
+
+
+def _cancels(case):
+    return case["optimizer"] == "Ftrl" and case["kwargs"].get("learning_rate_power", -0.5) not in (-0.5, 0.0)
+
+
 @pytest.mark.parametrize("case,d", CASES)
-def test_steps_bitwise_equal_to_keras(case, d):
+def test_steps_match_keras_within_ulps(case, d):
     var = tf.Variable(d["init"])
     opt = getattr(tf.keras.optimizers, case["optimizer"])(**case["kwargs"])
     for step, g in enumerate(d["grads"]):
         opt.apply_gradients([(tf.constant(g), var)])
-        np.testing.assert_array_equal(var.numpy(), d["after"][step],
-                                      err_msg=f"{case['name']} after step {step + 1}")
+        got, want = var.numpy(), d["after"][step]
+        what = f"{case['name']} after step {step + 1}"
+        assert got.dtype == want.dtype == np.float32, what
+        if _cancels(case):
+            budget = SCALE_ULPS * np.spacing(np.abs(want).max())
+            assert np.abs(got - want).max() <= budget, f"{what}: {np.abs(got - want).max()} > {budget}"
+        else:
+            np.testing.assert_array_max_ulp(got, want, maxulp=ULPS)
+
+
+def test_ftrl_budget_applies_only_where_powers_cancel():
+    assert [c.values[0]["name"] for c in CASES if _cancels(c.values[0])] == ["ftrl_power_shrink_beta"]
 
 
 @pytest.mark.parametrize("name", NEW)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import tinytf as tf
+from tinytf import backend
 
 
 def draw_program():
@@ -52,10 +53,17 @@ def test_op_seed_repeatable_after_set_seed():
     np.testing.assert_array_equal(a, b)
 
 
-def test_set_seed_argument_checking():
-    tf.random.set_seed(seed=0)
+def test_set_seed_argument_forms():
+    tf.random.set_seed(3)
+    expected = tf.random.uniform([4]).numpy()
+    for form in (dict(seed=3), dict(seed=np.int64(3)), dict(seed=np.int32(3))):
+        tf.random.set_seed(**form)
+        np.testing.assert_array_equal(tf.random.uniform([4]).numpy(), expected, err_msg=str(form))
     tf.random.set_seed(None)
-    tf.random.set_seed(np.int64(3))
+    assert backend.get_seed() is None
+    for bad in ("3", 3.0, True, [3]):
+        with pytest.raises(TypeError, match="seed must be an int or None"):
+            tf.random.set_seed(bad)
 
 
 @pytest.mark.parametrize("shape, expected", [

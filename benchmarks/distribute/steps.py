@@ -1,6 +1,6 @@
 """Time per training step and communication time under tf.distribute (docs/DISTRIBUTED.md).
 
-    [mpiexec -n N] python tests/distribute/bench_steps.py MODEL [GLOBAL_BATCH] [STEPS]
+    [mpiexec -n N] python benchmarks/distribute/steps.py MODEL [GLOBAL_BATCH] [STEPS]
 
 Trains ``MODEL`` (tinytf.zoo: lenet5, vgg-small) on random 28x28x1 images for 3 warm-up steps and
 then STEPS timed steps with ``fit``; rank 0 prints ms/step, the part spent in collectives

@@ -1,4 +1,4 @@
-"""Time of one gradient-sized sum over the ranks: [mpiexec -n N] python tests/distribute/bench_allreduce.py"""
+"""Time of one gradient-sized sum over the ranks: [mpiexec -n N] python benchmarks/distribute/allreduce.py"""
 import time, numpy as np
 from tinytf.distribute import comm as C
 w = C.world()
