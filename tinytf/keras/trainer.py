@@ -7,6 +7,7 @@ import numpy as np
 from ..ops._core import T
 from ..tape import GradientTape
 from . import callbacks as C
+from .distribution import get_distribution
 
 
 class Trainer:
@@ -26,7 +27,7 @@ class Trainer:
         self._metric_specs = list(metrics or [])
         self._metrics = None
         self._loss_tracker = M.Mean(name="loss")
-        self._distribute_strategy = _scope_strategy()
+        self._distribution = get_distribution().for_model()
         self.compiled = True
 
     def _build_metrics(self, y, y_pred):
@@ -120,17 +121,16 @@ class Trainer:
         cbs.append(history)
         cb = C.CallbackList(cbs, self, {"epochs": epochs, "steps": train.steps, "verbose": verbose})
         self.stop_training = False
-        dist = _distributed(self)
+        dist = self._distribution
         cb.on_train_begin()
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics()
             cb.on_epoch_begin(epoch)
-            if dist:  # every rank takes rank 0's random state: the same shuffle, so the slices partition it
-                dist.begin_epoch(self._distribute_strategy, self)
+            dist.begin_epoch(self)
             for step, (xb, yb) in enumerate(train.epoch()):
                 cb.on_train_batch_begin(step)
-                logs = dist.train_step(self._distribute_strategy, self, xb, yb) if dist else self.train_step(xb, yb)
+                logs = dist.train_step(self, xb, yb)
                 cb.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
@@ -150,11 +150,11 @@ class Trainer:
     def _run_eval(self, batches, cb):
         self._reset_metrics()
         logs = {}
-        dist = _distributed(self)
+        dist = self._distribution
         for step, (xb, yb) in enumerate(batches.epoch()):
             if cb:
                 cb.on_test_batch_begin(step)
-            logs = dist.test_step(self._distribute_strategy, self, xb, yb) if dist else self.test_step(xb, yb)
+            logs = dist.test_step(self, xb, yb)
             if cb:
                 cb.on_test_batch_end(step, logs)
         if not logs:
@@ -214,22 +214,6 @@ class Trainer:
     def predict_generator(self, generator, *args, **kwargs):
         _deprecated("predict_generator", "predict")
         return self.predict(generator, *args, **kwargs)
-
-
-# ---- tf.distribute hooks: the strategy open at compile time; its fit/evaluate steps --------------
-def _scope_strategy():
-    """The strategy whose ``scope()`` is open at compile time (None if tf.distribute is unused)."""
-    import sys
-    dist = sys.modules.get("tinytf.distribute")
-    return dist.get_strategy() if dist is not None and dist.has_strategy() else None
-
-
-def _distributed(model):
-    """``tinytf.distribute.training`` if the model trains on several replicas, else None."""
-    if getattr(model, "_distribute_strategy", None) is None:
-        return None
-    from ..distribute import training
-    return training if training.strategy_of(model) is not None else None
 
 
 def _deprecated(old, new):

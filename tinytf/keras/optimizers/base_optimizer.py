@@ -23,6 +23,7 @@ import numpy as np
 from ...tensor import Tensor, Variable
 from . import schedules
 from .schedules import LearningRateSchedule
+from ..distribution import get_distribution
 from ..naming import auto_name as _auto_name
 
 
@@ -268,8 +269,12 @@ class Optimizer:
 
     def apply_gradients(self, grads_and_vars):
         """Apply ``(gradient, variable)`` pairs; ``None`` gradients are skipped. Returns
-        ``iterations``."""
-        pairs = list(grads_and_vars)
+        ``iterations``.
+
+        First the pairs go through the current distribution (``keras/distribution.py``): inside a
+        ``tf.distribute`` replica context with several replicas it all-reduces the gradients over
+        the replicas; otherwise it returns them as they are."""
+        pairs = list(get_distribution().all_reduce_gradients(grads_and_vars))
         if not pairs:
             return self._iterations
         grads, variables = zip(*pairs)
