@@ -26,6 +26,19 @@ _FUSE = True            # use the vectorised index path where possible (tests sw
 _RANGE_AS_INDEX = 1 << 22  # Dataset.range up to this length joins the fused path
 
 
+# Dataset's transformation nodes by method name, registered by shuffle.py and transforms.py (which
+# subclass Dataset, so this module cannot import them; data/__init__.py imports both).
+_TRANSFORMS = {}
+
+
+def transformation(name):
+    """Class decorator: the node that ``Dataset.<name>`` makes."""
+    def register(cls):
+        _TRANSFORMS[name] = cls
+        return cls
+    return register
+
+
 def _fused_source(ds):
     """``ds._index_source()`` when the fused path is on, else None."""
     return ds._index_source() if _FUSE else None
@@ -215,43 +228,43 @@ class Dataset:
     # --- transformations
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None):
         """Shuffle with a buffer of ``buffer_size`` elements (TensorFlow's algorithm)."""
-        return _Shuffle(self, buffer_size, seed,
+        return _TRANSFORMS["shuffle"](self, buffer_size, seed,
                         True if reshuffle_each_iteration is None else reshuffle_each_iteration)
 
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None, deterministic=None,
               name=None):
         """Stack ``batch_size`` consecutive elements into one (the last may be smaller unless
         ``drop_remainder``)."""
-        return _Batch(self, batch_size, drop_remainder)
+        return _TRANSFORMS["batch"](self, batch_size, drop_remainder)
 
     def unbatch(self, name=None):
         """Split each element along its first dimension (the inverse of ``batch``)."""
-        return _Unbatch(self)
+        return _TRANSFORMS["unbatch"](self)
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
         """Apply ``map_func`` to each element (a tuple element is passed as separate arguments)."""
-        return _Map(self, map_func)
+        return _TRANSFORMS["map"](self, map_func)
 
     def filter(self, predicate, name=None):
         """Keep the elements for which ``predicate`` returns True (a scalar bool)."""
-        return _Filter(self, predicate)
+        return _TRANSFORMS["filter"](self, predicate)
 
     def repeat(self, count=None, name=None):
         """Repeat the dataset ``count`` times (forever when ``None`` or -1)."""
-        return _Repeat(self, count)
+        return _TRANSFORMS["repeat"](self, count)
 
     def take(self, count, name=None):
         """The first ``count`` elements (all of them when ``count`` is -1)."""
-        return _Take(self, count)
+        return _TRANSFORMS["take"](self, count)
 
     def skip(self, count, name=None):
         """All but the first ``count`` elements (none when ``count`` is -1)."""
-        return _Skip(self, count)
+        return _TRANSFORMS["skip"](self, count)
 
     def cache(self, filename="", name=None):
         """Keep the elements of the first complete iteration and replay them afterwards (in memory;
         ``filename`` is accepted and ignored)."""
-        return _Cache(self)
+        return _TRANSFORMS["cache"](self)
 
     def prefetch(self, buffer_size, name=None):
         """No-op in tinytf (elements are produced on demand)."""
@@ -259,11 +272,11 @@ class Dataset:
 
     def concatenate(self, dataset, name=None):
         """This dataset's elements followed by ``dataset``'s."""
-        return _Concatenate(self, dataset)
+        return _TRANSFORMS["concatenate"](self, dataset)
 
     def enumerate(self, start=0, name=None):
         """Elements as ``(index, element)`` pairs (index int64, from ``start``)."""
-        return _Enumerate(self, start)
+        return _TRANSFORMS["enumerate"](self, start)
 
     def apply(self, transformation_func):
         return transformation_func(self)
@@ -428,8 +441,3 @@ class _Zip(Dataset):
     def _spec(self):
         return _pack(self._datasets, [d._spec() for d in self._flat])
 
-
-# the transformation classes subclass Dataset and _Unary, so they are imported once those exist
-from .shuffle import _Shuffle  # noqa: E402
-from .transforms import (_Batch, _Cache, _Concatenate, _Enumerate, _Filter, _Map,  # noqa: E402
-                         _Repeat, _Skip, _Take, _Unbatch)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import backend as _backend
 from ..errors import InvalidArgumentError
-from .dataset import UNKNOWN_CARDINALITY, _int, _Unary
+from .dataset import UNKNOWN_CARDINALITY, _int, _Unary, transformation
 
 _DRAW_BLOCK = 4096      # shuffle draws slot numbers in blocks of this many (both paths alike)
 
@@ -98,6 +98,7 @@ def _shuffle_indices(chunks, size, rng):
 
 
 
+@transformation("shuffle")
 class _Shuffle(_Unary):
     def __init__(self, inp, buffer_size, seed, reshuffle):
         super().__init__(inp)

@@ -7,10 +7,11 @@ from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
 from ..tensor import _to_array
 from .dataset import (INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset, _fused_source, _int,
-                      _normalize, _Unary)
+                      _normalize, _Unary, transformation)
 from .structure import TensorSpec, _flatten, _map, _merge_dims, _pack, _packer, _to_tensor
 
 
+@transformation("batch")
 class _Batch(_Unary):
     def __init__(self, inp, batch_size, drop_remainder):
         super().__init__(inp)
@@ -77,6 +78,7 @@ def _stack(items):
     return out
 
 
+@transformation("unbatch")
 class _Unbatch(_Unary):
     def _elements(self):
         for e in self._inp._iter_np():
@@ -116,6 +118,7 @@ def _normalize_output(out):
     return _normalize(out)
 
 
+@transformation("map")
 class _Map(_Unary):
     def __init__(self, inp, fn):
         super().__init__(inp)
@@ -148,6 +151,7 @@ class _Map(_Unary):
                          for x, y in zip(_flatten(a), _flatten(b))])
 
 
+@transformation("filter")
 class _Filter(_Unary):
     def __init__(self, inp, predicate):
         super().__init__(inp)
@@ -166,6 +170,7 @@ class _Filter(_Unary):
                 yield e
 
 
+@transformation("repeat")
 class _Repeat(_Unary):
     def __init__(self, inp, count):
         super().__init__(inp)
@@ -203,6 +208,7 @@ class _Repeat(_Unary):
         return n if n < 0 else n * self._count
 
 
+@transformation("take")
 class _Take(_Unary):
     def __init__(self, inp, count):
         super().__init__(inp)
@@ -244,6 +250,7 @@ class _Take(_Unary):
         return n if n == UNKNOWN_CARDINALITY else min(n, self._n)
 
 
+@transformation("skip")
 class _Skip(_Unary):
     def __init__(self, inp, count):
         super().__init__(inp)
@@ -282,6 +289,7 @@ class _Skip(_Unary):
         return 0 if self._n < 0 else max(n - self._n, 0)
 
 
+@transformation("cache")
 class _Cache(_Unary):
     def __init__(self, inp):
         super().__init__(inp)
@@ -310,6 +318,7 @@ class _Cache(_Unary):
         return self._inp._card()
 
 
+@transformation("concatenate")
 class _Concatenate(_Unary):
     def __init__(self, inp, other):
         super().__init__(inp)
@@ -339,6 +348,7 @@ class _Concatenate(_Unary):
                          for x, y in zip(_flatten(a), _flatten(b))])
 
 
+@transformation("enumerate")
 class _Enumerate(_Unary):
     def __init__(self, inp, start):
         super().__init__(inp)
