@@ -295,7 +295,7 @@ def cmd_export(a):
     _, model = _open_run(a.run, a.best)
     try:
         if a.out.endswith(".onnx"):
-            from .onnx import export
+            from .keras.saving.onnx import export
             export(model, a.out)
         elif a.out.endswith(".keras"):
             model.save(a.out)

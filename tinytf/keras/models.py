@@ -134,10 +134,10 @@ class Model(Trainer, Layer):
                          "(legacy); save_weights writes weights only (.weights.h5 or tinytf's .npz)")
 
     def export(self, filepath, format="onnx", **kwargs):
-        """Export the inference graph; ``format='onnx'`` (tinytf.onnx.export) is the one supported."""
+        """Export the inference graph; ``format='onnx'`` (``saving/onnx.py``) is the one supported."""
         if format != "onnx":
             raise ValueError(f"export: format {format!r} is not supported by tinytf; use format='onnx'")
-        from ..onnx import export
+        from .saving.onnx import export
         return export(self, filepath, **kwargs)
 
     def to_json(self, **kwargs):
