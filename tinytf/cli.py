@@ -9,14 +9,7 @@ import os
 import sys
 
 from .tools.errors import EXIT_INTERRUPT, EXIT_USER, UserError
-
-TRAIN_DEFAULTS = {"model": "lenet5", "dataset": "fashion_mnist", "epochs": 5, "batch_size": 128,
-                  "optimizer": "adam", "learning_rate": None, "seed": 0, "limit": None,
-                  "schedule": "constant", "augment": (), "recipe": None}
-RUN_KEYS = ("model", "dataset", "dataset_label", "epochs", "batch_size", "optimizer", "learning_rate", "seed",
-            "limit", "input_shape", "num_classes", "class_names", "n_train", "n_test")
-OPTIMIZERS = {"adam": ("Adam", 1e-3), "adamw": ("AdamW", 1e-3), "rmsprop": ("RMSprop", 1e-3),
-              "sgd": ("SGD", 1e-2)}
+from .tools.run_config import OPTIMIZERS, TRAIN_DEFAULTS
 
 
 # ============================================================================ shared helpers
@@ -62,24 +55,10 @@ def _compile(model, cfg):
 
 
 def _load_run(run_dir):
-    """``checkpoint.load`` plus a check that the config holds what the command needs (runs from
-    before ``--schedule`` / ``--augment`` / ``--recipe`` get those options' defaults)."""
-    from . import recipes
-    from .tools import checkpoint
+    """``checkpoint.load`` plus ``run_config.check_loaded``."""
+    from .tools import checkpoint, run_config
     meta, weights, opt_state = checkpoint.load(run_dir)
-    cfg = meta["config"]
-    for key in ("schedule", "augment", "recipe"):
-        cfg.setdefault(key, TRAIN_DEFAULTS[key])
-    cfg["augment"] = list(cfg["augment"]) if isinstance(cfg["augment"], (list, tuple)) else cfg["augment"]
-    missing = [k for k in RUN_KEYS if k not in cfg]
-    recipe_ok = (cfg["schedule"] in recipes.SCHEDULES and isinstance(cfg["augment"], list)
-                 and set(cfg["augment"]) <= set(recipes.AUGMENTS))
-    if (missing or cfg.get("optimizer") not in OPTIMIZERS or not isinstance(meta.get("epoch"), int)
-            or not recipe_ok):
-        raise checkpoint.CheckpointError(f"{os.path.join(run_dir, checkpoint.CHECKPOINT)}: incomplete or unknown "
-                                         f"run settings (missing {missing or 'nothing'}, optimizer "
-                                         f"{cfg.get('optimizer')!r}, epoch {meta.get('epoch')!r}, schedule "
-                                         f"{cfg['schedule']!r}, augment {cfg['augment']!r})")
+    run_config.check_loaded(meta, run_dir)
     return meta, weights, opt_state
 
 
