@@ -94,7 +94,7 @@ def _open_run(run_dir, best=False, dataset=None):
     meta, weights, _ = _load_run(run_dir)
     model = _build_model(meta["config"])
     checkpoint.check_weights(model, weights, os.path.join(run_dir, checkpoint.CHECKPOINT))
-    model.set_weights([weights[k] for k in model._weight_keys()])
+    model.set_weights([weights[k] for k in model.weight_keys()])
     if best:
         path = os.path.join(run_dir, checkpoint.BEST)
         try:

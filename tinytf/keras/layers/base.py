@@ -214,8 +214,9 @@ class Layer:
     non_trainable_variables = non_trainable_weights
     variables = weights
 
-    def _weight_keys(self):
-        """Stable names of ``weights`` for weight files (see ``_weight_entries``)."""
+    def weight_keys(self):
+        """tinytf: stable names of ``weights`` for weight files and checkpoints (``conv2d/kernel``;
+        see ``_weight_entries``)."""
         return [k for k, _, _ in self._weight_entries()]
 
     def get_weights(self):
