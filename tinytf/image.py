@@ -12,7 +12,7 @@ from .backend import rng
 from .dtypes import np_dtype
 from .kernels import affine as _affine, resize as _rk
 from .ops import array_ops as A, math_ops as M
-from .ops._core import T
+from .ops.core import T
 from .tape import record
 from .tensor import Tensor
 

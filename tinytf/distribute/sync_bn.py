@@ -14,7 +14,7 @@ looked up when the gradient is taken.
 """
 import numpy as np
 
-from ..ops._core import T
+from ..ops.core import T
 from ..tape import record
 
 

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from ..ops._core import T
+from ..ops.core import T
 from ..tape import GradientTape
 from . import callbacks as C
 from .distribution import get_distribution

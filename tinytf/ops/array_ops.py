@@ -7,7 +7,7 @@ from ..dtypes import np_dtype
 from ..errors import InvalidArgumentError
 from ..tape import record
 from ..tensor import Tensor, _to_array
-from ._core import T, is_t, norm_axes, pair
+from .core import T, is_t, norm_axes, pair
 
 
 def _shape_arg(shape, name="shape"):

@@ -12,7 +12,7 @@ from ..kernels import table as K
 from ..kernels.padding import normalize_nn_arg, normalize_padding
 from ..tape import record
 from . import array_ops as A
-from ._core import T, pair, require_float
+from .core import T, pair, require_float
 from .nn_ops import _check_format, _check_rank, _geometry, _nhwc_pad, conv2d
 
 

@@ -10,7 +10,7 @@ from ..errors import InvalidArgumentError
 from ..kernels import blas
 from ..tape import record
 from ..tensor import Tensor, _to_array
-from ._core import T, pair, norm_axes, require_float
+from .core import T, pair, norm_axes, require_float
 from . import array_ops as A
 
 

@@ -11,7 +11,7 @@ from ..kernels.padding import normalize_nn_arg, normalize_padding
 from ..tape import is_recording, record
 from ..tensor import Tensor
 from . import array_ops as A, math_ops as M
-from ._core import T, is_t, pair, require_float, norm_axes
+from .core import T, is_t, pair, require_float, norm_axes
 
 
 def _check_format(data_format):

@@ -6,7 +6,7 @@ from ..backend import rng, floatx
 from ..dtypes import np_dtype
 from ..tensor import Tensor
 from .array_ops import _shape_arg
-from ._core import T
+from .core import T
 
 
 def _float_dtype(dtype, op):

@@ -10,7 +10,7 @@ import numpy as np
 
 from ...backend import floatx
 from ...tensor import Tensor, TensorShape, Variable
-from ...ops._core import T
+from ...ops.core import T
 from ...ops import math_ops as _M
 from .. import initializers as I, regularizers as R
 from ..naming import snake_case, unique_name  # noqa: F401 (re-exported)
