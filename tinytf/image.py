@@ -12,7 +12,7 @@ from .backend import rng
 from .dtypes import np_dtype
 from .kernels import affine as _affine, resize as _rk
 from .ops import array_ops as A, math_ops as M
-from .ops.core import T
+from .ops.core import as_tensor
 from .tape import record
 from .tensor import Tensor
 
@@ -38,7 +38,7 @@ _METHODS = ("bilinear", "nearest", "bicubic", "area")
 
 def _image(image, fn, arg="image"):
     """The image as a Tensor of rank 3 or 4 (``ValueError`` naming ``fn`` otherwise)."""
-    x = T(image)
+    x = as_tensor(image)
     if x._v.ndim not in (3, 4):
         raise ValueError(f"{fn}: '{arg}' must have either 3 or 4 dimensions "
                          f"([height, width, channels] or [batch, height, width, channels]), "
@@ -196,7 +196,7 @@ def central_crop(image, central_fraction):
 
 def random_crop(value, size, seed=None, name=None):
     """A random ``size`` slice of ``value`` (any rank; ``size`` has one entry per axis)."""
-    x = T(value)
+    x = as_tensor(value)
     s = np.asarray(size.numpy() if isinstance(size, Tensor) else size)
     shape = np.asarray(x._v.shape)
     if s.shape != shape.shape or s.dtype.kind not in "iu":
@@ -270,7 +270,7 @@ def convert_image_dtype(image, dtype, saturate=False, name=None):
 
     ``saturate``: clip before a cast that could overflow (float -> int, signed -> unsigned).
     """
-    x = T(image)
+    x = as_tensor(image)
     src, dst = x._v.dtype, np_dtype(dtype)
     for d, what in ((dst, "dtype"), (src, "image dtype")):
         if d.kind not in "fiu":
@@ -326,14 +326,14 @@ def _value(v, dtype):
 
 def adjust_brightness(image, delta):
     """``image + delta`` (integer images: on the [0, 1] scale, converted back with saturation)."""
-    x = T(image)
+    x = as_tensor(image)
     f = _as_float(x)
     return convert_image_dtype(M.add(f, _value(delta, f._v.dtype)), x._v.dtype, saturate=True)
 
 
 def adjust_contrast(images, contrast_factor):
     """``(x - mean) * contrast_factor + mean``, the mean per image and channel over height and width."""
-    x = T(images)
+    x = as_tensor(images)
     if x._v.ndim < 3:
         raise ValueError(f"adjust_contrast: images must be at least 3-D [..., height, width, channels], "
                          f"got shape {tuple(x._v.shape)}")

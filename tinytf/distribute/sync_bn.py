@@ -14,14 +14,14 @@ looked up when the gradient is taken.
 """
 import numpy as np
 
-from ..ops.core import T
+from ..ops.core import as_tensor
 from ..tape import record
 
 
 def sync_batch_norm(x, gamma, beta, epsilon, comm, grad_weight):
     """``(y, mean, variance)`` over the last axis of ``x`` with the global batch's statistics, summed
     over the replicas of ``comm``; ``grad_weight`` is this replica's weight ``w`` of its gradients."""
-    x = T(x)
+    x = as_tensor(x)
     xv = x._v
     c = xv.shape[-1]
     x2 = xv.reshape(-1, c)

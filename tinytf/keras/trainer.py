@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from ..ops.core import T
+from ..ops.core import as_tensor
 from ..tape import GradientTape
 from . import callbacks as C
 from .distribution import get_distribution
@@ -35,7 +35,7 @@ class Trainer:
         out = []
         for spec in self._metric_specs:
             if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
-                m = M.resolve_accuracy(self._loss_fn, tuple(T(y).shape), tuple(y_pred.shape))
+                m = M.resolve_accuracy(self._loss_fn, tuple(as_tensor(y).shape), tuple(y_pred.shape))
                 m.name = "accuracy" if spec.lower() == "accuracy" else "acc"
                 out.append(m)
             else:
@@ -193,13 +193,13 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         self._require_compiled("train_on_batch")
         self._reset_metrics()
-        logs = self.train_step(T(x), y)
+        logs = self.train_step(as_tensor(x), y)
         return logs if return_dict else _as_list(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._require_compiled("test_on_batch")
         self._reset_metrics()
-        logs = self.test_step(T(x), y)
+        logs = self.test_step(as_tensor(x), y)
         return logs if return_dict else _as_list(logs)
 
     # ---- Keras 2-era names (removed in Keras 3; TF 2.21 has none of them) --------------------

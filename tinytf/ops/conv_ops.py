@@ -12,7 +12,7 @@ from ..kernels import table as K
 from ..kernels.padding import normalize_nn_arg, normalize_padding
 from ..tape import record
 from . import array_ops as A
-from .core import T, pair, require_float
+from .core import as_tensor, pair, require_float
 from .nn_ops import _check_format, _check_rank, _geometry, _nhwc_pad, conv2d
 
 
@@ -20,7 +20,7 @@ def _args(op, x, w, w_layout, strides, padding, data_format, dilations):
     """Shared checks: float rank-4 input and filters, normalised strides, dilations, padding."""
     _check_format(data_format)
     x0, w0 = x, w
-    x, w = T(x), T(w)
+    x, w = as_tensor(x), as_tensor(w)
     _check_rank(x, 4, op, "input")
     if w._v.ndim != 4:
         raise ValueError(f"{op}: filters must be a rank-4 tensor {w_layout}, got shape {w.shape}")
@@ -143,8 +143,8 @@ def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding
         pointwise_filter: [1, 1, in_channels * multiplier, out_channels].
         strides, padding, dilations: the depthwise step's (as ``depthwise_conv2d``).
     """
-    pw = T(pointwise_filter)
-    dw = T(depthwise_filter)
+    pw = as_tensor(pointwise_filter)
+    dw = as_tensor(depthwise_filter)
     if pw._v.ndim != 4 or pw._v.shape[:2] != (1, 1):
         raise ValueError(f"separable_conv2d: pointwise_filter must be [1, 1, in_channels * multiplier, "
                          f"out_channels], got shape {pw.shape}")
@@ -218,7 +218,7 @@ def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None, n
 
 def convolution(input, filters, strides=None, padding="VALID", data_format=None, dilations=None, name=None):  # noqa: A002
     """``conv1d`` for rank-3 input, ``conv2d`` for rank 4 (``tf.nn.convolution``)."""
-    rank = np.ndim(T(input)._v)
+    rank = np.ndim(as_tensor(input)._v)
     if rank == 3:
         return conv1d(input, filters, 1 if strides is None else strides, padding, data_format or "NWC", dilations)
     if rank == 4:

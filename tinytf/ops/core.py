@@ -8,7 +8,7 @@ from ..tensor import Tensor, Variable, _short_repr, _to_array
 from ..tensor import __file__ as _tensor_file
 
 
-def T(x, dtype=None):
+def as_tensor(x, dtype=None):
     """A Tensor from anything tensor-like (fast path for tensors)."""
     if type(x) is Tensor or type(x) is Variable:
         if dtype is not None and x._v.dtype != dtype:
@@ -53,7 +53,7 @@ def pair(x, y, op):
         return x, _like(y, x._v.dtype, op)
     if yt:
         return _like(x, y._v.dtype, op), y
-    x = T(x)
+    x = as_tensor(x)
     return x, _like(y, x._v.dtype, op)
 
 

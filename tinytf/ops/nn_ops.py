@@ -11,7 +11,7 @@ from ..kernels.padding import normalize_nn_arg, normalize_padding
 from ..tape import is_recording, record
 from ..tensor import Tensor
 from . import array_ops as A, math_ops as M
-from .core import T, is_t, pair, require_float, norm_axes
+from .core import as_tensor, is_t, pair, require_float, norm_axes
 
 
 def _check_format(data_format):
@@ -60,7 +60,7 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
         tf.nn.conv2d(tf.random.normal([2, 5, 5, 3]), tf.random.normal([3, 3, 3, 4]), 1, 'SAME')  # [2,5,5,4]
     """
     _check_format(data_format)
-    x, w = T(input), T(filters)
+    x, w = as_tensor(input), as_tensor(filters)
     _check_rank(x, 4, "conv2d", "input")
     if w._v.ndim != 4:
         raise ValueError(f"conv2d: filters must be a rank-4 tensor [kh, kw, in_channels, out_channels], "
@@ -138,7 +138,7 @@ def _depth_max_pool(x, k, padding):
 def _pool(kind, input, ksize, strides, padding, data_format):  # noqa: A002
     op = f"{kind}_pool2d"
     _check_format(data_format)
-    x = T(input)
+    x = as_tensor(input)
     _check_rank(x, 4, op, "input")
     require_float(x, op, "input")
     depth = _depth_window(ksize, strides, data_format) if kind == "max" else None
@@ -173,14 +173,14 @@ def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
 
 
 def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
-    x = T(input)
+    x = as_tensor(input)
     if x._v.ndim != 4:
         raise ValueError(f"max_pool: tinytf supports 4-D (2-D spatial) input only, got shape {x.shape}")
     return max_pool2d(x, ksize, strides, padding, data_format or "NHWC")
 
 
 def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
-    x = T(input)
+    x = as_tensor(input)
     if x._v.ndim != 4:
         raise ValueError(f"avg_pool: tinytf supports 4-D (2-D spatial) input only, got shape {x.shape}")
     return avg_pool2d(x, ksize, strides, padding, data_format or "NHWC")
@@ -190,7 +190,7 @@ def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # no
 
 def moments(x, axes, shift=None, keepdims=False, name=None):
     """(mean, variance) over ``axes``; variance is E[(x - mean)^2] (biased), as ``tf.nn.moments``."""
-    x = T(x)
+    x = as_tensor(x)
     require_float(x, "moments", "x")
     axes = norm_axes(axes, x._v.ndim, "axes")
     mean = M.reduce_mean(x, axes, keepdims=True)
@@ -203,7 +203,7 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
     """(x - mean) * scale / sqrt(variance + eps) + offset, computed as TensorFlow does:
     ``x * inv + (offset - mean * inv)`` with ``inv = scale * rsqrt(variance + eps)``."""
-    x = T(x)
+    x = as_tensor(x)
     dt = x._v.dtype
     mean, variance = _as(mean, dt), _as(variance, dt)
     for arg, v in (("mean", mean), ("variance", variance), ("offset", offset), ("scale", scale)):
@@ -223,7 +223,7 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
 
 def _as(v, dt):
     """A tensor operand; Python numbers and arrays take ``x``'s dtype, as TensorFlow converts them."""
-    return v if is_t(v) else T(np.asarray(v, dtype=dt))
+    return v if is_t(v) else as_tensor(np.asarray(v, dtype=dt))
 
 
 def fused_batch_norm(x, gamma, beta, epsilon, training, mean=None, variance=None):
@@ -233,7 +233,7 @@ def fused_batch_norm(x, gamma, beta, epsilon, training, mean=None, variance=None
     batch_variance)`` (the statistics as arrays, biased variance); otherwise uses the given
     ``mean``/``variance``. ``gamma``/``beta`` may be None (scale/center off).
     """
-    x = T(x)
+    x = as_tensor(x)
     c = x._v.shape[-1]
     x2 = x._v.reshape(-1, c)
     params = [p for p in (gamma, beta) if p is not None]
@@ -243,7 +243,7 @@ def fused_batch_norm(x, gamma, beta, epsilon, training, mean=None, variance=None
     if training:
         mean, var = K.channel_moments(x2)
     else:
-        mean, var = T(mean)._v, T(variance)._v
+        mean, var = as_tensor(mean)._v, as_tensor(variance)._v
     y = K.normalize(x._v, mean, var, gv, bv, eps)
 
     def backward(g, v, o, wanted):  # fresh on every call: a persistent tape may call it again
@@ -272,7 +272,7 @@ def _scaled(name, out, x, slope):
 
 
 def relu(features, name=None):
-    x = T(features)
+    x = as_tensor(features)
     out = np.maximum(x._v, x._v.dtype.type(0))
     return record("Relu", out, (x,), lambda g, v, o, w: (K.relu_backward(g, o),),
                   lambda g, v, o, w: (g * Tensor((o._v > 0).astype(g._v.dtype)),))
@@ -295,20 +295,20 @@ def _grad_bias_relu(g, v, o, wanted):
 
 
 def relu6(features, name=None):
-    x = T(features)
+    x = as_tensor(features)
     out = np.clip(x._v, 0, 6).astype(x._v.dtype)
     return _scaled("Relu6", out, x, ((x._v > 0) & (x._v < 6)).astype(x._v.dtype))
 
 
 def leaky_relu(features, alpha=0.2, name=None):
-    x = T(features)
+    x = as_tensor(features)
     a = x._v.dtype.type(alpha)
     return _scaled("LeakyRelu", np.where(x._v > 0, x._v, x._v * a), x,
                    np.where(x._v > 0, 1, a).astype(x._v.dtype))
 
 
 def elu(features, name=None):
-    x = T(features)
+    x = as_tensor(features)
     out = np.where(x._v > 0, x._v, np.expm1(np.minimum(x._v, 0))).astype(x._v.dtype)
     return _scaled("Elu", out, x, np.where(x._v > 0, 1, out + 1).astype(out.dtype))
 
@@ -319,7 +319,7 @@ def selu(features, name=None):
 
 
 def silu(features, beta=1.0, name=None):
-    x = T(features)
+    x = as_tensor(features)
     return M.multiply(x, M.sigmoid(M.multiply(x, beta)))
 
 
@@ -327,7 +327,7 @@ swish = silu
 
 
 def softsign(features, name=None):
-    x = T(features)
+    x = as_tensor(features)
     return M.divide(x, M.add(M.abs(x), 1))
 
 
@@ -339,7 +339,7 @@ def _axis(axis, x, op):
 
 
 def softmax(logits, axis=None, name=None):
-    x = T(logits)
+    x = as_tensor(logits)
     require_float(x, "softmax", "logits")
     ax = _axis(-1 if axis is None else axis, x, "softmax")
     e = np.exp(x._v - x._v.max(axis=ax, keepdims=True))
@@ -350,7 +350,7 @@ def softmax(logits, axis=None, name=None):
 
 
 def log_softmax(logits, axis=None, name=None):
-    x = T(logits)
+    x = as_tensor(logits)
     require_float(x, "log_softmax", "logits")
     ax = _axis(-1 if axis is None else axis, x, "log_softmax")
     z = x._v - x._v.max(axis=ax, keepdims=True)
@@ -364,7 +364,7 @@ def log_softmax(logits, axis=None, name=None):
 
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
     """Per-example -sum(labels * log_softmax(logits)); gradients to both."""
-    z, y = pair(T(logits), labels, "softmax_cross_entropy_with_logits")
+    z, y = pair(as_tensor(logits), labels, "softmax_cross_entropy_with_logits")
     require_float(z, "softmax_cross_entropy_with_logits", "logits")
     if y._v.shape != z._v.shape:
         raise InvalidArgumentError(f"softmax_cross_entropy_with_logits: labels shape {y.shape} must equal "
@@ -376,9 +376,9 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
 
 def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
     """Per-example -log_softmax(logits)[label] for integer labels in [0, classes)."""
-    z = T(logits)
+    z = as_tensor(logits)
     require_float(z, "sparse_softmax_cross_entropy_with_logits", "logits")
-    y = np.asarray(T(labels)._v)
+    y = np.asarray(as_tensor(labels)._v)
     if y.dtype.kind not in "iu":
         raise TypeError(f"sparse_softmax_cross_entropy_with_logits: labels must be integers, got {y.dtype.name}")
     if y.shape != z._v.shape[:-1]:
@@ -402,7 +402,7 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
 
 def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
     """max(z, 0) - z * y + log(1 + exp(-|z|)), elementwise; d/dz = sigmoid(z) - y, d/dy = -z."""
-    z, y = pair(T(logits), labels, "sigmoid_cross_entropy_with_logits")
+    z, y = pair(as_tensor(logits), labels, "sigmoid_cross_entropy_with_logits")
     require_float(z, "sigmoid_cross_entropy_with_logits", "logits")
     if y._v.shape != z._v.shape:
         raise InvalidArgumentError(f"sigmoid_cross_entropy_with_logits: labels shape {y.shape} must equal "
@@ -421,7 +421,7 @@ def l2_loss(t, name=None):
 
 def dropout(x, rate, noise_shape=None, seed=None, name=None):
     """Zero each element with probability ``rate`` and scale the rest by 1 / (1 - rate)."""
-    x = T(x)
+    x = as_tensor(x)
     require_float(x, "dropout", "x")
     rate = float(rate)
     if not 0 <= rate < 1:
@@ -440,15 +440,13 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
 
 
 def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
-    l = T(per_example_loss)
+    l = as_tensor(per_example_loss)
     n = global_batch_size or l._v.shape[0]
     if sample_weight is not None:
         l = M.multiply(l, sample_weight)
     return M.divide(M.reduce_sum(l), l._v.dtype.type(n))
 
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "rng", "record", "Tensor", "T", "A", "M",
-                                                                     "K", "is_t", "pair",
-                                                                     "require_float",
-                                                                     "norm_axes", "normalize_nn_arg",
-                                                                     "normalize_padding", "InvalidArgumentError")]
+__all__ = [n for n in dir() if not n.startswith("_") and n not in (
+    "np", "rng", "record", "Tensor", "as_tensor", "A", "M", "K", "is_t", "pair", "require_float", "norm_axes",
+    "normalize_nn_arg", "normalize_padding", "InvalidArgumentError")]

@@ -6,7 +6,7 @@ from ..backend import rng, floatx
 from ..dtypes import np_dtype
 from ..tensor import Tensor
 from .array_ops import _shape_arg
-from .core import T
+from .core import as_tensor
 
 
 def _float_dtype(dtype, op):
@@ -48,12 +48,12 @@ def uniform(shape, minval=0, maxval=None, dtype=None, seed=None, name=None):
 
 
 def shuffle(value, seed=None, name=None):
-    v = T(value)._v
+    v = as_tensor(value)._v
     return Tensor(v[rng(seed).permutation(v.shape[0])] if v.ndim else v)
 
 
 def categorical(logits, num_samples, dtype=None, seed=None, name=None):
-    z = T(logits)._v.astype(np.float64)
+    z = as_tensor(logits)._v.astype(np.float64)
     p = np.exp(z - z.max(axis=-1, keepdims=True))
     p /= p.sum(axis=-1, keepdims=True)
     g = rng(seed)

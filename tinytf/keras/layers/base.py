@@ -10,7 +10,7 @@ import numpy as np
 
 from ...backend import floatx
 from ...tensor import Tensor, TensorShape, Variable
-from ...ops.core import T
+from ...ops.core import as_tensor
 from ...ops import math_ops as _M
 from .. import initializers as I, regularizers as R
 from ..naming import snake_case, unique_name  # noqa: F401 (re-exported)
@@ -306,7 +306,7 @@ class Layer:
                                "compute_output_shape(input_shape) if call cannot run on zeros)")
                 raise
             outs = list(out) if isinstance(out, (list, tuple)) else [out]
-            results.append([tuple(T(o).shape) for o in outs])
+            results.append([tuple(as_tensor(o).shape) for o in outs])
         batch = shapes[0][0] if len(shapes[0]) else None
         merged = []
         for k, s in enumerate(results[0]):
@@ -339,7 +339,7 @@ class Layer:
             return [self._convert_inputs(i) for i in inputs]
         if isinstance(inputs, dict):
             return {k: self._convert_inputs(v) for k, v in inputs.items()}
-        t = T(inputs)
+        t = as_tensor(inputs)
         dt = np.asarray(t).dtype
         if dt != self.dtype and (dt.kind in "iub" or (dt.kind == "f" and self._autocast)) \
                 and np.dtype(self.dtype).kind == "f":
