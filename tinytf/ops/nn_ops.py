@@ -11,34 +11,14 @@ from ..kernels.padding import normalize_nn_arg, normalize_padding
 from ..tape import is_recording, record
 from ..tensor import Tensor
 from . import array_ops as A, math_ops as M
-from .core import as_tensor, is_t, pair, require_float, norm_axes
-
-
-def _check_format(data_format):
-    if data_format not in ("NHWC", "NCHW"):
-        raise ValueError(f"data_format must be 'NHWC' or 'NCHW', got {data_format!r}")
-
-
-def _check_rank(x, rank, op, arg):
-    if x._v.ndim != rank:
-        raise ValueError(f"{op}: {arg} must be a rank-{rank} tensor "
-                         f"{'[batch, height, width, channels]' if rank == 4 else ''}, got shape {x.shape}")
+from .core import (as_tensor, check_format, check_rank, is_t, norm_axes, nhwc_padding, pair, require_float,
+                   window_geometry)
 
 
 def _nchw(fn, x, *args):
     """Run an NHWC op on NCHW data by transposing in and out."""
     y = fn(A.transpose(x, (0, 2, 3, 1)), *args)
     return A.transpose(y, (0, 3, 1, 2))
-
-
-def _geometry(op, x_hw, k_hw, strides, dilations, padding):
-    geo = K.geometry(tuple(x_hw), tuple(k_hw), strides, dilations, padding)
-    if geo.oh <= 0 or geo.ow <= 0:
-        ke = tuple((k - 1) * d + 1 for k, d in zip(k_hw, dilations))
-        raise InvalidArgumentError(
-            f"{op}: the window {tuple(k_hw)} (dilated {ke}) is larger than the padded input "
-            f"{geo.padded_hw} with padding {padding!r}: the output would be empty")
-    return geo
 
 
 # ---- convolution (the other conv ops and tf.nn.convolution: ops/conv_ops.py) -----------------
@@ -59,9 +39,9 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
 
         tf.nn.conv2d(tf.random.normal([2, 5, 5, 3]), tf.random.normal([3, 3, 3, 4]), 1, 'SAME')  # [2,5,5,4]
     """
-    _check_format(data_format)
+    check_format(data_format)
     x, w = as_tensor(input), as_tensor(filters)
-    _check_rank(x, 4, "conv2d", "input")
+    check_rank(x, 4, "conv2d", "input")
     if w._v.ndim != 4:
         raise ValueError(f"conv2d: filters must be a rank-4 tensor [kh, kw, in_channels, out_channels], "
                          f"got shape {w.shape}")
@@ -74,14 +54,14 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
         raise InvalidArgumentError(f"conv2d: dilations {list(d)} > 1 require strides of 1, got strides {list(s)}")
     p = normalize_padding(padding, data_format)
     if data_format == "NCHW":
-        return _nchw(lambda xx: conv2d(xx, w, s, _nhwc_pad(p), "NHWC", d), x)
+        return _nchw(lambda xx: conv2d(xx, w, s, nhwc_padding(p), "NHWC", d), x)
     if w._v.size == 0:
         raise InvalidArgumentError(f"conv2d: filters must not have zero elements, got shape {w.shape}")
     c = x._v.shape[3]
     if c != w._v.shape[2]:
         raise InvalidArgumentError(f"conv2d: input has {c} channels but filters expect {w._v.shape[2]} "
                                    f"(filters shape {w.shape} is [kh, kw, in_channels, out_channels])")
-    geo = _geometry("conv2d", x._v.shape[1:3], w._v.shape[:2], s, d, p)
+    geo = window_geometry("conv2d", x._v.shape[1:3], w._v.shape[:2], s, d, p)
     y, cols = K.conv2d_forward(x._v, w._v, geo)
     x_shape, w_shape = x._v.shape, w._v.shape
 
@@ -89,10 +69,6 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
         return (K.conv2d_backward_input(g, v[1], x_shape, geo) if wanted[0] else None,
                 K.conv2d_backward_filter(g, cols, w_shape, v[0], geo) if wanted[1] else None)
     return record("Conv2D", y, (x, w), backward)
-
-
-def _nhwc_pad(p):
-    return p if isinstance(p, str) else [[0, 0], list(p[0]), list(p[1]), [0, 0]]
 
 
 def bias_add(value, bias, data_format=None, name=None):
@@ -137,9 +113,9 @@ def _depth_max_pool(x, k, padding):
 
 def _pool(kind, input, ksize, strides, padding, data_format):  # noqa: A002
     op = f"{kind}_pool2d"
-    _check_format(data_format)
+    check_format(data_format)
     x = as_tensor(input)
-    _check_rank(x, 4, op, "input")
+    check_rank(x, 4, op, "input")
     require_float(x, op, "input")
     depth = _depth_window(ksize, strides, data_format) if kind == "max" else None
     if depth:
@@ -149,7 +125,7 @@ def _pool(kind, input, ksize, strides, padding, data_format):  # noqa: A002
     p = normalize_padding(padding, data_format, allow_explicit=False)
     if data_format == "NCHW":
         return _nchw(lambda xx: _pool(kind, xx, k, s, p, "NHWC"), x)
-    geo = _geometry(op, x._v.shape[1:3], k, s, (1, 1), p)
+    geo = window_geometry(op, x._v.shape[1:3], k, s, (1, 1), p)
     if kind == "max":
         if not is_recording():  # inference: no gradient, so no argmax
             return Tensor(K.max_pool_forward(x._v, geo))
@@ -449,4 +425,5 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in (
     "np", "rng", "record", "Tensor", "as_tensor", "A", "M", "K", "is_t", "pair", "require_float", "norm_axes",
-    "normalize_nn_arg", "normalize_padding", "InvalidArgumentError")]
+    "normalize_nn_arg", "normalize_padding", "InvalidArgumentError", "check_format", "check_rank",
+    "nhwc_padding", "window_geometry")]
