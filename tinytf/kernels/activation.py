@@ -25,3 +25,13 @@ def bias_relu(x, b):
     ``activation='relu'`` computes, bitwise (the add, then ``maximum(y, 0)``)."""
     y = x + b
     return xp.maximum(y, y.dtype.type(0), out=y)
+
+
+def sigmoid(v):
+    """1 / (1 + exp(-v)) without overflow for large |v|."""
+    out = xp.empty_like(v)
+    pos = v >= 0
+    out[pos] = 1 / (1 + xp.exp(-v[pos]))
+    e = xp.exp(v[~pos])
+    out[~pos] = e / (1 + e)
+    return out

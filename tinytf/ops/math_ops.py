@@ -7,7 +7,7 @@ import numpy as np
 
 from ..dtypes import np_dtype
 from ..errors import InvalidArgumentError
-from ..kernels import blas
+from ..kernels import blas, table as K
 from ..tape import record
 from ..tensor import Tensor, _to_array
 from .core import as_tensor, pair, norm_axes, require_float
@@ -165,17 +165,7 @@ def tanh(x, name=None):
 def sigmoid(x, name=None):
     x = as_tensor(x)
     require_float(x, "sigmoid")
-    return record("Sigmoid", _sigmoid(x._v), (x,), lambda g, v, o, w: (g * o * (1 - o),), higher=True)
-
-
-def _sigmoid(v):
-    """1 / (1 + exp(-v)) without overflow for large |v|."""
-    out = np.empty_like(v)
-    pos = v >= 0
-    out[pos] = 1 / (1 + np.exp(-v[pos]))
-    e = np.exp(v[~pos])
-    out[~pos] = e / (1 + e)
-    return out
+    return record("Sigmoid", K.sigmoid(x._v), (x,), lambda g, v, o, w: (g * o * (1 - o),), higher=True)
 
 
 def softplus(x, name=None):
@@ -183,7 +173,7 @@ def softplus(x, name=None):
     require_float(x, "softplus")
     v = x._v
     out = np.logaddexp(v, v.dtype.type(0))
-    return record("Softplus", out, (x,), lambda g, v, o, w: (g * _sigmoid(v[0]),),
+    return record("Softplus", out, (x,), lambda g, v, o, w: (g * K.sigmoid(v[0]),),
                   lambda g, v, o, w: (g * sigmoid(v[0]),))
 
 

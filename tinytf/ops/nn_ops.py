@@ -386,7 +386,7 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
     zv, yv = z._v, y._v
     out = np.maximum(zv, 0) - zv * yv + np.log1p(np.exp(-np.abs(zv)))
     return record("SigmoidCrossEntropyWithLogits", out.astype(zv.dtype), (z, y),
-                  lambda g, v, o, w: (g * (M._sigmoid(v[0]) - v[1]) if w[0] else None, -g * v[0] if w[1] else None))
+                  lambda g, v, o, w: (g * (K.sigmoid(v[0]) - v[1]) if w[0] else None, -g * v[0] if w[1] else None))
 
 
 def l2_loss(t, name=None):
