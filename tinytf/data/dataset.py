@@ -14,7 +14,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import nest
 from ..errors import InvalidArgumentError
-from ..tensor import _to_array
+from ..tensor import to_array
 from .structure import (TensorSpec, _flatten, _flatten_up_to, _map, _pack, _packer, _spec_of,
                         _to_numpy, _to_tensor)
 
@@ -58,14 +58,14 @@ def _normalize(x, lists_as_tuples=False):
         return tuple(_normalize(v, lists_as_tuples) for v in x)
     if isinstance(x, list):
         try:
-            return _to_array(x)
+            return to_array(x)
         except (TypeError, ValueError):
             if not lists_as_tuples:
                 raise
             return tuple(_normalize(v, lists_as_tuples) for v in x)
     if isinstance(x, Dataset):
         raise TypeError("a Dataset cannot be an element component; use Dataset.zip or flat_map")
-    return np.asarray(_to_array(x))
+    return np.asarray(to_array(x))
 
 
 class _Cardinality(int):

@@ -5,7 +5,7 @@ import numpy as np
 from .. import backend as _backend
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
-from ..tensor import _to_array
+from ..tensor import to_array
 from .dataset import (INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset, _fused_source, _int,
                       _normalize, _Unary, transformation)
 from .structure import TensorSpec, _flatten, _map, _merge_dims, _pack, _packer, _to_tensor
@@ -162,7 +162,7 @@ class _Filter(_Unary):
     def _elements(self):
         pred = self._pred
         for e in self._inp._iter_np():
-            keep = np.asarray(_to_array(_call(pred, e)))
+            keep = np.asarray(to_array(_call(pred, e)))
             if keep.shape != () or keep.dtype != np.bool_:
                 raise ValueError("Invalid `predicate`. `predicate` must return a `tf.bool` scalar "
                                  f"tensor, got dtype {keep.dtype.name} shape {keep.shape}")

@@ -23,7 +23,7 @@ import numpy as np
 from ..ops import array_ops as A
 from ..ops import math_ops as M
 from ..ops import nn_ops as N
-from ..tensor import Tensor, _to_array
+from ..tensor import Tensor, to_array
 
 EPSILON = 1e-7  # keras.config.epsilon()
 
@@ -81,7 +81,7 @@ def _tensor(x, dtype=None):
         if dt.kind == "f":
             return M.cast(x, dtype)
         return Tensor(np.asarray(x).astype(dtype))
-    v = _to_array(x)
+    v = to_array(x)
     if dtype is not None and v.dtype != np.dtype(dtype):
         v = v.astype(dtype)
     return Tensor(np.array(v) if v is x else v)

@@ -6,7 +6,7 @@ from ..backend import floatx
 from ..dtypes import np_dtype
 from ..errors import InvalidArgumentError
 from ..tape import record
-from ..tensor import Tensor, _to_array
+from ..tensor import Tensor, to_array
 from .core import as_tensor, is_t, norm_axes, pair
 
 
@@ -216,7 +216,7 @@ def _batched_gather(x, idx, axis, batch_dims):
 
 def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     x = as_tensor(tensor)
-    p = np.asarray(_to_array(paddings)).astype(int)
+    p = np.asarray(to_array(paddings)).astype(int)
     if p.shape != (x._v.ndim, 2) or (p < 0).any():
         raise InvalidArgumentError(f"pad: paddings must be a [{x._v.ndim}, 2] list of non-negative ints, "
                                    f"got {np.asarray(paddings).tolist()}")
@@ -320,7 +320,7 @@ def ones_like(input, dtype=None, name=None):  # noqa: A002
 
 
 def fill(dims, value, name=None):
-    v = _to_array(value)
+    v = to_array(value)
     return Tensor(np.full(_shape_arg(dims, "dims"), v, dtype=v.dtype))
 
 
@@ -344,7 +344,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot: indices must be integers, got {idx.dtype.name}")
     if dtype is None and (on_value is not None or off_value is not None):
-        dtype = _to_array(on_value if on_value is not None else off_value).dtype
+        dtype = to_array(on_value if on_value is not None else off_value).dtype
     dt = _dtype_or_default(dtype)
     on = dt.type(1 if on_value is None else on_value)
     off = dt.type(0 if off_value is None else off_value)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..kernels import table as K
-from ..tensor import Tensor, Variable, _short_repr, _to_array
+from ..tensor import Tensor, Variable, short_repr, to_array
 from ..tensor import __file__ as _tensor_file
 
 
@@ -19,11 +19,11 @@ def as_tensor(x, dtype=None):
     if isinstance(x, Tensor):
         return x
     try:
-        v = _to_array(x, dtype)
+        v = to_array(x, dtype)
     except TypeError:
         v = None
     if v is None or v.dtype.kind in "USO":
-        raise TypeError(f"{_op_arg(x) or 'a tensor argument'} must be a number or a tensor, got {_short_repr(x)}")
+        raise TypeError(f"{_op_arg(x) or 'a tensor argument'} must be a number or a tensor, got {short_repr(x)}")
     return Tensor(v)
 
 

@@ -9,7 +9,7 @@ from ..dtypes import np_dtype
 from ..errors import InvalidArgumentError
 from ..kernels import blas, table as K
 from ..tape import record
-from ..tensor import Tensor, _to_array
+from ..tensor import Tensor, to_array
 from .core import as_tensor, pair, norm_axes, require_float
 from . import array_ops as A
 
@@ -203,8 +203,8 @@ def round(x, name=None):  # noqa: A001 - banker's rounding, as TensorFlow
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     t = as_tensor(t)
-    lo = _to_array(clip_value_min, t._v.dtype)
-    hi = _to_array(clip_value_max, t._v.dtype)
+    lo = to_array(clip_value_min, t._v.dtype)
+    hi = to_array(clip_value_max, t._v.dtype)
     if np.any(lo > hi):
         raise ValueError(f"clip_by_value: clip_value_min {clip_value_min!r} > clip_value_max {clip_value_max!r}")
     out = np.clip(t._v, lo, hi)
