@@ -11,7 +11,7 @@ import numpy as np
 from ...backend import floatx
 from ...tensor import Tensor, TensorShape, Variable
 from ...ops.core import as_tensor
-from ...ops import math_ops as _M
+from ...ops import math_ops as M
 from .. import initializers as I, regularizers as R
 from ..naming import snake_case, unique_name  # noqa: F401 (re-exported)
 
@@ -343,7 +343,7 @@ class Layer:
         dt = np.asarray(t).dtype
         if dt != self.dtype and (dt.kind in "iub" or (dt.kind == "f" and self._autocast)) \
                 and np.dtype(self.dtype).kind == "f":
-            t = _M.cast(t, self.dtype)
+            t = M.cast(t, self.dtype)
         return t
 
     def _symbolic_call(self, inputs):
