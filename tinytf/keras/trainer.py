@@ -6,7 +6,7 @@ import numpy as np
 
 from ..ops.core import as_tensor
 from ..tape import GradientTape
-from . import callbacks as C
+from . import callbacks as callbacks_module
 from .distribution import get_distribution
 
 
@@ -17,7 +17,7 @@ class Trainer:
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, run_eagerly=None,
                 jit_compile=None, **kwargs):
         """Set the optimizer (instance or name), the loss (instance, function or name) and metrics."""
-        from . import losses, metrics as M, optimizers
+        from . import losses, metrics as metrics_module, optimizers
         if optimizer is None:  # tf.keras 2 rejects it here too; Keras 3 fails later, in fit
             raise ValueError("compile: optimizer=None; give an optimizer instance or name, e.g. "
                              "optimizer='adam' (Could not interpret optimizer identifier: None)")
@@ -26,20 +26,20 @@ class Trainer:
         self._loss_fn = None if loss is None else losses.get(loss)
         self._metric_specs = list(metrics or [])
         self._metrics = None
-        self._loss_tracker = M.Mean(name="loss")
+        self._loss_tracker = metrics_module.Mean(name="loss")
         self._distribution = get_distribution().for_model()
         self.compiled = True
 
     def _build_metrics(self, y, y_pred):
-        from . import metrics as M
+        from . import metrics as metrics_module
         out = []
         for spec in self._metric_specs:
             if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
-                m = M.resolve_accuracy(self._loss_fn, tuple(as_tensor(y).shape), tuple(y_pred.shape))
+                m = metrics_module.resolve_accuracy(self._loss_fn, tuple(as_tensor(y).shape), tuple(y_pred.shape))
                 m.name = "accuracy" if spec.lower() == "accuracy" else "acc"
                 out.append(m)
             else:
-                out.append(M.get(spec))
+                out.append(metrics_module.get(spec))
         self._metrics = out
 
     @property
@@ -114,12 +114,12 @@ class Trainer:
         val = None if validation_data is None else Batches.from_validation(
             validation_data, validation_batch_size or batch_size, validation_steps)
         verbose = 1 if verbose == "auto" else int(verbose)
-        history = C.History()
+        history = callbacks_module.History()
         cbs = list(callbacks or [])
         if verbose:
-            cbs.append(C.ProgbarLogger(verbose))
+            cbs.append(callbacks_module.ProgbarLogger(verbose))
         cbs.append(history)
-        cb = C.CallbackList(cbs, self, {"epochs": epochs, "steps": train.steps, "verbose": verbose})
+        cb = callbacks_module.CallbackList(cbs, self, {"epochs": epochs, "steps": train.steps, "verbose": verbose})
         self.stop_training = False
         dist = self._distribution
         cb.on_train_begin()
@@ -168,8 +168,8 @@ class Trainer:
         from .data_adapter import Batches
         batches = Batches(x, y, batch_size, shuffle=False, steps=steps, what="evaluate")
         verbose = 1 if verbose == "auto" else int(verbose)  # Keras: "auto" is a progress bar
-        cbs = list(callbacks or []) + ([C.ProgbarLogger(verbose)] if verbose else [])
-        cb = C.CallbackList(cbs, self, {"steps": batches.steps, "verbose": verbose})
+        cbs = list(callbacks or []) + ([callbacks_module.ProgbarLogger(verbose)] if verbose else [])
+        cb = callbacks_module.CallbackList(cbs, self, {"steps": batches.steps, "verbose": verbose})
         cb.on_test_begin()
         logs = self._run_eval(batches, cb)
         cb.on_test_end(logs)
