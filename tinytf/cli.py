@@ -346,20 +346,20 @@ def cmd_summary(a):
 
 
 def cmd_rf(a):
-    from .tools import receptive_field as rf
+    from .tools import receptive_field
     if a.input is not None and len(a.input) > 2:
         raise UserError("--input takes N or H W")
     size = None if a.input is None else (a.input[0] if len(a.input) == 1 else tuple(a.input))
     if a.unit is not None and size is None:
         raise UserError("--unit needs --input (the input size)")
     try:
-        fields = rf.receptive_fields(a.stack, size)
-        window = None if a.unit is None else rf.input_window(a.stack, tuple(a.unit), size)
+        fields = receptive_field.receptive_fields(a.stack, size)
+        window = None if a.unit is None else receptive_field.input_window(a.stack, tuple(a.unit), size)
     except (ValueError, IndexError, TypeError) as e:
         raise UserError(str(e)) from None
     hw = None if size is None else (size, size) if isinstance(size, int) else size
     print(f"Receptive fields of {a.stack}" + ("" if hw is None else f" on a {hw[0]}x{hw[1]} input"))
-    print(rf.format_table(fields))
+    print(receptive_field.format_table(fields))
     print("r: receptive field (input pixels per side); j: jump (input pixels between neighbouring units); "
           "start: centre of unit 0's field (input pixel index)"
           + ("; out: output size; pad: padding before+after" if size is not None else ""))

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from ..kernels import receptive_field as RF
+from ..kernels.receptive_field import LayerSpec, receptive_fields
 
 FLOPS_NOTE = ("FLOPs per image: 2 per multiply-add (the Keras/TF profiler convention), "
               "Conv2D and Dense only")
@@ -52,7 +52,7 @@ def layer_rows(model, receptive_field=False, flops=False):
     rows = []
     rf = None
     if receptive_field:
-        rf = RF.receptive_fields(from_layers(layers))
+        rf = receptive_fields(from_layers(layers))
     for i, layer in enumerate(layers):
         row = {"name": layer.name, "type": type(layer).__name__,
                "shape": getattr(layer, "output_shape_built", None), "params": layer.count_params()}
@@ -154,19 +154,19 @@ def from_layers(layers):
         if hasattr(obj, "kernel_size") and len(tuple(obj.kernel_size)) == 1:
             specs.append(_conv1d_spec(obj, name))
         elif hasattr(obj, "kernel_size"):
-            specs.append(RF.LayerSpec("conv", obj.kernel_size, getattr(obj, "strides", 1) or 1,
+            specs.append(LayerSpec("conv", obj.kernel_size, getattr(obj, "strides", 1) or 1,
                                    getattr(obj, "dilation_rate", 1) or 1,
                                    _keras_padding(getattr(obj, "padding", "valid")), name=name))
         elif hasattr(obj, "pool_size") and not _is_global_layer(obj):
             strides = getattr(obj, "strides", None)
-            specs.append(RF.LayerSpec("pool", obj.pool_size, obj.pool_size if strides is None else strides,
+            specs.append(LayerSpec("pool", obj.pool_size, obj.pool_size if strides is None else strides,
                                    1, _keras_padding(getattr(obj, "padding", "valid")), name=name))
         elif _is_global_layer(obj):
-            specs.append(RF.LayerSpec("global", name=name))
+            specs.append(LayerSpec("global", name=name))
         elif getattr(obj, "padding", None) is not None and not isinstance(obj.padding, str):
-            specs.append(RF.LayerSpec("pad", padding=obj.padding, name=name))
+            specs.append(LayerSpec("pad", padding=obj.padding, name=name))
         else:
-            specs.append(RF.LayerSpec("pass", name=name))
+            specs.append(LayerSpec("pass", name=name))
     return specs
 
 
@@ -176,4 +176,4 @@ def _conv1d_spec(obj, name):
     pad = _keras_padding(getattr(obj, "padding", "valid"))
     if pad == "causal":
         pad = ((0, 0), ((k - 1) * d, 0))
-    return RF.LayerSpec("conv", (1, k), (1, st), (1, d), pad, name=name)
+    return LayerSpec("conv", (1, k), (1, st), (1, d), pad, name=name)

@@ -1,7 +1,7 @@
 """Receptive-field pictures: nested boxes on the input, and what one unit depends on map by map."""
 import os
 
-from ...kernels import receptive_field as rfm
+from ...kernels import receptive_field
 from .common import LIGHT, PAD_FACE, PALETTE, _Board, _out_dir
 
 
@@ -16,8 +16,8 @@ def rf_data(stack="conv3,pool2/2,conv3,pool2/2", input_size=28, unit=None):
     growing boxes), ``back``: per map (input first) the window of
     that map the chosen unit depends on.
     """
-    specs = rfm.parse_stack(stack) if isinstance(stack, str) else list(stack)
-    fields = rfm.receptive_fields(specs, input_size)
+    specs = receptive_field.parse_stack(stack) if isinstance(stack, str) else list(stack)
+    fields = receptive_field.receptive_fields(specs, input_size)
     if not fields or fields[-1].is_global:
         raise ValueError("rf pictures need a stack of conv/pool layers that does not end global")
     sizes = [input_size] + [f.out[0] for f in fields]
@@ -27,23 +27,23 @@ def rf_data(stack="conv3,pool2/2,conv3,pool2/2", input_size=28, unit=None):
     # the next box and is nearest its centre, so the boxes nest
     nested = [None] * len(fields)
     nested[-1] = {"layer": len(fields) - 1, "unit": tuple(unit),
-                  "window": rfm.input_window(specs, unit, input_size)}
+                  "window": receptive_field.input_window(specs, unit, input_size)}
     for i in range(len(fields) - 2, -1, -1):
         outer = nested[i + 1]["window"].span
         best = None
         for u0 in range(fields[i].out[0]):
             for u1 in range(fields[i].out[1]):
-                win = rfm.input_window(specs[:i + 1], (u0, u1), input_size)
+                win = receptive_field.input_window(specs[:i + 1], (u0, u1), input_size)
                 if all(outer[a][0] <= win.span[a][0] and win.span[a][1] <= outer[a][1] for a in (0, 1)):
                     off = sum(abs(win.span[a][0] + win.span[a][1] - outer[a][0] - outer[a][1])
                               for a in (0, 1))
                     if best is None or off < best[0]:
                         best = (off, (u0, u1), win)
         nested[i] = {"layer": i, "unit": best[1], "window": best[2]}
-    back = [rfm.input_window(specs[i:], unit, sizes[i]) for i in range(len(specs))]
-    back.append(rfm.input_window([], unit, sizes[-1]))
+    back = [receptive_field.input_window(specs[i:], unit, sizes[i]) for i in range(len(specs))]
+    back.append(receptive_field.input_window([], unit, sizes[-1]))
     return {"specs": specs, "fields": fields, "sizes": sizes, "unit": tuple(unit),
-            "window": rfm.input_window(specs, unit, input_size), "nested": nested, "back": back,
+            "window": receptive_field.input_window(specs, unit, input_size), "nested": nested, "back": back,
             "input_size": input_size}
 
 
