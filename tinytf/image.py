@@ -10,7 +10,7 @@ import numpy as np
 
 from .backend import rng
 from .dtypes import np_dtype
-from .kernels import affine as _affine, resize as _rk
+from .kernels import affine as _affine, resize as _resize
 from .ops import array_ops as A, math_ops as M
 from .ops.core import as_tensor
 from .tape import record
@@ -73,14 +73,14 @@ def _linear_hw(x, mh, mw):
     """``Mh @ x @ Mw^T`` over the height and width axes of a rank-3/4 float tensor, recorded;
     its gradient is the same map with the transposed matrices (so it has every order)."""
     shape = x._v.shape
-    out = _rk.apply(x._v.reshape((-1,) + shape[-3:]), mh, mw)
+    out = _resize.apply(x._v.reshape((-1,) + shape[-3:]), mh, mw)
     out = out.reshape(shape[:-3] + out.shape[1:])
     return record("ResizeLinear", out, (x,), lambda g, v, o, w: (_transpose_apply(g, mh, mw, shape),),
                   lambda g, v, o, w: (_linear_hw(g, mh.T, mw.T),))
 
 
 def _transpose_apply(g, mh, mw, shape):
-    return _rk.apply_transpose(g.reshape((-1,) + g.shape[-3:]), mh, mw).reshape(shape)
+    return _resize.apply_transpose(g.reshape((-1,) + g.shape[-3:]), mh, mw).reshape(shape)
 
 
 def _size_arg(size, fn):
@@ -117,9 +117,9 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
         f = min(F32(nh) / F32(h), F32(nw) / F32(w))
         nh, nw = int(np.rint(f * F32(h))), int(np.rint(f * F32(w)))
     if method == "nearest":
-        iy, ix = _rk.nearest_indices(h, nh), _rk.nearest_indices(w, nw)
+        iy, ix = _resize.nearest_indices(h, nh), _resize.nearest_indices(w, nw)
         return A.gather(A.gather(x, iy, axis=x._v.ndim - 3), ix, axis=x._v.ndim - 2)
-    mh, mw = _rk.matrix(method, h, nh, antialias), _rk.matrix(method, w, nw, antialias)
+    mh, mw = _resize.matrix(method, h, nh, antialias), _resize.matrix(method, w, nw, antialias)
     if x._v.dtype == np.float64:
         return M.cast(_linear_hw(x, mh, mw), F32)
     return _linear_hw(M.cast(x, F32), mh, mw)
