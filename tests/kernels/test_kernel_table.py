@@ -165,7 +165,7 @@ def test_compiled_kernels_are_bitwise_deterministic(dtype):
     scheduler would break this). Every compiled loop must be exercised."""
     import numba
 
-    from tinytf.kernels import _numba_kernels as K
+    from tinytf.kernels import _numba_kernels
     first = _run_all(dtype)
     assert _run_all(dtype) == first
     n = numba.get_num_threads()
@@ -174,7 +174,7 @@ def test_compiled_kernels_are_bitwise_deterministic(dtype):
         assert _run_all(dtype) == first
     finally:
         numba.set_num_threads(n)
-    loops = {k: v for k, v in vars(K).items() if isinstance(v, numba.core.dispatcher.Dispatcher)}
+    loops = {k: v for k, v in vars(_numba_kernels).items() if isinstance(v, numba.core.dispatcher.Dispatcher)}
     assert loops and all(d.signatures for d in loops.values()), [k for k, d in loops.items() if not d.signatures]
 
 
