@@ -24,11 +24,10 @@ _state = {"nb": None}
 
 def nb():
     """The compiled functions (compiled or loaded from the cache on first use)."""
-    k = _state["nb"]
-    if k is None:
-        from . import _numba_kernels as k
-        _state["nb"] = k
-    return k
+    if _state["nb"] is None:
+        from . import _numba_kernels
+        _state["nb"] = _numba_kernels
+    return _state["nb"]
 
 
 def _c(a):
