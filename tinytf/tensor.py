@@ -5,7 +5,7 @@ holds the containers, conversion and printing.
 """
 import numpy as np
 
-from . import dtypes as _dt
+from . import dtypes as _dtypes
 from .backend import floatx
 
 
@@ -77,7 +77,7 @@ class Tensor:
 
     @property
     def dtype(self):
-        return _dt.as_dtype(self._v.dtype)
+        return _dtypes.as_dtype(self._v.dtype)
 
     @property
     def ndim(self):
@@ -291,7 +291,7 @@ def to_array(value, dtype=None):
         elif v.dtype == np.int64 and dtype is None:
             v = v.astype(np.int32) if (v.size == 0 or (np.abs(v).max() < 2**31)) else v
     if dtype is not None:
-        nd = dtype if isinstance(dtype, np.dtype) else _dt.np_dtype(dtype)
+        nd = dtype if isinstance(dtype, np.dtype) else _dtypes.np_dtype(dtype)
         if v.dtype != nd:
             if isinstance(value, Tensor):
                 raise TypeError(f"expected a tensor of dtype {nd.name}, got {v.dtype.name}; use tf.cast")

@@ -11,7 +11,7 @@ one).
 """
 import numpy as np
 
-from .. import dtypes as _dt
+from .. import dtypes as _dtypes
 from .. import nest
 from ..errors import InvalidArgumentError
 from ..tensor import to_array
@@ -186,14 +186,14 @@ class Dataset:
         return _Tensors(_normalize(tensors))
 
     @staticmethod
-    def range(*args, output_type=_dt.int64, name=None):
+    def range(*args, output_type=_dtypes.int64, name=None):
         """``range(stop)``, ``range(start, stop[, step])`` as a dataset of int64 scalars."""
         if not 1 <= len(args) <= 3:
             raise TypeError(f"Dataset.range takes 1 to 3 positional arguments, got {len(args)}")
         ints = [_int(a, "argument", "Dataset.range") for a in args]
         if len(ints) == 3 and ints[2] == 0:
             raise InvalidArgumentError("Dataset.range: step must not be 0")
-        return _Range(range(*ints), _dt.np_dtype(output_type))
+        return _Range(range(*ints), _dtypes.np_dtype(output_type))
 
     @staticmethod
     def zip(*args, datasets=None, name=None):

@@ -4,7 +4,7 @@ import functools
 
 import numpy as np
 
-from .. import dtypes as _dt
+from .. import dtypes as _dtypes
 from .. import nest
 from ..tensor import Tensor, TensorShape
 
@@ -33,14 +33,14 @@ class TensorSpec:
 
     def __init__(self, shape, dtype=None, name=None):
         self.shape = TensorShape(shape)
-        self.dtype = _dt.as_dtype("float32" if dtype is None else dtype)
+        self.dtype = _dtypes.as_dtype("float32" if dtype is None else dtype)
         self.name = name
 
     def is_compatible_with(self, other):
         shape = getattr(other, "shape", None)
         shape = TensorShape(np.shape(other) if shape is None else shape)
         dtype = getattr(other, "dtype", None)
-        if dtype is not None and _dt.as_dtype(dtype) != self.dtype:
+        if dtype is not None and _dtypes.as_dtype(dtype) != self.dtype:
             return False
         return len(shape) == len(self.shape) and all(
             a is None or b is None or a == b for a, b in zip(self.shape, shape))

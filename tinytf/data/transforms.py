@@ -3,7 +3,7 @@ repeat, take, skip, cache, concatenate, enumerate."""
 import numpy as np
 
 from .. import backend as _backend
-from .. import dtypes as _dt
+from .. import dtypes as _dtypes
 from ..errors import InvalidArgumentError
 from ..tensor import to_array
 from .dataset import (INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset, _fused_source, _int,
@@ -362,4 +362,4 @@ class _Enumerate(_Unary):
         return self._inp._card()
 
     def _spec(self):
-        return (TensorSpec((), _dt.int64), self._inp._spec())
+        return (TensorSpec((), _dtypes.int64), self._inp._spec())
