@@ -15,8 +15,8 @@ from .. import dtypes as _dtypes
 from .. import nest
 from ..errors import InvalidArgumentError
 from ..tensor import to_array
-from .structure import (TensorSpec, _flatten, _flatten_up_to, _map, _pack, _packer, _spec_of,
-                        _to_numpy, _to_tensor)
+from .structure import (TensorSpec, flatten, flatten_up_to, map_structure, pack_as, packer, spec_of,
+                        to_numpy, to_tensor)
 
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
@@ -39,30 +39,30 @@ def transformation(name):
     return register
 
 
-def _fused_source(ds):
+def fused_source(ds):
     """``ds._index_source()`` when the fused path is on, else None."""
     return ds._index_source() if _FUSE else None
 
 
-def _normalize(x, lists_as_tuples=False):
+def normalize_element(x, lists_as_tuples=False):
     """An element structure with NumPy leaves (TensorFlow's conversion rules for the leaves).
 
     Lists are tensors, as in TensorFlow (``[x1, x2]`` stacks). With ``lists_as_tuples`` a list
     that cannot be one tensor (e.g. ``[images, labels]``) is taken as a tuple instead.
     """
     if isinstance(x, dict):
-        return {k: _normalize(v, lists_as_tuples) for k, v in x.items()}
+        return {k: normalize_element(v, lists_as_tuples) for k, v in x.items()}
     if nest.is_namedtuple(x):
-        return type(x)(*[_normalize(v, lists_as_tuples) for v in x])
+        return type(x)(*[normalize_element(v, lists_as_tuples) for v in x])
     if isinstance(x, tuple):
-        return tuple(_normalize(v, lists_as_tuples) for v in x)
+        return tuple(normalize_element(v, lists_as_tuples) for v in x)
     if isinstance(x, list):
         try:
             return to_array(x)
         except (TypeError, ValueError):
             if not lists_as_tuples:
                 raise
-            return tuple(_normalize(v, lists_as_tuples) for v in x)
+            return tuple(normalize_element(v, lists_as_tuples) for v in x)
     if isinstance(x, Dataset):
         raise TypeError("a Dataset cannot be an element component; use Dataset.zip or flat_map")
     return np.asarray(to_array(x))
@@ -78,7 +78,7 @@ class _Cardinality(int):
         return f"<tf.Tensor: shape=(), dtype=int64, numpy={int(self)}>"
 
 
-def _int(value, what, op):
+def int_arg(value, what, op):
     try:
         v = int(value)
     except (TypeError, ValueError):
@@ -110,13 +110,13 @@ class Dataset:
 
     # --- iteration
     def _iter_np(self):
-        src = _fused_source(self)
+        src = fused_source(self)
         if src is None:
             return self._elements()
         return self._rows(src)
 
     def _rows(self, src):
-        flat, pack = _flatten(src), _packer(src)
+        flat, pack = flatten(src), packer(src)
         for c in self._index_chunks():
             for i in c.tolist():
                 yield pack([a[i, ...] for a in flat])
@@ -126,7 +126,7 @@ class Dataset:
 
     def as_numpy_iterator(self):
         """Iterate the elements as NumPy values (scalars as NumPy scalars)."""
-        return (_map(_to_numpy, e) for e in self._iter_np())
+        return (map_structure(to_numpy, e) for e in self._iter_np())
 
     def __bool__(self):
         return True
@@ -163,8 +163,8 @@ class Dataset:
         ``tensors`` is a tensor/array, a tuple of them (``(x, y)``), a dict, or nested; all
         components must have the same first dimension.
         """
-        src = _normalize(tensors, lists_as_tuples=True)
-        leaves = _flatten(src)
+        src = normalize_element(tensors, lists_as_tuples=True)
+        leaves = flatten(src)
         if not leaves:
             raise ValueError("from_tensor_slices: needs at least one tensor component")
         for a in leaves:
@@ -183,14 +183,14 @@ class Dataset:
     @staticmethod
     def from_tensors(tensors, name=None):
         """A dataset of one element: ``tensors`` itself."""
-        return _Tensors(_normalize(tensors))
+        return _Tensors(normalize_element(tensors))
 
     @staticmethod
     def range(*args, output_type=_dtypes.int64, name=None):
         """``range(stop)``, ``range(start, stop[, step])`` as a dataset of int64 scalars."""
         if not 1 <= len(args) <= 3:
             raise TypeError(f"Dataset.range takes 1 to 3 positional arguments, got {len(args)}")
-        ints = [_int(a, "argument", "Dataset.range") for a in args]
+        ints = [int_arg(a, "argument", "Dataset.range") for a in args]
         if len(ints) == 3 and ints[2] == 0:
             raise InvalidArgumentError("Dataset.range: step must not be 0")
         return _Range(range(*ints), _dtypes.np_dtype(output_type))
@@ -202,13 +202,13 @@ class Dataset:
             if not args:
                 raise TypeError("Dataset.zip needs at least one dataset")
             datasets = args[0] if len(args) == 1 else tuple(args)
-        flat = _flatten(datasets)
+        flat = flatten(datasets)
         for d in flat:
             if not isinstance(d, Dataset):
                 raise TypeError(f"Dataset.zip: expected datasets, got {type(d).__name__}")
         if all(type(d) is _Slices for d in flat):       # zip of slices is slices: stays fusable
             n = min(d._n for d in flat)
-            return _Slices(_pack(datasets, [_map(lambda a, n=n: a[:n], d._src) for d in flat]), n)
+            return _Slices(pack_as(datasets, [map_structure(lambda a, n=n: a[:n], d._src) for d in flat]), n)
         return _Zip(datasets)
 
     @staticmethod
@@ -218,10 +218,10 @@ class Dataset:
         if output_signature is None:
             if output_types is None:
                 raise TypeError("from_generator: give output_signature or output_types")
-            sig_types = _flatten(output_types)
+            sig_types = flatten(output_types)
             sig_shapes = [None] * len(sig_types) if output_shapes is None else \
-                _flatten_up_to(output_types, output_shapes)
-            output_signature = _pack(output_types, [
+                flatten_up_to(output_types, output_shapes)
+            output_signature = pack_as(output_types, [
                 TensorSpec([] if s is None else s, t) for t, s in zip(sig_types, sig_shapes)])
         return _Generator(generator, tuple(args or ()), output_signature)
 
@@ -286,7 +286,7 @@ class Dataset:
 
     def reduce(self, initial_state, reduce_func, name=None):
         """Fold the elements: ``state = reduce_func(state, element)``."""
-        state = _map(_to_tensor, _normalize(initial_state))
+        state = map_structure(to_tensor, normalize_element(initial_state))
         for e in self:
             state = reduce_func(state, e)
         return state
@@ -303,7 +303,7 @@ class _Iterator:
         return self
 
     def __next__(self):
-        return _map(_to_tensor, next(self._gen))
+        return map_structure(to_tensor, next(self._gen))
 
     next = __next__
 
@@ -315,7 +315,7 @@ class _Iterator:
         return self._ds.element_spec
 
 
-class _Unary(Dataset):
+class UnaryDataset(Dataset):
     def __init__(self, inp):
         if not isinstance(inp, Dataset):
             raise TypeError(f"expected a Dataset, got {type(inp).__name__}")
@@ -337,7 +337,7 @@ class _Slices(Dataset):
         yield np.arange(self._n, dtype=np.int64)
 
     def _elements(self):
-        flat, pack = _flatten(self._src), _packer(self._src)
+        flat, pack = flatten(self._src), packer(self._src)
         for i in range(self._n):
             yield pack([a[i, ...] for a in flat])
 
@@ -345,7 +345,7 @@ class _Slices(Dataset):
         return self._n
 
     def _spec(self):
-        return _map(lambda a: _spec_of(a, a.shape[1:]), self._src)
+        return map_structure(lambda a: spec_of(a, a.shape[1:]), self._src)
 
     def __repr__(self):
         return f"<_TensorSliceDataset element_spec={self._spec()}>"
@@ -362,7 +362,7 @@ class _Tensors(Dataset):
         return 1
 
     def _spec(self):
-        return _map(_spec_of, self._value)
+        return map_structure(spec_of, self._value)
 
 
 class _Range(Dataset):
@@ -397,10 +397,10 @@ class _Generator(Dataset):
         self._gen, self._args, self._sig = generator, args, signature
 
     def _elements(self):
-        specs = _flatten(self._sig)
+        specs = flatten(self._sig)
         for value in self._gen(*self._args):
-            e = _normalize(value)
-            leaves = _flatten(e)
+            e = normalize_element(value)
+            leaves = flatten(e)
             if len(leaves) != len(specs):
                 raise TypeError(f"from_generator: generator yielded {value!r}, which does not "
                                 f"match the structure {self._sig}")
@@ -411,7 +411,7 @@ class _Generator(Dataset):
                     raise InvalidArgumentError(f"from_generator: yielded shape {a.shape} is not "
                                                f"compatible with {s}")
                 out.append(a)
-            yield _pack(self._sig, out)
+            yield pack_as(self._sig, out)
 
     def _spec(self):
         return self._sig
@@ -420,7 +420,7 @@ class _Generator(Dataset):
 class _Zip(Dataset):
     def __init__(self, datasets):
         self._datasets = datasets
-        self._flat = _flatten(datasets)
+        self._flat = flatten(datasets)
 
     def _elements(self):
         its = [d._iter_np() for d in self._flat]
@@ -429,7 +429,7 @@ class _Zip(Dataset):
                 elems = [next(it) for it in its]
             except StopIteration:
                 return
-            yield _pack(self._datasets, elems)
+            yield pack_as(self._datasets, elems)
 
     def _card(self):
         cards = [d._card() for d in self._flat]
@@ -439,5 +439,5 @@ class _Zip(Dataset):
         return min(finite) if finite else INFINITE_CARDINALITY
 
     def _spec(self):
-        return _pack(self._datasets, [d._spec() for d in self._flat])
+        return pack_as(self._datasets, [d._spec() for d in self._flat])
 

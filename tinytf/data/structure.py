@@ -8,23 +8,23 @@ from .. import dtypes as _dtypes
 from .. import nest
 from ..tensor import Tensor, TensorShape
 
-_flatten = functools.partial(nest.flatten, lists=False)
-_flatten_up_to = functools.partial(nest.flatten_up_to, lists=False)
-_pack = functools.partial(nest.pack_sequence_as, lists=False)
-_map = functools.partial(nest.map_structure, lists=False)
+flatten = functools.partial(nest.flatten, lists=False)
+flatten_up_to = functools.partial(nest.flatten_up_to, lists=False)
+pack_as = functools.partial(nest.pack_sequence_as, lists=False)
+map_structure = functools.partial(nest.map_structure, lists=False)
 
 
-def _packer(ref):
+def packer(ref):
     if not isinstance(ref, (tuple, dict)):
         return lambda leaves: leaves[0]
-    return lambda leaves: _pack(ref, leaves)
+    return lambda leaves: pack_as(ref, leaves)
 
 
-def _to_tensor(a):
+def to_tensor(a):
     return Tensor(a)
 
 
-def _to_numpy(a):
+def to_numpy(a):
     return a[()] if a.ndim == 0 else a
 
 
@@ -56,11 +56,11 @@ class TensorSpec:
         return f"TensorSpec(shape={self.shape}, dtype={self.dtype!r}, name={self.name!r})"
 
 
-def _spec_of(a, shape=None):
+def spec_of(a, shape=None):
     return TensorSpec(a.shape if shape is None else shape, a.dtype)
 
 
-def _merge_dims(a, b):
+def merge_dims(a, b):
     if len(a) != len(b):
         return None
     return [x if x == y else None for x, y in zip(a, b)]
