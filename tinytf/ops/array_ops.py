@@ -10,7 +10,7 @@ from ..tensor import Tensor, to_array
 from .core import as_tensor, is_t, norm_axes, pair
 
 
-def _shape_arg(shape, name="shape"):
+def shape_arg(shape, name="shape"):
     if is_t(shape):
         shape = shape._v.tolist()
     if isinstance(shape, (int, np.integer)):
@@ -24,7 +24,7 @@ def _shape_arg(shape, name="shape"):
 
 def reshape(tensor, shape, name=None):
     x = as_tensor(tensor)
-    dims = _shape_arg(shape)
+    dims = shape_arg(shape)
     try:
         out = x._v.reshape(dims)
     except ValueError:
@@ -70,7 +70,7 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
 
 def broadcast_to(input, shape, name=None):  # noqa: A002
     x = as_tensor(input)
-    dims = _shape_arg(shape)
+    dims = shape_arg(shape)
     try:
         out = np.broadcast_to(x._v, dims)
     except ValueError:
@@ -80,7 +80,7 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
 
 def tile(input, multiples, name=None):  # noqa: A002
     x = as_tensor(input)
-    reps = _shape_arg(multiples, "multiples")
+    reps = shape_arg(multiples, "multiples")
     in_shape = x._v.shape
 
     def backward(g, v, o, w):
@@ -302,11 +302,11 @@ def _dtype_or_default(dtype):
 
 
 def zeros(shape, dtype=None, name=None):
-    return Tensor(np.zeros(_shape_arg(shape), dtype=_dtype_or_default(dtype)))
+    return Tensor(np.zeros(shape_arg(shape), dtype=_dtype_or_default(dtype)))
 
 
 def ones(shape, dtype=None, name=None):
-    return Tensor(np.ones(_shape_arg(shape), dtype=_dtype_or_default(dtype)))
+    return Tensor(np.ones(shape_arg(shape), dtype=_dtype_or_default(dtype)))
 
 
 def zeros_like(input, dtype=None, name=None):  # noqa: A002
@@ -321,7 +321,7 @@ def ones_like(input, dtype=None, name=None):  # noqa: A002
 
 def fill(dims, value, name=None):
     v = to_array(value)
-    return Tensor(np.full(_shape_arg(dims, "dims"), v, dtype=v.dtype))
+    return Tensor(np.full(shape_arg(dims, "dims"), v, dtype=v.dtype))
 
 
 def range_(start, limit=None, delta=1, dtype=None, name=None):
