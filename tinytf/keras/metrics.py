@@ -455,7 +455,7 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
         self.axis = axis
 
     def _values_and_mask(self, y_true, y_pred):
-        values, mask = _losses._sparse_ce(y_true, y_pred, _losses._keras_logits(y_pred), self.from_logits,
+        values, mask = _losses.sparse_ce(y_true, y_pred, _losses.keras_logits(y_pred), self.from_logits,
                                           self.ignore_class, self.axis)
         return values, mask
 
