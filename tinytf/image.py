@@ -31,7 +31,7 @@ class ResizeMethod:
     MITCHELLCUBIC = "mitchellcubic"
 
 
-_METHODS = ("bilinear", "nearest", "bicubic", "area")
+RESIZE_METHODS = ("bilinear", "nearest", "bicubic", "area")
 
 
 # ---- argument checks ------------------------------------------------------------------------
@@ -61,7 +61,7 @@ def _int(value, fn, arg, low=None):
     return v
 
 
-def _spatial(x, rows, cols):
+def spatial_slice(x, rows, cols):
     """``x[..., rows, cols, :]`` for a rank-3 or rank-4 image (differentiable)."""
     key = (slice(None),) * (x._v.ndim - 3) + (rows, cols, slice(None))
     return A.getitem(x, key)
@@ -108,8 +108,8 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
     """
     x = _image(images, "resize", "images")
     method = getattr(method, "value", method)
-    if method not in _METHODS:
-        raise ValueError(f"resize: method must be one of {list(_METHODS)}, got {method!r} "
+    if method not in RESIZE_METHODS:
+        raise ValueError(f"resize: method must be one of {list(RESIZE_METHODS)}, got {method!r} "
                          "(lanczos3/lanczos5/gaussian/mitchellcubic are not in tinytf)")
     nh, nw = _size_arg(size, "resize")
     h, w = _hw(x)
@@ -152,7 +152,7 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
         raise ValueError(f"{fn}: width must be >= target + offset: width {w} < {tw} + {ow}")
     if h < th + oh:
         raise ValueError(f"{fn}: height must be >= target + offset: height {h} < {th} + {oh}")
-    return _spatial(x, slice(oh, oh + th), slice(ow, ow + tw))
+    return spatial_slice(x, slice(oh, oh + th), slice(ow, ow + tw))
 
 
 def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
@@ -191,7 +191,7 @@ def central_crop(image, central_fraction):
         return x
     h, w = _hw(x)
     sh, sw = int((h - h * f) / 2), int((w - w * f) / 2)
-    return _spatial(x, slice(sh, h - sh), slice(sw, w - sw))
+    return spatial_slice(x, slice(sh, h - sh), slice(sw, w - sw))
 
 
 def random_crop(value, size, seed=None, name=None):
