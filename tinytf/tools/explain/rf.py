@@ -2,7 +2,7 @@
 import os
 
 from ...kernels import receptive_field
-from .common import LIGHT, PAD_FACE, PALETTE, _Board, _out_dir
+from .common import LIGHT, PAD_FACE, PALETTE, Board, make_out_dir
 
 
 def rf_data(stack="conv3,pool2/2,conv3,pool2/2", input_size=28, unit=None):
@@ -51,7 +51,7 @@ def explain_rf(out_dir, stack="conv3,pool2/2,conv3,pool2/2", input_size=28, unit
     """The receptive field growing through a conv/pool stack (LeNet-5 by default): nested boxes
     on the input (``rf.png``) and the region of every feature map one output unit depends on
     (``rf_layers.png``)."""
-    out_dir = _out_dir(out_dir)
+    out_dir = make_out_dir(out_dir)
     d = rf_data(stack, input_size, unit)
     paths = [_rf_boxes_png(d, os.path.join(out_dir, "rf.png"), dpi),
              _rf_layers_png(d, os.path.join(out_dir, "rf_layers.png"), dpi)]
@@ -107,7 +107,7 @@ def _rf_boxes_png(d, path, dpi):
     width = 1.6 + 14.0 + 1.2 + max(tab_w, 13.5) + 0.6
     y0 = 3.2
     height = y0 + max(14.0, right_h) + 0.8
-    b = _Board(width, height, dpi=dpi)
+    b = Board(width, height, dpi=dpi)
     uy, ux = d["unit"]
     b.text(width / 2, 0.8, f"Receptive field through {' → '.join(f.spec.name for f in d['fields'])} "
            f"on a {n}×{n} input", size=0.6, weight="bold")
@@ -160,7 +160,7 @@ def _rf_layers_png(d, path, dpi):
     gap = 1.6
     width = maps * side + (maps - 1) * gap + 2
     height = side + 5.2
-    b = _Board(width, height, dpi=dpi)
+    b = Board(width, height, dpi=dpi)
     uy, ux = d["unit"]
     b.text(width / 2, 0.8, f"What output unit ({uy},{ux}) of the last layer depends on, map by map",
            size=0.6, weight="bold")
