@@ -153,4 +153,4 @@ def test_missing_pillow_message(monkeypatch):
     # (matplotlib itself writes PNGs through Pillow, so only the GIF helper is checked)
     monkeypatch.setitem(sys.modules, "PIL", None)
     with pytest.raises(ImportError, match=r"pip install 'tinytf\[image\]'"):
-        explain._pil_image()
+        explain.pil_image()
