@@ -221,8 +221,8 @@ class TinyTF(_TFLike):
         info = {"tinytf": tinytf.__tinytf_version__, "numpy": np.__version__,
                 "kernels": os.environ.get("TINYTF_KERNELS", "auto")}
         try:
-            from tinytf.kernels import fast
-            info["kernels_active"] = fast.backend_name()
+            from tinytf.kernels import table
+            info["kernels_active"] = table.active()
         except Exception:  # noqa: BLE001
             info["kernels_active"] = "numpy"
         try:

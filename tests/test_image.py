@@ -9,7 +9,7 @@ import pytest
 
 import tinytf as tf
 from gradcheck import assert_grad, fd_inplace
-from tinytf.kernels import affine as AK, resize as RK
+from tinytf.kernels import affine, resize
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 with np.load(os.path.join(HERE, "fixtures", "image.npz"), allow_pickle=False) as _d:
@@ -125,25 +125,25 @@ def slow_bilinear(img, oh, ow):
 @pytest.mark.parametrize("shape, size", [((5, 7, 2), (3, 11)), ((4, 4, 1), (9, 2)), ((1, 6, 1), (3, 3))])
 def test_bilinear_matrix_matches_loop(shape, size):
     img = np.random.default_rng(1).random(shape)
-    got = RK.apply(img[None], RK.bilinear_matrix(shape[0], size[0]), RK.bilinear_matrix(shape[1], size[1]))[0]
+    got = resize.apply(img[None], resize.bilinear_matrix(shape[0], size[0]), resize.bilinear_matrix(shape[1], size[1]))[0]
     np.testing.assert_allclose(got, slow_bilinear(img, *size), rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("method", ["bilinear", "nearest", "bicubic", "area"])
 @pytest.mark.parametrize("n_in, n_out", [(7, 3), (3, 8), (5, 5)])
 def test_rows_sum_to_one(method, n_in, n_out):
-    np.testing.assert_allclose(RK.matrix(method, n_in, n_out).sum(1), 1, rtol=1e-5)
+    np.testing.assert_allclose(resize.matrix(method, n_in, n_out).sum(1), 1, rtol=1e-5)
     if method in ("bilinear", "bicubic"):
-        np.testing.assert_allclose(RK.matrix(method, n_in, n_out, antialias=True).sum(1), 1, rtol=1e-5)
+        np.testing.assert_allclose(resize.matrix(method, n_in, n_out, antialias=True).sum(1), 1, rtol=1e-5)
 
 
 def test_apply_transpose_is_the_gradient():
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 5, 4, 3))
     g = rng.standard_normal((2, 3, 7, 3))
-    mh, mw = RK.bicubic_matrix(5, 3), RK.area_matrix(4, 7)
-    num = fd_inplace(lambda: np.sum(RK.apply(x, mh, mw) * g), x)
-    np.testing.assert_allclose(RK.apply_transpose(g, mh, mw), num, rtol=1e-6, atol=1e-6)
+    mh, mw = resize.bicubic_matrix(5, 3), resize.area_matrix(4, 7)
+    num = fd_inplace(lambda: np.sum(resize.apply(x, mh, mw) * g), x)
+    np.testing.assert_allclose(resize.apply_transpose(g, mh, mw), num, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("interp, mode", [("bilinear", "constant"), ("bilinear", "reflect"), ("nearest", "wrap")])
@@ -152,8 +152,8 @@ def test_affine_backward_matches_finite_differences(interp, mode):
     x = rng.standard_normal((2, 4, 5, 2))
     t = np.array([[0.8, 0.3, 0.7, -0.2, 1.1, 0.4, 0, 0], [1, 0, -1.3, 0, 1, 2.6, 0, 0]], np.float32)
     g = rng.standard_normal(x.shape)
-    num = fd_inplace(lambda: np.sum(AK.transform(x, t, interp, mode, 0.5) * g), x)
-    got = AK.transform_backward(g, x.shape, t, interp, mode)
+    num = fd_inplace(lambda: np.sum(affine.transform(x, t, interp, mode, 0.5) * g), x)
+    got = affine.transform_backward(g, x.shape, t, interp, mode)
     np.testing.assert_allclose(got, num, rtol=1e-5, atol=1e-6)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 import tinytf as tf
 from tinytf import cli, recipes, zoo
+from tinytf.tools import run_config
 from tinytf.keras.optimizers.schedules import LearningRateSchedule
 
 
@@ -98,6 +99,6 @@ def test_augmented_batches_are_seeded_and_keep_labels():
 
 def test_fast90_recipe_names_real_options():
     defaults, text = recipes.RECIPES["fast90"]
-    assert set(defaults) <= set(cli.TRAIN_DEFAULTS) and defaults["model"] in zoo.MODELS
+    assert set(defaults) <= set(run_config.TRAIN_DEFAULTS) and defaults["model"] in zoo.MODELS
     assert defaults["schedule"] in recipes.SCHEDULES and set(defaults["augment"]) <= set(recipes.AUGMENTS)
     assert "90%" in text

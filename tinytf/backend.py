@@ -1,7 +1,6 @@
-"""Array module, default float dtype, the global random generator and the malloc tuning.
+"""Default float dtype, the global random generator and the malloc tuning.
 
-Kernels are written against ``xp`` (NumPy today) so the same lines can later run
-on CuPy. ``set_seed`` makes every random draw in tinytf repeatable: the global
+``set_seed`` makes every random draw in tinytf repeatable: the global
 generator is re-created from the seed, and per-op seeds derive from it the way
 TensorFlow's do (global seed + op seed => a fixed stream).
 """
@@ -9,9 +8,6 @@ import os
 import sys
 
 import numpy as np
-
-xp = np
-
 
 _MALLOC = {"tuned": False}
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameter numbers

@@ -9,14 +9,7 @@ import os
 import sys
 
 from .tools.errors import EXIT_INTERRUPT, EXIT_USER, UserError
-
-TRAIN_DEFAULTS = {"model": "lenet5", "dataset": "fashion_mnist", "epochs": 5, "batch_size": 128,
-                  "optimizer": "adam", "learning_rate": None, "seed": 0, "limit": None,
-                  "schedule": "constant", "augment": (), "recipe": None}
-RUN_KEYS = ("model", "dataset", "dataset_label", "epochs", "batch_size", "optimizer", "learning_rate", "seed",
-            "limit", "input_shape", "num_classes", "class_names", "n_train", "n_test")
-OPTIMIZERS = {"adam": ("Adam", 1e-3), "adamw": ("AdamW", 1e-3), "rmsprop": ("RMSprop", 1e-3),
-              "sgd": ("SGD", 1e-2)}
+from .tools.run_config import OPTIMIZERS, TRAIN_DEFAULTS
 
 
 # ============================================================================ shared helpers
@@ -62,24 +55,10 @@ def _compile(model, cfg):
 
 
 def _load_run(run_dir):
-    """``checkpoint.load`` plus a check that the config holds what the command needs (runs from
-    before ``--schedule`` / ``--augment`` / ``--recipe`` get those options' defaults)."""
-    from . import recipes
-    from .tools import checkpoint
+    """``checkpoint.load`` plus ``run_config.check_loaded``."""
+    from .tools import checkpoint, run_config
     meta, weights, opt_state = checkpoint.load(run_dir)
-    cfg = meta["config"]
-    for key in ("schedule", "augment", "recipe"):
-        cfg.setdefault(key, TRAIN_DEFAULTS[key])
-    cfg["augment"] = list(cfg["augment"]) if isinstance(cfg["augment"], (list, tuple)) else cfg["augment"]
-    missing = [k for k in RUN_KEYS if k not in cfg]
-    recipe_ok = (cfg["schedule"] in recipes.SCHEDULES and isinstance(cfg["augment"], list)
-                 and set(cfg["augment"]) <= set(recipes.AUGMENTS))
-    if (missing or cfg.get("optimizer") not in OPTIMIZERS or not isinstance(meta.get("epoch"), int)
-            or not recipe_ok):
-        raise checkpoint.CheckpointError(f"{os.path.join(run_dir, checkpoint.CHECKPOINT)}: incomplete or unknown "
-                                         f"run settings (missing {missing or 'nothing'}, optimizer "
-                                         f"{cfg.get('optimizer')!r}, epoch {meta.get('epoch')!r}, schedule "
-                                         f"{cfg['schedule']!r}, augment {cfg['augment']!r})")
+    run_config.check_loaded(meta, run_dir)
     return meta, weights, opt_state
 
 
@@ -115,7 +94,7 @@ def _open_run(run_dir, best=False, dataset=None):
     meta, weights, _ = _load_run(run_dir)
     model = _build_model(meta["config"])
     checkpoint.check_weights(model, weights, os.path.join(run_dir, checkpoint.CHECKPOINT))
-    model.set_weights([weights[k] for k in model._weight_keys()])
+    model.set_weights([weights[k] for k in model.weight_keys()])
     if best:
         path = os.path.join(run_dir, checkpoint.BEST)
         try:
@@ -295,7 +274,7 @@ def cmd_export(a):
     _, model = _open_run(a.run, a.best)
     try:
         if a.out.endswith(".onnx"):
-            from .onnx import export
+            from .keras.saving.onnx import export
             export(model, a.out)
         elif a.out.endswith(".keras"):
             model.save(a.out)
@@ -367,20 +346,20 @@ def cmd_summary(a):
 
 
 def cmd_rf(a):
-    from .tools import receptive_field as rf
+    from .tools import receptive_field
     if a.input is not None and len(a.input) > 2:
         raise UserError("--input takes N or H W")
     size = None if a.input is None else (a.input[0] if len(a.input) == 1 else tuple(a.input))
     if a.unit is not None and size is None:
         raise UserError("--unit needs --input (the input size)")
     try:
-        fields = rf.receptive_fields(a.stack, size)
-        window = None if a.unit is None else rf.input_window(a.stack, tuple(a.unit), size)
+        fields = receptive_field.receptive_fields(a.stack, size)
+        window = None if a.unit is None else receptive_field.input_window(a.stack, tuple(a.unit), size)
     except (ValueError, IndexError, TypeError) as e:
         raise UserError(str(e)) from None
     hw = None if size is None else (size, size) if isinstance(size, int) else size
     print(f"Receptive fields of {a.stack}" + ("" if hw is None else f" on a {hw[0]}x{hw[1]} input"))
-    print(rf.format_table(fields))
+    print(receptive_field.format_table(fields))
     print("r: receptive field (input pixels per side); j: jump (input pixels between neighbouring units); "
           "start: centre of unit 0's field (input pixel index)"
           + ("; out: output size; pad: padding before+after" if size is not None else ""))

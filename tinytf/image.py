@@ -10,9 +10,9 @@ import numpy as np
 
 from .backend import rng
 from .dtypes import np_dtype
-from .kernels import affine as _affine, resize as _rk
+from .kernels import affine as _affine, resize as _resize
 from .ops import array_ops as A, math_ops as M
-from .ops._core import T
+from .ops.core import as_tensor
 from .tape import record
 from .tensor import Tensor
 
@@ -31,14 +31,14 @@ class ResizeMethod:
     MITCHELLCUBIC = "mitchellcubic"
 
 
-_METHODS = ("bilinear", "nearest", "bicubic", "area")
+RESIZE_METHODS = ("bilinear", "nearest", "bicubic", "area")
 
 
 # ---- argument checks ------------------------------------------------------------------------
 
 def _image(image, fn, arg="image"):
     """The image as a Tensor of rank 3 or 4 (``ValueError`` naming ``fn`` otherwise)."""
-    x = T(image)
+    x = as_tensor(image)
     if x._v.ndim not in (3, 4):
         raise ValueError(f"{fn}: '{arg}' must have either 3 or 4 dimensions "
                          f"([height, width, channels] or [batch, height, width, channels]), "
@@ -61,7 +61,7 @@ def _int(value, fn, arg, low=None):
     return v
 
 
-def _spatial(x, rows, cols):
+def spatial_slice(x, rows, cols):
     """``x[..., rows, cols, :]`` for a rank-3 or rank-4 image (differentiable)."""
     key = (slice(None),) * (x._v.ndim - 3) + (rows, cols, slice(None))
     return A.getitem(x, key)
@@ -73,14 +73,14 @@ def _linear_hw(x, mh, mw):
     """``Mh @ x @ Mw^T`` over the height and width axes of a rank-3/4 float tensor, recorded;
     its gradient is the same map with the transposed matrices (so it has every order)."""
     shape = x._v.shape
-    out = _rk.apply(x._v.reshape((-1,) + shape[-3:]), mh, mw)
+    out = _resize.apply(x._v.reshape((-1,) + shape[-3:]), mh, mw)
     out = out.reshape(shape[:-3] + out.shape[1:])
     return record("ResizeLinear", out, (x,), lambda g, v, o, w: (_transpose_apply(g, mh, mw, shape),),
                   lambda g, v, o, w: (_linear_hw(g, mh.T, mw.T),))
 
 
 def _transpose_apply(g, mh, mw, shape):
-    return _rk.apply_transpose(g.reshape((-1,) + g.shape[-3:]), mh, mw).reshape(shape)
+    return _resize.apply_transpose(g.reshape((-1,) + g.shape[-3:]), mh, mw).reshape(shape)
 
 
 def _size_arg(size, fn):
@@ -108,8 +108,8 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
     """
     x = _image(images, "resize", "images")
     method = getattr(method, "value", method)
-    if method not in _METHODS:
-        raise ValueError(f"resize: method must be one of {list(_METHODS)}, got {method!r} "
+    if method not in RESIZE_METHODS:
+        raise ValueError(f"resize: method must be one of {list(RESIZE_METHODS)}, got {method!r} "
                          "(lanczos3/lanczos5/gaussian/mitchellcubic are not in tinytf)")
     nh, nw = _size_arg(size, "resize")
     h, w = _hw(x)
@@ -117,9 +117,9 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
         f = min(F32(nh) / F32(h), F32(nw) / F32(w))
         nh, nw = int(np.rint(f * F32(h))), int(np.rint(f * F32(w)))
     if method == "nearest":
-        iy, ix = _rk.nearest_indices(h, nh), _rk.nearest_indices(w, nw)
+        iy, ix = _resize.nearest_indices(h, nh), _resize.nearest_indices(w, nw)
         return A.gather(A.gather(x, iy, axis=x._v.ndim - 3), ix, axis=x._v.ndim - 2)
-    mh, mw = _rk.matrix(method, h, nh, antialias), _rk.matrix(method, w, nw, antialias)
+    mh, mw = _resize.matrix(method, h, nh, antialias), _resize.matrix(method, w, nw, antialias)
     if x._v.dtype == np.float64:
         return M.cast(_linear_hw(x, mh, mw), F32)
     return _linear_hw(M.cast(x, F32), mh, mw)
@@ -152,7 +152,7 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
         raise ValueError(f"{fn}: width must be >= target + offset: width {w} < {tw} + {ow}")
     if h < th + oh:
         raise ValueError(f"{fn}: height must be >= target + offset: height {h} < {th} + {oh}")
-    return _spatial(x, slice(oh, oh + th), slice(ow, ow + tw))
+    return spatial_slice(x, slice(oh, oh + th), slice(ow, ow + tw))
 
 
 def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
@@ -191,12 +191,12 @@ def central_crop(image, central_fraction):
         return x
     h, w = _hw(x)
     sh, sw = int((h - h * f) / 2), int((w - w * f) / 2)
-    return _spatial(x, slice(sh, h - sh), slice(sw, w - sw))
+    return spatial_slice(x, slice(sh, h - sh), slice(sw, w - sw))
 
 
 def random_crop(value, size, seed=None, name=None):
     """A random ``size`` slice of ``value`` (any rank; ``size`` has one entry per axis)."""
-    x = T(value)
+    x = as_tensor(value)
     s = np.asarray(size.numpy() if isinstance(size, Tensor) else size)
     shape = np.asarray(x._v.shape)
     if s.shape != shape.shape or s.dtype.kind not in "iu":
@@ -270,7 +270,7 @@ def convert_image_dtype(image, dtype, saturate=False, name=None):
 
     ``saturate``: clip before a cast that could overflow (float -> int, signed -> unsigned).
     """
-    x = T(image)
+    x = as_tensor(image)
     src, dst = x._v.dtype, np_dtype(dtype)
     for d, what in ((dst, "dtype"), (src, "image dtype")):
         if d.kind not in "fiu":
@@ -326,14 +326,14 @@ def _value(v, dtype):
 
 def adjust_brightness(image, delta):
     """``image + delta`` (integer images: on the [0, 1] scale, converted back with saturation)."""
-    x = T(image)
+    x = as_tensor(image)
     f = _as_float(x)
     return convert_image_dtype(M.add(f, _value(delta, f._v.dtype)), x._v.dtype, saturate=True)
 
 
 def adjust_contrast(images, contrast_factor):
     """``(x - mean) * contrast_factor + mean``, the mean per image and channel over height and width."""
-    x = T(images)
+    x = as_tensor(images)
     if x._v.ndim < 3:
         raise ValueError(f"adjust_contrast: images must be at least 3-D [..., height, width, channels], "
                          f"got shape {tuple(x._v.shape)}")

@@ -5,7 +5,7 @@ holds the containers, conversion and printing.
 """
 import numpy as np
 
-from . import dtypes as _dt
+from . import dtypes as _dtypes
 from .backend import floatx
 
 
@@ -77,7 +77,7 @@ class Tensor:
 
     @property
     def dtype(self):
-        return _dt.as_dtype(self._v.dtype)
+        return _dtypes.as_dtype(self._v.dtype)
 
     @property
     def ndim(self):
@@ -196,7 +196,7 @@ class Variable(Tensor):
     def __init__(self, initial_value, trainable=True, name=None, dtype=None, shape=None):
         if callable(initial_value):
             initial_value = initial_value()
-        v = _to_array(initial_value, dtype)
+        v = to_array(initial_value, dtype)
         if shape is not None:
             want = list(TensorShape(shape))
             if len(want) != v.ndim or any(w is not None and w != d for w, d in zip(want, v.shape)):
@@ -225,7 +225,7 @@ class Variable(Tensor):
 
     def _checked(self, value, what):
         try:
-            v = _to_array(value, self._v.dtype)
+            v = to_array(value, self._v.dtype)
         except (TypeError, ValueError) as e:
             raise type(e)(f"Variable.{what} on {self.name!r}: {e}") from None
         if v.shape != self._v.shape:
@@ -267,7 +267,7 @@ class Variable(Tensor):
         return str(self) if not format_spec else super().__format__(format_spec)
 
 
-def _to_array(value, dtype=None):
+def to_array(value, dtype=None):
     """A NumPy array from a tensor, array, number or nested list, with TensorFlow's default dtypes:
     Python floats -> float32, Python ints -> int32, NumPy arrays keep their dtype."""
     if isinstance(value, Tensor):
@@ -285,23 +285,23 @@ def _to_array(value, dtype=None):
             v = np.asarray([np.asarray(e) if isinstance(e, Tensor) else e for e in value]) \
                 if isinstance(value, (list, tuple)) else v
             if v.dtype == object:
-                raise TypeError(f"cannot convert {_short_repr(value)} to a tensor")
+                raise TypeError(f"cannot convert {short_repr(value)} to a tensor")
         if v.dtype == np.float64:
             v = v.astype(floatx())
         elif v.dtype == np.int64 and dtype is None:
             v = v.astype(np.int32) if (v.size == 0 or (np.abs(v).max() < 2**31)) else v
     if dtype is not None:
-        nd = dtype if isinstance(dtype, np.dtype) else _dt.np_dtype(dtype)
+        nd = dtype if isinstance(dtype, np.dtype) else _dtypes.np_dtype(dtype)
         if v.dtype != nd:
             if isinstance(value, Tensor):
                 raise TypeError(f"expected a tensor of dtype {nd.name}, got {v.dtype.name}; use tf.cast")
             if v.dtype.kind in "US":
-                raise TypeError(f"cannot convert {_short_repr(value)} to a {nd.name} tensor")
+                raise TypeError(f"cannot convert {short_repr(value)} to a {nd.name} tensor")
             v = v.astype(nd)
     return v
 
 
-def _short_repr(value):
+def short_repr(value):
     """``str 'abc'``: a value's type and repr, shortened for error messages."""
     r = repr(value)
     return f"{type(value).__name__} {r if len(r) <= 60 else r[:57] + '...'}"
@@ -313,15 +313,15 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
         return value
     if dtype is None and dtype_hint is not None and not isinstance(value, (Tensor, np.ndarray)):
         try:
-            return Tensor(_to_array(value, dtype_hint))
+            return Tensor(to_array(value, dtype_hint))
         except (TypeError, ValueError):
             pass
-    return Tensor(_to_array(value, dtype))
+    return Tensor(to_array(value, dtype))
 
 
 def constant(value, dtype=None, shape=None, name=None):
     """``tf.constant``: a tensor holding ``value`` (broadcast to ``shape`` if given)."""
-    v = _to_array(value, dtype)
+    v = to_array(value, dtype)
     if shape is not None:
         shape = tuple(shape)
         if v.size == 1:

@@ -36,7 +36,7 @@ def _kind(obj):
         return "variable"
     if all(hasattr(obj, a) for a in ("get_state", "set_state", "apply_gradients")):
         return "optimizer"
-    if hasattr(obj, "_weight_keys") and hasattr(obj, "weights"):
+    if hasattr(obj, "weight_keys") and hasattr(obj, "weights"):
         return "model"
     if hasattr(obj, "weights") and hasattr(obj, "built"):
         return "layer"
@@ -121,7 +121,7 @@ class Checkpoint:
             elif kind == "optimizer":
                 out.update({f"{p}/{k}": np.asarray(v) for k, v in obj.get_state().items()})
             else:
-                keys = obj._weight_keys() if kind == "model" else _layer_keys(obj)
+                keys = obj.weight_keys() if kind == "model" else _layer_keys(obj)
                 out.update({f"{p}/{k}": w.numpy() for k, w in zip(keys, obj.weights)})
         return out
 
@@ -155,7 +155,7 @@ class Checkpoint:
                     errors.append(f"{p}: {type(obj).__name__} {obj.name!r} is not built yet; build it (call it "
                                   "on data or model.build(input_shape)) before restoring")
                     continue
-                keys = [f"{p}/{k}" for k in (obj._weight_keys() if kind == "model" else _layer_keys(obj))]
+                keys = [f"{p}/{k}" for k in (obj.weight_keys() if kind == "model" else _layer_keys(obj))]
                 missing = [k for k in keys if k not in arrays]
                 extra = [k for k in below if k not in set(keys)]
                 wrong = [f"{k}: checkpoint {arrays[k].shape} vs object {tuple(w.shape)}"

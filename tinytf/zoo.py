@@ -126,7 +126,7 @@ def _checked(where, split, x, y):
 def _load_folder(folder):
     from .keras.datasets import _files, fashion_mnist, mnist
     npz = sorted(f for f in os.listdir(folder) if f.endswith(".npz"))
-    idx = _files._match(folder, fashion_mnist.DATASET.layouts[0])
+    idx = _files.find_layout(folder, fashion_mnist.DATASET.layouts[0])
     if idx:
         return (*_files.load_idx_splits(*idx), folder)
     if len(npz) == 1:

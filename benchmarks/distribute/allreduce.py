@@ -1,7 +1,7 @@
 """Time of one gradient-sized sum over the ranks: [mpiexec -n N] python benchmarks/distribute/allreduce.py"""
 import time, numpy as np
-from tinytf.distribute import comm as C
-w = C.world()
+from tinytf.distribute import comm
+w = comm.world()
 for nbytes in (240472, 874344):
     a = [np.ones(nbytes // 4, np.float32)]
     for _ in range(5): w.sum_arrays(a)

@@ -70,8 +70,8 @@ def check_round_trip(model, make, tmp_path, shape):
     model.save_weights(path)
     other = make()
     other.build(shape)
-    assert other._weight_keys() == model._weight_keys()
-    assert len(set(model._weight_keys())) == len(model.weights)
+    assert other.weight_keys() == model.weight_keys()
+    assert len(set(model.weight_keys())) == len(model.weights)
     other.load_weights(path)
     x = data(2, shape[1:])[0]
     np.testing.assert_array_equal(other.predict(x, verbose=0), model.predict(x, verbose=0))
@@ -90,7 +90,7 @@ def test_custom_block_with_a_list_of_convs_in_sequential(tmp_path):
     assert block.built and all(c.built for c in block.convs)
     assert [tuple(w.shape) for w in model.trainable_weights] == [
         (3, 3, 1, 4), (4,), (3, 3, 4, 4), (4,), (28 * 28 * 4, 10), (10,)]
-    assert model._weight_keys() == ["block/conv2d/kernel", "block/conv2d/bias", "block/conv2d_1/kernel",
+    assert model.weight_keys() == ["block/conv2d/kernel", "block/conv2d/bias", "block/conv2d_1/kernel",
                                     "block/conv2d_1/bias", "dense/kernel", "dense/bias"]
     assert tuple(block.output_shape_built) == (None, 28, 28, 4)
     lines = []
@@ -107,7 +107,7 @@ def test_subclassed_model_with_list_and_dict_layers_builds_from_a_shape(tmp_path
     model.build((None, 28, 28, 1))
     assert model.built and len(model.weights) == 6
     assert model.layers == [model.convs[0], model.convs[1], model.pool, model.heads["a"]]
-    assert model._weight_keys() == ["conv2d/kernel", "conv2d/bias", "conv2d_1/kernel", "conv2d_1/bias",
+    assert model.weight_keys() == ["conv2d/kernel", "conv2d/bias", "conv2d_1/kernel", "conv2d_1/bias",
                                     "dense/kernel", "dense/bias"]
     lines = []
     model.summary(print_fn=lines.append)
@@ -155,7 +155,7 @@ def nested():
 def test_nested_sequentials(tmp_path):
     model = nested()
     model.build((None, 28, 28, 1))
-    assert model._weight_keys() == [
+    assert model.weight_keys() == [
         "sequential/conv2d/kernel", "sequential/conv2d/bias",
         "sequential/block/conv2d/kernel", "sequential/block/conv2d/bias",
         "sequential/block/conv2d_1/kernel", "sequential/block/conv2d_1/bias",
@@ -173,7 +173,7 @@ def test_subclassed_model_inside_sequential(tmp_path):
     model = make()
     model.build((None, 28, 28, 1))
     assert tuple(model.layers[1].kernel.shape) == (10, 3)
-    assert model._weight_keys()[0] == "net/conv2d/kernel" and len(model.weights) == 8
+    assert model.weight_keys()[0] == "net/conv2d/kernel" and len(model.weights) == 8
     x, y = data(8, classes=3)
     compile_(model).fit(x, y, epochs=1, batch_size=4, verbose=0)
     check_grads_reach_every_weight(model, x[:2])
@@ -196,7 +196,7 @@ def test_weights_made_in_init_and_variables_as_attributes_are_tracked():
     assert layer.non_trainable_weights == [layer.step]
     model = Sequential([layer])
     model.build((None, 3))
-    assert model._weight_keys() == ["scale/variable", "scale/variable_1", "scale/Variable"]
+    assert model.weight_keys() == ["scale/variable", "scale/variable_1", "scale/Variable"]
     check_grads_reach_every_weight(model, np.ones((2, 3)))
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from gradcheck import fd_inplace as _fd
-from tinytf.kernels import conv as C
+from tinytf.kernels import conv
 from tinytf.kernels import table as K  # the active col2im: NumPy or Numba (TINYTF_KERNELS)
 
 
@@ -110,7 +110,7 @@ def _data(case, dtype=np.float64, seed=0):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(x_shape).astype(dtype)
     w = rng.standard_normal(w_shape).astype(dtype)
-    geo = C.geometry(x_shape[1:3], w_shape[:2], strides, dilations, padding)
+    geo = conv.geometry(x_shape[1:3], w_shape[:2], strides, dilations, padding)
     return x, w, geo, strides, dilations, padding
 
 
@@ -118,7 +118,7 @@ def _data(case, dtype=np.float64, seed=0):
 def test_forward_matches_loops(case):
     x, w, geo, s, d, p = _data(case)
     want = conv_ref(x, w, s, d, p)
-    y, cols = C.conv2d_forward(x, w, geo)
+    y, cols = conv.conv2d_forward(x, w, geo)
     assert y.shape == want.shape, (y.shape, want.shape)
     assert (geo.oh, geo.ow) == want.shape[1:3]
     assert y.dtype == np.float64
@@ -129,11 +129,11 @@ def test_forward_matches_loops(case):
 @pytest.mark.parametrize("case", IDS)
 def test_gradients_match_loop_adjoint(case):
     x, w, geo, s, d, p = _data(case)
-    y, cols = C.conv2d_forward(x, w, geo)
+    y, cols = conv.conv2d_forward(x, w, geo)
     g = np.random.default_rng(1).standard_normal(y.shape)
     dx_want, dw_want = conv_adjoint_ref(x, w, g, s, d, p)
     dx = K.conv2d_backward_input(g, w, x.shape, geo)
-    dw = C.conv2d_backward_filter(g, cols, w.shape)
+    dw = conv.conv2d_backward_filter(g, cols, w.shape)
     assert dx.shape == x.shape and dw.shape == w.shape
     np.testing.assert_allclose(dx, dx_want, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dw, dw_want, rtol=1e-12, atol=1e-12)
@@ -147,29 +147,29 @@ FD_CASES = ["odd_same", "even_kernel_same", "stride2x1_same", "stride3_valid_unc
 @pytest.mark.parametrize("case", FD_CASES)
 def test_gradients_match_finite_differences(case):
     x, w, geo, *_ = _data(case, seed=2)
-    y, cols = C.conv2d_forward(x, w, geo)
+    y, cols = conv.conv2d_forward(x, w, geo)
     g = np.random.default_rng(3).standard_normal(y.shape)
 
     def loss():
-        return float(np.sum(C.conv2d_forward(x, w, geo)[0] * g))
+        return float(np.sum(conv.conv2d_forward(x, w, geo)[0] * g))
 
     dx_fd = _fd(loss, x)
     dw_fd = _fd(loss, w)
     np.testing.assert_allclose(K.conv2d_backward_input(g, w, x.shape, geo), dx_fd, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(C.conv2d_backward_filter(g, cols, w.shape), dw_fd, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(conv.conv2d_backward_filter(g, cols, w.shape), dw_fd, rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("case", ["odd_same", "stride2x1_same", "1x1_s1_valid", "explicit_12_03",
                                   "dilation2_valid"])
 def test_float32_in_float32_out(case):
     x, w, geo, s, d, p = _data(case, dtype=np.float32)
-    y, cols = C.conv2d_forward(x, w, geo)
+    y, cols = conv.conv2d_forward(x, w, geo)
     assert y.dtype == np.float32 and cols.dtype == np.float32
     np.testing.assert_allclose(y, conv_ref(x.astype(np.float64), w.astype(np.float64), s, d, p),
                                rtol=1e-4, atol=1e-4)
     g = np.ones(y.shape, np.float32)
     assert K.conv2d_backward_input(g, w, x.shape, geo).dtype == np.float32
-    assert C.conv2d_backward_filter(g, cols, w.shape).dtype == np.float32
+    assert conv.conv2d_backward_filter(g, cols, w.shape).dtype == np.float32
 
 
 def test_non_contiguous_input():
@@ -179,33 +179,33 @@ def test_non_contiguous_input():
     w = rng.standard_normal((3, 3, 3, 2))
     assert not x.flags.c_contiguous
     for padding in ("SAME", "VALID"):
-        geo = C.geometry(x.shape[1:3], (3, 3), (2, 1), (1, 1), padding)
-        y, cols = C.conv2d_forward(x, w, geo)
+        geo = conv.geometry(x.shape[1:3], (3, 3), (2, 1), (1, 1), padding)
+        y, cols = conv.conv2d_forward(x, w, geo)
         np.testing.assert_allclose(y, conv_ref(np.array(x), w, (2, 1), (1, 1), padding), rtol=1e-12)
         g = rng.standard_normal(y.shape)
         dx_want, dw_want = conv_adjoint_ref(np.array(x), w, g, (2, 1), (1, 1), padding)
         np.testing.assert_allclose(K.conv2d_backward_input(g, w, x.shape, geo), dx_want, rtol=1e-12)
-        np.testing.assert_allclose(C.conv2d_backward_filter(g, cols, w.shape), dw_want, rtol=1e-12)
+        np.testing.assert_allclose(conv.conv2d_backward_filter(g, cols, w.shape), dw_want, rtol=1e-12)
 
 
 def test_1x1_stride1_unpadded_is_no_copy():
     x = np.random.default_rng(5).standard_normal((2, 4, 5, 3))
-    geo = C.geometry((4, 5), (1, 1), (1, 1), (1, 1), "SAME")
+    geo = conv.geometry((4, 5), (1, 1), (1, 1), (1, 1), "SAME")
     assert not geo.has_padding
-    cols = C.im2col(x, geo)
+    cols = conv.im2col(x, geo)
     assert cols.shape == (2 * 4 * 5, 3)
     assert np.shares_memory(cols, x)
     np.testing.assert_array_equal(cols, x.reshape(-1, 3))
     # with a stride or padding it is a fresh matrix, never aliasing x
-    geo2 = C.geometry((4, 5), (1, 1), (2, 2), (1, 1), "VALID")
-    assert not np.shares_memory(C.im2col(x, geo2), x)
+    geo2 = conv.geometry((4, 5), (1, 1), (2, 2), (1, 1), "VALID")
+    assert not np.shares_memory(conv.im2col(x, geo2), x)
 
 
 def test_im2col_layout():
     # rows = output positions (n, oh, ow), columns = (i, j, c) as in HWIO filter order
     x = np.arange(1 * 4 * 4 * 2, dtype=np.float64).reshape(1, 4, 4, 2)
-    geo = C.geometry((4, 4), (2, 3), (2, 1), (1, 1), ((1, 0), (0, 1)))
-    cols = C.im2col(x, geo)
+    geo = conv.geometry((4, 4), (2, 3), (2, 1), (1, 1), ((1, 0), (0, 1)))
+    cols = conv.im2col(x, geo)
     xp = np.pad(x, ((0, 0), (1, 0), (0, 1), (0, 0)))
     r = 0
     for a in range(geo.oh):
@@ -216,8 +216,8 @@ def test_im2col_layout():
 
 
 def test_geometry_cached_and_fields():
-    g1 = C.geometry((7, 6), (3, 2), (2, 1), (1, 2), "SAME")
-    assert C.geometry((7, 6), (3, 2), (2, 1), (1, 2), "SAME") is g1
+    g1 = conv.geometry((7, 6), (3, 2), (2, 1), (1, 2), "SAME")
+    assert conv.geometry((7, 6), (3, 2), (2, 1), (1, 2), "SAME") is g1
     assert (g1.oh, g1.ow) == (4, 6)
     # h: out 4, total 3*2+3-7 = 2; w: ke 3, out 6, total 5+3-6 = 2
     assert g1.pads == ((1, 1), (1, 1))
@@ -227,36 +227,36 @@ def test_geometry_cached_and_fields():
 
 def test_pad_nhwc():
     x = np.random.default_rng(6).standard_normal((2, 3, 4, 2))
-    assert C.pad_nhwc(x, ((0, 0), (0, 0))) is x
-    p = C.pad_nhwc(x, ((1, 2), (0, 3)), value=-5.0)
+    assert conv.pad_nhwc(x, ((0, 0), (0, 0))) is x
+    p = conv.pad_nhwc(x, ((1, 2), (0, 3)), value=-5.0)
     assert p.shape == (2, 6, 7, 2) and p.dtype == x.dtype
     np.testing.assert_array_equal(p[:, 1:4, 0:4], x)
     mask = np.ones(p.shape, bool)
     mask[:, 1:4, 0:4] = False
     assert np.all(p[mask] == -5.0)
-    np.testing.assert_array_equal(C.unpad_nhwc(p, ((1, 2), (0, 3)), (3, 4)), x)
+    np.testing.assert_array_equal(conv.unpad_nhwc(p, ((1, 2), (0, 3)), (3, 4)), x)
 
 
 @pytest.mark.parametrize("case", IDS)
 def test_chunked_path_matches_loops(case, monkeypatch):
     """Large inputs never build the whole window matrix (cols is None): force that path with a
     tiny threshold and check forward and both gradients against the loop references."""
-    monkeypatch.setattr(C, "CHUNK_ABOVE", 0)
-    monkeypatch.setattr(C, "CHUNK_BYTES", 1)  # one image per chunk
+    monkeypatch.setattr(conv, "CHUNK_ABOVE", 0)
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 1)  # one image per chunk
     x, w, geo, s, d, p = _data(case)
     x = np.concatenate([x, x[::-1] * 0.5, x + 1])  # several images, so there are several chunks
-    y, cols = C.conv2d_forward(x, w, geo)
+    y, cols = conv.conv2d_forward(x, w, geo)
     assert cols is None
     np.testing.assert_allclose(y, conv_ref(x, w, s, d, p), rtol=1e-12, atol=1e-12)
     g = np.random.default_rng(1).standard_normal(y.shape)
     dx_want, dw_want = conv_adjoint_ref(x, w, g, s, d, p)
     np.testing.assert_allclose(K.conv2d_backward_input(g, w, x.shape, geo), dx_want, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(C.conv2d_backward_filter(g, cols, w.shape, x, geo), dw_want,
+    np.testing.assert_allclose(conv.conv2d_backward_filter(g, cols, w.shape, x, geo), dw_want,
                                rtol=1e-12, atol=1e-11)
 
 
 def test_chunking_is_only_for_large_inputs():
-    geo = C.geometry((28, 28), (3, 3), (1, 1), (1, 1), "VALID")
-    assert C._chunk(128, geo, 9, 4) is None                     # LeNet conv1: 3 MB, whole
-    big = C.geometry((32, 32), (3, 3), (1, 1), (1, 1), "SAME")
-    assert C._chunk(64, big, 576, 4) == 2                        # 151 MB: two 2.4 MB images a chunk
+    geo = conv.geometry((28, 28), (3, 3), (1, 1), (1, 1), "VALID")
+    assert conv._chunk(128, geo, 9, 4) is None                     # LeNet conv1: 3 MB, whole
+    big = conv.geometry((32, 32), (3, 3), (1, 1), (1, 1), "SAME")
+    assert conv._chunk(64, big, 576, 4) == 2                        # 151 MB: two 2.4 MB images a chunk

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from gradcheck import fd_inplace
-from tinytf.kernels import depthwise as D
+from tinytf.kernels import depthwise
 from tinytf.kernels.conv import geometry
 
 RNG = np.random.default_rng(7)
@@ -42,7 +42,7 @@ CASES = [  # x shape, w shape, strides, dilations, padding
 def test_depthwise_forward_matches_loops(xs, ws, s, d, padding):
     x, w = RNG.standard_normal(xs), RNG.standard_normal(ws)
     geo = geometry(xs[1:3], ws[:2], s, d, padding)
-    np.testing.assert_allclose(D.depthwise_forward(x, w, geo), depthwise_loops(x, w, s, d, geo.pads),
+    np.testing.assert_allclose(depthwise.depthwise_forward(x, w, geo), depthwise_loops(x, w, s, d, geo.pads),
                                rtol=1e-12, atol=1e-12)
 
 
@@ -53,6 +53,6 @@ def test_depthwise_gradients_match_finite_differences(xs, ws, s, d, padding):
     g = RNG.standard_normal((xs[0], geo.oh, geo.ow, ws[2] * ws[3]))
 
     def loss():
-        return np.sum(D.depthwise_forward(x, w, geo) * g)
-    np.testing.assert_allclose(D.depthwise_backward_input(g, w, xs, geo), fd_inplace(loss, x), rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(D.depthwise_backward_filter(g, x, ws, geo), fd_inplace(loss, w), rtol=1e-6, atol=1e-7)
+        return np.sum(depthwise.depthwise_forward(x, w, geo) * g)
+    np.testing.assert_allclose(depthwise.depthwise_backward_input(g, w, xs, geo), fd_inplace(loss, x), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(depthwise.depthwise_backward_filter(g, x, ws, geo), fd_inplace(loss, w), rtol=1e-6, atol=1e-7)

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from gradcheck import fd_inplace as _fd
-from tinytf.kernels import conv as C
-from tinytf.kernels import table as PL  # pool.py's kernels as the ops get them (NumPy or Numba)
+from tinytf.kernels import conv
+from tinytf.kernels import table as K  # pool.py's kernels as the ops get them (NumPy or Numba)
 
 
 def _ref_pads(n, k, s, padding):
@@ -98,7 +98,7 @@ IDS = ["{}-k{}x{}-s{}x{}-{}".format("x".join(map(str, s)), *k, *st, p) for s, k,
 
 
 def _geo(x_shape, ksize, strides, padding):
-    return C.geometry(x_shape[1:3], ksize, strides, (1, 1), padding)
+    return conv.geometry(x_shape[1:3], ksize, strides, (1, 1), padding)
 
 
 def _distinct(shape, seed):
@@ -111,7 +111,7 @@ def _distinct(shape, seed):
 def test_max_forward_matches_loops(case):
     x_shape, k, s, p = case
     x = np.random.default_rng(0).standard_normal(x_shape) - 3.0   # all negative: pads must not win
-    y = PL.max_pool_forward(x, _geo(*case))
+    y = K.max_pool_forward(x, _geo(*case))
     want = max_ref(x, k, s, p)
     assert y.shape == want.shape and y.dtype == np.float64
     np.testing.assert_array_equal(y, want)
@@ -122,7 +122,7 @@ def test_max_forward_matches_loops(case):
 def test_avg_forward_matches_loops(case):
     x_shape, k, s, p = case
     x = np.random.default_rng(1).standard_normal(x_shape) + 2.0
-    y = PL.avg_pool_forward(x, _geo(*case))
+    y = K.avg_pool_forward(x, _geo(*case))
     want = avg_ref(x, k, s, p)
     assert y.shape == want.shape and y.dtype == np.float64
     np.testing.assert_allclose(y, want, rtol=1e-12, atol=1e-12)
@@ -135,9 +135,9 @@ def test_max_backward_matches_loops_with_ties(case):
     rng = np.random.default_rng(2)
     x = rng.integers(-2, 1, x_shape).astype(np.float64)
     geo = _geo(*case)
-    y = PL.max_pool_forward(x, geo)
+    y = K.max_pool_forward(x, geo)
     g = rng.standard_normal(y.shape)
-    dx = PL.max_pool_backward(g, x, y, geo)
+    dx = K.max_pool_backward(g, x, y, geo)
     assert dx.shape == x.shape
     np.testing.assert_allclose(dx, max_grad_ref(x, g, k, s, p), rtol=1e-12, atol=1e-12)
     # every output gradient lands somewhere exactly once
@@ -148,9 +148,9 @@ def test_max_backward_matches_loops_with_ties(case):
 def test_avg_backward_matches_loops(case):
     x_shape, k, s, p = case
     geo = _geo(*case)
-    y = PL.avg_pool_forward(np.zeros(x_shape), geo)
+    y = K.avg_pool_forward(np.zeros(x_shape), geo)
     g = np.random.default_rng(3).standard_normal(y.shape)
-    dx = PL.avg_pool_backward(g, x_shape, geo)
+    dx = K.avg_pool_backward(g, x_shape, geo)
     assert dx.shape == x_shape
     np.testing.assert_allclose(dx, avg_grad_ref(x_shape, g, k, s, p), rtol=1e-12, atol=1e-12)
 
@@ -163,28 +163,28 @@ FD_IDS = [IDS[i] for i in (1, 4, 7, 8, 10)]
 def test_max_backward_matches_finite_differences(case):
     x = _distinct(case[0], seed=4)
     geo = _geo(*case)
-    y = PL.max_pool_forward(x, geo)
+    y = K.max_pool_forward(x, geo)
     g = np.random.default_rng(5).standard_normal(y.shape)
-    fd = _fd(lambda: float(np.sum(PL.max_pool_forward(x, geo) * g)), x)
-    np.testing.assert_allclose(PL.max_pool_backward(g, x, y, geo), fd, rtol=1e-6, atol=1e-7)
+    fd = _fd(lambda: float(np.sum(K.max_pool_forward(x, geo) * g)), x)
+    np.testing.assert_allclose(K.max_pool_backward(g, x, y, geo), fd, rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("case", FD_CASES, ids=FD_IDS)
 def test_avg_backward_matches_finite_differences(case):
     x = np.random.default_rng(6).standard_normal(case[0])
     geo = _geo(*case)
-    y = PL.avg_pool_forward(x, geo)
+    y = K.avg_pool_forward(x, geo)
     g = np.random.default_rng(7).standard_normal(y.shape)
-    fd = _fd(lambda: float(np.sum(PL.avg_pool_forward(x, geo) * g)), x)
-    np.testing.assert_allclose(PL.avg_pool_backward(g, x.shape, geo), fd, rtol=1e-6, atol=1e-7)
+    fd = _fd(lambda: float(np.sum(K.avg_pool_forward(x, geo) * g)), x)
+    np.testing.assert_allclose(K.avg_pool_backward(g, x.shape, geo), fd, rtol=1e-6, atol=1e-7)
 
 
 def test_max_tie_goes_to_first_cell_row_major():
     x = np.full((1, 4, 4, 1), 3.0)
     geo = _geo(x.shape, (2, 2), (2, 2), "VALID")
-    y = PL.max_pool_forward(x, geo)
+    y = K.max_pool_forward(x, geo)
     g = np.array([1.0, 2.0, 3.0, 4.0]).reshape(1, 2, 2, 1)
-    dx = PL.max_pool_backward(g, x, y, geo)[0, :, :, 0]
+    dx = K.max_pool_backward(g, x, y, geo)[0, :, :, 0]
     want = np.array([[1, 0, 2, 0],
                      [0, 0, 0, 0],
                      [3, 0, 4, 0],
@@ -196,8 +196,8 @@ def test_max_tie_partial_window():
     # the max 5 appears at (0,1) and (1,0) of one window: (0,1) comes first in row-major order
     x = np.array([[1.0, 5.0], [5.0, 2.0]]).reshape(1, 2, 2, 1)
     geo = _geo(x.shape, (2, 2), (1, 1), "VALID")
-    y = PL.max_pool_forward(x, geo)
-    dx = PL.max_pool_backward(np.full(y.shape, 7.0), x, y, geo)[0, :, :, 0]
+    y = K.max_pool_forward(x, geo)
+    dx = K.max_pool_backward(np.full(y.shape, 7.0), x, y, geo)[0, :, :, 0]
     np.testing.assert_array_equal(dx, [[0.0, 7.0], [0.0, 0.0]])
 
 
@@ -205,17 +205,17 @@ def test_max_tie_overlapping_windows_accumulate():
     # 3x3 windows, stride 1, on a constant 4x4 input: each window's first cell gets its gradient
     x = np.zeros((1, 4, 4, 1))
     geo = _geo(x.shape, (3, 3), (1, 1), "VALID")
-    y = PL.max_pool_forward(x, geo)
+    y = K.max_pool_forward(x, geo)
     g = np.array([[1.0, 2.0], [3.0, 4.0]]).reshape(1, 2, 2, 1)
-    dx = PL.max_pool_backward(g, x, y, geo)[0, :, :, 0]
+    dx = K.max_pool_backward(g, x, y, geo)[0, :, :, 0]
     want = np.zeros((4, 4))
     want[:2, :2] = [[1, 2], [3, 4]]
     np.testing.assert_array_equal(dx, want)
     # SAME padding: padded cells never take the gradient, the first *real* cell does
     geo = _geo(x.shape, (3, 3), (1, 1), "SAME")
-    y = PL.max_pool_forward(x, geo)
+    y = K.max_pool_forward(x, geo)
     g = np.arange(1.0, 17.0).reshape(1, 4, 4, 1)
-    dx = PL.max_pool_backward(g, x, y, geo)[0, :, :, 0]
+    dx = K.max_pool_backward(g, x, y, geo)[0, :, :, 0]
     want = np.zeros((4, 4))
     for a in range(4):
         for b in range(4):
@@ -225,9 +225,9 @@ def test_max_tie_overlapping_windows_accumulate():
     x = np.ones((1, 3, 3, 1))
     x[0, 1, 1, 0] = 5.0
     geo = _geo(x.shape, (2, 2), (1, 1), "VALID")
-    y = PL.max_pool_forward(x, geo)
+    y = K.max_pool_forward(x, geo)
     g = np.array([[1.0, 2.0], [3.0, 4.0]]).reshape(1, 2, 2, 1)
-    dx = PL.max_pool_backward(g, x, y, geo)[0, :, :, 0]
+    dx = K.max_pool_backward(g, x, y, geo)[0, :, :, 0]
     np.testing.assert_array_equal(dx, [[0, 0, 0], [0, 10, 0], [0, 0, 0]])
 
 
@@ -235,16 +235,16 @@ def test_max_pool_ignores_padding_for_negative_inputs():
     x = np.full((1, 3, 3, 1), -4.0)
     x[0, 2, 2, 0] = -1.0
     geo = _geo(x.shape, (3, 3), (2, 2), "SAME")
-    y = PL.max_pool_forward(x, geo)
+    y = K.max_pool_forward(x, geo)
     np.testing.assert_array_equal(y[0, :, :, 0], [[-4.0, -4.0], [-4.0, -1.0]])
 
 
 def test_avg_pool_same_counts_only_real_cells():
     x = np.ones((1, 3, 3, 1))
     geo = _geo(x.shape, (3, 3), (1, 1), "SAME")
-    np.testing.assert_allclose(PL.avg_pool_forward(x, geo), np.ones((1, 3, 3, 1)), rtol=1e-15)
+    np.testing.assert_allclose(K.avg_pool_forward(x, geo), np.ones((1, 3, 3, 1)), rtol=1e-15)
     x = np.arange(9.0).reshape(1, 3, 3, 1)
-    y = PL.avg_pool_forward(x, geo)[0, :, :, 0]
+    y = K.avg_pool_forward(x, geo)[0, :, :, 0]
     assert y[0, 0] == pytest.approx((0 + 1 + 3 + 4) / 4)
     assert y[0, 1] == pytest.approx((0 + 1 + 2 + 3 + 4 + 5) / 6)
     assert y[1, 1] == pytest.approx(4.0)
@@ -255,14 +255,14 @@ def test_float32_in_float32_out(case):
     x_shape, k, s, p = case
     x = np.random.default_rng(8).standard_normal(x_shape).astype(np.float32)
     geo = _geo(*case)
-    ym = PL.max_pool_forward(x, geo)
-    ya = PL.avg_pool_forward(x, geo)
+    ym = K.max_pool_forward(x, geo)
+    ya = K.avg_pool_forward(x, geo)
     assert ym.dtype == np.float32 and ya.dtype == np.float32
     np.testing.assert_array_equal(ym, max_ref(x.astype(np.float64), k, s, p))
     np.testing.assert_allclose(ya, avg_ref(x.astype(np.float64), k, s, p), rtol=1e-5, atol=1e-6)
     g = np.ones(ym.shape, np.float32)
-    assert PL.max_pool_backward(g, x, ym, geo).dtype == np.float32
-    assert PL.avg_pool_backward(g, x.shape, geo).dtype == np.float32
+    assert K.max_pool_backward(g, x, ym, geo).dtype == np.float32
+    assert K.avg_pool_backward(g, x.shape, geo).dtype == np.float32
 
 
 # ---- the argmax kept by the forward pass, and the scatter backward ---------------------------
@@ -291,20 +291,20 @@ def test_argmax_and_scatter_match_loops_with_ties(case):
     rng = np.random.default_rng(9)
     x = rng.integers(-2, 1, x_shape).astype(np.float64)
     geo = _geo(*case)
-    y, arg = PL.max_pool_forward_argmax(x, geo)
+    y, arg = K.max_pool_forward_argmax(x, geo)
     np.testing.assert_array_equal(y, max_ref(x, k, s, p))
     assert arg.dtype == np.uint8
     np.testing.assert_array_equal(arg, argmax_ref(x, k, s, p))
     g = rng.standard_normal(y.shape)
-    dx = PL.max_pool_backward_argmax(g, arg, x.shape, geo)
+    dx = K.max_pool_backward_argmax(g, arg, x.shape, geo)
     np.testing.assert_allclose(dx, max_grad_ref(x, g, k, s, p), rtol=1e-12, atol=1e-12)
-    assert dx.tobytes() == PL.max_pool_backward(g, x, y, geo).tobytes()
+    assert dx.tobytes() == K.max_pool_backward(g, x, y, geo).tobytes()
 
 
 def test_argmax_nan_window_routes_to_the_last_cell():
     x = np.array([[1.0, np.nan], [2.0, 0.0]]).reshape(1, 2, 2, 1)
     geo = _geo(x.shape, (2, 2), (2, 2), "VALID")
-    y, arg = PL.max_pool_forward_argmax(x, geo)
+    y, arg = K.max_pool_forward_argmax(x, geo)
     assert np.isnan(y[0, 0, 0, 0]) and arg[0, 0, 0, 0] == 3
 
 
@@ -312,7 +312,7 @@ def test_argmax_dtype_grows_with_the_window():
     geo = _geo((1, 17, 17, 1), (17, 17), (1, 1), "VALID")
     x = np.zeros((1, 17, 17, 1))
     x[0, 16, 16, 0] = 1.0
-    y, arg = PL.max_pool_forward_argmax(x, geo)
+    y, arg = K.max_pool_forward_argmax(x, geo)
     assert arg.dtype == np.uint16 and arg[0, 0, 0, 0] == 17 * 17 - 1
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from tinytf.kernels.conv import conv2d_forward, geometry
 from tinytf.kernels.pool import max_pool_forward
-from tinytf.tools import explain as E
+from tinytf.tools import explain
 
 pytest.importorskip("matplotlib")
 Image = pytest.importorskip("PIL.Image")
@@ -22,7 +22,7 @@ Image = pytest.importorskip("PIL.Image")
     {"channels": 3, "filters": 4, "seed": 5},
 ])
 def test_conv_data_matches_conv2d_forward(kw):
-    d = E.conv_data(**kw)
+    d = explain.conv_data(**kw)
     x, w, geo = d["x"], d["w"], d["geo"]
     y, _ = conv2d_forward(x[None], w, geo)
     np.testing.assert_array_equal(d["y"], y[0])
@@ -40,28 +40,28 @@ def test_conv_data_matches_conv2d_forward(kw):
 
 
 def test_conv_data_default_is_the_tutorial_single_channel_case():
-    d = E.conv_data()
+    d = explain.conv_data()
     assert d["x"].shape == (5, 5, 1) and d["w"].shape == (3, 3, 1, 1) and d["y"].shape == (3, 3, 1)
     assert not d["pad_mask"].any() and d["covered"].all()
 
 
 def test_padding_masks_tutorial_stride3_same():
     # tutorial: 5x5, k3, strides=3, SAME -> 2x2, pad total 1: 0 before, 1 after
-    d = E.conv_data(5, 3, 3, "SAME")
+    d = explain.conv_data(5, 3, 3, "SAME")
     assert d["geo"].pads == ((0, 1), (0, 1)) and d["y"].shape[:2] == (2, 2)
     assert d["pad_mask"][5].all() and d["pad_mask"][:, 5].all() and not d["pad_mask"][:5, :5].any()
-    v = E.conv_data(5, 3, 3, "VALID")
+    v = explain.conv_data(5, 3, 3, "VALID")
     assert v["y"].shape[:2] == (1, 1)
     assert not v["covered"][3:, :].any() and v["covered"][:3, :3].all()   # rows 3, 4 dropped
-    lines = E.size_arithmetic(5, 3, 3, "SAME")
+    lines = explain.size_arithmetic(5, 3, 3, "SAME")
     assert any("⌈5 / 3⌉ = 2" in s for s in lines)
     assert any("top/left 0, bottom/right 1" in s for s in lines)
-    assert any("= 1" in s for s in E.size_arithmetic(5, 3, 3, "VALID"))
-    assert any("= 2" in s for s in E.size_arithmetic(5, 3, 3, [[0, 0], [1, 1], [1, 1], [0, 0]]))
+    assert any("= 1" in s for s in explain.size_arithmetic(5, 3, 3, "VALID"))
+    assert any("= 2" in s for s in explain.size_arithmetic(5, 3, 3, [[0, 0], [1, 1], [1, 1], [0, 0]]))
 
 
 def test_pool_data_winners():
-    d = E.pool_data(size=4, pool=2, stride=2, seed=0)
+    d = explain.pool_data(size=4, pool=2, stride=2, seed=0)
     x = d["x"]
     geo = geometry((4, 4), (2, 2), (2, 2), (1, 1), "VALID")
     np.testing.assert_array_equal(d["y_max"], max_pool_forward(x[None, :, :, None], geo)[0, :, :, 0])
@@ -75,7 +75,7 @@ def test_pool_data_winners():
 
 
 def test_bn_data_per_channel_statistics():
-    d = E.bn_data(batch=4, size=2, channels=3, eps=1e-3)
+    d = explain.bn_data(batch=4, size=2, channels=3, eps=1e-3)
     x = d["x"]
     np.testing.assert_allclose(d["mean"], x.mean(axis=(0, 1, 2)))
     np.testing.assert_allclose(d["var"], x.var(axis=(0, 1, 2)))
@@ -85,7 +85,7 @@ def test_bn_data_per_channel_statistics():
 
 
 def test_rf_data_lenet():
-    d = E.rf_data()
+    d = explain.rf_data()
     assert d["sizes"] == [28, 26, 13, 11, 5] and d["unit"] == (2, 2)
     sizes = [nd["window"].span[0][1] - nd["window"].span[0][0] + 1 for nd in d["nested"]]
     assert sizes == [3, 4, 8, 10]
@@ -110,7 +110,7 @@ def _check_image(path, min_w=700, max_w=1700):
 
 
 def test_explain_all_topics(tmp_path):
-    paths = E.explain(tmp_path, dpi=60)
+    paths = explain.explain(tmp_path, dpi=60)
     names = sorted(p.rsplit("/", 1)[-1] for p in paths)
     assert names == sorted(["conv_single.png", "conv_single.gif", "conv_multichannel.png",
                             "conv_multikernel.png", "conv_stride.png", "padding.png", "pool.png",
@@ -128,17 +128,17 @@ def test_explain_all_topics(tmp_path):
 
 
 def test_explain_default_dpi_sizes(tmp_path):
-    for p in E.explain_padding(tmp_path) + E.explain_pool(tmp_path):
+    for p in explain.explain_padding(tmp_path) + explain.explain_pool(tmp_path):
         _check_image(p, min_w=800, max_w=1600)
 
 
 def test_explain_options(tmp_path):
-    (p,) = E.explain_stride(tmp_path, size=9, strides=(1, 3), dpi=80)
+    (p,) = explain.explain_stride(tmp_path, size=9, strides=(1, 3), dpi=80)
     _check_image(p, min_w=500)
     with pytest.raises(ValueError):
-        E.explain(tmp_path, ["nope"])
+        explain.explain(tmp_path, ["nope"])
     with pytest.raises(TypeError):
-        E.explain(tmp_path, ["rf"], seed=1)
+        explain.explain(tmp_path, ["rf"], seed=1)
 
 
 def test_missing_matplotlib_message(tmp_path, monkeypatch):
@@ -146,11 +146,11 @@ def test_missing_matplotlib_message(tmp_path, monkeypatch):
                 "matplotlib.patches"):
         monkeypatch.setitem(sys.modules, mod, None)
     with pytest.raises(ImportError, match=r"pip install 'tinytf\[plot\]'"):
-        E.explain_pool(tmp_path)
+        explain.explain_pool(tmp_path)
 
 
 def test_missing_pillow_message(monkeypatch):
     # (matplotlib itself writes PNGs through Pillow, so only the GIF helper is checked)
     monkeypatch.setitem(sys.modules, "PIL", None)
     with pytest.raises(ImportError, match=r"pip install 'tinytf\[image\]'"):
-        E._pil_image()
+        explain.pil_image()

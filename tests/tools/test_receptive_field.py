@@ -2,18 +2,18 @@
 (tested in tests/kernels/test_kernel_receptive_field.py)."""
 import pytest
 
-import tinytf.kernels.receptive_field as K
-from tinytf.tools import receptive_field as T
+import tinytf.kernels.receptive_field as kernels_receptive_field
+from tinytf.tools import receptive_field as tools_receptive_field
 from tinytf.tools.receptive_field import format_table, main, receptive_fields
 
 LENET = "conv3,pool2/2,conv3,pool2/2"
 
 
 def test_public_names_still_importable_from_tools():
-    for name in T.__all__:
-        assert hasattr(T, name)
-    for name in K.__all__:
-        assert getattr(T, name) is getattr(K, name)
+    for name in tools_receptive_field.__all__:
+        assert hasattr(tools_receptive_field, name)
+    for name in kernels_receptive_field.__all__:
+        assert getattr(tools_receptive_field, name) is getattr(kernels_receptive_field, name)
 
 
 def test_format_table():

@@ -4,7 +4,7 @@ import sys
 import numpy as np
 import pytest
 
-from tinytf.tools import report as R
+from tinytf.tools import report
 
 NAMES = ["cat", "dog", "bird"]
 
@@ -12,26 +12,26 @@ NAMES = ["cat", "dog", "bird"]
 def cm():
     y_true = [0, 0, 0, 1, 1, 2, 2, 2, 2]
     y_pred = [0, 1, 0, 1, 1, 2, 0, 2, 2]
-    return R.confusion_matrix(y_true, y_pred, 3)
+    return report.confusion_matrix(y_true, y_pred, 3)
 
 
 def test_confusion_matrix_and_accuracies():
     m = cm()
     np.testing.assert_array_equal(m, [[2, 1, 0], [0, 2, 0], [1, 0, 3]])
-    np.testing.assert_allclose(R.per_class_accuracy(m), [2 / 3, 1, 3 / 4])
-    assert R.accuracy(m) == pytest.approx(7 / 9)
-    empty = R.confusion_matrix([0, 0], [0, 1], 3)
-    assert np.isnan(R.per_class_accuracy(empty)[2])
-    assert "2 bird" in R.format_per_class(empty, NAMES) and "-" in R.format_per_class(empty, NAMES).splitlines()[3]
+    np.testing.assert_allclose(report.per_class_accuracy(m), [2 / 3, 1, 3 / 4])
+    assert report.accuracy(m) == pytest.approx(7 / 9)
+    empty = report.confusion_matrix([0, 0], [0, 1], 3)
+    assert np.isnan(report.per_class_accuracy(empty)[2])
+    assert "2 bird" in report.format_per_class(empty, NAMES) and "-" in report.format_per_class(empty, NAMES).splitlines()[3]
 
 
 def test_text_tables():
-    text = R.format_confusion(cm(), NAMES)
+    text = report.format_confusion(cm(), NAMES)
     lines = text.splitlines()
     assert lines[0].startswith("rows: true class")
     assert lines[1].split() == ["0", "1", "2"]
     assert lines[2].split() == ["0", "cat", "2", "1", "0"] and lines[4].split() == ["2", "bird", "1", "0", "3"]
-    per = R.format_per_class(cm(), NAMES).splitlines()
+    per = report.format_per_class(cm(), NAMES).splitlines()
     assert per[1].split() == ["0", "cat", "66.7%", "3"] and per[2].split() == ["1", "dog", "100.0%", "2"]
 
 
@@ -49,20 +49,20 @@ META = {"config": {"model": "lenet5", "model_description": "tiny", "dataset": "f
 def test_pictures_are_drawn(tmp_path):
     pytest.importorskip("matplotlib")
     Image = pytest.importorskip("PIL.Image")
-    for path in (R.plot_curves(HISTORY, str(tmp_path / "c.png")),
-                 R.plot_confusion(cm(), NAMES, str(tmp_path / "m.png"))):
+    for path in (report.plot_curves(HISTORY, str(tmp_path / "c.png")),
+                 report.plot_confusion(cm(), NAMES, str(tmp_path / "m.png"))):
         a = np.asarray(Image.open(path).convert("L"), dtype=float)
         assert min(a.shape) >= 300 and a.std() > 5
 
 
 def test_report_markdown(tmp_path):
-    path = R.write_report(str(tmp_path), META, cm(), NAMES, ["curves.png", "confusion.png"], "MODEL TABLE")
+    path = report.write_report(str(tmp_path), META, cm(), NAMES, ["curves.png", "confusion.png"], "MODEL TABLE")
     text = open(path, encoding="utf-8").read()
     for phrase in ("# tinytf run: lenet5 on fashion_mnist", "| batch size | 32 |", "adam, learning rate 0.001",
                    "**77.78%**", "after epoch 2", "| 2 | 0.5000 | 0.8000 | 0.9000 | 0.6000 |", "100 images/s",
                    "| 2 | bird | 75.0% | 4 |", "![curves](curves.png)", "MODEL TABLE", "test split"):
         assert phrase in text, phrase
-    R.write_report(str(tmp_path), META, cm(), NAMES, "no matplotlib: pip install 'tinytf[plot]'")
+    report.write_report(str(tmp_path), META, cm(), NAMES, "no matplotlib: pip install 'tinytf[plot]'")
     assert "_Pictures not drawn: no matplotlib: pip install 'tinytf[plot]'_" in open(path, encoding="utf-8").read()
 
 
@@ -70,7 +70,7 @@ def test_missing_matplotlib_is_one_clear_message(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
-    assert not R.have_matplotlib()
-    with pytest.raises(R.MissingDependency, match=r"pip install 'tinytf\[plot\]'"):
-        R.plot_curves(HISTORY, str(tmp_path / "c.png"))
+    assert not report.have_matplotlib()
+    with pytest.raises(report.MissingDependency, match=r"pip install 'tinytf\[plot\]'"):
+        report.plot_curves(HISTORY, str(tmp_path / "c.png"))
     assert not (tmp_path / "c.png").exists()

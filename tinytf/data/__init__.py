@@ -4,13 +4,14 @@ A ``Dataset`` is a lazy chain of nodes; nothing is computed until it is iterated
 ``Tensor`` elements with the structure (tensor, tuple, dict, nested) of the input.
 
 Modules: :mod:`.dataset` (``Dataset``, sources, the fused index path), :mod:`.shuffle`,
-:mod:`.transforms` (the other transformations), :mod:`.structure` (``TensorSpec``, element
-structures).
+:mod:`.transforms` (the other transformations; both register their nodes with
+``dataset.transformation``), :mod:`.structure` (``TensorSpec``, element structures).
 
 Note: ``from_tensor_slices`` does not copy NumPy inputs; do not modify them while a dataset uses them.
 """
 import types
 
+from . import shuffle, transforms  # noqa: F401 (they register Dataset's transformations)
 from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 from .structure import TensorSpec
 

@@ -11,12 +11,12 @@ one).
 """
 import numpy as np
 
-from .. import dtypes as _dt
+from .. import dtypes as _dtypes
 from .. import nest
 from ..errors import InvalidArgumentError
-from ..tensor import _to_array
-from .structure import (TensorSpec, _flatten, _flatten_up_to, _map, _pack, _packer, _spec_of,
-                        _to_numpy, _to_tensor)
+from ..tensor import to_array
+from .structure import (TensorSpec, flatten, flatten_up_to, map_structure, pack_as, packer, spec_of,
+                        to_numpy, to_tensor)
 
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
@@ -26,33 +26,46 @@ _FUSE = True            # use the vectorised index path where possible (tests sw
 _RANGE_AS_INDEX = 1 << 22  # Dataset.range up to this length joins the fused path
 
 
-def _fused_source(ds):
+# Dataset's transformation nodes by method name, registered by shuffle.py and transforms.py (which
+# subclass Dataset, so this module cannot import them; data/__init__.py imports both).
+_TRANSFORMS = {}
+
+
+def transformation(name):
+    """Class decorator: the node that ``Dataset.<name>`` makes."""
+    def register(cls):
+        _TRANSFORMS[name] = cls
+        return cls
+    return register
+
+
+def fused_source(ds):
     """``ds._index_source()`` when the fused path is on, else None."""
     return ds._index_source() if _FUSE else None
 
 
-def _normalize(x, lists_as_tuples=False):
+def normalize_element(x, lists_as_tuples=False):
     """An element structure with NumPy leaves (TensorFlow's conversion rules for the leaves).
 
     Lists are tensors, as in TensorFlow (``[x1, x2]`` stacks). With ``lists_as_tuples`` a list
     that cannot be one tensor (e.g. ``[images, labels]``) is taken as a tuple instead.
     """
     if isinstance(x, dict):
-        return {k: _normalize(v, lists_as_tuples) for k, v in x.items()}
+        return {k: normalize_element(v, lists_as_tuples) for k, v in x.items()}
     if nest.is_namedtuple(x):
-        return type(x)(*[_normalize(v, lists_as_tuples) for v in x])
+        return type(x)(*[normalize_element(v, lists_as_tuples) for v in x])
     if isinstance(x, tuple):
-        return tuple(_normalize(v, lists_as_tuples) for v in x)
+        return tuple(normalize_element(v, lists_as_tuples) for v in x)
     if isinstance(x, list):
         try:
-            return _to_array(x)
+            return to_array(x)
         except (TypeError, ValueError):
             if not lists_as_tuples:
                 raise
-            return tuple(_normalize(v, lists_as_tuples) for v in x)
+            return tuple(normalize_element(v, lists_as_tuples) for v in x)
     if isinstance(x, Dataset):
         raise TypeError("a Dataset cannot be an element component; use Dataset.zip or flat_map")
-    return np.asarray(_to_array(x))
+    return np.asarray(to_array(x))
 
 
 class _Cardinality(int):
@@ -65,7 +78,7 @@ class _Cardinality(int):
         return f"<tf.Tensor: shape=(), dtype=int64, numpy={int(self)}>"
 
 
-def _int(value, what, op):
+def int_arg(value, what, op):
     try:
         v = int(value)
     except (TypeError, ValueError):
@@ -97,13 +110,13 @@ class Dataset:
 
     # --- iteration
     def _iter_np(self):
-        src = _fused_source(self)
+        src = fused_source(self)
         if src is None:
             return self._elements()
         return self._rows(src)
 
     def _rows(self, src):
-        flat, pack = _flatten(src), _packer(src)
+        flat, pack = flatten(src), packer(src)
         for c in self._index_chunks():
             for i in c.tolist():
                 yield pack([a[i, ...] for a in flat])
@@ -113,7 +126,7 @@ class Dataset:
 
     def as_numpy_iterator(self):
         """Iterate the elements as NumPy values (scalars as NumPy scalars)."""
-        return (_map(_to_numpy, e) for e in self._iter_np())
+        return (map_structure(to_numpy, e) for e in self._iter_np())
 
     def __bool__(self):
         return True
@@ -150,8 +163,8 @@ class Dataset:
         ``tensors`` is a tensor/array, a tuple of them (``(x, y)``), a dict, or nested; all
         components must have the same first dimension.
         """
-        src = _normalize(tensors, lists_as_tuples=True)
-        leaves = _flatten(src)
+        src = normalize_element(tensors, lists_as_tuples=True)
+        leaves = flatten(src)
         if not leaves:
             raise ValueError("from_tensor_slices: needs at least one tensor component")
         for a in leaves:
@@ -170,17 +183,17 @@ class Dataset:
     @staticmethod
     def from_tensors(tensors, name=None):
         """A dataset of one element: ``tensors`` itself."""
-        return _Tensors(_normalize(tensors))
+        return _Tensors(normalize_element(tensors))
 
     @staticmethod
-    def range(*args, output_type=_dt.int64, name=None):
+    def range(*args, output_type=_dtypes.int64, name=None):
         """``range(stop)``, ``range(start, stop[, step])`` as a dataset of int64 scalars."""
         if not 1 <= len(args) <= 3:
             raise TypeError(f"Dataset.range takes 1 to 3 positional arguments, got {len(args)}")
-        ints = [_int(a, "argument", "Dataset.range") for a in args]
+        ints = [int_arg(a, "argument", "Dataset.range") for a in args]
         if len(ints) == 3 and ints[2] == 0:
             raise InvalidArgumentError("Dataset.range: step must not be 0")
-        return _Range(range(*ints), _dt.np_dtype(output_type))
+        return _Range(range(*ints), _dtypes.np_dtype(output_type))
 
     @staticmethod
     def zip(*args, datasets=None, name=None):
@@ -189,13 +202,13 @@ class Dataset:
             if not args:
                 raise TypeError("Dataset.zip needs at least one dataset")
             datasets = args[0] if len(args) == 1 else tuple(args)
-        flat = _flatten(datasets)
+        flat = flatten(datasets)
         for d in flat:
             if not isinstance(d, Dataset):
                 raise TypeError(f"Dataset.zip: expected datasets, got {type(d).__name__}")
         if all(type(d) is _Slices for d in flat):       # zip of slices is slices: stays fusable
             n = min(d._n for d in flat)
-            return _Slices(_pack(datasets, [_map(lambda a, n=n: a[:n], d._src) for d in flat]), n)
+            return _Slices(pack_as(datasets, [map_structure(lambda a, n=n: a[:n], d._src) for d in flat]), n)
         return _Zip(datasets)
 
     @staticmethod
@@ -205,53 +218,53 @@ class Dataset:
         if output_signature is None:
             if output_types is None:
                 raise TypeError("from_generator: give output_signature or output_types")
-            sig_types = _flatten(output_types)
+            sig_types = flatten(output_types)
             sig_shapes = [None] * len(sig_types) if output_shapes is None else \
-                _flatten_up_to(output_types, output_shapes)
-            output_signature = _pack(output_types, [
+                flatten_up_to(output_types, output_shapes)
+            output_signature = pack_as(output_types, [
                 TensorSpec([] if s is None else s, t) for t, s in zip(sig_types, sig_shapes)])
         return _Generator(generator, tuple(args or ()), output_signature)
 
     # --- transformations
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None):
         """Shuffle with a buffer of ``buffer_size`` elements (TensorFlow's algorithm)."""
-        return _Shuffle(self, buffer_size, seed,
+        return _TRANSFORMS["shuffle"](self, buffer_size, seed,
                         True if reshuffle_each_iteration is None else reshuffle_each_iteration)
 
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None, deterministic=None,
               name=None):
         """Stack ``batch_size`` consecutive elements into one (the last may be smaller unless
         ``drop_remainder``)."""
-        return _Batch(self, batch_size, drop_remainder)
+        return _TRANSFORMS["batch"](self, batch_size, drop_remainder)
 
     def unbatch(self, name=None):
         """Split each element along its first dimension (the inverse of ``batch``)."""
-        return _Unbatch(self)
+        return _TRANSFORMS["unbatch"](self)
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
         """Apply ``map_func`` to each element (a tuple element is passed as separate arguments)."""
-        return _Map(self, map_func)
+        return _TRANSFORMS["map"](self, map_func)
 
     def filter(self, predicate, name=None):
         """Keep the elements for which ``predicate`` returns True (a scalar bool)."""
-        return _Filter(self, predicate)
+        return _TRANSFORMS["filter"](self, predicate)
 
     def repeat(self, count=None, name=None):
         """Repeat the dataset ``count`` times (forever when ``None`` or -1)."""
-        return _Repeat(self, count)
+        return _TRANSFORMS["repeat"](self, count)
 
     def take(self, count, name=None):
         """The first ``count`` elements (all of them when ``count`` is -1)."""
-        return _Take(self, count)
+        return _TRANSFORMS["take"](self, count)
 
     def skip(self, count, name=None):
         """All but the first ``count`` elements (none when ``count`` is -1)."""
-        return _Skip(self, count)
+        return _TRANSFORMS["skip"](self, count)
 
     def cache(self, filename="", name=None):
         """Keep the elements of the first complete iteration and replay them afterwards (in memory;
         ``filename`` is accepted and ignored)."""
-        return _Cache(self)
+        return _TRANSFORMS["cache"](self)
 
     def prefetch(self, buffer_size, name=None):
         """No-op in tinytf (elements are produced on demand)."""
@@ -259,11 +272,11 @@ class Dataset:
 
     def concatenate(self, dataset, name=None):
         """This dataset's elements followed by ``dataset``'s."""
-        return _Concatenate(self, dataset)
+        return _TRANSFORMS["concatenate"](self, dataset)
 
     def enumerate(self, start=0, name=None):
         """Elements as ``(index, element)`` pairs (index int64, from ``start``)."""
-        return _Enumerate(self, start)
+        return _TRANSFORMS["enumerate"](self, start)
 
     def apply(self, transformation_func):
         return transformation_func(self)
@@ -273,7 +286,7 @@ class Dataset:
 
     def reduce(self, initial_state, reduce_func, name=None):
         """Fold the elements: ``state = reduce_func(state, element)``."""
-        state = _map(_to_tensor, _normalize(initial_state))
+        state = map_structure(to_tensor, normalize_element(initial_state))
         for e in self:
             state = reduce_func(state, e)
         return state
@@ -290,7 +303,7 @@ class _Iterator:
         return self
 
     def __next__(self):
-        return _map(_to_tensor, next(self._gen))
+        return map_structure(to_tensor, next(self._gen))
 
     next = __next__
 
@@ -302,7 +315,7 @@ class _Iterator:
         return self._ds.element_spec
 
 
-class _Unary(Dataset):
+class UnaryDataset(Dataset):
     def __init__(self, inp):
         if not isinstance(inp, Dataset):
             raise TypeError(f"expected a Dataset, got {type(inp).__name__}")
@@ -324,7 +337,7 @@ class _Slices(Dataset):
         yield np.arange(self._n, dtype=np.int64)
 
     def _elements(self):
-        flat, pack = _flatten(self._src), _packer(self._src)
+        flat, pack = flatten(self._src), packer(self._src)
         for i in range(self._n):
             yield pack([a[i, ...] for a in flat])
 
@@ -332,7 +345,7 @@ class _Slices(Dataset):
         return self._n
 
     def _spec(self):
-        return _map(lambda a: _spec_of(a, a.shape[1:]), self._src)
+        return map_structure(lambda a: spec_of(a, a.shape[1:]), self._src)
 
     def __repr__(self):
         return f"<_TensorSliceDataset element_spec={self._spec()}>"
@@ -349,7 +362,7 @@ class _Tensors(Dataset):
         return 1
 
     def _spec(self):
-        return _map(_spec_of, self._value)
+        return map_structure(spec_of, self._value)
 
 
 class _Range(Dataset):
@@ -384,10 +397,10 @@ class _Generator(Dataset):
         self._gen, self._args, self._sig = generator, args, signature
 
     def _elements(self):
-        specs = _flatten(self._sig)
+        specs = flatten(self._sig)
         for value in self._gen(*self._args):
-            e = _normalize(value)
-            leaves = _flatten(e)
+            e = normalize_element(value)
+            leaves = flatten(e)
             if len(leaves) != len(specs):
                 raise TypeError(f"from_generator: generator yielded {value!r}, which does not "
                                 f"match the structure {self._sig}")
@@ -398,7 +411,7 @@ class _Generator(Dataset):
                     raise InvalidArgumentError(f"from_generator: yielded shape {a.shape} is not "
                                                f"compatible with {s}")
                 out.append(a)
-            yield _pack(self._sig, out)
+            yield pack_as(self._sig, out)
 
     def _spec(self):
         return self._sig
@@ -407,7 +420,7 @@ class _Generator(Dataset):
 class _Zip(Dataset):
     def __init__(self, datasets):
         self._datasets = datasets
-        self._flat = _flatten(datasets)
+        self._flat = flatten(datasets)
 
     def _elements(self):
         its = [d._iter_np() for d in self._flat]
@@ -416,7 +429,7 @@ class _Zip(Dataset):
                 elems = [next(it) for it in its]
             except StopIteration:
                 return
-            yield _pack(self._datasets, elems)
+            yield pack_as(self._datasets, elems)
 
     def _card(self):
         cards = [d._card() for d in self._flat]
@@ -426,10 +439,5 @@ class _Zip(Dataset):
         return min(finite) if finite else INFINITE_CARDINALITY
 
     def _spec(self):
-        return _pack(self._datasets, [d._spec() for d in self._flat])
+        return pack_as(self._datasets, [d._spec() for d in self._flat])
 
-
-# the transformation classes subclass Dataset and _Unary, so they are imported once those exist
-from .shuffle import _Shuffle  # noqa: E402
-from .transforms import (_Batch, _Cache, _Concatenate, _Enumerate, _Filter, _Map,  # noqa: E402
-                         _Repeat, _Skip, _Take, _Unbatch)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import backend as _backend
 from ..errors import InvalidArgumentError
-from .dataset import UNKNOWN_CARDINALITY, _int, _Unary
+from .dataset import UNKNOWN_CARDINALITY, int_arg, UnaryDataset, transformation
 
 _DRAW_BLOCK = 4096      # shuffle draws slot numbers in blocks of this many (both paths alike)
 
@@ -98,10 +98,11 @@ def _shuffle_indices(chunks, size, rng):
 
 
 
-class _Shuffle(_Unary):
+@transformation("shuffle")
+class _Shuffle(UnaryDataset):
     def __init__(self, inp, buffer_size, seed, reshuffle):
         super().__init__(inp)
-        size = _int(buffer_size, "buffer_size", "shuffle")
+        size = int_arg(buffer_size, "buffer_size", "shuffle")
         if size <= 0 and size != UNKNOWN_CARDINALITY:
             raise InvalidArgumentError(
                 f"shuffle: buffer_size must be greater than zero or UNKNOWN_CARDINALITY, got {size}")

@@ -4,27 +4,27 @@ import functools
 
 import numpy as np
 
-from .. import dtypes as _dt
+from .. import dtypes as _dtypes
 from .. import nest
 from ..tensor import Tensor, TensorShape
 
-_flatten = functools.partial(nest.flatten, lists=False)
-_flatten_up_to = functools.partial(nest.flatten_up_to, lists=False)
-_pack = functools.partial(nest.pack_sequence_as, lists=False)
-_map = functools.partial(nest.map_structure, lists=False)
+flatten = functools.partial(nest.flatten, lists=False)
+flatten_up_to = functools.partial(nest.flatten_up_to, lists=False)
+pack_as = functools.partial(nest.pack_sequence_as, lists=False)
+map_structure = functools.partial(nest.map_structure, lists=False)
 
 
-def _packer(ref):
+def packer(ref):
     if not isinstance(ref, (tuple, dict)):
         return lambda leaves: leaves[0]
-    return lambda leaves: _pack(ref, leaves)
+    return lambda leaves: pack_as(ref, leaves)
 
 
-def _to_tensor(a):
+def to_tensor(a):
     return Tensor(a)
 
 
-def _to_numpy(a):
+def to_numpy(a):
     return a[()] if a.ndim == 0 else a
 
 
@@ -33,14 +33,14 @@ class TensorSpec:
 
     def __init__(self, shape, dtype=None, name=None):
         self.shape = TensorShape(shape)
-        self.dtype = _dt.as_dtype("float32" if dtype is None else dtype)
+        self.dtype = _dtypes.as_dtype("float32" if dtype is None else dtype)
         self.name = name
 
     def is_compatible_with(self, other):
         shape = getattr(other, "shape", None)
         shape = TensorShape(np.shape(other) if shape is None else shape)
         dtype = getattr(other, "dtype", None)
-        if dtype is not None and _dt.as_dtype(dtype) != self.dtype:
+        if dtype is not None and _dtypes.as_dtype(dtype) != self.dtype:
             return False
         return len(shape) == len(self.shape) and all(
             a is None or b is None or a == b for a, b in zip(self.shape, shape))
@@ -56,11 +56,11 @@ class TensorSpec:
         return f"TensorSpec(shape={self.shape}, dtype={self.dtype!r}, name={self.name!r})"
 
 
-def _spec_of(a, shape=None):
+def spec_of(a, shape=None):
     return TensorSpec(a.shape if shape is None else shape, a.dtype)
 
 
-def _merge_dims(a, b):
+def merge_dims(a, b):
     if len(a) != len(b):
         return None
     return [x if x == y else None for x, y in zip(a, b)]

@@ -3,30 +3,31 @@ repeat, take, skip, cache, concatenate, enumerate."""
 import numpy as np
 
 from .. import backend as _backend
-from .. import dtypes as _dt
+from .. import dtypes as _dtypes
 from ..errors import InvalidArgumentError
-from ..tensor import _to_array
-from .dataset import (INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset, _fused_source, _int,
-                      _normalize, _Unary)
-from .structure import TensorSpec, _flatten, _map, _merge_dims, _pack, _packer, _to_tensor
+from ..tensor import to_array
+from .dataset import (INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset, fused_source, int_arg,
+                      normalize_element, UnaryDataset, transformation)
+from .structure import TensorSpec, flatten, map_structure, merge_dims, pack_as, packer, to_tensor
 
 
-class _Batch(_Unary):
+@transformation("batch")
+class _Batch(UnaryDataset):
     def __init__(self, inp, batch_size, drop_remainder):
         super().__init__(inp)
-        bs = _int(batch_size, "batch_size", "batch")
+        bs = int_arg(batch_size, "batch_size", "batch")
         if bs <= 0:
             raise InvalidArgumentError(f"batch: batch_size must be greater than zero, got {bs}")
         self._bs, self._drop = bs, bool(drop_remainder)
 
     def _elements(self):
-        src = _fused_source(self._inp)
+        src = fused_source(self._inp)
         if src is not None:
             return self._gathered(src)
         return self._stacked()
 
     def _gathered(self, src):
-        bs, flat, pack = self._bs, _flatten(src), _packer(src)
+        bs, flat, pack = self._bs, flatten(src), packer(src)
         pending = None
         for c in self._inp._index_chunks():
             if pending is not None:
@@ -44,9 +45,9 @@ class _Batch(_Unary):
     def _stacked(self):
         bs, items, pack = self._bs, [], None
         for e in self._inp._iter_np():
-            items.append(_flatten(e))
+            items.append(flatten(e))
             if pack is None:
-                pack = _packer(e)
+                pack = packer(e)
             if len(items) == bs:
                 yield pack(_stack(items))
                 items = []
@@ -61,7 +62,7 @@ class _Batch(_Unary):
 
     def _spec(self):
         first = self._bs if self._drop else None
-        return _map(lambda s: TensorSpec((first,) + tuple(s.shape), s.dtype), self._inp._spec())
+        return map_structure(lambda s: TensorSpec((first,) + tuple(s.shape), s.dtype), self._inp._spec())
 
 
 def _stack(items):
@@ -77,10 +78,11 @@ def _stack(items):
     return out
 
 
-class _Unbatch(_Unary):
+@transformation("unbatch")
+class _Unbatch(UnaryDataset):
     def _elements(self):
         for e in self._inp._iter_np():
-            flat, pack = _flatten(e), _packer(e)
+            flat, pack = flatten(e), packer(e)
             if any(a.ndim == 0 for a in flat):
                 raise InvalidArgumentError("unbatch: every component needs rank >= 1")
             n = flat[0].shape[0]
@@ -95,28 +97,29 @@ class _Unbatch(_Unary):
         if n < 0:
             return n
         try:                                    # known batch dimension: known count (as TF)
-            dims = {s.shape[0] if s.shape else None for s in _flatten(self._inp._spec())}
+            dims = {s.shape[0] if s.shape else None for s in flatten(self._inp._spec())}
         except Exception:  # noqa: BLE001 - a spec that cannot be traced is just unknown
             dims = {None}
         d = dims.pop() if len(dims) == 1 else None
         return UNKNOWN_CARDINALITY if d is None else n * d
 
     def _spec(self):
-        return _map(lambda s: TensorSpec(s.shape[1:], s.dtype), self._inp._spec())
+        return map_structure(lambda s: TensorSpec(s.shape[1:], s.dtype), self._inp._spec())
 
 
 def _call(fn, element):
-    args = _map(_to_tensor, element)
+    args = map_structure(to_tensor, element)
     return fn(*args) if type(args) is tuple else fn(args)
 
 
 def _normalize_output(out):
     if isinstance(out, list):        # TensorFlow converts a returned list to a tuple
         out = tuple(out)
-    return _normalize(out)
+    return normalize_element(out)
 
 
-class _Map(_Unary):
+@transformation("map")
+class _Map(UnaryDataset):
     def __init__(self, inp, fn):
         super().__init__(inp)
         if not callable(fn):
@@ -136,7 +139,7 @@ class _Map(_Unary):
         spec = self._inp._spec()
 
         def run(fill):
-            ex = _map(lambda s: np.zeros([fill if d is None else d for d in s.shape],
+            ex = map_structure(lambda s: np.zeros([fill if d is None else d for d in s.shape],
                                          s.dtype.as_numpy_dtype), spec)
             state = _backend.get_state()
             try:
@@ -144,11 +147,12 @@ class _Map(_Unary):
             finally:
                 _backend.set_state(state)
         a, b = run(1), run(2)
-        return _pack(a, [TensorSpec(_merge_dims(x.shape, y.shape), x.dtype)
-                         for x, y in zip(_flatten(a), _flatten(b))])
+        return pack_as(a, [TensorSpec(merge_dims(x.shape, y.shape), x.dtype)
+                         for x, y in zip(flatten(a), flatten(b))])
 
 
-class _Filter(_Unary):
+@transformation("filter")
+class _Filter(UnaryDataset):
     def __init__(self, inp, predicate):
         super().__init__(inp)
         if not callable(predicate):
@@ -158,7 +162,7 @@ class _Filter(_Unary):
     def _elements(self):
         pred = self._pred
         for e in self._inp._iter_np():
-            keep = np.asarray(_to_array(_call(pred, e)))
+            keep = np.asarray(to_array(_call(pred, e)))
             if keep.shape != () or keep.dtype != np.bool_:
                 raise ValueError("Invalid `predicate`. `predicate` must return a `tf.bool` scalar "
                                  f"tensor, got dtype {keep.dtype.name} shape {keep.shape}")
@@ -166,10 +170,11 @@ class _Filter(_Unary):
                 yield e
 
 
-class _Repeat(_Unary):
+@transformation("repeat")
+class _Repeat(UnaryDataset):
     def __init__(self, inp, count):
         super().__init__(inp)
-        c = -1 if count is None else _int(count, "count", "repeat")
+        c = -1 if count is None else int_arg(count, "count", "repeat")
         self._count = -1 if c < 0 else c
 
     def _epochs(self, make, chunks=False):
@@ -203,10 +208,11 @@ class _Repeat(_Unary):
         return n if n < 0 else n * self._count
 
 
-class _Take(_Unary):
+@transformation("take")
+class _Take(UnaryDataset):
     def __init__(self, inp, count):
         super().__init__(inp)
-        self._n = _int(count, "count", "take")
+        self._n = int_arg(count, "count", "take")
 
     def _index_source(self):
         return self._inp._index_source()
@@ -244,10 +250,11 @@ class _Take(_Unary):
         return n if n == UNKNOWN_CARDINALITY else min(n, self._n)
 
 
-class _Skip(_Unary):
+@transformation("skip")
+class _Skip(UnaryDataset):
     def __init__(self, inp, count):
         super().__init__(inp)
-        self._n = _int(count, "count", "skip")
+        self._n = int_arg(count, "count", "skip")
 
     def _index_source(self):
         return self._inp._index_source()
@@ -282,7 +289,8 @@ class _Skip(_Unary):
         return 0 if self._n < 0 else max(n - self._n, 0)
 
 
-class _Cache(_Unary):
+@transformation("cache")
+class _Cache(UnaryDataset):
     def __init__(self, inp):
         super().__init__(inp)
         self._stored = {}
@@ -310,13 +318,14 @@ class _Cache(_Unary):
         return self._inp._card()
 
 
-class _Concatenate(_Unary):
+@transformation("concatenate")
+class _Concatenate(UnaryDataset):
     def __init__(self, inp, other):
         super().__init__(inp)
         if not isinstance(other, Dataset):
             raise TypeError(f"concatenate: expected a Dataset, got {type(other).__name__}")
         a, b = inp._spec(), other._spec()
-        fa, fb = _flatten(a), _flatten(b)
+        fa, fb = flatten(a), flatten(b)
         if len(fa) != len(fb) or any(x.dtype != y.dtype for x, y in zip(fa, fb)):
             raise TypeError(f"Incompatible dataset elements: {a} vs. {b}")
         self._other = other
@@ -335,14 +344,15 @@ class _Concatenate(_Unary):
 
     def _spec(self):
         a, b = self._inp._spec(), self._other._spec()
-        return _pack(a, [TensorSpec(_merge_dims(x.shape, y.shape), x.dtype)
-                         for x, y in zip(_flatten(a), _flatten(b))])
+        return pack_as(a, [TensorSpec(merge_dims(x.shape, y.shape), x.dtype)
+                         for x, y in zip(flatten(a), flatten(b))])
 
 
-class _Enumerate(_Unary):
+@transformation("enumerate")
+class _Enumerate(UnaryDataset):
     def __init__(self, inp, start):
         super().__init__(inp)
-        self._start = _int(start, "start", "enumerate")
+        self._start = int_arg(start, "start", "enumerate")
 
     def _elements(self):
         for i, e in enumerate(self._inp._iter_np(), self._start):
@@ -352,4 +362,4 @@ class _Enumerate(_Unary):
         return self._inp._card()
 
     def _spec(self):
-        return (TensorSpec((), _dt.int64), self._inp._spec())
+        return (TensorSpec((), _dtypes.int64), self._inp._spec())

@@ -7,4 +7,4 @@ from . import experimental  # noqa: F401
 from .strategy import (  # noqa: F401
     DistributedDataset, InputContext, MirroredStrategy, MultiWorkerMirroredStrategy, ReduceOp, ReplicaContext,
     Strategy, get_replica_context, get_strategy, has_strategy, in_cross_replica_context, is_chief)
-from .sync_bn import sync_batch_norm_op  # noqa: F401
+from .training import sync_batch_norm_op  # noqa: F401  (registers tf.distribute with Keras)

@@ -166,6 +166,11 @@ def bcast_json(comm, obj, what):
 _WORLD = None
 
 
+def current_world():
+    """The communicator ``world()`` made, or None before any strategy asked for it."""
+    return _WORLD
+
+
 def world(timeout=None, startup_timeout=None):
     """The process-wide communicator, created once: ``LocalComm`` unless launched by mpiexec with
     more than one process. On creation every rank checks that all run the same tinytf."""

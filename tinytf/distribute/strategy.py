@@ -117,12 +117,11 @@ class Strategy:
     # ---- replica functions ----------------------------------------------------------------------
     def run(self, fn, args=(), kwargs=None, options=None):
         """Call ``fn`` on this process's replica. Inside, ``optimizer.apply_gradients`` sums the
-        gradients over the replicas (scale the loss by the global batch size, e.g.
-        ``tf.nn.compute_average_loss(l, global_batch_size=B)``)."""
+        gradients over the replicas (``training.py: StrategyDistribution.all_reduce_gradients``;
+        scale the loss by the global batch size, e.g. ``tf.nn.compute_average_loss(l, global_batch_size=B)``)."""
         return self._run(fn, args, kwargs or {}, 1.0)
 
     def _run(self, fn, args, kwargs, grad_weight):
-        _install_optimizer_hook()
         outer = _state.replica
         _state.replica = ReplicaContext(self, grad_weight)
         try:
@@ -334,43 +333,6 @@ def current_replica():
 def is_chief():
     """Whether this process writes files and prints progress: rank 0, or any process of a job
     that never created a multi-process strategy."""
-    return _comm._WORLD is None or _comm._WORLD.rank == 0
+    world = _comm.current_world()
+    return world is None or world.rank == 0
 
-
-# ---- the optimizer hook ---------------------------------------------------------------------------
-_hooked = False
-
-
-def _install_optimizer_hook():
-    """Inside a replica context with several replicas, ``Optimizer.apply_gradients`` first sums
-    ``grad_weight * gradient`` over the replicas (TensorFlow's cross-replica gradient aggregation).
-    Installed once, on the shared base class; outside ``strategy.run`` it changes nothing."""
-    global _hooked
-    if _hooked:
-        return
-    import functools
-
-    from ..keras.optimizers.base_optimizer import Optimizer
-    plain = Optimizer.apply_gradients
-
-    @functools.wraps(plain)
-    def apply_gradients(self, grads_and_vars, *args, **kwargs):
-        ctx = _state.replica
-        if ctx is None or ctx.num_replicas_in_sync == 1:
-            return plain(self, grads_and_vars, *args, **kwargs)
-        pairs = list(grads_and_vars)
-        live = [i for i, (g, _) in enumerate(pairs) if g is not None]
-        w = ctx.grad_weight
-        local = []
-        for i in live:
-            g = np.asarray(pairs[i][0])
-            local.append(g * g.dtype.type(w) if w != 1.0 else g)
-        summed = ctx.strategy._comm.sum_arrays(local, "the gradient all-reduce")
-        from ..tensor import Tensor
-        for i, s in zip(live, summed):
-            pairs[i] = (Tensor(s), pairs[i][1])
-        return plain(self, pairs, *args, **kwargs)
-
-    apply_gradients._tinytf_plain = plain
-    Optimizer.apply_gradients = apply_gradients
-    _hooked = True

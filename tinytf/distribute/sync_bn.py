@@ -9,25 +9,19 @@ over the replicas like every other gradient.
 ``fit`` computes each replica's loss as a mean over its own ``n_r`` rows and weights its gradients
 by ``w = n_r / n`` before summing them; the true upstream gradient is then ``w * g``, which is what
 the global sums use (``dx`` is returned divided by ``w`` again, so the weighting stays in one place).
+The communicator and ``w`` are bound when the op runs (``training.py: sync_batch_norm_op``), not
+looked up when the gradient is taken.
 """
 import numpy as np
 
-from ..ops._core import T
+from ..ops.core import as_tensor
 from ..tape import record
-from . import comm as _comm
-from .strategy import current_replica
 
 
-def sync_batch_norm_op():
-    """The synchronized batch norm when this process is one of several replicas, else None."""
-    w = _comm._WORLD
-    return sync_batch_norm if w is not None and w.size > 1 else None
-
-
-def sync_batch_norm(x, gamma, beta, epsilon):
-    """``(y, mean, variance)`` over the last axis of ``x`` with the global batch's statistics."""
-    comm = _comm._WORLD
-    x = T(x)
+def sync_batch_norm(x, gamma, beta, epsilon, comm, grad_weight):
+    """``(y, mean, variance)`` over the last axis of ``x`` with the global batch's statistics, summed
+    over the replicas of ``comm``; ``grad_weight`` is this replica's weight ``w`` of its gradients."""
+    x = as_tensor(x)
     xv = x._v
     c = xv.shape[-1]
     x2 = xv.reshape(-1, c)
@@ -49,8 +43,7 @@ def sync_batch_norm(x, gamma, beta, epsilon):
     params = [p for p in (gamma, beta) if p is not None]
 
     def backward(g, v, o, wanted):
-        ctx = current_replica()
-        w = 1.0 if ctx is None else float(ctx.grad_weight)
+        w = grad_weight
         g2 = g.reshape(-1, c).astype(np.float64)
         xhat = (x64 - mean64) * rstd.astype(np.float64)
         sum_g, sum_gx = g2.sum(axis=0), np.einsum("ij,ij->j", g2, xhat)

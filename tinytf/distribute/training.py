@@ -1,59 +1,122 @@
-"""What ``Model.fit`` / ``evaluate`` do under a strategy with several replicas (the hooks that
-``keras/trainer.py`` calls; nothing here runs for one replica)."""
+"""What Keras does under ``tf.distribute``: the ``Distribution`` this package registers into
+``keras/distribution.py`` when it is imported (Keras never imports ``tf.distribute``).
+
+``StrategySteps`` runs ``fit`` / ``evaluate`` of a model compiled in the scope of a strategy with
+several replicas; with one replica Keras keeps its own steps, so nothing here runs.
+"""
 import numpy as np
 
+from ..keras.distribution import Distribution, set_distribution
+from ..tensor import Tensor
+from . import comm as _comm
+from .strategy import current_replica, get_strategy, has_strategy, is_chief
+from .sync_bn import sync_batch_norm
 
-def strategy_of(model):
-    """The model's strategy if it has several replicas, else None (the plain one-process path)."""
-    s = getattr(model, "_distribute_strategy", None)
-    return s if s is not None and s.num_replicas_in_sync > 1 else None
-
-
-def begin_epoch(strategy, model):
-    """At the start of each epoch of fit: every replica takes rank 0's random state, so all draw the
-    same shuffle (random ops in the model may have drawn different amounts on uneven slices)."""
-    strategy.sync_random_state()
+_LOCAL = Distribution()
 
 
-def _sync_weights(strategy, model, x):
-    if id(model) in strategy._weights_synced:
-        return
-    if not getattr(model, "built", True):
-        model(x, training=False)  # build by running, as the first step would
-    strategy.broadcast_variables(model.weights)
-    strategy._weights_synced.add(id(model))
+def sync_batch_norm_op():
+    """The synchronized batch norm, bound now (op time) to the world and this replica's gradient
+    weight, when this process is one of several replicas; else None."""
+    world = _comm.current_world()
+    if world is None or world.size == 1:
+        return None
+    ctx = current_replica()
+    weight = 1.0 if ctx is None else float(ctx.grad_weight)
+
+    def op(x, gamma, beta, epsilon):
+        return sync_batch_norm(x, gamma, beta, epsilon, world, weight)
+    return op
 
 
-def train_step(strategy, model, x, y):
-    """This replica's slice of the global batch through ``model.train_step``; the optimizer sums
-    the gradients weighted by this replica's share ``n_r / n``; the logs are global."""
-    xl, yl, n_local, n = strategy._shard(x, y)
-    _sync_weights(strategy, model, xl)
-    logs = strategy._run(model.train_step, (xl, yl), {}, n_local / n)
-    return aggregated_logs(strategy, model, logs)
+class StrategyDistribution(Distribution):
+    """The process-wide hook: whether this rank writes, the gradient all-reduce inside a replica
+    context, synchronized batch norm, and the strategy a model compiled now keeps."""
+
+    def is_chief(self):
+        return is_chief()
+
+    def for_model(self):
+        strategy = get_strategy() if has_strategy() else None
+        if strategy is None or strategy.num_replicas_in_sync == 1:
+            return _LOCAL
+        return StrategySteps(strategy)
+
+    def all_reduce_gradients(self, grads_and_vars):
+        """Inside a replica context with several replicas, ``grad_weight * gradient`` summed over
+        the replicas (TensorFlow's cross-replica gradient aggregation); elsewhere the pairs as
+        they are."""
+        ctx = current_replica()
+        if ctx is None or ctx.num_replicas_in_sync == 1:
+            return grads_and_vars
+        pairs = list(grads_and_vars)
+        live = [i for i, (g, _) in enumerate(pairs) if g is not None]
+        w = ctx.grad_weight
+        local = []
+        for i in live:
+            g = np.asarray(pairs[i][0])
+            local.append(g * g.dtype.type(w) if w != 1.0 else g)
+        summed = ctx.strategy._comm.sum_arrays(local, "the gradient all-reduce")
+        for i, s in zip(live, summed):
+            pairs[i] = (Tensor(s), pairs[i][1])
+        return pairs
+
+    def batch_norm_op(self):
+        return sync_batch_norm_op()
 
 
-def test_step(strategy, model, x, y):
-    xl, yl, _, _ = strategy._shard(x, y)
-    _sync_weights(strategy, model, xl)
-    return aggregated_logs(strategy, model, model.test_step(xl, yl))
+class StrategySteps(StrategyDistribution):
+    """``fit`` / ``evaluate`` of a model compiled in the scope of ``strategy`` (several replicas)."""
+
+    def __init__(self, strategy):
+        self.strategy = strategy
+
+    def begin_epoch(self, model):
+        """Every replica takes rank 0's random state, so all draw the same shuffle (random ops in the
+        model may have drawn different amounts on uneven slices)."""
+        self.strategy.sync_random_state()
+
+    def _sync_weights(self, model, x):
+        strategy = self.strategy
+        if id(model) in strategy._weights_synced:
+            return
+        if not getattr(model, "built", True):
+            model(x, training=False)  # build by running, as the first step would
+        strategy.broadcast_variables(model.weights)
+        strategy._weights_synced.add(id(model))
+
+    def train_step(self, model, x, y):
+        """This replica's slice of the global batch through ``model.train_step``; the optimizer sums
+        the gradients weighted by this replica's share ``n_r / n``; the logs are global."""
+        xl, yl, n_local, n = self.strategy._shard(x, y)
+        self._sync_weights(model, xl)
+        logs = self.strategy._run(model.train_step, (xl, yl), {}, n_local / n)
+        return self.aggregated_logs(model, logs)
+
+    def test_step(self, model, x, y):
+        xl, yl, _, _ = self.strategy._shard(x, y)
+        self._sync_weights(model, xl)
+        return self.aggregated_logs(model, model.test_step(xl, yl))
+
+    def aggregated_logs(self, model, local_logs):
+        """The logs over every replica: metric states (totals, counts) are summed over the replicas,
+        read, and put back; other log entries are averaged."""
+        strategy = self.strategy
+        metrics = model.metrics
+        variables = [v for m in metrics for v in m.variables]
+        names = {m.name for m in metrics}
+        extra = [k for k in (local_logs or {}) if k not in names]
+        local = [np.asarray(v) for v in variables]
+        extra_vals = [np.asarray(float(local_logs[k]), np.float64) for k in extra]
+        summed = strategy._comm.sum_arrays(local + extra_vals, "the metric all-reduce")
+        for v, s in zip(variables, summed):
+            v.assign(s)
+        logs = {m.name: float(m.result()) for m in metrics}
+        for v, a in zip(variables, local):
+            v.assign(a)
+        for k, s in zip(extra, summed[len(local):]):
+            logs[k] = float(s) / strategy.num_replicas_in_sync
+        return logs
 
 
-def aggregated_logs(strategy, model, local_logs):
-    """The logs over every replica: metric states (totals, counts) are summed over the replicas,
-    read, and put back; other log entries are averaged."""
-    metrics = model.metrics
-    variables = [v for m in metrics for v in m.variables]
-    names = {m.name for m in metrics}
-    extra = [k for k in (local_logs or {}) if k not in names]
-    local = [np.asarray(v) for v in variables]
-    extra_vals = [np.asarray(float(local_logs[k]), np.float64) for k in extra]
-    summed = strategy._comm.sum_arrays(local + extra_vals, "the metric all-reduce")
-    for v, s in zip(variables, summed):
-        v.assign(s)
-    logs = {m.name: float(m.result()) for m in metrics}
-    for v, a in zip(variables, local):
-        v.assign(a)
-    for k, s in zip(extra, summed[len(local):]):
-        logs[k] = float(s) / strategy.num_replicas_in_sync
-    return logs
+set_distribution(StrategyDistribution())

@@ -9,7 +9,7 @@ _EPSILON = 1e-7
 
 def clear_session(free_memory=True):
     """Reset Keras's global state: default names start again (``dense``, ``dense_1``...)."""
-    naming._counts.clear()
+    naming.reset()
     if free_memory:
         gc.collect()
 

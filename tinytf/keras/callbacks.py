@@ -9,12 +9,13 @@ import warnings
 
 import numpy as np
 
+from .distribution import get_distribution
+
 
 def _chief():
     """Whether this process prints progress and writes files: True unless it is a worker other than
     rank 0 of a multi-process ``tf.distribute`` job (every rank runs the callbacks; only rank 0 writes)."""
-    dist = sys.modules.get("tinytf.distribute")
-    return dist is None or dist.is_chief()
+    return get_distribution().is_chief()
 
 
 class Callback:

@@ -23,7 +23,7 @@ import numpy as np
 from ..ops import array_ops as A
 from ..ops import math_ops as M
 from ..ops import nn_ops as N
-from ..tensor import Tensor, _to_array
+from ..tensor import Tensor, to_array
 
 EPSILON = 1e-7  # keras.config.epsilon()
 
@@ -81,7 +81,7 @@ def _tensor(x, dtype=None):
         if dt.kind == "f":
             return M.cast(x, dtype)
         return Tensor(np.asarray(x).astype(dtype))
-    v = _to_array(x)
+    v = to_array(x)
     if dtype is not None and v.dtype != np.dtype(dtype):
         v = v.astype(dtype)
     return Tensor(np.array(v) if v is x else v)
@@ -95,7 +95,7 @@ def _float_tensor(x):
     return t
 
 
-def _keras_logits(y_pred):
+def keras_logits(y_pred):
     return getattr(y_pred, "_keras_logits", None)
 
 
@@ -154,7 +154,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     sum to 1 along ``axis`` and clipped to ``[1e-7, 1 - 1e-7]``. ``label_smoothing`` replaces
     ``y_true`` by ``y_true * (1 - ls) + ls / num_classes``.
     """
-    return _cce(y_true, y_pred, _keras_logits(y_pred), from_logits, label_smoothing, axis)
+    return _cce(y_true, y_pred, keras_logits(y_pred), from_logits, label_smoothing, axis)
 
 
 def _cce(y_true, y_pred, logits, from_logits=False, label_smoothing=0.0, axis=-1):
@@ -192,7 +192,7 @@ def _logits_like(logits, y_pred):
     return logits
 
 
-def _sparse_ce(y_true, y_pred, logits, from_logits=False, ignore_class=None, axis=-1):
+def sparse_ce(y_true, y_pred, logits, from_logits=False, ignore_class=None, axis=-1):
     """Per-sample sparse cross entropy and the valid mask (``None`` without ``ignore_class``)."""
     y_pred = _float_tensor(y_pred)
     y_true = _tensor(y_true)
@@ -234,18 +234,18 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     with a trailing 1). From probabilities: clip to ``[1e-7, 1 - 1e-7]``, log, then the sparse
     softmax cross entropy (which renormalises). ``ignore_class``: samples with that label get loss
     0 (and the loss classes average over the others)."""
-    return _sparse_ce(y_true, y_pred, _keras_logits(y_pred), from_logits, ignore_class, axis)[0]
+    return sparse_ce(y_true, y_pred, keras_logits(y_pred), from_logits, ignore_class, axis)[0]
 
 
 def _scce(y_true, y_pred, logits, from_logits=False, ignore_class=None, axis=-1):
-    return _sparse_ce(y_true, y_pred, logits, from_logits, ignore_class, axis)[0]
+    return sparse_ce(y_true, y_pred, logits, from_logits, ignore_class, axis)[0]
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Per-sample ``mean(-(y*log(p) + (1-y)*log(1-p)), axis)``, ``p`` clipped to
     ``[1e-7, 1 - 1e-7]`` (or ``sigmoid(y_pred)`` computed stably with ``from_logits``).
     ``label_smoothing``: ``y * (1 - ls) + 0.5 * ls``."""
-    return _bce(y_true, y_pred, _keras_logits(y_pred), from_logits, label_smoothing, axis)
+    return _bce(y_true, y_pred, keras_logits(y_pred), from_logits, label_smoothing, axis)
 
 
 def _bce(y_true, y_pred, logits, from_logits=False, label_smoothing=0.0, axis=-1):
@@ -363,7 +363,7 @@ class Loss:
         return self._dtype
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        logits = _keras_logits(y_pred)
+        logits = keras_logits(y_pred)
         y_pred = _tensor(y_pred, self._dtype)
         y_true = _tensor(y_true, self._dtype)
         values, mask = self._call_with_mask(y_true, y_pred, logits)
@@ -399,13 +399,13 @@ class LossFunctionWrapper(Loss):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         impl = _LOGITS_AWARE.get(self.fn)
         if impl is _scce:
-            return _sparse_ce(y_true, y_pred, logits, **self._fn_kwargs)
+            return sparse_ce(y_true, y_pred, logits, **self._fn_kwargs)
         if impl is not None:
             return impl(y_true, y_pred, logits, **self._fn_kwargs), None
         return self.fn(y_true, y_pred, **self._fn_kwargs), None
 
     def call(self, y_true, y_pred):
-        return self._call_with_mask(y_true, y_pred, _keras_logits(y_pred))[0]
+        return self._call_with_mask(y_true, y_pred, keras_logits(y_pred))[0]
 
     def get_config(self):
         config = super().get_config()

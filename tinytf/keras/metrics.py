@@ -9,7 +9,7 @@ import inspect
 
 import numpy as np
 
-from ..tensor import Tensor, Variable, _to_array
+from ..tensor import Tensor, Variable, to_array
 from . import losses as _losses
 
 _F32 = np.float32
@@ -18,7 +18,7 @@ from .naming import auto_name as _auto_name, snake_case as _to_snake_case
 
 def _arr(x, dtype=None):
     """A NumPy array from a Tensor, array, number or list (TensorFlow's default dtypes)."""
-    v = np.asarray(x) if isinstance(x, Tensor) else np.asarray(_to_array(x))
+    v = np.asarray(x) if isinstance(x, Tensor) else np.asarray(to_array(x))
     if dtype is not None and v.dtype != np.dtype(dtype):
         v = v.astype(dtype)
     return v
@@ -455,7 +455,7 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
         self.axis = axis
 
     def _values_and_mask(self, y_true, y_pred):
-        values, mask = _losses._sparse_ce(y_true, y_pred, _losses._keras_logits(y_pred), self.from_logits,
+        values, mask = _losses.sparse_ce(y_true, y_pred, _losses.keras_logits(y_pred), self.from_logits,
                                           self.ignore_class, self.axis)
         return values, mask
 

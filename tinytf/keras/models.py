@@ -134,10 +134,10 @@ class Model(Trainer, Layer):
                          "(legacy); save_weights writes weights only (.weights.h5 or tinytf's .npz)")
 
     def export(self, filepath, format="onnx", **kwargs):
-        """Export the inference graph; ``format='onnx'`` (tinytf.onnx.export) is the one supported."""
+        """Export the inference graph; ``format='onnx'`` (``saving/onnx.py``) is the one supported."""
         if format != "onnx":
             raise ValueError(f"export: format {format!r} is not supported by tinytf; use format='onnx'")
-        from ..onnx import export
+        from .saving.onnx import export
         return export(self, filepath, **kwargs)
 
     def to_json(self, **kwargs):
@@ -161,7 +161,7 @@ class Model(Trainer, Layer):
             return write_legacy(self, filepath)
         if filepath.endswith(".keras"):
             raise ValueError("save_weights: a .keras file holds a whole model; use model.save(filepath)")
-        arrays = dict(zip(self._weight_keys(), self.get_weights()))
+        arrays = dict(zip(self.weight_keys(), self.get_weights()))
         meta = {"format": WEIGHTS_FORMAT, "model": type(self).__name__,
                 "shapes": {k: list(v.shape) for k, v in arrays.items()}}
         arrays["__meta__"] = np.array(json.dumps(meta))
@@ -172,7 +172,7 @@ class Model(Trainer, Layer):
         Keras 2 ``.h5`` (chosen by content); every weight is checked against this model first and,
         on any difference, a ``ValueError`` lists them all and no weight is changed."""
         filepath = os.fspath(filepath)
-        if not self.built or not self._weight_keys():
+        if not self.built or not self.weight_keys():
             raise ValueError(f"load_weights: build the model first (call it on data or model.build(shape)) "
                              f"before loading {filepath}")
         if os.path.exists(filepath):
@@ -186,7 +186,7 @@ class Model(Trainer, Layer):
                 return load_weights(self, filepath)
         arrays = read_npz(filepath)
         arrays.pop("__meta__", None)
-        keys = self._weight_keys()
+        keys = self.weight_keys()
         missing = [k for k in keys if k not in arrays]
         extra = [k for k in arrays if k not in keys]
         pairs = [(k, arrays[k], np.asarray(w)) for k, w in zip(keys, self.weights) if k in arrays]

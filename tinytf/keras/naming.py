@@ -18,5 +18,10 @@ def unique_name(base):
     return base if n == 0 else f"{base}_{n}"
 
 
+def reset():
+    """Default names start again (``keras.backend.clear_session``)."""
+    _counts.clear()
+
+
 def auto_name(class_name):
     return unique_name(snake_case(class_name))

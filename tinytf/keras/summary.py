@@ -10,6 +10,8 @@ import sys
 
 import numpy as np
 
+from ..kernels.receptive_field import LayerSpec, receptive_fields
+
 FLOPS_NOTE = ("FLOPs per image: 2 per multiply-add (the Keras/TF profiler convention), "
               "Conv2D and Dense only")
 
@@ -50,7 +52,6 @@ def layer_rows(model, receptive_field=False, flops=False):
     rows = []
     rf = None
     if receptive_field:
-        from ..kernels.receptive_field import from_layers, receptive_fields
         rf = receptive_fields(from_layers(layers))
     for i, layer in enumerate(layers):
         row = {"name": layer.name, "type": type(layer).__name__,
@@ -118,3 +119,61 @@ def _bytes(n_params):
     return f"{b:.2f} B"
 
 
+# ---- layers -> receptive-field specs (duck typing: also for objects that look like Keras layers)
+
+def _layer_name(obj):
+    return str(getattr(obj, "name", "") or type(obj).__name__)
+
+
+def _is_global_layer(obj):
+    names = (type(obj).__name__.lower(), str(getattr(obj, "name", "")).lower())
+    return hasattr(obj, "units") or any(
+        n.startswith(("flatten", "dense", "global")) for n in names)
+
+
+def _keras_padding(p):
+    return p.lower() if isinstance(p, str) else p
+
+
+def from_layers(layers):
+    """Build specs from layer objects (or a model with a ``.layers`` list) by duck typing.
+
+    * ``kernel_size``, ``strides``, ``padding`` (and optional ``dilation_rate``): a conv;
+    * ``pool_size``, ``strides`` (None = pool size), ``padding``: a pool;
+    * only ``padding`` as explicit pairs (``ZeroPadding2D``): a 'pad' layer;
+    * ``units`` or a class / ``name`` starting with Flatten, Dense or Global: 'global';
+    * anything else (BatchNormalization, ReLU, Dropout...): 'pass' (r and j unchanged).
+    """
+    layers = getattr(layers, "layers", layers)
+    specs = []
+    for obj in layers:
+        name = _layer_name(obj)
+        if hasattr(obj, "output_padding") or (hasattr(obj, "size") and hasattr(obj, "interpolation")):
+            raise ValueError(f"receptive fields through the upsampling layer {name!r} ({type(obj).__name__}) "
+                             "are not supported: its jump would be a fraction of an input pixel")
+        if hasattr(obj, "kernel_size") and len(tuple(obj.kernel_size)) == 1:
+            specs.append(_conv1d_spec(obj, name))
+        elif hasattr(obj, "kernel_size"):
+            specs.append(LayerSpec("conv", obj.kernel_size, getattr(obj, "strides", 1) or 1,
+                                   getattr(obj, "dilation_rate", 1) or 1,
+                                   _keras_padding(getattr(obj, "padding", "valid")), name=name))
+        elif hasattr(obj, "pool_size") and not _is_global_layer(obj):
+            strides = getattr(obj, "strides", None)
+            specs.append(LayerSpec("pool", obj.pool_size, obj.pool_size if strides is None else strides,
+                                   1, _keras_padding(getattr(obj, "padding", "valid")), name=name))
+        elif _is_global_layer(obj):
+            specs.append(LayerSpec("global", name=name))
+        elif getattr(obj, "padding", None) is not None and not isinstance(obj.padding, str):
+            specs.append(LayerSpec("pad", padding=obj.padding, name=name))
+        else:
+            specs.append(LayerSpec("pass", name=name))
+    return specs
+
+
+def _conv1d_spec(obj, name):
+    """A 1-D conv (Conv1D) as a 1 x k window over a height-1 input; 'causal' pads before only."""
+    (k,), (st,), (d,) = obj.kernel_size, tuple(obj.strides), tuple(getattr(obj, "dilation_rate", (1,)))
+    pad = _keras_padding(getattr(obj, "padding", "valid"))
+    if pad == "causal":
+        pad = ((0, 0), ((k - 1) * d, 0))
+    return LayerSpec("conv", (1, k), (1, st), (1, d), pad, name=name)

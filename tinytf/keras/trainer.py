@@ -4,9 +4,10 @@ import warnings
 
 import numpy as np
 
-from ..ops._core import T
+from ..ops.core import as_tensor
 from ..tape import GradientTape
-from . import callbacks as C
+from . import callbacks as callbacks_module
+from .distribution import get_distribution
 
 
 class Trainer:
@@ -16,7 +17,7 @@ class Trainer:
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, run_eagerly=None,
                 jit_compile=None, **kwargs):
         """Set the optimizer (instance or name), the loss (instance, function or name) and metrics."""
-        from . import losses, metrics as M, optimizers
+        from . import losses, metrics as metrics_module, optimizers
         if optimizer is None:  # tf.keras 2 rejects it here too; Keras 3 fails later, in fit
             raise ValueError("compile: optimizer=None; give an optimizer instance or name, e.g. "
                              "optimizer='adam' (Could not interpret optimizer identifier: None)")
@@ -25,20 +26,20 @@ class Trainer:
         self._loss_fn = None if loss is None else losses.get(loss)
         self._metric_specs = list(metrics or [])
         self._metrics = None
-        self._loss_tracker = M.Mean(name="loss")
-        self._distribute_strategy = _scope_strategy()
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._distribution = get_distribution().for_model()
         self.compiled = True
 
     def _build_metrics(self, y, y_pred):
-        from . import metrics as M
+        from . import metrics as metrics_module
         out = []
         for spec in self._metric_specs:
             if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
-                m = M.resolve_accuracy(self._loss_fn, tuple(T(y).shape), tuple(y_pred.shape))
+                m = metrics_module.resolve_accuracy(self._loss_fn, tuple(as_tensor(y).shape), tuple(y_pred.shape))
                 m.name = "accuracy" if spec.lower() == "accuracy" else "acc"
                 out.append(m)
             else:
-                out.append(M.get(spec))
+                out.append(metrics_module.get(spec))
         self._metrics = out
 
     @property
@@ -113,24 +114,23 @@ class Trainer:
         val = None if validation_data is None else Batches.from_validation(
             validation_data, validation_batch_size or batch_size, validation_steps)
         verbose = 1 if verbose == "auto" else int(verbose)
-        history = C.History()
+        history = callbacks_module.History()
         cbs = list(callbacks or [])
         if verbose:
-            cbs.append(C.ProgbarLogger(verbose))
+            cbs.append(callbacks_module.ProgbarLogger(verbose))
         cbs.append(history)
-        cb = C.CallbackList(cbs, self, {"epochs": epochs, "steps": train.steps, "verbose": verbose})
+        cb = callbacks_module.CallbackList(cbs, self, {"epochs": epochs, "steps": train.steps, "verbose": verbose})
         self.stop_training = False
-        dist = _distributed(self)
+        dist = self._distribution
         cb.on_train_begin()
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics()
             cb.on_epoch_begin(epoch)
-            if dist:  # every rank takes rank 0's random state: the same shuffle, so the slices partition it
-                dist.begin_epoch(self._distribute_strategy, self)
+            dist.begin_epoch(self)
             for step, (xb, yb) in enumerate(train.epoch()):
                 cb.on_train_batch_begin(step)
-                logs = dist.train_step(self._distribute_strategy, self, xb, yb) if dist else self.train_step(xb, yb)
+                logs = dist.train_step(self, xb, yb)
                 cb.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
@@ -150,11 +150,11 @@ class Trainer:
     def _run_eval(self, batches, cb):
         self._reset_metrics()
         logs = {}
-        dist = _distributed(self)
+        dist = self._distribution
         for step, (xb, yb) in enumerate(batches.epoch()):
             if cb:
                 cb.on_test_batch_begin(step)
-            logs = dist.test_step(self._distribute_strategy, self, xb, yb) if dist else self.test_step(xb, yb)
+            logs = dist.test_step(self, xb, yb)
             if cb:
                 cb.on_test_batch_end(step, logs)
         if not logs:
@@ -168,8 +168,8 @@ class Trainer:
         from .data_adapter import Batches
         batches = Batches(x, y, batch_size, shuffle=False, steps=steps, what="evaluate")
         verbose = 1 if verbose == "auto" else int(verbose)  # Keras: "auto" is a progress bar
-        cbs = list(callbacks or []) + ([C.ProgbarLogger(verbose)] if verbose else [])
-        cb = C.CallbackList(cbs, self, {"steps": batches.steps, "verbose": verbose})
+        cbs = list(callbacks or []) + ([callbacks_module.ProgbarLogger(verbose)] if verbose else [])
+        cb = callbacks_module.CallbackList(cbs, self, {"steps": batches.steps, "verbose": verbose})
         cb.on_test_begin()
         logs = self._run_eval(batches, cb)
         cb.on_test_end(logs)
@@ -193,13 +193,13 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         self._require_compiled("train_on_batch")
         self._reset_metrics()
-        logs = self.train_step(T(x), y)
+        logs = self.train_step(as_tensor(x), y)
         return logs if return_dict else _as_list(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._require_compiled("test_on_batch")
         self._reset_metrics()
-        logs = self.test_step(T(x), y)
+        logs = self.test_step(as_tensor(x), y)
         return logs if return_dict else _as_list(logs)
 
     # ---- Keras 2-era names (removed in Keras 3; TF 2.21 has none of them) --------------------
@@ -214,22 +214,6 @@ class Trainer:
     def predict_generator(self, generator, *args, **kwargs):
         _deprecated("predict_generator", "predict")
         return self.predict(generator, *args, **kwargs)
-
-
-# ---- tf.distribute hooks: the strategy open at compile time; its fit/evaluate steps --------------
-def _scope_strategy():
-    """The strategy whose ``scope()`` is open at compile time (None if tf.distribute is unused)."""
-    import sys
-    dist = sys.modules.get("tinytf.distribute")
-    return dist.get_strategy() if dist is not None and dist.has_strategy() else None
-
-
-def _distributed(model):
-    """``tinytf.distribute.training`` if the model trains on several replicas, else None."""
-    if getattr(model, "_distribute_strategy", None) is None:
-        return None
-    from ..distribute import training
-    return training if training.strategy_of(model) is not None else None
 
 
 def _deprecated(old, new):

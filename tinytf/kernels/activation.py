@@ -1,6 +1,6 @@
 """Activations and their gradients (NumPy references); the memory-bound ones also have a compiled
 version."""
-from ..backend import xp
+import numpy as np
 
 
 def masked(g, keep):
@@ -8,11 +8,11 @@ def masked(g, keep):
     shape, a bitwise AND of ``g``'s bits with an all-ones / all-zeros mask (all-zero bits are
     +0), the same numbers 5x faster than ``where`` (which runs ~4 ns an element here)."""
     if g.shape != keep.shape or g.dtype.kind != "f":
-        return xp.where(keep, g, g.dtype.type(0))
-    bits = xp.dtype(f"i{g.dtype.itemsize}")
+        return np.where(keep, g, g.dtype.type(0))
+    bits = np.dtype(f"i{g.dtype.itemsize}")
     mask = keep.astype(bits)
-    xp.negative(mask, out=mask)  # 1 -> -1: every bit set
-    return xp.bitwise_and(g.view(bits), mask).view(g.dtype)
+    np.negative(mask, out=mask)  # 1 -> -1: every bit set
+    return np.bitwise_and(g.view(bits), mask).view(g.dtype)
 
 
 def relu_backward(g, out):
@@ -24,4 +24,14 @@ def bias_relu(x, b):
     """``relu(x + b)`` for a per-channel b over the last axis: what a Conv2D or Dense layer with
     ``activation='relu'`` computes, bitwise (the add, then ``maximum(y, 0)``)."""
     y = x + b
-    return xp.maximum(y, y.dtype.type(0), out=y)
+    return np.maximum(y, y.dtype.type(0), out=y)
+
+
+def sigmoid(v):
+    """1 / (1 + exp(-v)) without overflow for large |v|."""
+    out = np.empty_like(v)
+    pos = v >= 0
+    out[pos] = 1 / (1 + np.exp(-v[pos]))
+    e = np.exp(v[~pos])
+    out[~pos] = e / (1 + e)
+    return out

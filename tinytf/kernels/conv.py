@@ -8,7 +8,8 @@ offsets, never over pixels or batch).
 """
 from functools import lru_cache
 
-from ..backend import xp
+import numpy as np
+
 from . import blas
 from .padding import conv_plan
 
@@ -53,7 +54,7 @@ def pad_nhwc(x, pads, value=0):
     if not (pt or pb or pl or pr):
         return x
     n, h, w, c = x.shape
-    out = xp.full((n, h + pt + pb, w + pl + pr, c), value, dtype=x.dtype)
+    out = np.full((n, h + pt + pb, w + pl + pr, c), value, dtype=x.dtype)
     out[:, pt:pt + h, pl:pl + w, :] = x
     return out
 
@@ -68,7 +69,7 @@ def windows(xpad, geo):
     n, _, _, c = xpad.shape
     s_n, s_h, s_w, s_c = xpad.strides
     (sh, sw), (dh, dw) = geo.strides, geo.dilations
-    return xp.lib.stride_tricks.as_strided(
+    return np.lib.stride_tricks.as_strided(
         xpad, (n, geo.oh, geo.ow, geo.k_hw[0], geo.k_hw[1], c),
         (s_n, s_h * sh, s_w * sw, s_h * dh, s_w * dw, s_c), writeable=False)
 
@@ -86,7 +87,7 @@ def im2col(x, geo):
         # OW, and return its (Fortran-ordered) transpose: same values, BLAS reads it directly.
         # (Im2col + GEMM, LeNet shapes: 3.2x faster for C=1, 1.2x for C=3; from C=4 on, the
         # plain window copy wins: 1.25x for C=6.)
-        colsT = xp.empty((kh, kw, c, n, geo.oh, geo.ow), dtype=x.dtype)
+        colsT = np.empty((kh, kw, c, n, geo.oh, geo.ow), dtype=x.dtype)
         for (i, j), (rows, cols) in geo.window_slices():
             colsT[i, j] = xpad[:, rows, cols, :].transpose(3, 0, 1, 2)
         return colsT.reshape(kh * kw * c, -1).T
@@ -123,7 +124,7 @@ def conv2d_forward(x, w, geo, im2col=im2col):
     if step is None:
         cols = im2col(x, geo)
         return blas.matmul(cols, w2).reshape(n, geo.oh, geo.ow, o), cols
-    y = xp.empty((n, geo.oh, geo.ow, o), dtype=xp.result_type(x, w))
+    y = np.empty((n, geo.oh, geo.ow, o), dtype=np.result_type(x, w))
     for s in range(0, n, step):
         blas.matmul(im2col(x[s:s + step], geo), w2, out=y[s:s + step].reshape(-1, o))
     return y, None
@@ -137,7 +138,7 @@ def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None, im2col=im2col):
         return blas.matmul(cols.T, g.reshape(-1, o)).reshape(w_shape)
     k = w_shape[0] * w_shape[1] * w_shape[2]
     step = _chunk(x.shape[0], geo, k, x.itemsize) or x.shape[0]
-    dw = xp.zeros((k, o), dtype=g.dtype)
+    dw = np.zeros((k, o), dtype=g.dtype)
     for s in range(0, x.shape[0], step):
         dw += blas.matmul(im2col(x[s:s + step], geo).T, g[s:s + step].reshape(-1, o))
     return dw.reshape(w_shape)
@@ -148,7 +149,7 @@ def col2im(dcols, x_shape, geo):
     n, _, _, c = x_shape
     if geo.is_pointwise:
         return dcols.reshape(x_shape)
-    dxp = xp.zeros((n,) + geo.padded_hw + (c,), dtype=dcols.dtype)
+    dxp = np.zeros((n,) + geo.padded_hw + (c,), dtype=dcols.dtype)
     for (i, j), (rows, cols) in geo.window_slices():
         dxp[:, rows, cols, :] += dcols[:, :, :, i, j, :]
     return unpad_nhwc(dxp, geo.pads, geo.n_hw)
@@ -170,7 +171,7 @@ def conv2d_backward_input(g, w, x_shape, geo, col2im=col2im, im2col=im2col):
         dx = _backward_input_as_conv(g, w, x_shape, geo, im2col)
         if dx is not None:
             return dx
-    dx = xp.empty(x_shape, dtype=g.dtype)
+    dx = np.empty(x_shape, dtype=g.dtype)
     for s in range(0, n, step):
         gs = g[s:s + step]
         dcols = blas.matmul(gs.reshape(-1, o), w2t).reshape(gs.shape[0], geo.oh, geo.ow, kh, kw, c)
@@ -188,7 +189,7 @@ def _backward_input_as_conv(g, w, x_shape, geo, im2col=im2col):
     pads = ((keh - 1 - pt, keh - 1 - pb), (kew - 1 - pl, kew - 1 - pr))
     if min(pads[0] + pads[1]) < 0:
         return None
-    wt = xp.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2))
+    wt = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2))
     g_geo = geometry((geo.oh, geo.ow), (kh, kw), (1, 1), geo.dilations, pads)
     dx = conv2d_forward(g, wt, g_geo, im2col)[0]
     return dx if dx.shape == tuple(x_shape) else None

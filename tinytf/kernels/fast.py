@@ -13,8 +13,7 @@ was slower).
 
 Nothing here imports Numba until the first kernel call, so ``import tinytf`` stays fast; the
 loops (``_numba_kernels.py``) are cached on disk (``cache=True``), so only the very first run
-compiles. ``use``, ``enabled`` and ``backend_name`` are kept for callers of this module; the
-choice itself is made in ``table.py``.
+compiles. The choice between these and the references is made in ``table.py``.
 """
 import numpy as np
 
@@ -23,30 +22,12 @@ from . import activation, conv, norm, optim, pool
 _state = {"nb": None}
 
 
-def use(name):
-    """Select the kernels: 'numpy', 'numba' or 'auto'. Returns the previous choice."""
-    from . import table
-    return table.use(name)
-
-
-def enabled():
-    """True when the compiled kernels are in use."""
-    from . import table
-    return table.active() == "numba"
-
-
-def backend_name():
-    from . import table
-    return table.active()
-
-
 def nb():
     """The compiled functions (compiled or loaded from the cache on first use)."""
-    k = _state["nb"]
-    if k is None:
-        from . import _numba_kernels as k
-        _state["nb"] = k
-    return k
+    if _state["nb"] is None:
+        from . import _numba_kernels
+        _state["nb"] = _numba_kernels
+    return _state["nb"]
 
 
 def _c(a):
@@ -217,5 +198,3 @@ def adam_update(g, w, m, v, vhat, alpha, one_minus_b1, one_minus_b2, eps):
               eps, out[0].reshape(-1), out[1].reshape(-1), out[2].reshape(-1), vh2.reshape(-1))
     return out[0], out[1], out[2], (None if vhat is None else out[3])
 
-
-bias_add = channel_add  # the name this function had before the kernel table

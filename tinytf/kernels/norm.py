@@ -10,7 +10,7 @@ table uses the same formulas.
 """
 from functools import lru_cache
 
-from ..backend import xp
+import numpy as np
 
 
 @lru_cache(maxsize=64)
@@ -26,7 +26,7 @@ def wide(x2d):
     """(x2d viewed as [M/k, k*C], k); a copy only when x2d is not C-contiguous."""
     m, c = x2d.shape
     k = _width(m, c)
-    return xp.ascontiguousarray(x2d).reshape(m // k, k * c), k
+    return np.ascontiguousarray(x2d).reshape(m // k, k * c), k
 
 
 def fold(acc, c):
@@ -39,7 +39,7 @@ def channel_sum(x2d):
     if x2d.dtype.kind != "f" or x2d.size == 0:
         return x2d.sum(axis=0)
     xw, _ = wide(x2d)
-    return fold(xw.sum(axis=0, dtype=xp.float64), x2d.shape[1]).astype(x2d.dtype, copy=False)
+    return fold(xw.sum(axis=0, dtype=np.float64), x2d.shape[1]).astype(x2d.dtype, copy=False)
 
 
 def channel_moments(x2d):
@@ -52,7 +52,7 @@ def channel_moments(x2d):
 
 def inv_std(var, eps):
     """1 / sqrt(var + eps)."""
-    return 1.0 / xp.sqrt(var + eps)
+    return 1.0 / np.sqrt(var + eps)
 
 
 def scale_shift(mean, var, gamma, beta, eps):

@@ -3,7 +3,7 @@
 Each returns fresh arrays (the new weight and slots), never writing into its inputs: a
 weight's old array may still be held by a tape or by a tensor read from the variable.
 """
-from ..backend import xp
+import numpy as np
 
 
 def adam_update(g, w, m, v, vhat, alpha, one_minus_b1, one_minus_b2, eps):
@@ -20,9 +20,9 @@ def adam_update(g, w, m, v, vhat, alpha, one_minus_b1, one_minus_b2, eps):
     dv *= one_minus_b2
     v = v + dv
     if vhat is not None:
-        vhat = xp.maximum(vhat, v)
+        vhat = np.maximum(vhat, v)
     step = m * alpha
-    den = xp.sqrt(v if vhat is None else vhat)
+    den = np.sqrt(v if vhat is None else vhat)
     den += eps
     step /= den
     return w - step, m, v, vhat

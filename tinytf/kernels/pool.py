@@ -6,7 +6,8 @@ by its count of real cells (TensorFlow's SAME rule).
 """
 from functools import lru_cache
 
-from ..backend import xp
+import numpy as np
+
 from .activation import masked
 from .conv import pad_nhwc, unpad_nhwc
 
@@ -24,12 +25,12 @@ def _reduce_windows(ufunc, xpad, geo):
 
 
 def max_pool_forward(x, geo):
-    return _reduce_windows(xp.maximum, pad_nhwc(x, geo.pads, -xp.inf), geo)
+    return _reduce_windows(np.maximum, pad_nhwc(x, geo.pads, -np.inf), geo)
 
 
 def argmax_dtype(geo):
     """The smallest unsigned integer type holding a window offset (uint8 up to 16x16 windows)."""
-    return xp.min_scalar_type(geo.k_hw[0] * geo.k_hw[1] - 1)
+    return np.min_scalar_type(geo.k_hw[0] * geo.k_hw[1] - 1)
 
 
 def max_pool_argmax(x, out, geo):
@@ -37,14 +38,14 @@ def max_pool_argmax(x, out, geo):
     order equal to its max ``out``, or the last offset where no cell is (a NaN max). Padded
     cells count as -inf, so an all -inf window may pick one (its gradient is then dropped).
     Computed as the number of leading cells not equal to the max."""
-    xpad = pad_nhwc(x, geo.pads, -xp.inf)
+    xpad = pad_nhwc(x, geo.pads, -np.inf)
     slices = list(geo.window_slices())
-    arg = xp.zeros(out.shape, dtype=argmax_dtype(geo))
+    arg = np.zeros(out.shape, dtype=argmax_dtype(geo))
     ahead = ne = None  # ahead: no cell so far equals the max
     for _, (rows, cols) in slices[:-1]:
-        ne = xp.not_equal(xpad[:, rows, cols, :], out, out=ne)
-        ahead = ne.copy() if ahead is None else xp.logical_and(ahead, ne, out=ahead)
-        arg += ahead.view(xp.uint8)
+        ne = np.not_equal(xpad[:, rows, cols, :], out, out=ne)
+        ahead = ne.copy() if ahead is None else np.logical_and(ahead, ne, out=ahead)
+        arg += ahead.view(np.uint8)
     return arg
 
 
@@ -56,7 +57,7 @@ def max_pool_forward_argmax(x, geo):
 
 def max_pool_backward_argmax(g, arg, x_shape, geo):
     """Route each output gradient to the window cell ``arg`` names (adds in kernel-offset order)."""
-    dxp = xp.zeros((x_shape[0],) + geo.padded_hw + (x_shape[3],), dtype=g.dtype)
+    dxp = np.zeros((x_shape[0],) + geo.padded_hw + (x_shape[3],), dtype=g.dtype)
     for k, (_, (rows, cols)) in enumerate(geo.window_slices()):
         dxp[:, rows, cols, :] += masked(g, arg == k)
     return unpad_nhwc(dxp, geo.pads, geo.n_hw)
@@ -69,13 +70,13 @@ def max_pool_backward(g, x, out, geo):
 
 @lru_cache(maxsize=128)
 def _window_counts(geo, dtype):
-    ones = xp.ones((1,) + geo.n_hw + (1,), dtype=dtype)
+    ones = np.ones((1,) + geo.n_hw + (1,), dtype=dtype)
     counts = sum(pad_nhwc(ones, geo.pads)[:, r, c, :] for _, (r, c) in geo.window_slices())
     return counts
 
 
 def avg_pool_forward(x, geo):
-    out = _reduce_windows(xp.add, pad_nhwc(x, geo.pads), geo)
+    out = _reduce_windows(np.add, pad_nhwc(x, geo.pads), geo)
     if geo.has_padding:
         return out / _window_counts(geo, x.dtype.str)
     return out * x.dtype.type(1.0 / (geo.k_hw[0] * geo.k_hw[1]))
@@ -86,7 +87,7 @@ def avg_pool_backward(g, x_shape, geo):
         share = g / _window_counts(geo, g.dtype.str)
     else:
         share = g * g.dtype.type(1.0 / (geo.k_hw[0] * geo.k_hw[1]))
-    dxp = xp.zeros((x_shape[0],) + geo.padded_hw + (x_shape[3],), dtype=g.dtype)
+    dxp = np.zeros((x_shape[0],) + geo.padded_hw + (x_shape[3],), dtype=g.dtype)
     for _, (rows, cols) in geo.window_slices():
         dxp[:, rows, cols, :] += share
     return unpad_nhwc(dxp, geo.pads, geo.n_hw)

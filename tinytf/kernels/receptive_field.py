@@ -49,7 +49,7 @@ from typing import Optional, Tuple
 
 from .padding import axis_plan, normalize_tuple
 
-__all__ = ["LayerSpec", "LayerField", "InputWindow", "parse_stack", "from_layers",
+__all__ = ["LayerSpec", "LayerField", "InputWindow", "parse_stack",
            "receptive_fields", "input_window"]
 
 KINDS = ("conv", "pool", "pad", "pass", "global")
@@ -193,68 +193,8 @@ def _as_specs(specs):
     for s in specs:
         if not isinstance(s, LayerSpec):
             raise TypeError(f"expected LayerSpec objects or a stack string, got {type(s).__name__}; "
-                            "use from_layers() for layer objects")
+                            "use keras.summary.from_layers() for layer objects")
     return specs
-
-
-# ---------------------------------------------------------------- layers -> specs (duck typing)
-
-def _layer_name(obj):
-    return str(getattr(obj, "name", "") or type(obj).__name__)
-
-
-def _is_global_layer(obj):
-    names = (type(obj).__name__.lower(), str(getattr(obj, "name", "")).lower())
-    return hasattr(obj, "units") or any(
-        n.startswith(("flatten", "dense", "global")) for n in names)
-
-
-def _keras_padding(p):
-    return p.lower() if isinstance(p, str) else p
-
-
-def from_layers(layers):
-    """Build specs from layer objects (or a model with a ``.layers`` list) by duck typing.
-
-    * ``kernel_size``, ``strides``, ``padding`` (and optional ``dilation_rate``): a conv;
-    * ``pool_size``, ``strides`` (None = pool size), ``padding``: a pool;
-    * only ``padding`` as explicit pairs (``ZeroPadding2D``): a 'pad' layer;
-    * ``units`` or a class / ``name`` starting with Flatten, Dense or Global: 'global';
-    * anything else (BatchNormalization, ReLU, Dropout...): 'pass' (r and j unchanged).
-    """
-    layers = getattr(layers, "layers", layers)
-    specs = []
-    for obj in layers:
-        name = _layer_name(obj)
-        if hasattr(obj, "output_padding") or (hasattr(obj, "size") and hasattr(obj, "interpolation")):
-            raise ValueError(f"receptive fields through the upsampling layer {name!r} ({type(obj).__name__}) "
-                             "are not supported: its jump would be a fraction of an input pixel")
-        if hasattr(obj, "kernel_size") and len(tuple(obj.kernel_size)) == 1:
-            specs.append(_conv1d_spec(obj, name))
-        elif hasattr(obj, "kernel_size"):
-            specs.append(LayerSpec("conv", obj.kernel_size, getattr(obj, "strides", 1) or 1,
-                                   getattr(obj, "dilation_rate", 1) or 1,
-                                   _keras_padding(getattr(obj, "padding", "valid")), name=name))
-        elif hasattr(obj, "pool_size") and not _is_global_layer(obj):
-            strides = getattr(obj, "strides", None)
-            specs.append(LayerSpec("pool", obj.pool_size, obj.pool_size if strides is None else strides,
-                                   1, _keras_padding(getattr(obj, "padding", "valid")), name=name))
-        elif _is_global_layer(obj):
-            specs.append(LayerSpec("global", name=name))
-        elif getattr(obj, "padding", None) is not None and not isinstance(obj.padding, str):
-            specs.append(LayerSpec("pad", padding=obj.padding, name=name))
-        else:
-            specs.append(LayerSpec("pass", name=name))
-    return specs
-
-
-def _conv1d_spec(obj, name):
-    """A 1-D conv (Conv1D) as a 1 x k window over a height-1 input; 'causal' pads before only."""
-    (k,), (st,), (d,) = obj.kernel_size, tuple(obj.strides), tuple(getattr(obj, "dilation_rate", (1,)))
-    pad = _keras_padding(getattr(obj, "padding", "valid"))
-    if pad == "causal":
-        pad = ((0, 0), ((k - 1) * d, 0))
-    return LayerSpec("conv", (1, k), (1, st), (1, d), pad, name=name)
 
 
 # ---------------------------------------------------------------- the recurrences

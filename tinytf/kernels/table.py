@@ -48,6 +48,7 @@ max_pool_forward = pool.max_pool_forward
 max_pool_backward = pool.max_pool_backward  # from x and out; the ops keep the argmax instead
 avg_pool_forward = pool.avg_pool_forward
 avg_pool_backward = pool.avg_pool_backward
+sigmoid = activation.sigmoid
 
 
 def conv2d_forward(x, w, geo):

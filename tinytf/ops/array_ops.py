@@ -6,11 +6,11 @@ from ..backend import floatx
 from ..dtypes import np_dtype
 from ..errors import InvalidArgumentError
 from ..tape import record
-from ..tensor import Tensor, _to_array
-from ._core import T, is_t, norm_axes, pair
+from ..tensor import Tensor, to_array
+from .core import as_tensor, is_t, norm_axes, pair
 
 
-def _shape_arg(shape, name="shape"):
+def shape_arg(shape, name="shape"):
     if is_t(shape):
         shape = shape._v.tolist()
     if isinstance(shape, (int, np.integer)):
@@ -23,8 +23,8 @@ def _shape_arg(shape, name="shape"):
 
 
 def reshape(tensor, shape, name=None):
-    x = T(tensor)
-    dims = _shape_arg(shape)
+    x = as_tensor(tensor)
+    dims = shape_arg(shape)
     try:
         out = x._v.reshape(dims)
     except ValueError:
@@ -36,7 +36,7 @@ def reshape(tensor, shape, name=None):
 
 
 def transpose(a, perm=None, conjugate=False, name=None):
-    x = T(a)
+    x = as_tensor(a)
     nd = x._v.ndim
     perm = tuple(reversed(range(nd))) if perm is None else tuple(int(p) for p in (perm._v if is_t(perm) else perm))
     if sorted(p % max(nd, 1) for p in perm) != list(range(nd)):
@@ -47,7 +47,7 @@ def transpose(a, perm=None, conjugate=False, name=None):
 
 
 def expand_dims(input, axis, name=None):  # noqa: A002
-    x = T(input)
+    x = as_tensor(input)
     nd = x._v.ndim
     if not isinstance(axis, (int, np.integer)) or not -nd - 1 <= axis <= nd:
         raise InvalidArgumentError(f"expand_dims: axis {axis!r} is out of range for a rank-{nd} tensor "
@@ -56,7 +56,7 @@ def expand_dims(input, axis, name=None):  # noqa: A002
 
 
 def squeeze(input, axis=None, name=None):  # noqa: A002
-    x = T(input)
+    x = as_tensor(input)
     if axis is None:
         shape = [d for d in x._v.shape if d != 1]
     else:
@@ -69,8 +69,8 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
 
 
 def broadcast_to(input, shape, name=None):  # noqa: A002
-    x = T(input)
-    dims = _shape_arg(shape)
+    x = as_tensor(input)
+    dims = shape_arg(shape)
     try:
         out = np.broadcast_to(x._v, dims)
     except ValueError:
@@ -79,8 +79,8 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
 
 
 def tile(input, multiples, name=None):  # noqa: A002
-    x = T(input)
-    reps = _shape_arg(multiples, "multiples")
+    x = as_tensor(input)
+    reps = shape_arg(multiples, "multiples")
     in_shape = x._v.shape
 
     def backward(g, v, o, w):
@@ -90,7 +90,7 @@ def tile(input, multiples, name=None):  # noqa: A002
 
 
 def concat(values, axis, name=None):
-    ts = [T(v) for v in values]
+    ts = [as_tensor(v) for v in values]
     if not ts:
         raise ValueError("concat: values must be a non-empty list of tensors")
     ax = norm_axes(axis, ts[0]._v.ndim)[0]
@@ -109,7 +109,7 @@ def concat(values, axis, name=None):
 
 
 def stack(values, axis=0, name=None):
-    ts = [T(v) for v in values]
+    ts = [as_tensor(v) for v in values]
     if not ts:
         raise ValueError("stack: values must be a non-empty list of tensors")
     shapes = {t._v.shape for t in ts}
@@ -119,13 +119,13 @@ def stack(values, axis=0, name=None):
 
 
 def unstack(value, num=None, axis=0, name=None):
-    x = T(value)
+    x = as_tensor(value)
     ax = norm_axes(axis, x._v.ndim)[0]
     return [getitem(x, (slice(None),) * ax + (i,)) for i in range(x._v.shape[ax])]
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name=None):
-    x = T(value)
+    x = as_tensor(value)
     ax = norm_axes(axis, x._v.ndim)[0]
     n = x._v.shape[ax]
     if isinstance(num_or_size_splits, (int, np.integer)):
@@ -149,7 +149,7 @@ def _index_key(key):
 
 def getitem(tensor, key):
     """``t[key]``: ints, slices, ``None``/``tf.newaxis``, ``...`` and index arrays."""
-    x = T(tensor)
+    x = as_tensor(tensor)
     k = _index_key(key)
     try:
         out = x._v[k]
@@ -184,8 +184,8 @@ def _scatter(g, k, shape, basic):
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
     """Rows (slices along ``axis``) of ``params`` picked by ``indices``; ``batch_dims`` leading axes
     are shared by both, as in TensorFlow."""
-    x = T(params)
-    idx = np.asarray(T(indices)._v)
+    x = as_tensor(params)
+    idx = np.asarray(as_tensor(indices)._v)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather: indices must be integers, got {idx.dtype.name}")
     if batch_dims:
@@ -215,8 +215,8 @@ def _batched_gather(x, idx, axis, batch_dims):
 
 
 def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
-    x = T(tensor)
-    p = np.asarray(_to_array(paddings)).astype(int)
+    x = as_tensor(tensor)
+    p = np.asarray(to_array(paddings)).astype(int)
     if p.shape != (x._v.ndim, 2) or (p < 0).any():
         raise InvalidArgumentError(f"pad: paddings must be a [{x._v.ndim}, 2] list of non-negative ints, "
                                    f"got {np.asarray(paddings).tolist()}")
@@ -233,7 +233,7 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
 
 
 def where(condition, x=None, y=None, name=None):
-    c = np.asarray(T(condition)._v, dtype=bool)
+    c = np.asarray(as_tensor(condition)._v, dtype=bool)
     if x is None and y is None:
         return Tensor(np.argwhere(c).astype(np.int64))
     if x is None or y is None:
@@ -262,37 +262,37 @@ def select(name, out, x, y, mask):
 
 
 def boolean_mask(tensor, mask, axis=None, name=None):
-    x = T(tensor)
-    m = np.asarray(T(mask)._v, dtype=bool)
+    x = as_tensor(tensor)
+    m = np.asarray(as_tensor(mask)._v, dtype=bool)
     return getitem(x, m)
 
 
 def reverse(tensor, axis, name=None):
-    x = T(tensor)
+    x = as_tensor(tensor)
     axes = norm_axes(axis, x._v.ndim)
     return record("ReverseV2", np.flip(x._v, axes).copy(), (x,), lambda g, v, o, w: (np.flip(g, axes),))
 
 
 def identity(input, name=None):  # noqa: A002
-    x = T(input)
+    x = as_tensor(input)
     return record("Identity", x._v, (x,), lambda g, v, o, w: (g,), higher=True)
 
 
 def stop_gradient(input, name=None):  # noqa: A002
     """The same value, with no gradient flowing through it."""
-    return Tensor(T(input)._v)
+    return Tensor(as_tensor(input)._v)
 
 
 def shape(input, out_type=np.int32, name=None):  # noqa: A002
-    return Tensor(np.asarray(T(input)._v.shape, dtype=np_dtype(out_type)))
+    return Tensor(np.asarray(as_tensor(input)._v.shape, dtype=np_dtype(out_type)))
 
 
 def size(input, out_type=np.int32, name=None):  # noqa: A002
-    return Tensor(np.asarray(T(input)._v.size, dtype=np_dtype(out_type)))
+    return Tensor(np.asarray(as_tensor(input)._v.size, dtype=np_dtype(out_type)))
 
 
 def rank(input, name=None):  # noqa: A002
-    return Tensor(np.asarray(T(input)._v.ndim, dtype=np.int32))
+    return Tensor(np.asarray(as_tensor(input)._v.ndim, dtype=np.int32))
 
 
 # ---- creation -------------------------------------------------------------------------------
@@ -302,26 +302,26 @@ def _dtype_or_default(dtype):
 
 
 def zeros(shape, dtype=None, name=None):
-    return Tensor(np.zeros(_shape_arg(shape), dtype=_dtype_or_default(dtype)))
+    return Tensor(np.zeros(shape_arg(shape), dtype=_dtype_or_default(dtype)))
 
 
 def ones(shape, dtype=None, name=None):
-    return Tensor(np.ones(_shape_arg(shape), dtype=_dtype_or_default(dtype)))
+    return Tensor(np.ones(shape_arg(shape), dtype=_dtype_or_default(dtype)))
 
 
 def zeros_like(input, dtype=None, name=None):  # noqa: A002
-    x = T(input)
+    x = as_tensor(input)
     return Tensor(np.zeros(x._v.shape, dtype=x._v.dtype if dtype is None else np_dtype(dtype)))
 
 
 def ones_like(input, dtype=None, name=None):  # noqa: A002
-    x = T(input)
+    x = as_tensor(input)
     return Tensor(np.ones(x._v.shape, dtype=x._v.dtype if dtype is None else np_dtype(dtype)))
 
 
 def fill(dims, value, name=None):
-    v = _to_array(value)
-    return Tensor(np.full(_shape_arg(dims, "dims"), v, dtype=v.dtype))
+    v = to_array(value)
+    return Tensor(np.full(shape_arg(dims, "dims"), v, dtype=v.dtype))
 
 
 def range_(start, limit=None, delta=1, dtype=None, name=None):
@@ -340,11 +340,11 @@ def range_(start, limit=None, delta=1, dtype=None, name=None):
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
     """One-hot vectors of length ``depth``; out-of-range indices give all-off rows (as TensorFlow)."""
-    idx = np.asarray(T(indices)._v)
+    idx = np.asarray(as_tensor(indices)._v)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot: indices must be integers, got {idx.dtype.name}")
     if dtype is None and (on_value is not None or off_value is not None):
-        dtype = _to_array(on_value if on_value is not None else off_value).dtype
+        dtype = to_array(on_value if on_value is not None else off_value).dtype
     dt = _dtype_or_default(dtype)
     on = dt.type(1 if on_value is None else on_value)
     off = dt.type(0 if off_value is None else off_value)

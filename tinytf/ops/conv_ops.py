@@ -12,16 +12,16 @@ from ..kernels import table as K
 from ..kernels.padding import normalize_nn_arg, normalize_padding
 from ..tape import record
 from . import array_ops as A
-from ._core import T, pair, require_float
-from .nn_ops import _check_format, _check_rank, _geometry, _nhwc_pad, conv2d
+from .core import as_tensor, check_format, check_rank, nhwc_padding, pair, require_float, window_geometry
+from .nn_ops import conv2d
 
 
 def _args(op, x, w, w_layout, strides, padding, data_format, dilations):
     """Shared checks: float rank-4 input and filters, normalised strides, dilations, padding."""
-    _check_format(data_format)
+    check_format(data_format)
     x0, w0 = x, w
-    x, w = T(x), T(w)
-    _check_rank(x, 4, op, "input")
+    x, w = as_tensor(x), as_tensor(w)
+    check_rank(x, 4, op, "input")
     if w._v.ndim != 4:
         raise ValueError(f"{op}: filters must be a rank-4 tensor {w_layout}, got shape {w.shape}")
     require_float(x, op, "input")
@@ -77,7 +77,7 @@ def conv2d_transpose(input, filters, output_shape, strides, padding="SAME", data
     out_shape = _output_shape_arg(output_shape, data_format)
     if data_format == "NCHW":
         return _to_nchw(conv2d_transpose(_to_nhwc(x), w, list(out_shape), s,
-                                         _nhwc_pad(p), "NHWC", d))
+                                         nhwc_padding(p), "NHWC", d))
     n, h, wd, c = x._v.shape
     kh, kw, oc, ic = w._v.shape
     if c != ic:
@@ -86,7 +86,7 @@ def conv2d_transpose(input, filters, output_shape, strides, padding="SAME", data
     if out_shape[0] != n or out_shape[3] != oc:
         raise InvalidArgumentError(f"conv2d_transpose: output_shape {list(out_shape)} must have the input's batch "
                                    f"{n} and the filters' {oc} out_channels")
-    geo = _geometry("conv2d_transpose", out_shape[1:3], (kh, kw), s, d, p)
+    geo = window_geometry("conv2d_transpose", out_shape[1:3], (kh, kw), s, d, p)
     if (geo.oh, geo.ow) != (h, wd):
         raise InvalidArgumentError(
             f"conv2d_transpose: output_shape {list(out_shape)} does not fit the input: conv2d of it with "
@@ -119,12 +119,12 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None, dilation
     x, w, s, d, p = _args("depthwise_conv2d", input, filter, "[kh, kw, in_channels, multiplier]",
                           strides, padding, fmt, dilations)
     if fmt == "NCHW":
-        return _to_nchw(depthwise_conv2d(_to_nhwc(x), w, s, _nhwc_pad(p), "NHWC", d))
+        return _to_nchw(depthwise_conv2d(_to_nhwc(x), w, s, nhwc_padding(p), "NHWC", d))
     c = x._v.shape[3]
     if c != w._v.shape[2]:
         raise InvalidArgumentError(f"depthwise_conv2d: input has {c} channels but filter expects {w._v.shape[2]} "
                                    f"(filter shape {w.shape} is [kh, kw, in_channels, multiplier])")
-    geo = _geometry("depthwise_conv2d", x._v.shape[1:3], w._v.shape[:2], s, d, p)
+    geo = window_geometry("depthwise_conv2d", x._v.shape[1:3], w._v.shape[:2], s, d, p)
     y = K.depthwise_forward(x._v, w._v, geo)
     x_shape, w_shape = x._v.shape, w._v.shape
 
@@ -143,8 +143,8 @@ def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding
         pointwise_filter: [1, 1, in_channels * multiplier, out_channels].
         strides, padding, dilations: the depthwise step's (as ``depthwise_conv2d``).
     """
-    pw = T(pointwise_filter)
-    dw = T(depthwise_filter)
+    pw = as_tensor(pointwise_filter)
+    dw = as_tensor(depthwise_filter)
     if pw._v.ndim != 4 or pw._v.shape[:2] != (1, 1):
         raise ValueError(f"separable_conv2d: pointwise_filter must be [1, 1, in_channels * multiplier, "
                          f"out_channels], got shape {pw.shape}")
@@ -218,7 +218,7 @@ def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None, n
 
 def convolution(input, filters, strides=None, padding="VALID", data_format=None, dilations=None, name=None):  # noqa: A002
     """``conv1d`` for rank-3 input, ``conv2d`` for rank 4 (``tf.nn.convolution``)."""
-    rank = np.ndim(T(input)._v)
+    rank = np.ndim(as_tensor(input)._v)
     if rank == 3:
         return conv1d(input, filters, 1 if strides is None else strides, padding, data_format or "NWC", dilations)
     if rank == 4:

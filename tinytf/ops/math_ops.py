@@ -7,10 +7,10 @@ import numpy as np
 
 from ..dtypes import np_dtype
 from ..errors import InvalidArgumentError
-from ..kernels import blas
+from ..kernels import blas, table as K
 from ..tape import record
-from ..tensor import Tensor, _to_array
-from ._core import T, pair, norm_axes, require_float
+from ..tensor import Tensor, to_array
+from .core import as_tensor, pair, norm_axes, require_float
 from . import array_ops as A
 
 
@@ -105,116 +105,106 @@ def squared_difference(x, y, name=None):
 # ---- unary elementwise ----------------------------------------------------------------------
 
 def negative(x, name=None):
-    x = T(x)
+    x = as_tensor(x)
     return record("Neg", -x._v, (x,), lambda g, v, o, w: (-g,), higher=True)
 
 
 def exp(x, name=None):
-    x = T(x)
+    x = as_tensor(x)
     require_float(x, "exp")
     return record("Exp", np.exp(x._v), (x,), lambda g, v, o, w: (g * o,), higher=True)
 
 
 def log(x, name=None):
-    x = T(x)
+    x = as_tensor(x)
     require_float(x, "log")
     return record("Log", np.log(x._v), (x,), lambda g, v, o, w: (g / v[0],), higher=True)
 
 
 def sqrt(x, name=None):
-    x = T(x)
+    x = as_tensor(x)
     require_float(x, "sqrt")
     return record("Sqrt", np.sqrt(x._v), (x,), lambda g, v, o, w: (g * 0.5 / o,), higher=True)
 
 
 def rsqrt(x, name=None):
-    x = T(x)
+    x = as_tensor(x)
     require_float(x, "rsqrt")
     return record("Rsqrt", 1 / np.sqrt(x._v), (x,), lambda g, v, o, w: (g * -0.5 * o * o * o,), higher=True)
 
 
 def square(x, name=None):
-    x = T(x)
+    x = as_tensor(x)
     return record("Square", x._v * x._v, (x,), lambda g, v, o, w: (g * 2 * v[0],), higher=True)
 
 
 def reciprocal(x, name=None):
-    x = T(x)
+    x = as_tensor(x)
     require_float(x, "reciprocal")
     return record("Reciprocal", 1 / x._v, (x,), lambda g, v, o, w: (-g * o * o,), higher=True)
 
 
 def abs(x, name=None):  # noqa: A001
-    x = T(x)
+    x = as_tensor(x)
     sgn = np.sign(x._v)
     return record("Abs", np.abs(x._v), (x,), lambda g, v, o, w: (g * sgn,),
                   lambda g, v, o, w: (g * Tensor(sgn),))
 
 
 def sign(x, name=None):
-    x = T(x)
+    x = as_tensor(x)
     return record("Sign", np.sign(x._v), (x,), lambda g, v, o, w: (g * 0,), higher=True)
 
 
 def tanh(x, name=None):
-    x = T(x)
+    x = as_tensor(x)
     require_float(x, "tanh")
     return record("Tanh", np.tanh(x._v), (x,), lambda g, v, o, w: (g * (1 - o * o),), higher=True)
 
 
 def sigmoid(x, name=None):
-    x = T(x)
+    x = as_tensor(x)
     require_float(x, "sigmoid")
-    return record("Sigmoid", _sigmoid(x._v), (x,), lambda g, v, o, w: (g * o * (1 - o),), higher=True)
-
-
-def _sigmoid(v):
-    """1 / (1 + exp(-v)) without overflow for large |v|."""
-    out = np.empty_like(v)
-    pos = v >= 0
-    out[pos] = 1 / (1 + np.exp(-v[pos]))
-    e = np.exp(v[~pos])
-    out[~pos] = e / (1 + e)
-    return out
+    return record("Sigmoid", K.sigmoid(x._v), (x,), lambda g, v, o, w: (g * o * (1 - o),), higher=True)
 
 
 def softplus(x, name=None):
-    x = T(x)
+    x = as_tensor(x)
     require_float(x, "softplus")
     v = x._v
     out = np.logaddexp(v, v.dtype.type(0))
-    return record("Softplus", out, (x,), lambda g, v, o, w: (g * _sigmoid(v[0]),),
+    return record("Softplus", out, (x,), lambda g, v, o, w: (g * K.sigmoid(v[0]),),
                   lambda g, v, o, w: (g * sigmoid(v[0]),))
 
 
 def sin(x, name=None):
-    x = T(x)
+    x = as_tensor(x)
     return record("Sin", np.sin(x._v), (x,), lambda g, v, o, w: (g * np.cos(v[0]),),
                   lambda g, v, o, w: (g * cos(v[0]),))
 
 
 def cos(x, name=None):
-    x = T(x)
+    x = as_tensor(x)
     return record("Cos", np.cos(x._v), (x,), lambda g, v, o, w: (-g * np.sin(v[0]),),
                   lambda g, v, o, w: (-g * sin(v[0]),))
 
 
 def floor(x, name=None):
-    return Tensor(np.floor(T(x)._v))
+    return Tensor(np.floor(as_tensor(x)._v))
 
 
 def ceil(x, name=None):
-    return Tensor(np.ceil(T(x)._v))
+    return Tensor(np.ceil(as_tensor(x)._v))
 
 
 def round(x, name=None):  # noqa: A001 - banker's rounding, as TensorFlow
-    return Tensor(np.round(T(x)._v))
+    return Tensor(np.round(as_tensor(x)._v))
 
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
-    t = T(t)
-    lo = _to_array(clip_value_min, t._v.dtype)
-    hi = _to_array(clip_value_max, t._v.dtype)
+    t = as_tensor(t)
+    lo = to_array(clip_value_min, t._v.dtype)
+    hi = to_array(clip_value_max, t._v.dtype)
     if np.any(lo > hi):
         raise ValueError(f"clip_by_value: clip_value_min {clip_value_min!r} > clip_value_max {clip_value_max!r}")
     out = np.clip(t._v, lo, hi)
@@ -243,15 +233,15 @@ logical_xor = _cmp(np.logical_xor, "logical_xor")
 
 
 def logical_not(x, name=None):
-    return Tensor(np.logical_not(T(x)._v))
+    return Tensor(np.logical_not(as_tensor(x)._v))
 
 
 def is_nan(x, name=None):
-    return Tensor(np.isnan(T(x)._v))
+    return Tensor(np.isnan(as_tensor(x)._v))
 
 
 def is_finite(x, name=None):
-    return Tensor(np.isfinite(T(x)._v))
+    return Tensor(np.isfinite(as_tensor(x)._v))
 
 
 # ---- reductions -----------------------------------------------------------------------------
@@ -261,7 +251,7 @@ def _kept_shape(shape, axes):
 
 
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
-    x = T(input_tensor)
+    x = as_tensor(input_tensor)
     axes = norm_axes(axis, x._v.ndim)
     v = x._v
     if v.dtype == np.bool_:
@@ -278,7 +268,7 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
 
 
 def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
-    x = T(input_tensor)
+    x = as_tensor(input_tensor)
     axes = norm_axes(axis, x._v.ndim)
     n = int(np.prod([x._v.shape[a] for a in axes])) if axes else 1
     s = reduce_sum(x, axes, keepdims)
@@ -289,7 +279,7 @@ def reduce_mean(input_tensor, axis=None, keepdims=False, name=None):
 
 def _reduce_extreme(f, tfname):
     def op(input_tensor, axis=None, keepdims=False, name=None):
-        x = T(input_tensor)
+        x = as_tensor(input_tensor)
         axes = norm_axes(axis, x._v.ndim)
         if x._v.size == 0:
             raise ValueError(f"{tfname}: cannot reduce an empty tensor of shape {x.shape}")
@@ -310,7 +300,7 @@ reduce_min = _reduce_extreme(np.min, "reduce_min")
 
 
 def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
-    x = T(input_tensor)
+    x = as_tensor(input_tensor)
     axes = norm_axes(axis, x._v.ndim)
     out = np.asarray(np.prod(x._v, axis=axes, keepdims=keepdims))
     kept = _kept_shape(x._v.shape, axes)
@@ -328,17 +318,17 @@ def reduce_prod(input_tensor, axis=None, keepdims=False, name=None):
 
 
 def reduce_any(input_tensor, axis=None, keepdims=False, name=None):
-    x = T(input_tensor)
+    x = as_tensor(input_tensor)
     return Tensor(np.asarray(np.any(x._v, axis=norm_axes(axis, x._v.ndim), keepdims=keepdims)))
 
 
 def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
-    x = T(input_tensor)
+    x = as_tensor(input_tensor)
     return Tensor(np.asarray(np.all(x._v, axis=norm_axes(axis, x._v.ndim), keepdims=keepdims)))
 
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
-    x = T(input_tensor)
+    x = as_tensor(input_tensor)
     axes = norm_axes(axis, x._v.ndim)
     m = np.max(x._v, axis=axes, keepdims=True)
     m = np.where(np.isfinite(m), m, 0).astype(x._v.dtype)
@@ -351,7 +341,7 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
 
 def _arg(f, name):
     def op(input, axis=None, output_type=np.int64, name=None):  # noqa: A002
-        x = T(input)
+        x = as_tensor(input)
         ax = 0 if axis is None else norm_axes(axis, x._v.ndim)[0]
         return Tensor(f(x._v, axis=ax).astype(np_dtype(output_type)))
     op.__name__ = name
@@ -363,7 +353,7 @@ argmin = _arg(np.argmin, "argmin")
 
 
 def count_nonzero(input, axis=None, keepdims=False, dtype=np.int64, name=None):  # noqa: A002
-    x = T(input)
+    x = as_tensor(input)
     return Tensor(np.asarray(np.count_nonzero(x._v, axis=norm_axes(axis, x._v.ndim), keepdims=keepdims)
                              ).astype(dtype))
 
@@ -421,7 +411,7 @@ def tensordot(a, b, axes, name=None):
 
 def cast(x, dtype, name=None):
     """Convert to ``dtype``; differentiable between float types."""
-    x = T(x)
+    x = as_tensor(x)
     nd = np_dtype(dtype)
     if x._v.dtype == nd:
         return x
@@ -440,7 +430,7 @@ def add_n(inputs, name=None):
 
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
-    x = T(x)
+    x = as_tensor(x)
     ax = norm_axes(axis, x._v.ndim)[0]
 
     def scan(v, rev):

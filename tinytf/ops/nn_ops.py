@@ -11,34 +11,14 @@ from ..kernels.padding import normalize_nn_arg, normalize_padding
 from ..tape import is_recording, record
 from ..tensor import Tensor
 from . import array_ops as A, math_ops as M
-from ._core import T, is_t, pair, require_float, norm_axes
-
-
-def _check_format(data_format):
-    if data_format not in ("NHWC", "NCHW"):
-        raise ValueError(f"data_format must be 'NHWC' or 'NCHW', got {data_format!r}")
-
-
-def _check_rank(x, rank, op, arg):
-    if x._v.ndim != rank:
-        raise ValueError(f"{op}: {arg} must be a rank-{rank} tensor "
-                         f"{'[batch, height, width, channels]' if rank == 4 else ''}, got shape {x.shape}")
+from .core import (as_tensor, check_format, check_rank, is_t, norm_axes, nhwc_padding, pair, require_float,
+                   window_geometry)
 
 
 def _nchw(fn, x, *args):
     """Run an NHWC op on NCHW data by transposing in and out."""
     y = fn(A.transpose(x, (0, 2, 3, 1)), *args)
     return A.transpose(y, (0, 3, 1, 2))
-
-
-def _geometry(op, x_hw, k_hw, strides, dilations, padding):
-    geo = K.geometry(tuple(x_hw), tuple(k_hw), strides, dilations, padding)
-    if geo.oh <= 0 or geo.ow <= 0:
-        ke = tuple((k - 1) * d + 1 for k, d in zip(k_hw, dilations))
-        raise InvalidArgumentError(
-            f"{op}: the window {tuple(k_hw)} (dilated {ke}) is larger than the padded input "
-            f"{geo.padded_hw} with padding {padding!r}: the output would be empty")
-    return geo
 
 
 # ---- convolution (the other conv ops and tf.nn.convolution: ops/conv_ops.py) -----------------
@@ -59,9 +39,9 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
 
         tf.nn.conv2d(tf.random.normal([2, 5, 5, 3]), tf.random.normal([3, 3, 3, 4]), 1, 'SAME')  # [2,5,5,4]
     """
-    _check_format(data_format)
-    x, w = T(input), T(filters)
-    _check_rank(x, 4, "conv2d", "input")
+    check_format(data_format)
+    x, w = as_tensor(input), as_tensor(filters)
+    check_rank(x, 4, "conv2d", "input")
     if w._v.ndim != 4:
         raise ValueError(f"conv2d: filters must be a rank-4 tensor [kh, kw, in_channels, out_channels], "
                          f"got shape {w.shape}")
@@ -74,14 +54,14 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
         raise InvalidArgumentError(f"conv2d: dilations {list(d)} > 1 require strides of 1, got strides {list(s)}")
     p = normalize_padding(padding, data_format)
     if data_format == "NCHW":
-        return _nchw(lambda xx: conv2d(xx, w, s, _nhwc_pad(p), "NHWC", d), x)
+        return _nchw(lambda xx: conv2d(xx, w, s, nhwc_padding(p), "NHWC", d), x)
     if w._v.size == 0:
         raise InvalidArgumentError(f"conv2d: filters must not have zero elements, got shape {w.shape}")
     c = x._v.shape[3]
     if c != w._v.shape[2]:
         raise InvalidArgumentError(f"conv2d: input has {c} channels but filters expect {w._v.shape[2]} "
                                    f"(filters shape {w.shape} is [kh, kw, in_channels, out_channels])")
-    geo = _geometry("conv2d", x._v.shape[1:3], w._v.shape[:2], s, d, p)
+    geo = window_geometry("conv2d", x._v.shape[1:3], w._v.shape[:2], s, d, p)
     y, cols = K.conv2d_forward(x._v, w._v, geo)
     x_shape, w_shape = x._v.shape, w._v.shape
 
@@ -89,10 +69,6 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
         return (K.conv2d_backward_input(g, v[1], x_shape, geo) if wanted[0] else None,
                 K.conv2d_backward_filter(g, cols, w_shape, v[0], geo) if wanted[1] else None)
     return record("Conv2D", y, (x, w), backward)
-
-
-def _nhwc_pad(p):
-    return p if isinstance(p, str) else [[0, 0], list(p[0]), list(p[1]), [0, 0]]
 
 
 def bias_add(value, bias, data_format=None, name=None):
@@ -137,9 +113,9 @@ def _depth_max_pool(x, k, padding):
 
 def _pool(kind, input, ksize, strides, padding, data_format):  # noqa: A002
     op = f"{kind}_pool2d"
-    _check_format(data_format)
-    x = T(input)
-    _check_rank(x, 4, op, "input")
+    check_format(data_format)
+    x = as_tensor(input)
+    check_rank(x, 4, op, "input")
     require_float(x, op, "input")
     depth = _depth_window(ksize, strides, data_format) if kind == "max" else None
     if depth:
@@ -149,7 +125,7 @@ def _pool(kind, input, ksize, strides, padding, data_format):  # noqa: A002
     p = normalize_padding(padding, data_format, allow_explicit=False)
     if data_format == "NCHW":
         return _nchw(lambda xx: _pool(kind, xx, k, s, p, "NHWC"), x)
-    geo = _geometry(op, x._v.shape[1:3], k, s, (1, 1), p)
+    geo = window_geometry(op, x._v.shape[1:3], k, s, (1, 1), p)
     if kind == "max":
         if not is_recording():  # inference: no gradient, so no argmax
             return Tensor(K.max_pool_forward(x._v, geo))
@@ -173,14 +149,14 @@ def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
 
 
 def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
-    x = T(input)
+    x = as_tensor(input)
     if x._v.ndim != 4:
         raise ValueError(f"max_pool: tinytf supports 4-D (2-D spatial) input only, got shape {x.shape}")
     return max_pool2d(x, ksize, strides, padding, data_format or "NHWC")
 
 
 def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
-    x = T(input)
+    x = as_tensor(input)
     if x._v.ndim != 4:
         raise ValueError(f"avg_pool: tinytf supports 4-D (2-D spatial) input only, got shape {x.shape}")
     return avg_pool2d(x, ksize, strides, padding, data_format or "NHWC")
@@ -190,7 +166,7 @@ def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # no
 
 def moments(x, axes, shift=None, keepdims=False, name=None):
     """(mean, variance) over ``axes``; variance is E[(x - mean)^2] (biased), as ``tf.nn.moments``."""
-    x = T(x)
+    x = as_tensor(x)
     require_float(x, "moments", "x")
     axes = norm_axes(axes, x._v.ndim, "axes")
     mean = M.reduce_mean(x, axes, keepdims=True)
@@ -203,7 +179,7 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
     """(x - mean) * scale / sqrt(variance + eps) + offset, computed as TensorFlow does:
     ``x * inv + (offset - mean * inv)`` with ``inv = scale * rsqrt(variance + eps)``."""
-    x = T(x)
+    x = as_tensor(x)
     dt = x._v.dtype
     mean, variance = _as(mean, dt), _as(variance, dt)
     for arg, v in (("mean", mean), ("variance", variance), ("offset", offset), ("scale", scale)):
@@ -223,7 +199,7 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
 
 def _as(v, dt):
     """A tensor operand; Python numbers and arrays take ``x``'s dtype, as TensorFlow converts them."""
-    return v if is_t(v) else T(np.asarray(v, dtype=dt))
+    return v if is_t(v) else as_tensor(np.asarray(v, dtype=dt))
 
 
 def fused_batch_norm(x, gamma, beta, epsilon, training, mean=None, variance=None):
@@ -233,7 +209,7 @@ def fused_batch_norm(x, gamma, beta, epsilon, training, mean=None, variance=None
     batch_variance)`` (the statistics as arrays, biased variance); otherwise uses the given
     ``mean``/``variance``. ``gamma``/``beta`` may be None (scale/center off).
     """
-    x = T(x)
+    x = as_tensor(x)
     c = x._v.shape[-1]
     x2 = x._v.reshape(-1, c)
     params = [p for p in (gamma, beta) if p is not None]
@@ -243,7 +219,7 @@ def fused_batch_norm(x, gamma, beta, epsilon, training, mean=None, variance=None
     if training:
         mean, var = K.channel_moments(x2)
     else:
-        mean, var = T(mean)._v, T(variance)._v
+        mean, var = as_tensor(mean)._v, as_tensor(variance)._v
     y = K.normalize(x._v, mean, var, gv, bv, eps)
 
     def backward(g, v, o, wanted):  # fresh on every call: a persistent tape may call it again
@@ -272,7 +248,7 @@ def _scaled(name, out, x, slope):
 
 
 def relu(features, name=None):
-    x = T(features)
+    x = as_tensor(features)
     out = np.maximum(x._v, x._v.dtype.type(0))
     return record("Relu", out, (x,), lambda g, v, o, w: (K.relu_backward(g, o),),
                   lambda g, v, o, w: (g * Tensor((o._v > 0).astype(g._v.dtype)),))
@@ -295,20 +271,20 @@ def _grad_bias_relu(g, v, o, wanted):
 
 
 def relu6(features, name=None):
-    x = T(features)
+    x = as_tensor(features)
     out = np.clip(x._v, 0, 6).astype(x._v.dtype)
     return _scaled("Relu6", out, x, ((x._v > 0) & (x._v < 6)).astype(x._v.dtype))
 
 
 def leaky_relu(features, alpha=0.2, name=None):
-    x = T(features)
+    x = as_tensor(features)
     a = x._v.dtype.type(alpha)
     return _scaled("LeakyRelu", np.where(x._v > 0, x._v, x._v * a), x,
                    np.where(x._v > 0, 1, a).astype(x._v.dtype))
 
 
 def elu(features, name=None):
-    x = T(features)
+    x = as_tensor(features)
     out = np.where(x._v > 0, x._v, np.expm1(np.minimum(x._v, 0))).astype(x._v.dtype)
     return _scaled("Elu", out, x, np.where(x._v > 0, 1, out + 1).astype(out.dtype))
 
@@ -319,7 +295,7 @@ def selu(features, name=None):
 
 
 def silu(features, beta=1.0, name=None):
-    x = T(features)
+    x = as_tensor(features)
     return M.multiply(x, M.sigmoid(M.multiply(x, beta)))
 
 
@@ -327,7 +303,7 @@ swish = silu
 
 
 def softsign(features, name=None):
-    x = T(features)
+    x = as_tensor(features)
     return M.divide(x, M.add(M.abs(x), 1))
 
 
@@ -339,7 +315,7 @@ def _axis(axis, x, op):
 
 
 def softmax(logits, axis=None, name=None):
-    x = T(logits)
+    x = as_tensor(logits)
     require_float(x, "softmax", "logits")
     ax = _axis(-1 if axis is None else axis, x, "softmax")
     e = np.exp(x._v - x._v.max(axis=ax, keepdims=True))
@@ -350,7 +326,7 @@ def softmax(logits, axis=None, name=None):
 
 
 def log_softmax(logits, axis=None, name=None):
-    x = T(logits)
+    x = as_tensor(logits)
     require_float(x, "log_softmax", "logits")
     ax = _axis(-1 if axis is None else axis, x, "log_softmax")
     z = x._v - x._v.max(axis=ax, keepdims=True)
@@ -364,7 +340,7 @@ def log_softmax(logits, axis=None, name=None):
 
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
     """Per-example -sum(labels * log_softmax(logits)); gradients to both."""
-    z, y = pair(T(logits), labels, "softmax_cross_entropy_with_logits")
+    z, y = pair(as_tensor(logits), labels, "softmax_cross_entropy_with_logits")
     require_float(z, "softmax_cross_entropy_with_logits", "logits")
     if y._v.shape != z._v.shape:
         raise InvalidArgumentError(f"softmax_cross_entropy_with_logits: labels shape {y.shape} must equal "
@@ -376,9 +352,9 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
 
 def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
     """Per-example -log_softmax(logits)[label] for integer labels in [0, classes)."""
-    z = T(logits)
+    z = as_tensor(logits)
     require_float(z, "sparse_softmax_cross_entropy_with_logits", "logits")
-    y = np.asarray(T(labels)._v)
+    y = np.asarray(as_tensor(labels)._v)
     if y.dtype.kind not in "iu":
         raise TypeError(f"sparse_softmax_cross_entropy_with_logits: labels must be integers, got {y.dtype.name}")
     if y.shape != z._v.shape[:-1]:
@@ -402,7 +378,7 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
 
 def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
     """max(z, 0) - z * y + log(1 + exp(-|z|)), elementwise; d/dz = sigmoid(z) - y, d/dy = -z."""
-    z, y = pair(T(logits), labels, "sigmoid_cross_entropy_with_logits")
+    z, y = pair(as_tensor(logits), labels, "sigmoid_cross_entropy_with_logits")
     require_float(z, "sigmoid_cross_entropy_with_logits", "logits")
     if y._v.shape != z._v.shape:
         raise InvalidArgumentError(f"sigmoid_cross_entropy_with_logits: labels shape {y.shape} must equal "
@@ -410,7 +386,7 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
     zv, yv = z._v, y._v
     out = np.maximum(zv, 0) - zv * yv + np.log1p(np.exp(-np.abs(zv)))
     return record("SigmoidCrossEntropyWithLogits", out.astype(zv.dtype), (z, y),
-                  lambda g, v, o, w: (g * (M._sigmoid(v[0]) - v[1]) if w[0] else None, -g * v[0] if w[1] else None))
+                  lambda g, v, o, w: (g * (K.sigmoid(v[0]) - v[1]) if w[0] else None, -g * v[0] if w[1] else None))
 
 
 def l2_loss(t, name=None):
@@ -421,7 +397,7 @@ def l2_loss(t, name=None):
 
 def dropout(x, rate, noise_shape=None, seed=None, name=None):
     """Zero each element with probability ``rate`` and scale the rest by 1 / (1 - rate)."""
-    x = T(x)
+    x = as_tensor(x)
     require_float(x, "dropout", "x")
     rate = float(rate)
     if not 0 <= rate < 1:
@@ -440,15 +416,14 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
 
 
 def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
-    l = T(per_example_loss)
+    l = as_tensor(per_example_loss)
     n = global_batch_size or l._v.shape[0]
     if sample_weight is not None:
         l = M.multiply(l, sample_weight)
     return M.divide(M.reduce_sum(l), l._v.dtype.type(n))
 
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "rng", "record", "Tensor", "T", "A", "M",
-                                                                     "K", "is_t", "pair",
-                                                                     "require_float",
-                                                                     "norm_axes", "normalize_nn_arg",
-                                                                     "normalize_padding", "InvalidArgumentError")]
+__all__ = [n for n in dir() if not n.startswith("_") and n not in (
+    "np", "rng", "record", "Tensor", "as_tensor", "A", "M", "K", "is_t", "pair", "require_float", "norm_axes",
+    "normalize_nn_arg", "normalize_padding", "InvalidArgumentError", "check_format", "check_rank",
+    "nhwc_padding", "window_geometry")]

@@ -5,8 +5,8 @@ import numpy as np
 from ..backend import rng, floatx
 from ..dtypes import np_dtype
 from ..tensor import Tensor
-from .array_ops import _shape_arg
-from ._core import T
+from .array_ops import shape_arg
+from .core import as_tensor
 
 
 def _float_dtype(dtype, op):
@@ -18,7 +18,7 @@ def _float_dtype(dtype, op):
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, name=None):
     dt = _float_dtype(dtype, "random.normal")
-    z = rng(seed).standard_normal(_shape_arg(shape), dtype=np.float64 if dt == np.float64 else np.float32)
+    z = rng(seed).standard_normal(shape_arg(shape), dtype=np.float64 if dt == np.float64 else np.float32)
     return Tensor((z * dt.type(stddev) + dt.type(mean)).astype(dt, copy=False))
 
 
@@ -26,7 +26,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, name=No
     """Normal draws re-drawn until within two standard deviations of the mean."""
     dt = _float_dtype(dtype, "random.truncated_normal")
     g = rng(seed)
-    shp = _shape_arg(shape)
+    shp = shape_arg(shape)
     z = g.standard_normal(shp)
     bad = np.abs(z) > 2
     while bad.any():
@@ -37,7 +37,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None, name=No
 
 def uniform(shape, minval=0, maxval=None, dtype=None, seed=None, name=None):
     dt = np_dtype(floatx() if dtype is None else dtype)
-    shp = _shape_arg(shape)
+    shp = shape_arg(shape)
     if dt.kind in "iu":
         if maxval is None:
             raise ValueError("random.uniform: maxval must be given for an integer dtype")
@@ -48,12 +48,12 @@ def uniform(shape, minval=0, maxval=None, dtype=None, seed=None, name=None):
 
 
 def shuffle(value, seed=None, name=None):
-    v = T(value)._v
+    v = as_tensor(value)._v
     return Tensor(v[rng(seed).permutation(v.shape[0])] if v.ndim else v)
 
 
 def categorical(logits, num_samples, dtype=None, seed=None, name=None):
-    z = T(logits)._v.astype(np.float64)
+    z = as_tensor(logits)._v.astype(np.float64)
     p = np.exp(z - z.max(axis=-1, keepdims=True))
     p /= p.sum(axis=-1, keepdims=True)
     g = rng(seed)

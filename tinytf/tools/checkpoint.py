@@ -4,7 +4,7 @@ A run folder's ``checkpoint.npz`` is one ``.npz`` (no pickle), rewritten after e
 temporary file and ``os.replace`` (``files.write_npz_atomic``), so it is always either the old or
 the new complete file. It holds
 
-* ``model/<key>`` - every model weight (keys of ``Model._weight_keys``, as in weights files);
+* ``model/<key>`` - every model weight (keys of ``Model.weight_keys``, as in weights files);
 * ``optimizer/<key>`` - ``optimizer.get_state()`` (iteration, learning rate, slots);
 * ``__meta__`` - a JSON string: ``format``, ``epoch`` (epochs completed), ``rng``
   (``backend.get_state()`` at that epoch boundary), ``config`` (how the run was made),
@@ -49,7 +49,7 @@ class CheckpointError(ValueError):
 
 
 def model_arrays(model):
-    return dict(zip(model._weight_keys(), model.get_weights()))
+    return dict(zip(model.weight_keys(), model.get_weights()))
 
 
 def save(run_dir, model, meta):
@@ -170,7 +170,7 @@ def restore(model, weights, opt_state, meta, where):
         except (KeyError, TypeError, ValueError) as e:
             backend.set_state(old)
             raise CheckpointError(f"{where}: rng is not a usable generator state ({e})") from None
-    model.set_weights([weights[k] for k in model._weight_keys()])
+    model.set_weights([weights[k] for k in model.weight_keys()])
 
 
 def write_history_csv(path, history):

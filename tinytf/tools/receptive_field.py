@@ -1,13 +1,14 @@
 """``tinytf rf`` / ``python -m tinytf.tools.receptive_field``: receptive-field tables.
 
 The arithmetic (``r``, ``j``, ``start`` per layer, input windows, the stack syntax) lives in
-:mod:`tinytf.kernels.receptive_field`, which ``model.summary`` and the explain pictures use too;
-this module re-exports it and adds the text table and the command line.
+:mod:`tinytf.kernels.receptive_field`, which ``model.summary`` and the explain pictures use too,
+and layer objects become specs in :mod:`tinytf.keras.summary` (``from_layers``); this module
+re-exports both and adds the text table and the command line.
 """
-from ..kernels import receptive_field as _rf
+from ..kernels import receptive_field
 from ..kernels.receptive_field import (  # noqa: F401 - re-exported
-    KINDS, InputWindow, LayerField, LayerSpec, from_layers, input_window, parse_stack,
-    receptive_fields)
+    KINDS, InputWindow, LayerField, LayerSpec, input_window, parse_stack, receptive_fields)
+from ..keras.summary import from_layers  # noqa: F401 - re-exported
 
 __all__ = ["LayerSpec", "LayerField", "InputWindow", "parse_stack", "from_layers",
            "receptive_fields", "input_window", "format_table"]
@@ -38,7 +39,7 @@ def main(argv=None):
     import argparse
     p = argparse.ArgumentParser(prog="python -m tinytf.tools.receptive_field",
                                 description="Receptive fields of a conv/pool stack.",
-                                epilog=_rf.__doc__.split("Stack syntax")[1].split("Run ")[0],
+                                epilog=receptive_field.__doc__.split("Stack syntax")[1].split("Run ")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("stack", help="e.g. conv3,pool2/2,conv3,pool2/2")
     p.add_argument("--input", type=int, nargs="+", metavar="N", help="input size: N or H W")

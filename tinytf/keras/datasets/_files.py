@@ -212,7 +212,7 @@ def _search_dirs(ds, folder=None):
     return out
 
 
-def _match(folder, layout):
+def find_layout(folder, layout):
     """Paths of the layout's files in ``folder``, or None if one is missing."""
     paths = []
     for names in layout.members:
@@ -247,7 +247,7 @@ def find_local(ds, path=None):
             continue
         for i, layout in enumerate(ds.layouts):
             if layout.at_root or explicit:
-                paths = _match(d, layout)
+                paths = find_layout(d, layout)
                 if paths:
                     return i, paths, looked
         looked.append(f"{d} (no {ds.title} files)")

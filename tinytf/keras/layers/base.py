@@ -10,8 +10,8 @@ import numpy as np
 
 from ...backend import floatx
 from ...tensor import Tensor, TensorShape, Variable
-from ...ops._core import T
-from ...ops import math_ops as _M
+from ...ops.core import as_tensor
+from ...ops import math_ops as M
 from .. import initializers as I, regularizers as R
 from ..naming import snake_case, unique_name  # noqa: F401 (re-exported)
 
@@ -214,8 +214,9 @@ class Layer:
     non_trainable_variables = non_trainable_weights
     variables = weights
 
-    def _weight_keys(self):
-        """Stable names of ``weights`` for weight files (see ``_weight_entries``)."""
+    def weight_keys(self):
+        """tinytf: stable names of ``weights`` for weight files and checkpoints (``conv2d/kernel``;
+        see ``_weight_entries``)."""
         return [k for k, _, _ in self._weight_entries()]
 
     def get_weights(self):
@@ -305,7 +306,7 @@ class Layer:
                                "compute_output_shape(input_shape) if call cannot run on zeros)")
                 raise
             outs = list(out) if isinstance(out, (list, tuple)) else [out]
-            results.append([tuple(T(o).shape) for o in outs])
+            results.append([tuple(as_tensor(o).shape) for o in outs])
         batch = shapes[0][0] if len(shapes[0]) else None
         merged = []
         for k, s in enumerate(results[0]):
@@ -338,11 +339,11 @@ class Layer:
             return [self._convert_inputs(i) for i in inputs]
         if isinstance(inputs, dict):
             return {k: self._convert_inputs(v) for k, v in inputs.items()}
-        t = T(inputs)
+        t = as_tensor(inputs)
         dt = np.asarray(t).dtype
         if dt != self.dtype and (dt.kind in "iub" or (dt.kind == "f" and self._autocast)) \
                 and np.dtype(self.dtype).kind == "f":
-            t = _M.cast(t, self.dtype)
+            t = M.cast(t, self.dtype)
         return t
 
     def _symbolic_call(self, inputs):

@@ -10,7 +10,7 @@ channels_first.
 import numpy as np
 
 from ...kernels.padding import transpose_output_size
-from ...ops import conv_ops as C, nn_ops as N
+from ...ops import conv_ops, nn_ops as N
 from ...tensor import TensorShape
 from .. import activations, initializers as I, regularizers as R
 from .base import Layer, check_rank
@@ -161,7 +161,7 @@ class Conv1D(Conv2D):
         if pad == "CAUSAL":
             ke = (self.kernel_size[0] - 1) * self.dilation_rate[0] + 1
             pad = [[0, 0], [ke - 1, 0], [0, 0]] if self._cl() else [[0, 0], [0, 0], [ke - 1, 0]]
-        return self._finish(C.conv1d(inputs, self.kernel, self.strides[0], pad, self._fmt(), self.dilation_rate[0]))
+        return self._finish(conv_ops.conv1d(inputs, self.kernel, self.strides[0], pad, self._fmt(), self.dilation_rate[0]))
 
 
 class Conv2DTranspose(Conv2D):
@@ -203,7 +203,7 @@ class Conv2DTranspose(Conv2D):
     def call(self, inputs):
         s = inputs.shape
         out = self.compute_output_shape(s)
-        return self._finish(C.conv2d_transpose(inputs, self.kernel, list(out), self.strides, self.padding.upper(),
+        return self._finish(conv_ops.conv2d_transpose(inputs, self.kernel, list(out), self.strides, self.padding.upper(),
                                                self._fmt(), self.dilation_rate))
 
     def get_config(self):
@@ -237,7 +237,7 @@ class DepthwiseConv2D(_Conv):
         return None if c is None else c * self.depth_multiplier
 
     def call(self, inputs):
-        return self._finish(C.depthwise_conv2d(inputs, self.kernel, self.strides, self.padding.upper(),
+        return self._finish(conv_ops.depthwise_conv2d(inputs, self.kernel, self.strides, self.padding.upper(),
                                                self._fmt(), self.dilation_rate))
 
     def get_config(self):
@@ -278,7 +278,7 @@ class SeparableConv2D(_Conv):
         self._add_bias(self.filters)
 
     def call(self, inputs):
-        return self._finish(C.separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel, self.strides,
+        return self._finish(conv_ops.separable_conv2d(inputs, self.depthwise_kernel, self.pointwise_kernel, self.strides,
                                                self.padding.upper(), self._fmt(), self.dilation_rate))
 
     def get_config(self):

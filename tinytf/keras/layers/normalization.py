@@ -1,10 +1,9 @@
 """``BatchNormalization`` with moving statistics and the ``training`` flag."""
-import sys
-
 import numpy as np
 
 from ...ops import array_ops as A, nn_ops as N
 from .. import initializers as I, regularizers as R
+from ..distribution import get_distribution
 from .base import Layer
 
 
@@ -68,7 +67,7 @@ class BatchNormalization(Layer):
         last = self._axis == inputs.ndim - 1
         x = inputs if last else A.transpose(inputs, self._perm(inputs.ndim))
         if training:
-            sync = _synchronized_batch_norm() if self.synchronized else None
+            sync = get_distribution().batch_norm_op() if self.synchronized else None
             if sync is not None:
                 y, mean, var = sync(x, self.gamma, self.beta, self.epsilon)
             else:
@@ -95,8 +94,3 @@ class BatchNormalization(Layer):
                 "beta_regularizer": R.serialize(self.beta_regularizer),
                 "gamma_regularizer": R.serialize(self.gamma_regularizer)}
 
-
-def _synchronized_batch_norm():
-    """tinytf.distribute's cross-replica batch norm when this process is one of several replicas."""
-    dist = sys.modules.get("tinytf.distribute")
-    return None if dist is None else dist.sync_batch_norm_op()

@@ -9,9 +9,9 @@ The rotation / zoom / translation layers build Keras's affine matrix per image a
 """
 import numpy as np
 
-from ... import image as IMG
+from ... import image
 from ...backend import rng
-from ...kernels import affine as AK
+from ...kernels import affine
 from ...ops import array_ops as A, math_ops as M
 from ...tensor import TensorShape
 from .base import Layer
@@ -68,7 +68,7 @@ def _crop_box_to_aspect(h, w, th, tw):
 def _crop_resize(x, th, tw, interpolation="bilinear"):
     """Centre-crop to the target aspect ratio, then resize (Keras's ``smart_resize``)."""
     top, left, ch, cw = _crop_box_to_aspect(*_hw(x.shape), th, tw)
-    return IMG.resize(IMG._spatial(x, slice(top, top + ch), slice(left, left + cw)), [th, tw], interpolation)
+    return image.resize(image.spatial_slice(x, slice(top, top + ch), slice(left, left + cw)), [th, tw], interpolation)
 
 
 class Rescaling(Layer):
@@ -100,7 +100,7 @@ class Resizing(Layer):
         super().__init__(**kwargs)
         self.height = _positive_int("Resizing", height, "height")
         self.width = _positive_int("Resizing", width, "width")
-        self.interpolation = _choice("Resizing", interpolation, "interpolation", IMG._METHODS)
+        self.interpolation = _choice("Resizing", interpolation, "interpolation", image.RESIZE_METHODS)
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
             raise ValueError("Resizing: only one of crop_to_aspect_ratio and pad_to_aspect_ratio can be True")
         self.crop_to_aspect_ratio, self.pad_to_aspect_ratio = bool(crop_to_aspect_ratio), bool(pad_to_aspect_ratio)
@@ -112,13 +112,13 @@ class Resizing(Layer):
         h, w = _hw(x.shape)
         if self.crop_to_aspect_ratio:
             top, left, ch, cw = _crop_box_to_aspect(h, w, self.height, self.width)
-            x = IMG._spatial(x, slice(top, top + ch), slice(left, left + cw))
+            x = image.spatial_slice(x, slice(top, top + ch), slice(left, left + cw))
         elif self.pad_to_aspect_ratio:  # Keras pads the same number of rows (columns) on both sides
             ph = int(float(max(h, int(float(w * self.height) / self.width)) - h) / 2)
             pw = int(float(max(w, int(float(h * self.width) / self.height)) - w) / 2)
             pads = [[0, 0]] * (x.ndim - 3) + [[ph, ph], [pw, pw], [0, 0]]
             x = A.pad(x, pads, constant_values=self.fill_value)
-        return IMG.resize(x, [self.height, self.width], self.interpolation, antialias=self.antialias)
+        return image.resize(x, [self.height, self.width], self.interpolation, antialias=self.antialias)
 
     def compute_output_shape(self, input_shape):
         return _with_hw(input_shape, self.height, self.width)
@@ -143,7 +143,7 @@ class CenterCrop(Layer):
         h, w = _hw(inputs.shape)
         if h >= self.height and w >= self.width:
             top, left = (h - self.height) // 2, (w - self.width) // 2
-            return IMG._spatial(inputs, slice(top, top + self.height), slice(left, left + self.width))
+            return image.spatial_slice(inputs, slice(top, top + self.height), slice(left, left + self.width))
         return _crop_resize(inputs, self.height, self.width)
 
     def compute_output_shape(self, input_shape):
@@ -203,14 +203,14 @@ class _AffineLayer(_RandomLayer):
     def __init__(self, fill_mode, interpolation, seed, fill_value, **kwargs):
         super().__init__(seed, **kwargs)
         name = type(self).__name__
-        self.fill_mode = _choice(name, fill_mode, "fill_mode", AK.FILL_MODES)
-        self.interpolation = _choice(name, interpolation, "interpolation", AK.INTERPOLATIONS)
+        self.fill_mode = _choice(name, fill_mode, "fill_mode", affine.FILL_MODES)
+        self.interpolation = _choice(name, interpolation, "interpolation", affine.INTERPOLATIONS)
         self.fill_value = float(fill_value)
 
     def _augment(self, x):
         h, w = _hw(x.shape)
         t = self._transforms(_batch(x), h, w)
-        return IMG.projective_transform(x, t if x.ndim == 4 else t[0], self.interpolation, self.fill_mode,
+        return image.projective_transform(x, t if x.ndim == 4 else t[0], self.interpolation, self.fill_mode,
                                         self.fill_value)
 
     def get_config(self):
@@ -299,7 +299,7 @@ class RandomCrop(_RandomLayer):
         if training and h > self.height and w > self.width:
             top = int(self._draw(0.0, float(h - self.height + 1), 1)[0])
             left = int(self._draw(0.0, float(w - self.width + 1), 1)[0])
-            return IMG._spatial(inputs, slice(top, top + self.height), slice(left, left + self.width))
+            return image.spatial_slice(inputs, slice(top, top + self.height), slice(left, left + self.width))
         return _crop_resize(inputs, self.height, self.width)
 
     def compute_output_shape(self, input_shape):

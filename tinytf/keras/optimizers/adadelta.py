@@ -1,7 +1,7 @@
 """Adadelta (``tf.keras.optimizers.Adadelta``)."""
 import numpy as np
 
-from .base_optimizer import Optimizer, _read
+from .base_optimizer import Optimizer, read_array
 from ._checks import check_number
 
 
@@ -30,10 +30,10 @@ class Adadelta(Optimizer):
         rho, one_minus_rho, eps = dt(self.rho), dt(1 - self.rho), dt(self.epsilon)
         acc_g = self._slot(var, "accumulated_grad")
         acc_d = self._slot(var, "accumulated_delta_var")
-        new_acc_g = rho * _read(acc_g) + one_minus_rho * (g * g)
+        new_acc_g = rho * read_array(acc_g) + one_minus_rho * (g * g)
         acc_g.assign(new_acc_g)
-        delta = -(np.sqrt(_read(acc_d) + eps) * g / np.sqrt(new_acc_g + eps))
-        acc_d.assign(rho * _read(acc_d) + one_minus_rho * (delta * delta))
+        delta = -(np.sqrt(read_array(acc_d) + eps) * g / np.sqrt(new_acc_g + eps))
+        acc_d.assign(rho * read_array(acc_d) + one_minus_rho * (delta * delta))
         var.assign_add(lr * delta)
 
     def get_config(self):

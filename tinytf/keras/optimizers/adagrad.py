@@ -1,7 +1,7 @@
 """Adagrad (``tf.keras.optimizers.Adagrad``)."""
 import numpy as np
 
-from .base_optimizer import Optimizer, _read
+from .base_optimizer import Optimizer, read_array
 from ._checks import check_number
 
 
@@ -28,14 +28,14 @@ class Adagrad(Optimizer):
     def add_variable_from_reference(self, reference_variable, name=None, initializer="zeros"):
         v = super().add_variable_from_reference(reference_variable, name, initializer)
         if name == "accumulator":
-            v.assign(np.full(v.shape, self.initial_accumulator_value, _read(v).dtype))
+            v.assign(np.full(v.shape, self.initial_accumulator_value, read_array(v).dtype))
         return v
 
     def _update_step(self, g, var, lr):
         dt = g.dtype.type
         acc = self._slot(var, "accumulator")
         acc.assign_add(g * g)
-        var.assign_sub(lr * g / np.sqrt(_read(acc) + dt(self.epsilon)))
+        var.assign_sub(lr * g / np.sqrt(read_array(acc) + dt(self.epsilon)))
 
     def get_config(self):
         config = super().get_config()

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ...kernels import table as K
-from .base_optimizer import Optimizer, _read
+from .base_optimizer import Optimizer, read_array
 
 
 class Adam(Optimizer):
@@ -42,7 +42,7 @@ class Adam(Optimizer):
         m = self._slot(var, "momentum")
         v = self._slot(var, "velocity")
         vh = self._slot(var, "velocity_hat") if self.amsgrad else None
-        new = K.adam_update(g, _read(var), _read(m), _read(v), None if vh is None else _read(vh),
+        new = K.adam_update(g, read_array(var), read_array(m), read_array(v), None if vh is None else read_array(vh),
                             dt(alpha), dt(1 - self.beta_1), dt(1 - self.beta_2), dt(self.epsilon))
         for variable, value in zip((var, m, v, vh), new):
             if variable is not None:

@@ -1,7 +1,7 @@
 """Adamax (``tf.keras.optimizers.Adamax``): Adam with the infinity norm."""
 import numpy as np
 
-from .base_optimizer import Optimizer, _read
+from .base_optimizer import Optimizer, read_array
 
 
 class Adamax(Optimizer):
@@ -29,9 +29,9 @@ class Adamax(Optimizer):
         t = dt(self._step_count() + 1)
         b1_power = np.power(dt(self.beta_1), t)
         m, u = self._slot(var, "momentum"), self._slot(var, "norm")
-        m.assign_add((g - _read(m)) * dt(1 - self.beta_1))
-        u.assign(np.maximum(dt(self.beta_2) * _read(u), np.abs(g)))
-        var.assign_sub(lr * _read(m) / ((dt(1) - b1_power) * (_read(u) + dt(self.epsilon))))
+        m.assign_add((g - read_array(m)) * dt(1 - self.beta_1))
+        u.assign(np.maximum(dt(self.beta_2) * read_array(u), np.abs(g)))
+        var.assign_sub(lr * read_array(m) / ((dt(1) - b1_power) * (read_array(u) + dt(self.epsilon))))
 
     def get_config(self):
         config = super().get_config()

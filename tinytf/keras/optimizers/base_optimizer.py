@@ -1,7 +1,7 @@
 """The ``Optimizer`` base class (``tf.keras.optimizers.Optimizer``) and its helpers.
 
 Updates compute on NumPy arrays in the variable's dtype (float32 for model weights), with
-Keras's formulas and operation order. State is read with ``_read(var)`` (the current array, not
+Keras's formulas and operation order. State is read with ``read_array(var)`` (the current array, not
 copied) and written only through ``assign`` / ``assign_add`` / ``assign_sub``: an update step
 computes each new value completely, then writes each slot and the weight once (weight decay and
 a constraint, when set, are one more write each, as in Keras). A write gives the variable a NEW
@@ -23,6 +23,7 @@ import numpy as np
 from ...tensor import Tensor, Variable
 from . import schedules
 from .schedules import LearningRateSchedule
+from ..distribution import get_distribution
 from ..naming import auto_name as _auto_name
 
 
@@ -30,13 +31,13 @@ def _var_label(v):
     return getattr(v, "path", None) or getattr(v, "name", None) or repr(v)
 
 
-def _is_number(x):
+def is_number(x):
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
 
 
 def _as_lr_float(value):
     """A float learning rate from a number or a scalar tensor/array (or raise)."""
-    if _is_number(value):
+    if is_number(value):
         return float(value)
     if isinstance(value, (Tensor, np.ndarray)):
         arr = np.asarray(value)
@@ -48,7 +49,7 @@ def _as_lr_float(value):
         f"rate value). Received instead: learning_rate={value!r}")
 
 
-def _read(var):
+def read_array(var):
     """``var``'s current array for arithmetic, not copied (``np.asarray`` reads a Tensor through
     ``__array__``; ``var.numpy()`` would copy). Never write into it: use ``assign*``."""
     return np.asarray(var)
@@ -167,7 +168,7 @@ class Optimizer:
         """The number of update steps taken (an int64 ``Variable``; with gradient accumulation, the
         number of real updates)."""
         if self.gradient_accumulation_steps:
-            return Tensor(np.asarray(_read(self._iterations) // self.gradient_accumulation_steps))
+            return Tensor(np.asarray(read_array(self._iterations) // self.gradient_accumulation_steps))
         return self._iterations
 
     def _step_count(self):
@@ -228,7 +229,7 @@ class Optimizer:
         """A zero slot variable shaped like ``reference_variable`` (named ``<path>_<name>``)."""
         name = name or "var"
         label = str(_var_label(reference_variable)).replace("/", "_").replace(":", "_")
-        v = Variable(np.zeros_like(_read(reference_variable)), trainable=False, name=f"{label}_{name}")
+        v = Variable(np.zeros_like(read_array(reference_variable)), trainable=False, name=f"{label}_{name}")
         v.path = f"{self.name}/{label}_{name}"
         self._variables.append(v)
         return v
@@ -268,8 +269,12 @@ class Optimizer:
 
     def apply_gradients(self, grads_and_vars):
         """Apply ``(gradient, variable)`` pairs; ``None`` gradients are skipped. Returns
-        ``iterations``."""
-        pairs = list(grads_and_vars)
+        ``iterations``.
+
+        First the pairs go through the current distribution (``keras/distribution.py``): inside a
+        ``tf.distribute`` replica context with several replicas it all-reduces the gradients over
+        the replicas; otherwise it returns them as they are."""
+        pairs = list(get_distribution().all_reduce_gradients(grads_and_vars))
         if not pairs:
             return self._iterations
         grads, variables = zip(*pairs)
@@ -325,7 +330,7 @@ class Optimizer:
         self._iterations.assign_add(1)
 
     def _as_grad(self, g, v):
-        a, w = np.asarray(g), _read(v)
+        a, w = np.asarray(g), read_array(v)
         if a.shape != w.shape:
             raise ValueError(f"Gradient for variable {_var_label(v)!r} has shape {tuple(a.shape)}, but the "
                              f"variable has shape {tuple(w.shape)}")
@@ -338,11 +343,11 @@ class Optimizer:
         if steps:
             accs = [self._slot(v, "gradient_accumulator") for v in variables]
             if (int(self._iterations) + 1) % steps == 0:
-                grads = [(g + _read(a)) / g.dtype.type(steps) for g, a in zip(grads, accs)]
+                grads = [(g + read_array(a)) / g.dtype.type(steps) for g, a in zip(grads, accs)]
                 self._update(grads, variables)
                 for v in self._trainable_variables:
                     acc = self._slot(v, "gradient_accumulator")
-                    acc.assign(np.zeros_like(_read(acc)))
+                    acc.assign(np.zeros_like(read_array(acc)))
             else:
                 for g, a in zip(grads, accs):
                     a.assign_add(g)
@@ -357,11 +362,11 @@ class Optimizer:
         if self.weight_decay is not None:
             for v in variables:
                 if self._use_weight_decay(v):
-                    w = _read(v)
+                    w = read_array(v)
                     dt = w.dtype.type
                     v.assign_sub(w * dt(self.weight_decay) * dt(lr))
         for g, v in zip(grads, variables):
-            dt = _read(v).dtype
+            dt = read_array(v).dtype
             self._update_step(g, v, dt.type(lr))
             constraint = getattr(v, "constraint", None)
             if constraint is not None:
@@ -396,17 +401,17 @@ class Optimizer:
         momentum = self.ema_momentum if self._step_count() != 0 else 0.0
         for v in self._trainable_variables:
             avg = self._slot(v, "average")
-            w = _read(v)
+            w = read_array(v)
             dt = w.dtype.type
             m = dt(momentum)
-            avg.assign(m * _read(avg) + (dt(1) - m) * w)
+            avg.assign(m * read_array(avg) + (dt(1) - m) * w)
         freq = self.ema_overwrite_frequency
         if freq and (self._step_count() + 1) % freq == 0:
             self._overwrite_model_variables_with_average_value(self._trainable_variables)
 
     def _overwrite_model_variables_with_average_value(self, var_list):
         for v in var_list:
-            v.assign(_read(self._slot(v, "average")))
+            v.assign(read_array(self._slot(v, "average")))
 
     def finalize_variable_values(self, var_list):
         """With ``use_ema``, copy the moving averages into the variables (end of training)."""

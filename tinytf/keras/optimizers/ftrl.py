@@ -1,7 +1,7 @@
 """FTRL-Proximal (``tf.keras.optimizers.Ftrl``)."""
 import numpy as np
 
-from .base_optimizer import Optimizer, _read
+from .base_optimizer import Optimizer, read_array
 from ._checks import check_number
 
 
@@ -41,7 +41,7 @@ class Ftrl(Optimizer):
     def add_variable_from_reference(self, reference_variable, name=None, initializer="zeros"):
         v = super().add_variable_from_reference(reference_variable, name, initializer)
         if name == "accumulator":
-            v.assign(np.full(v.shape, self.initial_accumulator_value, _read(v).dtype))
+            v.assign(np.full(v.shape, self.initial_accumulator_value, read_array(v).dtype))
         return v
 
     def _update_step(self, g, var, lr):
@@ -49,12 +49,12 @@ class Ftrl(Optimizer):
         acc, lin = self._slot(var, "accumulator"), self._slot(var, "linear")
         p = dt(-self.learning_rate_power)
         l2 = dt(self.l2_regularization_strength) + dt(self.beta) / (dt(2.0) * lr)
-        w, n = _read(var), _read(acc)
+        w, n = read_array(var), read_array(acc)
         g_use = g + dt(2 * self.l2_shrinkage_regularization_strength) * w
         new_n = n + g * g
         new_n_p = np.power(new_n, p)
         lin.assign_add(g_use - (new_n_p - np.power(n, p)) / lr * w)
-        z = _read(lin)
+        z = read_array(lin)
         quadratic = new_n_p / lr + dt(2) * l2
         l1 = dt(self.l1_regularization_strength)
         var.assign((np.clip(z, -l1, l1) - z) / quadratic)

@@ -1,7 +1,7 @@
 """Lion (``tf.keras.optimizers.Lion``): sign momentum (Chen et al., 2023)."""
 import numpy as np
 
-from .base_optimizer import Optimizer, _is_number, _read
+from .base_optimizer import Optimizer, is_number, read_array
 
 
 class Lion(Optimizer):
@@ -17,7 +17,7 @@ class Lion(Optimizer):
                          ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
                          loss_scale_factor=loss_scale_factor,
                          gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
-        if not _is_number(beta_1) or beta_1 <= 0 or beta_1 > 1:
+        if not is_number(beta_1) or beta_1 <= 0 or beta_1 > 1:
             raise ValueError("Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer "
                              f"degenerates to SignSGD. Received: beta_1={beta_1!r}.")
         self.beta_1 = beta_1
@@ -30,8 +30,8 @@ class Lion(Optimizer):
         dt = g.dtype.type
         b1, b2 = dt(self.beta_1), dt(self.beta_2)
         m = self._slot(var, "momentum")
-        var.assign_sub(lr * np.sign(_read(m) * b1 + g * (dt(1) - b1)))
-        m.assign(_read(m) * b2 + g * (dt(1) - b2))
+        var.assign_sub(lr * np.sign(read_array(m) * b1 + g * (dt(1) - b1)))
+        m.assign(read_array(m) * b2 + g * (dt(1) - b2))
 
     def get_config(self):
         config = super().get_config()

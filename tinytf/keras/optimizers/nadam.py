@@ -1,7 +1,7 @@
 """Nadam (``tf.keras.optimizers.Nadam``): Adam with Nesterov momentum."""
 import numpy as np
 
-from .base_optimizer import Optimizer, _read
+from .base_optimizer import Optimizer, read_array
 
 
 class Nadam(Optimizer):
@@ -42,7 +42,7 @@ class Nadam(Optimizer):
         if self._u_product is None:  # built through another path (set_state before apply)
             self._u_product = self._new_variable(np.float32(1.0), "u_product")
         t = np.float32(self._step_count() + 1)
-        u = _read(self._u_product) * np.float32(self.beta_1)
+        u = read_array(self._u_product) * np.float32(self.beta_1)
         u = u * (np.float32(1) - np.float32(0.5) * np.power(np.float32(0.96), t))
         self._u_product.assign(u)
         super()._update(grads, variables)
@@ -53,13 +53,13 @@ class Nadam(Optimizer):
         b1, b2, decay = dt(self.beta_1), dt(self.beta_2), dt(0.96)
         u_t = b1 * (dt(1) - dt(0.5) * np.power(decay, t))
         u_t_1 = b1 * (dt(1) - dt(0.5) * np.power(decay, t + dt(1)))
-        u_prod = dt(_read(self._u_product))
+        u_prod = dt(read_array(self._u_product))
         u_prod_1 = u_prod * u_t_1
         m, v = self._slot(var, "momentum"), self._slot(var, "velocity")
-        m.assign_add((g - _read(m)) * (dt(1) - b1))
-        v.assign_add((g * g - _read(v)) * (dt(1) - b2))
-        m_hat = u_t_1 * _read(m) / (dt(1) - u_prod_1) + (dt(1) - u_t) * g / (dt(1) - u_prod)
-        v_hat = _read(v) / (dt(1) - np.power(b2, t))
+        m.assign_add((g - read_array(m)) * (dt(1) - b1))
+        v.assign_add((g * g - read_array(v)) * (dt(1) - b2))
+        m_hat = u_t_1 * read_array(m) / (dt(1) - u_prod_1) + (dt(1) - u_t) * g / (dt(1) - u_prod)
+        v_hat = read_array(v) / (dt(1) - np.power(b2, t))
         var.assign_sub(m_hat * lr / (np.sqrt(v_hat) + dt(self.epsilon)))
 
     def get_state(self):

@@ -1,7 +1,7 @@
 """RMSprop (``tf.keras.optimizers.RMSprop``)."""
 import numpy as np
 
-from .base_optimizer import Optimizer, _read
+from .base_optimizer import Optimizer, read_array
 
 
 class RMSprop(Optimizer):
@@ -37,12 +37,12 @@ class RMSprop(Optimizer):
         dt = g.dtype.type
         rho, one_minus_rho = dt(self.rho), dt(1 - self.rho)
         vel = self._slot(var, "velocity")
-        new_vel = rho * _read(vel)
+        new_vel = rho * read_array(vel)
         new_vel += one_minus_rho * (g * g)
         vel.assign(new_vel)
         if self.centered:
             avg = self._slot(var, "average_gradient")
-            new_avg = rho * _read(avg)
+            new_avg = rho * read_array(avg)
             new_avg += one_minus_rho * g
             avg.assign(new_avg)
             den = new_vel - new_avg * new_avg
@@ -53,7 +53,7 @@ class RMSprop(Optimizer):
         increment /= np.sqrt(den)
         if self.momentum > 0:
             mom = self._slot(var, "momentum")
-            new_mom = dt(self.momentum) * _read(mom)
+            new_mom = dt(self.momentum) * read_array(mom)
             new_mom += increment
             mom.assign(new_mom)
             var.assign_sub(new_mom)

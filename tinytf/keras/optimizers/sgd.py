@@ -1,5 +1,5 @@
 """SGD (``tf.keras.optimizers.SGD``): gradient descent with optional (Nesterov) momentum."""
-from .base_optimizer import Optimizer, _is_number, _read
+from .base_optimizer import Optimizer, is_number, read_array
 
 
 class SGD(Optimizer):
@@ -19,7 +19,7 @@ class SGD(Optimizer):
                          ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
                          loss_scale_factor=loss_scale_factor,
                          gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
-        if not _is_number(momentum) or momentum < 0 or momentum > 1:
+        if not is_number(momentum) or momentum < 0 or momentum > 1:
             raise ValueError("`momentum` must be a float between [0, 1].")
         self.momentum = momentum
         self.nesterov = nesterov
@@ -31,7 +31,7 @@ class SGD(Optimizer):
         if self.momentum != 0:
             m = self._slot(var, "momentum")
             mom = g.dtype.type(self.momentum)
-            new_m = _read(m) * mom
+            new_m = read_array(m) * mom
             new_m -= g * lr
             m.assign(new_m)
             if self.nesterov:

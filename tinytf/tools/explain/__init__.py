@@ -28,7 +28,7 @@ Command line: ``python -m tinytf.tools.explain OUT_DIR [topic ...]``.
 """
 from .bn import bn_data, explain_bn
 from .common import (DONE_FACE, DROP_FACE, KERNEL_FACE, KERNEL_TEXT, LIGHT,  # noqa: F401 - as before
-                     PAD_FACE, PALETTE, WINDOW, WINDOW_FACE, _pil_image)
+                     PAD_FACE, PALETTE, WINDOW, WINDOW_FACE, pil_image)
 from .conv import conv_data, explain_conv, explain_padding, explain_stride, size_arithmetic
 from .pool import explain_pool, pool_data
 from .rf import explain_rf, rf_data

@@ -4,7 +4,7 @@ import os
 import numpy as np
 
 from ...kernels.norm import channel_moments, normalize
-from .common import LIGHT, PALETTE, _Board, _out_dir
+from .common import LIGHT, PALETTE, Board, make_out_dir
 
 _BN_RANGES = ((0, 6), (10, 31), (-8, 1), (2, 4))
 
@@ -29,7 +29,7 @@ def bn_data(batch=4, size=2, channels=3, eps=1e-3, seed=0):
 
 def explain_bn(out_dir, batch=4, size=2, channels=3, eps=1e-3, seed=0, momentum=0.99, dpi=120):
     """Batch-norm statistics per channel over N, H, W, and the normalised batch (``bn.png``)."""
-    out_dir = _out_dir(out_dir)
+    out_dir = make_out_dir(out_dir)
     d = bn_data(batch, size, channels, eps, seed)
     x, y = d["x"], d["y"]
     N, H, W, C = x.shape
@@ -43,8 +43,8 @@ def explain_bn(out_dir, batch=4, size=2, channels=3, eps=1e-3, seed=0, momentum=
     y_plot = y_raw + N + 2.2
     y_norm = y_plot + plot_h + 2.0
     height = y_norm + N + 3.5
-    b = _Board(width, height, dpi=dpi)
-    from matplotlib.ticker import MaxNLocator   # matplotlib is there: _Board checked
+    b = Board(width, height, dpi=dpi)
+    from matplotlib.ticker import MaxNLocator   # matplotlib is there: Board checked
     b.text(width / 2, 0.8, f"Batch normalisation: statistics per channel over N, H, W "
            f"(batch [{N},{H},{W},{C}])", size=0.58, weight="bold")
     b.text(width / 2, 1.7, f"each channel's {N}×{H}×{W} = {N * m} values share one mean μ and "

@@ -20,7 +20,7 @@ PALETTE = ["#e4572e", "#2e86ab", "#3f9e4d", "#c9a227", "#8e44ad", "#17a2b8", "#d
 LIGHT = ["#fbd9cf", "#cfe6f2", "#d3ecd6", "#f5ecc4", "#e6d6f0", "#cdeef3", "#f7d3e5", "#e2e3e5"]
 
 
-def _window_cells(geo, oi, oj):
+def window_cells(geo, oi, oj):
     """[(a, b, row, col)]: kernel offset (a, b) of output (oi, oj) reads padded cell (row, col).
 
     Read off the geometry's own per-offset slices (no window arithmetic here)."""
@@ -31,7 +31,7 @@ def _window_cells(geo, oi, oj):
     return cells
 
 
-def _pad_mask(geo):
+def pad_mask(geo):
     """Boolean [PH, PW]: True on the padding cells of the padded input."""
     (pt, _), (pl, _) = geo.pads
     mask = np.ones(geo.padded_hw, dtype=bool)
@@ -39,7 +39,7 @@ def _pad_mask(geo):
     return mask
 
 
-def _pad_name(padding):
+def pad_name(padding):
     p = normalize_padding(padding)
     if isinstance(p, str):
         return p
@@ -57,7 +57,7 @@ def _mpl():
     return Figure, FigureCanvasAgg, Rectangle
 
 
-def _pil_image():
+def pil_image():
     try:
         from PIL import Image
     except ImportError:
@@ -65,7 +65,7 @@ def _pil_image():
     return Image
 
 
-def _fmt(v):
+def format_value(v):
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return ""
     if np.isinf(v):
@@ -76,12 +76,12 @@ def _fmt(v):
     return f"{v:.2f}"
 
 
-def _term(v):
-    s = _fmt(v)
+def term(v):
+    s = format_value(v)
     return f"({s})" if s.startswith("-") else s
 
 
-class _Board:
+class Board:
     """One figure whose coordinates are grid cells (x right, y down): grids, boxes and text
     are placed in cell units, so every picture has the same cell and font sizes."""
 
@@ -114,7 +114,7 @@ class _Board:
         self.rect(x + inset, y + inset, w - 2 * inset, h - 2 * inset, edge=color, lw=lw, z=z)
 
     def grid(self, x0, y0, values, cw=1.0, ch=1.0, face="white", faces=None, colors=None,
-             bold=None, size=0.42, title=None, title_size=0.44, fmt=_fmt):
+             bold=None, size=0.42, title=None, title_size=0.44, fmt=format_value):
         """Draw a 2-D array as a table of numbered cells; ``faces`` / ``colors`` / ``bold`` are
         optional per-cell arrays (None entries fall back to the defaults)."""
         values = np.asarray(values, dtype=float)
@@ -139,13 +139,13 @@ class _Board:
         return np.asarray(self.canvas.buffer_rgba()).copy()
 
 
-def _out_dir(out_dir):
+def make_out_dir(out_dir):
     out_dir = os.fspath(out_dir)
     os.makedirs(out_dir, exist_ok=True)
     return out_dir
 
 
-def _bbox(cells):
+def bbox(cells):
     rows = [r for _, _, r, _ in cells]
     cols = [c for _, _, _, c in cells]
     return min(rows), min(cols), max(rows) - min(rows) + 1, max(cols) - min(cols) + 1

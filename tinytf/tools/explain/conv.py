@@ -7,8 +7,8 @@ import numpy as np
 from ...kernels.conv import conv2d_forward, geometry, pad_nhwc
 from ...kernels.padding import normalize_padding
 from .common import (DONE_FACE, DROP_FACE, KERNEL_FACE, KERNEL_TEXT, LIGHT, PAD_FACE, PALETTE, WINDOW,
-                     WINDOW_FACE, _bbox, _Board, _fmt, _out_dir, _pad_mask, _pad_name, _pil_image, _term,
-                     _window_cells)
+                     WINDOW_FACE, bbox, Board, format_value, make_out_dir, pad_mask, pad_name, pil_image, term,
+                     window_cells)
 
 _TUTORIAL_EXPLICIT = [[0, 0], [1, 1], [1, 1], [0, 0]]
 
@@ -33,13 +33,13 @@ def conv_data(size=5, kernel=3, stride=1, padding="VALID", channels=1, filters=1
     y, _ = conv2d_forward(x, w, geo)
     partial = np.stack([conv2d_forward(x[..., c:c + 1], w[:, :, c:c + 1, :], geo)[0][0]
                         for c in range(channels)])
-    steps = [{"index": (oi, oj), "cells": _window_cells(geo, oi, oj)}
+    steps = [{"index": (oi, oj), "cells": window_cells(geo, oi, oj)}
              for oi in range(geo.oh) for oj in range(geo.ow)]
     covered = np.zeros(geo.padded_hw, dtype=bool)
     for _, (rows, cols) in geo.window_slices():
         covered[rows, cols] = True
     return {"x": x[0], "xpad": pad_nhwc(x, geo.pads)[0], "w": w, "y": y[0], "partial": partial,
-            "geo": geo, "pad_mask": _pad_mask(geo), "covered": covered, "steps": steps,
+            "geo": geo, "pad_mask": pad_mask(geo), "covered": covered, "steps": steps,
             "padding": padding, "stride": stride, "kernel": kernel, "size": size}
 
 
@@ -100,11 +100,11 @@ def _draw_window_step(b, d, x0, y0, step, channel=0, filt=0, kernel_marks=True):
     for _, _, r, c in step["cells"]:
         faces[r][c] = WINDOW_FACE
     b.grid(x0, y0, xpad, faces=faces, colors=_pad_colors(d))
-    r0, c0, h, w = _bbox(step["cells"])
+    r0, c0, h, w = bbox(step["cells"])
     b.outline(x0 + c0, y0 + r0, w, h, WINDOW, lw=3.2)
     if kernel_marks:
         for a, bb, r, c in step["cells"]:
-            b.text(x0 + c + 0.95, y0 + r + 0.93, "×" + _fmt(d["w"][a, bb, channel, filt]),
+            b.text(x0 + c + 0.95, y0 + r + 0.93, "×" + format_value(d["w"][a, bb, channel, filt]),
                    size=0.27, ha="right", va="bottom", color=KERNEL_TEXT)
 
 
@@ -128,14 +128,14 @@ def _expression_lines(d, step, channel=0, filt=0):
     k = d["w"].shape[0]
     rows = []
     for a in range(k):
-        terms = [f"{_term(d['xpad'][r, c, channel])}·{_term(d['w'][aa, bb, channel, filt])}"
+        terms = [f"{term(d['xpad'][r, c, channel])}·{term(d['w'][aa, bb, channel, filt])}"
                  for aa, bb, r, c in step["cells"] if aa == a]
         rows.append(" + ".join(terms))
     oi, oj = step["index"]
     head = f"y[{oi},{oj}] = "
     pad = " " * len(head)
     lines = [head + rows[0]] + [pad + "+ " + r for r in rows[1:]]
-    lines.append(pad + f"= {_fmt(d['y'][oi, oj, filt])}")
+    lines.append(pad + f"= {format_value(d['y'][oi, oj, filt])}")
     return lines
 
 
@@ -168,9 +168,9 @@ def _conv_single_png(d, path, dpi):
     head_h = ph + 3.4
     panel_h = ph + 2.0
     height = head_h + oh * panel_h + 1.2
-    b = _Board(width, height, dpi=dpi)
+    b = Board(width, height, dpi=dpi)
     b.text(width / 2, 0.8, f"Convolution: one {d['kernel']}×{d['kernel']} kernel slides over one "
-           f"{d['size']}×{d['size']} channel (stride {d['stride']}, {_pad_name(d['padding'])})",
+           f"{d['size']}×{d['size']} channel (stride {d['stride']}, {pad_name(d['padding'])})",
            size=0.62, weight="bold")
     hw = _conv_header_width(d)
     _conv_header(b, d, (width - hw) / 2, 2.6)
@@ -182,7 +182,7 @@ def _conv_single_png(d, path, dpi):
         b.text(x0 + pw + 0.7, y0 + ph / 2, "→", size=0.7)
         _draw_partial_output(b, d, x0 + pw + 1.4, y0 + (ph - oh) / 2, k)
         b.text(x0 + panel_w / 2, y0 - 0.5,
-               f"step {k + 1}: y[{oi},{oj}] = Σ window ⊙ w = {_fmt(d['y'][oi, oj, 0])}",
+               f"step {k + 1}: y[{oi},{oj}] = Σ window ⊙ w = {format_value(d['y'][oi, oj, 0])}",
                size=0.42, va="bottom")
     return b.save(path)
 
@@ -193,7 +193,7 @@ def _conv_header_width(d):
 
 
 def _conv_gif(d, path, dpi, duration_ms=900):
-    Image = _pil_image()
+    Image = pil_image()
     geo = d["geo"]
     ph, pw = geo.padded_hw
     k = d["w"].shape[0]
@@ -203,7 +203,7 @@ def _conv_gif(d, path, dpi, duration_ms=900):
     height = ph + 3.2 + (k + 1) * 0.85 + 0.6
     frames = []
     for n, st in enumerate(d["steps"]):
-        b = _Board(width, height, dpi=dpi, target_px=900)
+        b = Board(width, height, dpi=dpi, target_px=900)
         oi, oj = st["index"]
         b.text(width / 2, 0.7, f"step {n + 1} of {len(d['steps'])}: output y[{oi},{oj}]",
                size=0.6, weight="bold")
@@ -235,7 +235,7 @@ def _conv_multichannel_png(d, path, dpi):
     row_h = ph + 1.6
     width = 1 + pw + 1.6 + k + 1.6 + ow + 2.2 + ow + 1.2
     height = 3.6 + C * row_h + 0.6
-    b = _Board(width, height, dpi=dpi)
+    b = Board(width, height, dpi=dpi)
     b.text(width / 2, 0.8, f"{C} input channels, one kernel: the channel results are summed",
            size=0.56, weight="bold")
     b.text(width / 2, 1.65, f"x [{d['size']},{d['size']},{C}] ⊛ w [{k},{k},{C},1] → y "
@@ -245,7 +245,7 @@ def _conv_multichannel_png(d, path, dpi):
     xp = xk + k + 1.6
     xy = xp + ow + 2.2
     st0 = d["steps"][0]
-    r0, c0, hh, ww = _bbox(st0["cells"])
+    r0, c0, hh, ww = bbox(st0["cells"])
     for c in range(C):
         y0 = 3.6 + c * row_h
         faces = _input_faces(d)
@@ -270,8 +270,8 @@ def _conv_multichannel_png(d, path, dpi):
     faces[0][0] = WINDOW_FACE
     b.grid(xy, ymid - oh / 2, d["y"][:, :, 0], face=DONE_FACE, faces=faces, title="output y")
     b.outline(xy, ymid - oh / 2, 1, 1, WINDOW, lw=3)
-    parts = " + ".join(_term(d["partial"][c, 0, 0, 0]) for c in range(C))
-    b.text(width / 2, height - 0.9, f"y[0,0] = {parts} = {_fmt(d['y'][0, 0, 0])}   "
+    parts = " + ".join(term(d["partial"][c, 0, 0, 0]) for c in range(C))
+    b.text(width / 2, height - 0.9, f"y[0,0] = {parts} = {format_value(d['y'][0, 0, 0])}   "
            "(each channel's window times its own kernel slice, then added)", size=0.44)
     return b.save(path)
 
@@ -287,7 +287,7 @@ def _conv_multikernel_png(d, path, dpi):
     body = max(in_h, O * row_h)
     width = 1 + pw + 2.4 + C * (k + 0.5) + 2.2 + ow + 1.2
     height = 3.8 + body + 0.4
-    b = _Board(width, height, dpi=dpi)
+    b = Board(width, height, dpi=dpi)
     b.text(width / 2, 0.8, f"{O} kernels → {O} output channels", size=0.6, weight="bold")
     b.text(width / 2, 1.7, f"x [{d['size']},{d['size']},{C}] ⊛ w [{k},{k},{C},{O}] → y [{oh},{ow},{O}]:"
            f" kernel o (its {C} slices) makes output channel o", size=0.42)
@@ -320,7 +320,7 @@ def _stride_png(ds, path, dpi, n_windows=3):
     panel_w = pw + 1.6 + maxo
     width = len(ds) * panel_w + (len(ds) - 1) * 2.0 + 2
     height = ph + 5.4
-    b = _Board(width, height, dpi=dpi)
+    b = Board(width, height, dpi=dpi)
     k = ds[0]["kernel"]
     b.text(width / 2, 0.8, f"Stride: the same {ds[0]['size']}×{ds[0]['size']} input and {k}×{k} kernel, "
            + " vs ".join(f"stride {d['stride']}" for d in ds), size=0.56, weight="bold")
@@ -336,7 +336,7 @@ def _stride_png(ds, path, dpi, n_windows=3):
                title=f"stride {d['stride']}", title_size=0.52)
         ofaces = [[None] * geo.ow for _ in range(geo.oh)]
         for n, st in enumerate(picks):
-            r0, c0, h, w = _bbox(st["cells"])
+            r0, c0, h, w = bbox(st["cells"])
             b.outline(x0 + c0, y0 + r0, w, h, PALETTE[n], lw=2.8, inset=0.07 * n)
             oi, oj = st["index"]
             ofaces[oi][oj] = LIGHT[n]
@@ -359,7 +359,7 @@ def explain_conv(out_dir, size=5, kernel=3, channels=3, filters=4, padding="VALI
                  gif=True, dpi=120, stride=True):
     """One kernel over one channel (PNG grid + animated GIF), several channels summed, several
     kernels, and (``stride=True``) stride 1 vs 2. Returns the written paths."""
-    out_dir = _out_dir(out_dir)
+    out_dir = make_out_dir(out_dir)
     paths = []
     d1 = conv_data(size, kernel, 1, padding, channels=1, filters=1, seed=seed)
     paths.append(_conv_single_png(d1, os.path.join(out_dir, "conv_single.png"), dpi))
@@ -376,7 +376,7 @@ def explain_conv(out_dir, size=5, kernel=3, channels=3, filters=4, padding="VALI
 
 def explain_stride(out_dir, size=7, kernel=3, strides=(1, 2), padding="VALID", seed=0, dpi=120):
     """The same input convolved with stride 1 and stride 2 (``conv_stride.png``)."""
-    out_dir = _out_dir(out_dir)
+    out_dir = make_out_dir(out_dir)
     ds = [conv_data(size, kernel, s, padding, seed=seed) for s in strides]
     return [_stride_png(ds, os.path.join(out_dir, "conv_stride.png"), dpi)]
 
@@ -388,7 +388,7 @@ def explain_padding(out_dir, size=5, kernel=3, stride=3, paddings=("VALID", "SAM
 
     The default is the tutorial's ``strides=3, padding='SAME'`` case on a 5x5 input, where SAME
     pads 1 in total: 0 before, 1 after."""
-    out_dir = _out_dir(out_dir)
+    out_dir = make_out_dir(out_dir)
     ds = [conv_data(size, kernel, stride, p, seed=seed) for p in paddings]
     maxp = max(d["geo"].padded_hw[1] for d in ds)
     maxo = max(d["geo"].ow for d in ds)
@@ -397,7 +397,7 @@ def explain_padding(out_dir, size=5, kernel=3, stride=3, paddings=("VALID", "SAM
     maxph = max(d["geo"].padded_hw[0] for d in ds)
     nlines = max(len(size_arithmetic(size, kernel, stride, d["padding"])) for d in ds)
     height = 3.4 + maxph + 0.9 + nlines * 0.75 + 0.4
-    b = _Board(width, height, dpi=dpi, target_px=1600)
+    b = Board(width, height, dpi=dpi, target_px=1600)
     b.text(width / 2, 0.8, f"Padding: {size}×{size} input, {kernel}×{kernel} kernel, stride {stride}",
            size=0.6, weight="bold")
     b.text(width / 2, 1.6, "grey = zero padding,  pink = input never read (dropped),  "
@@ -408,10 +408,10 @@ def explain_padding(out_dir, size=5, kernel=3, stride=3, paddings=("VALID", "SAM
         x0 = 1 + i * (panel_w + 1.2) + (panel_w - (pw + 1.8 + geo.ow)) / 2
         y0 = 3.4
         b.grid(x0, y0, d["xpad"][:, :, 0], faces=_input_faces(d, show_dropped=True),
-               colors=_pad_colors(d), title=_pad_name(d["padding"]), title_size=0.5)
+               colors=_pad_colors(d), title=pad_name(d["padding"]), title_size=0.5)
         ofaces = [[None] * geo.ow for _ in range(geo.oh)]
         for n, st in enumerate(d["steps"][:len(PALETTE)]):
-            r0, c0, h, w = _bbox(st["cells"])
+            r0, c0, h, w = bbox(st["cells"])
             b.outline(x0 + c0, y0 + r0, w, h, PALETTE[n], lw=2.8, inset=0.07 * (n % 2))
             oi, oj = st["index"]
             ofaces[oi][oj] = LIGHT[n]

@@ -6,7 +6,7 @@ import numpy as np
 from ...kernels.conv import geometry, pad_nhwc
 from ...kernels.padding import normalize_padding
 from ...kernels.pool import avg_pool_forward, max_pool_backward, max_pool_forward
-from .common import LIGHT, PAD_FACE, PALETTE, _bbox, _Board, _out_dir, _pad_mask, _pad_name, _window_cells
+from .common import LIGHT, PAD_FACE, PALETTE, bbox, Board, make_out_dir, pad_mask, pad_name, window_cells
 
 
 def pool_data(size=4, pool=2, stride=2, padding="VALID", seed=0):
@@ -29,17 +29,17 @@ def pool_data(size=4, pool=2, stride=2, padding="VALID", seed=0):
     windows = []
     for oi in range(geo.oh):
         for oj in range(geo.ow):
-            cells = _window_cells(geo, oi, oj)
+            cells = window_cells(geo, oi, oj)
             winner = next((r, c) for _, _, r, c in cells if xpad[r, c] == y_max[0, oi, oj, 0])
             windows.append({"index": (oi, oj), "cells": cells, "winner": winner})
     return {"x": x[0, :, :, 0], "xpad": xpad, "y_max": y_max[0, :, :, 0], "y_avg": y_avg[0, :, :, 0],
-            "geo": geo, "windows": windows, "routed": routed[0, :, :, 0], "pad_mask": _pad_mask(geo),
+            "geo": geo, "windows": windows, "routed": routed[0, :, :, 0], "pad_mask": pad_mask(geo),
             "pool": pool, "stride": stride, "size": size, "padding": padding}
 
 
 def explain_pool(out_dir, size=4, pool=2, stride=2, padding="VALID", seed=0, dpi=120):
     """Max pooling (each window's winning cell highlighted) next to average pooling (``pool.png``)."""
-    out_dir = _out_dir(out_dir)
+    out_dir = make_out_dir(out_dir)
     d = pool_data(size, pool, stride, padding, seed)
     geo = d["geo"]
     ph, pw = geo.padded_hw
@@ -48,7 +48,7 @@ def explain_pool(out_dir, size=4, pool=2, stride=2, padding="VALID", seed=0, dpi
     body = max(ph, col_h)
     width = max(1 + pw + 2.8 + ow * 1.3 + 1, 17)
     height = 3.4 + body + 2.4
-    b = _Board(width, height, dpi=dpi, target_px=1000)
+    b = Board(width, height, dpi=dpi, target_px=1000)
     b.text(width / 2, 0.8, f"Max pooling {pool}×{pool}, stride {stride}", size=0.66, weight="bold")
     b.text(width / 2, 1.65, "each coloured window keeps its largest value (bold, black box)",
            size=0.42, color="#444444")
@@ -68,7 +68,7 @@ def explain_pool(out_dir, size=4, pool=2, stride=2, padding="VALID", seed=0, dpi
     b.grid(x0, y0, d["xpad"], faces=faces, bold=bold, title=f"input ({size}×{size})",
            colors=[["#777777" if p else None for p in row] for row in d["pad_mask"]])
     for n, win in enumerate(d["windows"]):
-        r0, c0, h, w = _bbox(win["cells"])
+        r0, c0, h, w = bbox(win["cells"])
         b.outline(x0 + c0, y0 + r0, w, h, PALETTE[n % len(PALETTE)], lw=3.0, inset=0.04)
         wr, wc = win["winner"]
         b.outline(x0 + wc, y0 + wr, 1, 1, "black", lw=2.6, inset=0.12, z=6)
@@ -82,7 +82,7 @@ def explain_pool(out_dir, size=4, pool=2, stride=2, padding="VALID", seed=0, dpi
            title_size=0.4)
     pname = normalize_padding(padding)
     txt = (f"out = ⌊({size} − {pool}) / {stride}⌋ + 1 = {oh}" if pname == "VALID"
-           else f"out = {oh} ({_pad_name(padding)})")
+           else f"out = {oh} ({pad_name(padding)})")
     b.text(width / 2, 3.4 + body + 0.7, txt, size=0.44, va="top")
     b.text(width / 2, 3.4 + body + 1.45,
            "backward: each gradient goes to its window's winner (ties: the first)",

@@ -1,8 +1,8 @@
 """Receptive-field pictures: nested boxes on the input, and what one unit depends on map by map."""
 import os
 
-from ...kernels import receptive_field as rfm
-from .common import LIGHT, PAD_FACE, PALETTE, _Board, _out_dir
+from ...kernels import receptive_field
+from .common import LIGHT, PAD_FACE, PALETTE, Board, make_out_dir
 
 
 def rf_data(stack="conv3,pool2/2,conv3,pool2/2", input_size=28, unit=None):
@@ -16,8 +16,8 @@ def rf_data(stack="conv3,pool2/2,conv3,pool2/2", input_size=28, unit=None):
     growing boxes), ``back``: per map (input first) the window of
     that map the chosen unit depends on.
     """
-    specs = rfm.parse_stack(stack) if isinstance(stack, str) else list(stack)
-    fields = rfm.receptive_fields(specs, input_size)
+    specs = receptive_field.parse_stack(stack) if isinstance(stack, str) else list(stack)
+    fields = receptive_field.receptive_fields(specs, input_size)
     if not fields or fields[-1].is_global:
         raise ValueError("rf pictures need a stack of conv/pool layers that does not end global")
     sizes = [input_size] + [f.out[0] for f in fields]
@@ -27,23 +27,23 @@ def rf_data(stack="conv3,pool2/2,conv3,pool2/2", input_size=28, unit=None):
     # the next box and is nearest its centre, so the boxes nest
     nested = [None] * len(fields)
     nested[-1] = {"layer": len(fields) - 1, "unit": tuple(unit),
-                  "window": rfm.input_window(specs, unit, input_size)}
+                  "window": receptive_field.input_window(specs, unit, input_size)}
     for i in range(len(fields) - 2, -1, -1):
         outer = nested[i + 1]["window"].span
         best = None
         for u0 in range(fields[i].out[0]):
             for u1 in range(fields[i].out[1]):
-                win = rfm.input_window(specs[:i + 1], (u0, u1), input_size)
+                win = receptive_field.input_window(specs[:i + 1], (u0, u1), input_size)
                 if all(outer[a][0] <= win.span[a][0] and win.span[a][1] <= outer[a][1] for a in (0, 1)):
                     off = sum(abs(win.span[a][0] + win.span[a][1] - outer[a][0] - outer[a][1])
                               for a in (0, 1))
                     if best is None or off < best[0]:
                         best = (off, (u0, u1), win)
         nested[i] = {"layer": i, "unit": best[1], "window": best[2]}
-    back = [rfm.input_window(specs[i:], unit, sizes[i]) for i in range(len(specs))]
-    back.append(rfm.input_window([], unit, sizes[-1]))
+    back = [receptive_field.input_window(specs[i:], unit, sizes[i]) for i in range(len(specs))]
+    back.append(receptive_field.input_window([], unit, sizes[-1]))
     return {"specs": specs, "fields": fields, "sizes": sizes, "unit": tuple(unit),
-            "window": rfm.input_window(specs, unit, input_size), "nested": nested, "back": back,
+            "window": receptive_field.input_window(specs, unit, input_size), "nested": nested, "back": back,
             "input_size": input_size}
 
 
@@ -51,7 +51,7 @@ def explain_rf(out_dir, stack="conv3,pool2/2,conv3,pool2/2", input_size=28, unit
     """The receptive field growing through a conv/pool stack (LeNet-5 by default): nested boxes
     on the input (``rf.png``) and the region of every feature map one output unit depends on
     (``rf_layers.png``)."""
-    out_dir = _out_dir(out_dir)
+    out_dir = make_out_dir(out_dir)
     d = rf_data(stack, input_size, unit)
     paths = [_rf_boxes_png(d, os.path.join(out_dir, "rf.png"), dpi),
              _rf_layers_png(d, os.path.join(out_dir, "rf_layers.png"), dpi)]
@@ -107,7 +107,7 @@ def _rf_boxes_png(d, path, dpi):
     width = 1.6 + 14.0 + 1.2 + max(tab_w, 13.5) + 0.6
     y0 = 3.2
     height = y0 + max(14.0, right_h) + 0.8
-    b = _Board(width, height, dpi=dpi)
+    b = Board(width, height, dpi=dpi)
     uy, ux = d["unit"]
     b.text(width / 2, 0.8, f"Receptive field through {' → '.join(f.spec.name for f in d['fields'])} "
            f"on a {n}×{n} input", size=0.6, weight="bold")
@@ -160,7 +160,7 @@ def _rf_layers_png(d, path, dpi):
     gap = 1.6
     width = maps * side + (maps - 1) * gap + 2
     height = side + 5.2
-    b = _Board(width, height, dpi=dpi)
+    b = Board(width, height, dpi=dpi)
     uy, ux = d["unit"]
     b.text(width / 2, 0.8, f"What output unit ({uy},{ux}) of the last layer depends on, map by map",
            size=0.6, weight="bold")

@@ -1,4 +1,5 @@
-"""ONNX export of a model's inference graph: ``tinytf.onnx.export(model, 'm.onnx')``.
+"""ONNX export of a model's inference graph: ``model.export('m.onnx')``, or
+``tinytf.onnx.export(model, 'm.onnx')`` (``tf.onnx`` is this module).
 
 Sequential and functional models of Conv2D, Dense, BatchNormalization (inference: moving
 statistics), MaxPooling2D / AveragePooling2D, GlobalAveragePooling2D / GlobalMaxPooling2D, ReLU,
@@ -13,7 +14,7 @@ import os
 
 import numpy as np
 
-from .files import atomic_write
+from ...files import atomic_write
 
 OPSET = 17
 
@@ -52,7 +53,7 @@ _ACT = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "softmax": "Softma
 
 
 def _activation(g, x, fn):
-    from .keras import activations
+    from .. import activations
     name = activations.serialize(fn) if callable(fn) else fn
     if name not in _ACT:
         raise NotImplementedError(f"ONNX export: activation {name!r} is not supported")
@@ -64,7 +65,7 @@ def _activation(g, x, fn):
 def _pads(layer, hw):
     if layer.padding == "valid":
         return [0, 0, 0, 0]
-    from .kernels.padding import axis_plan
+    from ...kernels.padding import axis_plan
     k = layer.kernel_size if hasattr(layer, "kernel_size") else layer.pool_size
     d = getattr(layer, "dilation_rate", (1, 1))
     plans = [axis_plan(n, kk, s, dd, "SAME") for n, kk, s, dd in zip(hw, k, layer.strides, d)]
@@ -73,7 +74,7 @@ def _pads(layer, hw):
 
 def _emit(g, layer, x, nchw, in_shape):
     """(output name, output is NCHW) for ``layer`` on ``x`` (``nchw``: x is a transposed 4-D tensor)."""
-    from .keras import layers as L
+    from .. import layers as L
     t = type(layer).__name__
     if isinstance(layer, (L.Conv2D,)) and t == "Conv2D":
         if layer.data_format != "channels_last":
@@ -143,7 +144,7 @@ def _emit(g, layer, x, nchw, in_shape):
 
 
 def activations_name(fn):
-    from .keras import activations
+    from .. import activations
     return activations.serialize(fn)
 
 
@@ -170,8 +171,8 @@ def _merge(g, layer, xs, flags, shape):
 def to_onnx(model, opset=OPSET):
     """The model's inference graph as an ``onnx.ModelProto`` (checked)."""
     onnx, helper, numpy_helper = _onnx()
-    from .keras.models import Sequential
-    from .keras.layers.core import InputLayer
+    from ..models import Sequential
+    from ..layers.core import InputLayer
     g = _Graph(helper, numpy_helper)
     graph_inputs, graph_outputs = [], []
 

@@ -1,14 +1,16 @@
-"""Argument conversion for ops: TensorFlow's dtype rules, axes and dtype checks."""
+"""Argument conversion for ops: TensorFlow's dtype rules, axes, dtype, rank and data-format checks, and
+the window geometry of the conv / pool ops."""
 import sys
 
 import numpy as np
 
 from ..errors import InvalidArgumentError
-from ..tensor import Tensor, Variable, _short_repr, _to_array
+from ..kernels import table as K
+from ..tensor import Tensor, Variable, short_repr, to_array
 from ..tensor import __file__ as _tensor_file
 
 
-def T(x, dtype=None):
+def as_tensor(x, dtype=None):
     """A Tensor from anything tensor-like (fast path for tensors)."""
     if type(x) is Tensor or type(x) is Variable:
         if dtype is not None and x._v.dtype != dtype:
@@ -17,11 +19,11 @@ def T(x, dtype=None):
     if isinstance(x, Tensor):
         return x
     try:
-        v = _to_array(x, dtype)
+        v = to_array(x, dtype)
     except TypeError:
         v = None
     if v is None or v.dtype.kind in "USO":
-        raise TypeError(f"{_op_arg(x) or 'a tensor argument'} must be a number or a tensor, got {_short_repr(x)}")
+        raise TypeError(f"{_op_arg(x) or 'a tensor argument'} must be a number or a tensor, got {short_repr(x)}")
     return Tensor(v)
 
 
@@ -53,7 +55,7 @@ def pair(x, y, op):
         return x, _like(y, x._v.dtype, op)
     if yt:
         return _like(x, y._v.dtype, op), y
-    x = T(x)
+    x = as_tensor(x)
     return x, _like(y, x._v.dtype, op)
 
 
@@ -98,3 +100,32 @@ def norm_axes(axis, ndim, name="axis"):
 def require_float(x, op, arg="x"):
     if x._v.dtype.kind != "f":
         raise TypeError(f"{op}: {arg} must be a float tensor, got {x._v.dtype.name}")
+
+
+def check_format(data_format):
+    """The 4-D ``data_format`` of the conv and pool ops."""
+    if data_format not in ("NHWC", "NCHW"):
+        raise ValueError(f"data_format must be 'NHWC' or 'NCHW', got {data_format!r}")
+
+
+def check_rank(x, rank, op, arg):
+    """``x`` (argument ``arg`` of ``op``) must have rank ``rank``."""
+    if x._v.ndim != rank:
+        raise ValueError(f"{op}: {arg} must be a rank-{rank} tensor "
+                         f"{'[batch, height, width, channels]' if rank == 4 else ''}, got shape {x.shape}")
+
+
+def window_geometry(op, x_hw, k_hw, strides, dilations, padding):
+    """The kernel table's ``ConvGeometry``; an error naming ``op`` if the output would be empty."""
+    geo = K.geometry(tuple(x_hw), tuple(k_hw), strides, dilations, padding)
+    if geo.oh <= 0 or geo.ow <= 0:
+        ke = tuple((k - 1) * d + 1 for k, d in zip(k_hw, dilations))
+        raise InvalidArgumentError(
+            f"{op}: the window {tuple(k_hw)} (dilated {ke}) is larger than the padded input "
+            f"{geo.padded_hw} with padding {padding!r}: the output would be empty")
+    return geo
+
+
+def nhwc_padding(p):
+    """A normalised padding (a name or ((top, bottom), (left, right))) as ``conv2d``'s NHWC argument."""
+    return p if isinstance(p, str) else [[0, 0], list(p[0]), list(p[1]), [0, 0]]
