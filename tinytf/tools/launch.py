@@ -1,12 +1,25 @@
 """``tinytf train --workers N [--hosts FILE]``: the same command run under ``mpiexec -n N``.
 
 Rank 0 is the command as usual (it alone locks and writes the run folder and prints); the other
-ranks train their slice of every batch (tf.distribute) and write nothing.
+ranks train their slice of every batch (tf.distribute) and write nothing. The launcher checks every
+option before ``mpiexec`` starts, relays the job's output, waits at most ``--launch-timeout``
+seconds for rank 0's line saying that every worker started, and on Ctrl-C / SIGTERM (or that
+timeout) stops ``mpiexec`` and every process it started (ranks, ssh or the launch agent), so no
+rank trains on as an orphan and the run folder's lock is released.
 """
 import os
+import signal
 import sys
+import threading
+import time
 
-from .errors import UserError
+from .errors import EXIT_INTERRUPT, UserError
+
+WORKERS_PER_CORE = 4  # without --hosts, more ranks than this per core is a typo, not a plan
+STOP_GRACE = 3.0      # seconds between SIGTERM to mpiexec and SIGKILL to whatever it left running
+STARTED = "workers started:"  # rank 0's line once every rank has joined (the launcher waits for it)
+
+_announced = False
 
 
 def launched_size():
@@ -24,19 +37,72 @@ def workers_scope():
     if launched_size() <= 1:
         return contextlib.nullcontext()
     from .. import distribute
-    return distribute.MultiWorkerMirroredStrategy().scope()
+    strategy = distribute.MultiWorkerMirroredStrategy()
+    _announce()
+    return strategy.scope()
 
 
-def launch_workers(a, train):
-    """Run the command (``a.argv``) on ``--workers`` ranks; with one worker on this machine,
-    ``train(a)`` here without ``mpiexec``."""
+def _announce():
+    """Rank 0 says once that every rank joined, and where each runs."""
+    global _announced
+    from ..distribute import comm
+    world = comm.world()
+    if world.rank == 0 and not _announced:
+        where = ", ".join(f"rank {r} on {h}" for r, h in enumerate(world.hosts or []))
+        print(f"tinytf: {world.size} {STARTED} {where}", flush=True)
+    _announced = True
+
+
+def read_hostfile(path):
+    """``[(host, slots or None), ...]`` of an Open MPI hostfile (``host [slots=K] ...`` lines, ``#`` comments)."""
+    if not os.path.isfile(path):
+        raise UserError(f"--hosts {path}: no such file (a hostfile: one 'host slots=K' line per machine)")
+    hosts = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for number, line in enumerate(f, 1):
+            words = line.split("#", 1)[0].split()
+            if not words:
+                continue
+            slots = None
+            for w in words[1:]:
+                key, _, value = w.partition("=")
+                if key == "slots":
+                    if not value.isdigit() or int(value) < 1:
+                        raise UserError(f"--hosts {path}, line {number}: slots must be a positive whole number, "
+                                        f"got {value!r}")
+                    slots = int(value)
+            hosts.append((words[0], slots))
+    if not hosts:
+        raise UserError(f"--hosts {path} names no machine (one 'host slots=K' line per machine)")
+    return hosts
+
+
+def check_workers(a, batch_size):
+    """``--workers``/``--hosts`` against each other and the batch size, before anything starts."""
+    n = a.workers if a.workers is not None else 1
+    cores = os.cpu_count() or 1
+    if a.hosts is not None:
+        hosts = read_hostfile(a.hosts)
+        bound = sum(s if s is not None else WORKERS_PER_CORE * cores for _, s in hosts)
+        where = f"the {bound} slots of --hosts {a.hosts}"
+    else:
+        bound = WORKERS_PER_CORE * cores
+        where = f"{WORKERS_PER_CORE} per core on this machine ({cores} cores)"
+    if not 1 <= n <= bound:
+        raise UserError(f"--workers must be between 1 and {bound} ({where}), got {n}")
+    if batch_size < n:
+        raise UserError(f"--batch-size {batch_size} is smaller than --workers {n}: every worker needs at least one "
+                        f"image of each batch")
+    if a.launch_timeout is not None and not a.launch_timeout > 0:
+        raise UserError(f"--launch-timeout must be positive, got {a.launch_timeout}")
+    return n
+
+
+def launch_workers(a, n, train):
+    """Run the command (``a.argv``) on ``n`` ranks; with one worker on this machine, ``train(a)``
+    here without ``mpiexec``."""
     import shutil
     import subprocess
-    n = a.workers if a.workers is not None else 1
-    if n < 1:
-        raise UserError(f"--workers must be at least 1, got {n}")
-    if a.hosts is not None and not os.path.isfile(a.hosts):
-        raise UserError(f"--hosts {a.hosts}: no such file (a hostfile: one 'host slots=K' line per machine)")
     if n == 1 and a.hosts is None:
         return train(without_workers(a))
     exe = shutil.which("mpiexec", path=os.path.dirname(sys.executable)) or shutil.which("mpiexec")
@@ -54,7 +120,102 @@ def launch_workers(a, train):
         env.setdefault("OPENBLAS_NUM_THREADS", per)
     cmd += [sys.executable, "-m", "tinytf", *strip_worker_args(a.argv)]
     print(f"tinytf: running {n} workers: {' '.join(cmd)}", flush=True)
-    return subprocess.call(cmd, env=env)
+    job = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    return Supervisor(job, a.launch_timeout or float(os.environ.get("TINYTF_LAUNCH_TIMEOUT", 60)), a.hosts).run()
+
+
+class Supervisor:
+    """Relays a job's output, and stops the job and everything it started on a signal or when its
+    workers do not all start in time."""
+
+    def __init__(self, job, launch_timeout, hosts):
+        self.job, self.launch_timeout, self.hosts = job, launch_timeout, hosts
+        self.started = threading.Event()
+        self.stop_signal = None
+
+    def _relay(self, src, dst, watch):
+        tail = b""
+        for chunk in iter(lambda: os.read(src.fileno(), 65536), b""):
+            dst.buffer.write(chunk)
+            dst.flush()
+            if watch and not self.started.is_set():
+                tail = (tail + chunk)[-4096:]
+                if STARTED.encode() in tail:
+                    self.started.set()
+
+    def _on_signal(self, sig, frame):
+        self.stop_signal = sig
+
+    def run(self):
+        relays = [threading.Thread(target=self._relay, args=(self.job.stdout, sys.stdout, True), daemon=True),
+                  threading.Thread(target=self._relay, args=(self.job.stderr, sys.stderr, False), daemon=True)]
+        for t in relays:
+            t.start()
+        handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        old = {s: signal.signal(s, self._on_signal) for s in handled}
+        deadline = time.monotonic() + self.launch_timeout
+        try:
+            while self.job.poll() is None:
+                if self.stop_signal is not None:
+                    stop_job(self.job)
+                    print(f"\ntinytf: {signal.Signals(self.stop_signal).name}: stopped the workers; the last "
+                          f"checkpoint is kept (continue with --resume)", file=sys.stderr, flush=True)
+                    return EXIT_INTERRUPT
+                if not self.started.is_set() and time.monotonic() > deadline:
+                    stop_job(self.job)
+                    where = f"the machines of --hosts {self.hosts}" if self.hosts else "this machine"
+                    raise UserError(f"the workers did not all start within {self.launch_timeout:g} s "
+                                    f"(--launch-timeout) on {where}: a machine that does not answer, no ssh "
+                                    f"access, or a firewall between them; every process the launch started "
+                                    f"is stopped")
+                time.sleep(0.05)
+        finally:
+            for s, h in old.items():
+                signal.signal(s, h)
+            for t in relays:
+                t.join(timeout=2)
+        return self.job.returncode
+
+
+def descendants(pid):
+    """Every living process started (directly or not) by ``pid``, from /proc."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def stop_job(job):
+    """SIGTERM to ``mpiexec`` (it stops its ranks), then SIGKILL to whatever of the job is left."""
+    import subprocess
+    family = descendants(job.pid)  # before mpiexec ends: then its orphans can no longer be traced to it
+    job.send_signal(signal.SIGTERM)
+    try:
+        job.wait(STOP_GRACE)
+    except subprocess.TimeoutExpired:
+        pass
+    family += descendants(job.pid)
+    try:
+        os.killpg(job.pid, signal.SIGKILL)  # the job's process group (mpiexec started a new session)
+    except OSError:
+        pass
+    for pid in family:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    job.wait()
 
 
 def without_workers(a):
@@ -67,9 +228,9 @@ def strip_worker_args(argv):
     for arg in argv:
         if skip:
             skip = False
-        elif arg in ("--workers", "--hosts"):
+        elif arg in ("--workers", "--hosts", "--launch-timeout"):
             skip = True
-        elif not arg.startswith(("--workers=", "--hosts=")):
+        elif not arg.startswith(("--workers=", "--hosts=", "--launch-timeout=")):
             out.append(arg)
     return out
 
