@@ -207,8 +207,7 @@ def _check_before_launch(a):
 
 
 def cmd_train(a):
-    from . import backend
-    from .tools import checkpoint, launch, run_folder, training
+    from .tools import launch
     if (a.workers is not None or a.hosts is not None) and launch.launched_size() == 1:
         cfg = _check_before_launch(a)
         n = launch.check_workers(a, cfg["batch_size"])
@@ -217,8 +216,14 @@ def cmd_train(a):
     if launch.launched_size() > 1 and launch.launched_rank() > 0:
         return _train_worker(a)
     _check_numbers(a)
-    if a.resume:
-        return _resume(a)
+    status = _resume(a) if a.resume else _new_run(a)
+    launch.finished(status)
+    return status
+
+
+def _new_run(a):
+    from . import backend
+    from .tools import checkpoint, run_folder, training
     cfg = _train_config(a)
     data = _load_data(cfg["dataset"], cfg["limit"])
     (x, _), (xt, _), names = data

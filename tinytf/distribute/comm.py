@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 ABORT_EXIT = 75  # the exit status of a job that a collective timeout aborted
+ABORT_GRACE = 5.0  # seconds MPI_Abort has to end this process before it ends itself
 # Sums of buffers up to this size (bytes) travel as one all-gather, larger ones as reduce-scatter +
 # all-gather (docs/DISTRIBUTED.md, "Moving the gradients": the measured crossover).
 SCATTER_ABOVE = 256 * 1024
@@ -131,6 +132,8 @@ class MPIComm:
         sys.stderr.write(f"\ntinytf.distribute: {me}: {message}. Stopping all {self.size} workers (exit status "
                          f"{ABORT_EXIT}); files already written (checkpoints) are complete.\n")
         sys.stderr.flush()
+        import threading  # MPI_Abort can wait for ever for a launcher it cannot reach: end this process then
+        threading.Timer(ABORT_GRACE, os._exit, (ABORT_EXIT,)).start()
         self.comm.Abort(ABORT_EXIT)
 
     # ---- collectives ------------------------------------------------------------------------------

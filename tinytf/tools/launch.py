@@ -17,7 +17,12 @@ from .errors import EXIT_INTERRUPT, UserError
 
 WORKERS_PER_CORE = 4  # without --hosts, more ranks than this per core is a typo, not a plan
 STOP_GRACE = 3.0      # seconds between SIGTERM to mpiexec and SIGKILL to whatever it left running
+ABORT_GRACE = 5.0     # seconds mpiexec has to end the job after a rank stopped it (an unreachable machine can
+                      # make it wait for ever for that machine's daemon)
+ABORTED = "Stopping all"  # the line of a rank that stops the job (distribute/comm.py: MPIComm.abort)
 STARTED = "workers started:"  # rank 0's line once every rank has joined (the launcher waits for it)
+FINISHED = "workers finished"  # rank 0's last line when the command succeeded
+FORWARDED = ("TINYTF_", "PYTHONPATH", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")  # to other machines' ranks
 
 _announced = False
 
@@ -51,6 +56,13 @@ def _announce():
         where = ", ".join(f"rank {r} on {h}" for r, h in enumerate(world.hosts or []))
         print(f"tinytf: {world.size} {STARTED} {where}", flush=True)
     _announced = True
+
+
+def finished(status):
+    """Rank 0 says that the command succeeded: Open MPI may end a job with status 0 when a machine
+    died, so the launcher trusts only this line."""
+    if status == 0 and launched_size() > 1 and launched_rank() == 0:
+        print(f"tinytf: {launched_size()} {FINISHED}", flush=True)
 
 
 def read_hostfile(path):
@@ -108,13 +120,17 @@ def launch_workers(a, n, train):
     exe = shutil.which("mpiexec", path=os.path.dirname(sys.executable)) or shutil.which("mpiexec")
     if exe is None:
         raise UserError("--workers needs mpiexec: pip install 'tinytf[distributed]' (mpi4py and Open MPI)")
-    cmd = [exe, "-n", str(n), "--oversubscribe"]
+    cmd = [exe, "-n", str(n)]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-run-as-root")
     env = dict(os.environ)
     if a.hosts is not None:
         cmd += ["--hostfile", a.hosts]
+        for name in sorted(env):  # what the ranks on other machines need of this environment
+            if name.startswith(FORWARDED):
+                cmd += ["-x", name]
     else:  # one machine: the ranks share its cores (one BLAS thread per rank on a 2-core machine)
+        cmd.append("--oversubscribe")  # (with --hosts, Open MPI would then put every rank on the first machine)
         per = str(max(1, (os.cpu_count() or 1) // n))
         env.setdefault("OMP_NUM_THREADS", per)
         env.setdefault("OPENBLAS_NUM_THREADS", per)
@@ -130,25 +146,30 @@ class Supervisor:
 
     def __init__(self, job, launch_timeout, hosts):
         self.job, self.launch_timeout, self.hosts = job, launch_timeout, hosts
-        self.started = threading.Event()
+        self.started, self.aborted, self.finished = threading.Event(), None, False
+        self.said = b""  # the end of the job's output, for naming a machine that failed to start
         self.stop_signal = None
 
-    def _relay(self, src, dst, watch):
+    def _relay(self, src, dst):
         tail = b""
         for chunk in iter(lambda: os.read(src.fileno(), 65536), b""):
             dst.buffer.write(chunk)
             dst.flush()
-            if watch and not self.started.is_set():
-                tail = (tail + chunk)[-4096:]
-                if STARTED.encode() in tail:
-                    self.started.set()
+            tail = (tail + chunk)[-4096:]
+            self.said = (self.said + chunk)[-16384:]
+            if STARTED.encode() in tail:
+                self.started.set()
+            if self.aborted is None and ABORTED.encode() in tail:
+                self.aborted = time.monotonic()
+            if FINISHED.encode() in tail:
+                self.finished = True
 
     def _on_signal(self, sig, frame):
         self.stop_signal = sig
 
     def run(self):
-        relays = [threading.Thread(target=self._relay, args=(self.job.stdout, sys.stdout, True), daemon=True),
-                  threading.Thread(target=self._relay, args=(self.job.stderr, sys.stderr, False), daemon=True)]
+        relays = [threading.Thread(target=self._relay, args=(self.job.stdout, sys.stdout), daemon=True),
+                  threading.Thread(target=self._relay, args=(self.job.stderr, sys.stderr), daemon=True)]
         for t in relays:
             t.start()
         handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -161,6 +182,13 @@ class Supervisor:
                     print(f"\ntinytf: {signal.Signals(self.stop_signal).name}: stopped the workers; the last "
                           f"checkpoint is kept (continue with --resume)", file=sys.stderr, flush=True)
                     return EXIT_INTERRUPT
+                if self.aborted is not None and time.monotonic() > self.aborted + ABORT_GRACE:
+                    from ..distribute.comm import ABORT_EXIT
+                    stop_job(self.job)
+                    print(f"tinytf: mpiexec did not end the job within {ABORT_GRACE:g} s of a worker stopping it "
+                          f"(a machine it cannot reach?); stopped every process it started here", file=sys.stderr,
+                          flush=True)
+                    return ABORT_EXIT
                 if not self.started.is_set() and time.monotonic() > deadline:
                     stop_job(self.job)
                     where = f"the machines of --hosts {self.hosts}" if self.hosts else "this machine"
@@ -174,6 +202,18 @@ class Supervisor:
                 signal.signal(s, h)
             for t in relays:
                 t.join(timeout=2)
+        if not self.started.is_set() and self.job.returncode != 0:
+            where = f"the machines of --hosts {self.hosts}" if self.hosts else "this machine"
+            import re
+            named = sorted(set(re.findall(rb"Remote host:\s*(\S+)", self.said)))
+            which = f": no connection from {', '.join(h.decode(errors='replace') for h in named)}" if named else ""
+            raise UserError(f"the workers could not start on {where}{which} (mpiexec's exit status "
+                            f"{self.job.returncode}; its message is above)")
+        if self.job.returncode == 0 and not self.finished:
+            from ..distribute.comm import ABORT_EXIT
+            print("tinytf: the job ended before rank 0 finished (a worker or a machine was lost: see above); "
+                  "the last checkpoint is kept (continue with --resume)", file=sys.stderr, flush=True)
+            return ABORT_EXIT
         return self.job.returncode
 
 
