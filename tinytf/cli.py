@@ -162,23 +162,47 @@ def _resumed(a):
     return meta, model
 
 
-def cmd_train(a):
-    from . import backend
-    from .tools import checkpoint, launch, run_folder, training
-    if a.workers is not None or a.hosts is not None:
-        if launch.launched_size() == 1:
-            return launch.launch_workers(a, cmd_train)
-    if launch.launched_size() > 1 and launch.launched_rank() > 0:
-        return _train_worker(a)
+def _check_numbers(a):
     for flag, v in (("--limit", a.limit), ("--epochs", a.epochs), ("--batch-size", a.batch_size)):
         if v is not None and v < 1:
             raise UserError(f"{flag} must be at least 1, got {v}")
     if a.learning_rate is not None and not a.learning_rate > 0:
         raise UserError(f"--lr must be positive, got {a.learning_rate}")
+    if a.resume and (a.out or a.overwrite):
+        raise UserError("--resume continues the run in its own folder: drop --out / --overwrite")
+
+
+def _check_before_launch(a):
+    """``train --workers``: every check of the options that rank 0 would make, before ``mpiexec``
+    starts (then nothing is created or started for a bad command); the run's configuration."""
+    from .tools import run_folder
+    _check_numbers(a)
     if a.resume:
-        if a.out or a.overwrite:
-            raise UserError("--resume continues the run in its own folder: drop --out / --overwrite")
-        return _resume(a)
+        run_folder.check_not_locked(a.resume)
+        return _resume_config(a)[0]["config"]
+    cfg = _train_config(a)
+    run_folder.new_run_dir(cfg, a.out, a.overwrite)
+    return cfg
+
+
+def cmd_train(a):
+    from .tools import launch
+    if (a.workers is not None or a.hosts is not None) and launch.launched_size() == 1:
+        cfg = _check_before_launch(a)
+        n = launch.check_workers(a, cfg["batch_size"])
+        _load_data(cfg["dataset"], cfg["limit"])  # a bad dataset fails here, not on every rank
+        return launch.launch_workers(a, n, cmd_train)
+    if launch.launched_size() > 1 and launch.launched_rank() > 0:
+        return _train_worker(a)
+    _check_numbers(a)
+    status = _resume(a) if a.resume else _new_run(a)
+    launch.finished(status)
+    return status
+
+
+def _new_run(a):
+    from . import backend
+    from .tools import checkpoint, run_folder, training
     cfg = _train_config(a)
     data = _load_data(cfg["dataset"], cfg["limit"])
     (x, _), (xt, _), names = data
@@ -421,6 +445,8 @@ def build_parser():
     t.add_argument("--workers", type=int, metavar="N",
                    help="train on N processes (tf.distribute over MPI: mpiexec -n N); needs tinytf[distributed]")
     t.add_argument("--hosts", metavar="FILE", help="with --workers: an MPI hostfile naming the machines")
+    t.add_argument("--launch-timeout", type=float, metavar="SECONDS",
+                   help="with --workers: stop if the workers have not all started within this time (default 60)")
     t.add_argument("--overwrite", action="store_true",
                    help="replace the run in --out (only the files a run writes; others are kept)")
     t.set_defaults(func=cmd_train)

@@ -1,11 +1,15 @@
 """The processes a strategy trains on: one process (``LocalComm``) or the MPI world (``MPIComm``).
 
-Every collective is deterministic: a sum is an all-gather of each rank's buffer followed by a
-sum **in rank order** on every rank, so all ranks hold the same bits and a run repeats bit for
-bit (no reduction order depends on timing or on the network). Every collective is nonblocking
-and polled against a deadline: a rank that does not answer within ``timeout`` seconds (killed,
-hung, lost machine) makes the others print a clear message and ``Abort`` the whole job instead of
-hanging. Nothing that changes a number depends on the polling.
+Every collective is deterministic: a sum adds the ranks' buffers **in rank order**, element by
+element, so all ranks hold the same bits and a run repeats bit for bit (no reduction order depends
+on timing or on the network). How the buffers travel depends on their size (``MPIComm.sum_arrays``):
+small sums are an all-gather of every buffer followed by the rank-order sum on every rank (one
+round, (N-1) x the buffer sent per rank); large ones a reduce-scatter and an all-gather (rank ``r``
+receives slice ``r`` of every buffer, adds the slices in rank order, sends its sum to every rank:
+2 (N-1)/N x the buffer sent per rank). Both give the same bits. Every transfer is point to point,
+nonblocking and polled against a deadline: a rank that does not answer within ``timeout`` seconds
+(killed, hung, a cut link, a lost machine) makes the others print a message naming it and its host,
+and ``Abort`` the whole job instead of hanging. Nothing that changes a number depends on the polling.
 """
 import json
 import os
@@ -15,6 +19,11 @@ import time
 import numpy as np
 
 ABORT_EXIT = 75  # the exit status of a job that a collective timeout aborted
+ABORT_GRACE = 5.0  # seconds MPI_Abort has to end this process before it ends itself
+# Sums of buffers up to this size (bytes) travel as one all-gather, larger ones as reduce-scatter +
+# all-gather (docs/DISTRIBUTED.md, "Moving the gradients": the measured crossover).
+SCATTER_ABOVE = 256 * 1024
+_TAG = 7  # every point-to-point message of the collectives; MPI keeps their order between two ranks
 _RANK_VARS = ("OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK")
 _SIZE_VARS = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "MPI_LOCALNRANKS")
 
@@ -78,6 +87,7 @@ class MPIComm:
         self.timeout = float(timeout)
         self.comm_seconds = 0.0  # time spent in collectives (for the measurements in DISTRIBUTED.md)
         self.calls = 0
+        self.hosts = None  # each rank's machine, known after the version check
         # an uncaught exception on one rank (mpi4py then finalizes MPI and exits cleanly) would leave
         # the others waiting for it: print it, then stop the whole job
         plain = sys.excepthook
@@ -89,33 +99,60 @@ class MPIComm:
 
     # ---- waiting with a deadline ----------------------------------------------------------------
     def _wait(self, req, what, timeout=None):
+        self._wait_all({None: [req]}, what, timeout)
+
+    def _wait_all(self, requests, what, timeout=None):
+        """Wait for ``requests`` (peer rank -> its requests; None: a collective of all ranks) until
+        the deadline; past it, abort naming the peers whose transfers did not complete."""
         t0 = time.perf_counter()
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
         delay = 0.0
-        while not req.Test():
+        pending = {peer: list(reqs) for peer, reqs in requests.items()}
+        while True:
+            pending = {peer: left for peer, reqs in pending.items() if (left := [r for r in reqs if not r.Test()])}
+            if not pending:
+                break
             if time.monotonic() > deadline:
-                self.abort(f"no answer from every worker within {limit:g} s during {what}: a worker died, hangs "
-                           f"or lost its connection")
+                self.abort(f"no answer from {self._who(pending)} within {limit:g} s during {what}: a worker died, "
+                           f"hangs or lost its connection")
             time.sleep(delay)
             delay = min(delay * 2 or 2e-5, 1e-3)
         self.comm_seconds += time.perf_counter() - t0
         self.calls += 1
 
+    def _who(self, peers):
+        if None in peers:
+            return "every worker"
+        return ", ".join(f"rank {p}" + (f" on {self.hosts[p]}" if self.hosts else "") for p in sorted(peers))
+
     def abort(self, message):
         sys.stdout.flush()
-        sys.stderr.write(f"\ntinytf.distribute: rank {self.rank} of {self.size}: {message}. Stopping all "
-                         f"{self.size} workers (exit status {ABORT_EXIT}); files already written (checkpoints) "
-                         f"are complete.\n")
+        me = f"rank {self.rank} of {self.size}" + (f" on {self.hosts[self.rank]}" if self.hosts else "")
+        sys.stderr.write(f"\ntinytf.distribute: {me}: {message}. Stopping all {self.size} workers (exit status "
+                         f"{ABORT_EXIT}); files already written (checkpoints) are complete.\n")
         sys.stderr.flush()
+        import threading  # MPI_Abort can wait for ever for a launcher it cannot reach: end this process then
+        threading.Timer(ABORT_GRACE, os._exit, (ABORT_EXIT,)).start()
         self.comm.Abort(ABORT_EXIT)
 
     # ---- collectives ------------------------------------------------------------------------------
+    def _exchange(self, sends, recvs, what, timeout=None):
+        """Point to point: ``sends[p]`` goes to rank ``p`` while ``recvs[p]`` is filled from rank ``p``."""
+        requests = {}
+        for p, buf in recvs.items():
+            requests.setdefault(p, []).append(self.comm.Irecv(buf, source=p, tag=_TAG))
+        for p, buf in sends.items():
+            requests.setdefault(p, []).append(self.comm.Isend(buf, dest=p, tag=_TAG))
+        self._wait_all(requests, what, timeout)
+
     def gather_arrays(self, array, what="gather", timeout=None):
         """Every rank's ``array`` (same shape and dtype on all ranks), in rank order, on every rank."""
         a = np.ascontiguousarray(array)
         out = np.empty((self.size,) + a.shape, a.dtype)
-        self._wait(self.comm.Iallgather(a, out), what, timeout)
+        out[self.rank] = a
+        peers = [p for p in range(self.size) if p != self.rank]
+        self._exchange({p: a for p in peers}, {p: out[p] for p in peers}, what, timeout)
         return list(out)
 
     def sum_arrays(self, arrays, what="sum"):
@@ -125,17 +162,32 @@ class MPIComm:
         out = [None] * len(arrays)
         for dt in sorted({a.dtype.str for a in arrays}):
             idx = [i for i, a in enumerate(arrays) if a.dtype.str == dt]
-            flat = np.concatenate([arrays[i].ravel() for i in idx]) if idx else None
-            parts = self.gather_arrays(flat, what)
-            total = parts[0].copy()
-            for p in parts[1:]:
-                total += p
+            flat = np.concatenate([arrays[i].ravel() for i in idx])
+            total = self.sum_flat(flat, what)
             pos = 0
             for i in idx:
                 n = arrays[i].size
                 out[i] = total[pos:pos + n].reshape(arrays[i].shape)
                 pos += n
         return out
+
+    def sum_flat(self, flat, what="sum", scatter_above=None):
+        """The rank-order sum of a 1-D buffer: all-gather for small buffers and for two ranks (a
+        scatter would move no fewer bytes), else reduce-scatter + all-gather (same bits)."""
+        limit = SCATTER_ABOVE if scatter_above is None else scatter_above
+        if flat.nbytes <= limit or self.size == 2:
+            return rank_order_sum(self.gather_arrays(flat, what))
+        cuts = slice_bounds(flat.size, self.size)
+        mine = slice(*cuts[self.rank])
+        parts = np.empty((self.size, mine.stop - mine.start), flat.dtype)
+        parts[self.rank] = flat[mine]
+        peers = [p for p in range(self.size) if p != self.rank]
+        self._exchange({p: np.ascontiguousarray(flat[slice(*cuts[p])]) for p in peers},
+                       {p: parts[p] for p in peers}, what)
+        total = np.empty_like(flat)
+        total[mine] = rank_order_sum(parts)
+        self._exchange({p: total[mine] for p in peers}, {p: total[slice(*cuts[p])] for p in peers}, what)
+        return total
 
     def allgather_bytes(self, data, what="allgather", timeout=None):
         n = np.array([len(data)], np.int64)
@@ -157,6 +209,21 @@ class MPIComm:
 
     def barrier(self, what="barrier"):
         self._wait(self.comm.Ibarrier(), what)
+
+
+def rank_order_sum(parts):
+    """``parts[0] + parts[1] + ...`` in that order (the one summation order of every collective)."""
+    total = np.array(parts[0], copy=True)
+    for p in parts[1:]:
+        total += p
+    return total
+
+
+def slice_bounds(n, k):
+    """``k`` contiguous ``(start, stop)`` slices of ``range(n)``, the first ``n % k`` one longer."""
+    size, extra = divmod(n, k)
+    starts = [r * size + min(r, extra) for r in range(k + 1)]
+    return [(starts[r], starts[r + 1]) for r in range(k)]
 
 
 def bcast_json(comm, obj, what):
@@ -206,6 +273,7 @@ def _check_versions(comm, startup_timeout):
             "host": platform.node()}
     limit = startup_timeout
     everyone = [json.loads(b) for b in comm.allgather_bytes(json.dumps(mine).encode(), "the version check", limit)]
+    comm.hosts = [w["host"] for w in everyone]
     for key in ("tinytf", "numpy", "python"):
         versions = {w[key] for w in everyone}
         if len(versions) > 1:
