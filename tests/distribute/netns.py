@@ -1,8 +1,8 @@
 """Test machines on this machine: Linux network namespaces joined by veth pairs to a bridge.
 
-``Hosts(k)`` makes namespaces ``<prefix>-h0 .. h<k-1>``, each with its own address in 198.18.0.0/24
+``Hosts(k)`` makes namespaces ``tt<X>-h0 .. h<k-1>``, each with its own address in 198.18.X.0/24
 (RFC 2544's range for benchmarking networks, on no real network) on a veth whose other end is in a
-bridge namespace ``<prefix>-sw``; no interface is in this machine's own namespace, so no packet
+bridge namespace ``tt<X>-sw``; no interface is in this machine's own namespace, so no packet
 can leave them. Commands run in a host with ``run_in(i, argv)``; ``scripts/netns-rsh`` is Open MPI's
 launch agent for them. Needs root and iproute2; ``available()`` says why not otherwise.
 """
@@ -12,7 +12,7 @@ import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 AGENT = os.path.join(ROOT, "scripts", "netns-rsh")
-SUBNET = "198.18.0"
+SUBNET = "198.18"
 
 
 def _ip(*args, check=True):
@@ -35,15 +35,27 @@ def available():
 
 
 class Hosts:
-    def __init__(self, k, prefix=None):
-        self.prefix = prefix or f"tt{os.getpid() % 100000}"
-        self.names = [f"{self.prefix}-h{i}" for i in range(k)]
-        self.addresses = [f"{SUBNET}.{i + 1}" for i in range(k)]
-        self.switch = f"{self.prefix}-sw"
+    """``k`` hosts in their own subnet ``198.18.X.0/24``; ``X`` is claimed by creating the switch
+    namespace ``tt<X>-sw`` (which fails if another test holds it), so parallel tests never share
+    an address."""
+
+    def __init__(self, k):
+        self.k = k
+
+    def _claim(self):
+        first = os.getpid() % 250
+        for step in range(250):
+            x = (first + step) % 250
+            if _ip("netns", "add", f"tt{x}-sw", check=False).returncode == 0:
+                return x
+        raise RuntimeError("no free test subnet: 250 test host groups exist")
 
     def __enter__(self):
+        x = self._claim()
+        self.prefix, self.switch = f"tt{x}", f"tt{x}-sw"
+        self.names = [f"{self.prefix}-h{i}" for i in range(self.k)]
+        self.addresses = [f"{SUBNET}.{x}.{i + 1}" for i in range(self.k)]
         try:
-            _ip("netns", "add", self.switch)
             _ip("-n", self.switch, "link", "add", "br0", "type", "bridge")
             _ip("-n", self.switch, "link", "set", "br0", "up")
             for i, (name, address) in enumerate(zip(self.names, self.addresses)):
@@ -59,8 +71,8 @@ class Hosts:
         return self
 
     def __exit__(self, *exc):
-        for name in self.names:
-            self.kill(self.names.index(name))
+        for i, name in enumerate(self.names):
+            self.kill(i)
             _ip("netns", "del", name, check=False)
         _ip("netns", "del", self.switch, check=False)
 
