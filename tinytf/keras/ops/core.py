@@ -1,0 +1,157 @@
+"""``keras.ops`` core: conversion, Keras 3's dtype promotion, and the structural ops (``shape``,
+``cast``, ``slice``, ``stop_gradient``, ``vectorized_map``, ...).
+
+Keras converts arguments as its TensorFlow backend does: Python floats become float32, ints int32,
+NumPy arrays keep their dtype. Binary ops promote as Keras 3 does (``keras.backend.result_type``):
+Python numbers are weakly typed (``ops.add(float16_x, 1.0)`` stays float16, an int tensor with a
+Python float becomes float32); between tensors, bool < ints < floats, and two floats or two ints
+take the wider type (an int with a float takes the float's type).
+"""
+import builtins
+
+import numpy as np
+
+from ...backend import floatx
+from ...dtypes import np_dtype
+from ...ops import array_ops as A, math_ops as M
+from ...tensor import Tensor, Variable, _to_array
+
+
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
+    """A Tensor; with ``dtype``, cast to it (a float-to-float cast keeps the gradient)."""
+    if sparse or ragged:
+        raise ValueError("convert_to_tensor: tinytf has no sparse or ragged tensors "
+                         f"(got sparse={sparse!r}, ragged={ragged!r})")
+    if isinstance(x, Tensor):
+        t = x
+    else:
+        try:
+            t = Tensor(_to_array(x))
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"convert_to_tensor: cannot convert {type(x).__name__} to a tensor: {e}") from None
+        if t._v.dtype.kind in "USO":
+            raise ValueError(f"convert_to_tensor: cannot convert {x!r} to a numeric tensor")
+    return t if dtype is None else cast(t, dtype)
+
+
+def convert_to_numpy(x):
+    return np.array(convert_to_tensor(x)._v)
+
+
+def is_tensor(x):
+    return isinstance(x, Tensor)
+
+
+def dtype(x):
+    return convert_to_tensor(x)._v.dtype.name
+
+
+def shape(x):
+    """The static shape as a tuple of ints (Keras 3 returns a tuple, not a tensor)."""
+    return tuple(convert_to_tensor(x)._v.shape)
+
+
+def cast(x, dtype):
+    if dtype is None:
+        raise ValueError("cast: dtype must be given, got None")
+    return M.cast(convert_to_tensor(x), np_dtype(dtype))
+
+
+def _weak(x):
+    return isinstance(x, (bool, int, float)) and not isinstance(x, np.generic)
+
+
+def _rank(dt):
+    return {"b": 0, "u": 1, "i": 1, "f": 2}.get(dt.kind, 3)
+
+
+def _promote(a, b):
+    ra, rb = _rank(a), _rank(b)
+    if ra != rb:
+        return a if ra > rb else b
+    return np.promote_types(a, b)
+
+
+def result_type(*values):
+    """The dtype Keras 3 computes ``values`` in (Python numbers weakly typed; see the module doc)."""
+    strong = [convert_to_tensor(v)._v.dtype for v in values if not _weak(v)]
+    weak = [v for v in values if _weak(v)]
+    if strong:
+        out = strong[0]
+        for d in strong[1:]:
+            out = _promote(out, d)
+    else:
+        out = None
+    weak_kind = max((2 if isinstance(v, float) else 1 if not isinstance(v, bool) else 0) for v in weak) \
+        if weak else -1
+    if out is None:
+        return np.dtype({2: floatx(), 1: "int32", 0: "bool"}[weak_kind])
+    if weak_kind == 2 and out.kind != "f":
+        return np.dtype(floatx())
+    if weak_kind == 1 and out.kind == "b":
+        return np.dtype("int32")
+    return np.dtype(out)
+
+
+def operands(*values, dtype=None):
+    """``values`` as Tensors of one dtype (``dtype``, or their ``result_type``)."""
+    dt = np.dtype(dtype) if dtype is not None else result_type(*values)
+    out = []
+    for v in values:
+        if isinstance(v, Tensor):
+            out.append(v if v._v.dtype == dt else M.cast(v, dt))
+        else:
+            out.append(Tensor(np.asarray(_to_array(v)).astype(dt, copy=False)))
+    return out
+
+
+def float_operand(x):
+    """``x`` as a float tensor (ints and bools become float32, as Keras's unary float ops do)."""
+    t = convert_to_tensor(x)
+    return t if t._v.dtype.kind == "f" else Tensor(t._v.astype(floatx()))
+
+
+def stop_gradient(variable):
+    return A.stop_gradient(convert_to_tensor(variable))
+
+
+def slice(inputs, start_indices, shape):  # noqa: A001 - Keras's name
+    """``inputs[start:start + shape]`` on every axis (``lax.dynamic_slice``'s arguments)."""
+    x = convert_to_tensor(inputs)
+    starts = [int(s) for s in _to_array(start_indices).reshape(-1)]
+    sizes = [int(s) for s in _to_array(shape).reshape(-1)]
+    if len(starts) != x._v.ndim or len(sizes) != x._v.ndim:
+        raise ValueError(f"slice: start_indices and shape need one entry per axis of the rank-{x._v.ndim} "
+                         f"input, got {starts} and {sizes}")
+    key = tuple(builtins.slice(b, b + (d - b if s == -1 else s)) for b, s, d in zip(starts, sizes, x._v.shape))
+    return A.getitem(x, key)
+
+
+def unstack(x, num=None, axis=0):
+    return A.unstack(convert_to_tensor(x), num, axis)
+
+
+def vectorized_map(function, elements):
+    """``function`` on each slice along axis 0 of ``elements`` (a tensor or a structure of them),
+    stacked (tinytf runs the slices one by one)."""
+    from ...nest import flatten, pack_sequence_as
+    flat = [convert_to_tensor(e) for e in flatten(elements)]
+    n = flat[0]._v.shape[0] if flat and flat[0]._v.ndim else None
+    if n is None or any(t._v.ndim == 0 or t._v.shape[0] != n for t in flat):
+        raise ValueError("vectorized_map: every element must have the same size along axis 0, got shapes "
+                         f"{[t.shape for t in flat]}")
+    outs = [function(pack_sequence_as(elements, [A.getitem(t, i) for t in flat])) for i in range(n)]
+    first = flatten(outs[0])
+    stacked = [A.stack([flatten(o)[k] for o in outs]) for k in range(len(first))]
+    return pack_sequence_as(outs[0], stacked)
+
+
+map = vectorized_map  # noqa: A001 - keras.ops.map(f, xs): the same contract for tinytf
+
+
+def cond(pred, true_fn, false_fn):
+    return true_fn() if bool(convert_to_tensor(pred)._v) else false_fn()
+
+
+def is_variable(x):
+    return isinstance(x, Variable)

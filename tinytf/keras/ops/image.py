@@ -1,0 +1,59 @@
+"""``keras.ops.image``: ``resize`` (with Keras's crop/pad to the target aspect ratio) over
+``tf.image.resize``."""
+import numpy as np
+
+from ... import image as _image
+from ...ops import array_ops as A
+from .core import convert_to_tensor
+from .nn import _data_format
+
+RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
+
+
+def _aspect_box(size, target, grow):
+    """Keras's float32 arithmetic for the crop (``grow=False``) or pad box: (start, extent) per axis."""
+    (h, w), (th, tw) = size, target
+    f32 = np.float32
+    eh = int(f32(w * th) / f32(tw))
+    ew = int(f32(h * tw) / f32(th))
+    if grow:
+        eh, ew = max(h, eh), max(w, ew)
+        return (int(f32(eh - h) / f32(2)), eh), (int(f32(ew - w) / f32(2)), ew)
+    eh, ew = max(min(h, eh), 1), max(min(w, ew), 1)
+    return (int(f32(h - eh) / f32(2)), eh), (int(f32(w - ew) / f32(2)), ew)
+
+
+def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspect_ratio=False,
+           pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0, data_format=None):
+    fmt = _data_format(data_format)
+    if interpolation not in RESIZE_INTERPOLATIONS:
+        raise ValueError(f"Invalid value for argument `interpolation`. Expected of one {RESIZE_INTERPOLATIONS}. "
+                         f"Received: interpolation={interpolation}")
+    if fill_mode != "constant":
+        raise ValueError(f"Invalid value for argument `fill_mode`. Only `'constant'` is supported. "
+                         f"Received: fill_mode={fill_mode}")
+    if pad_to_aspect_ratio and crop_to_aspect_ratio:
+        raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be `True`.")
+    if len(size) != 2:
+        raise ValueError(f"Argument `size` must be a tuple of two elements (height, width). Received: size={size}")
+    x = convert_to_tensor(images)
+    nd = x._v.ndim
+    if nd not in (3, 4):
+        raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). "
+                         f"Received input with shape: images.shape={x.shape}")
+    if fmt == "channels_first":
+        x = A.transpose(x, (0, 2, 3, 1) if nd == 4 else (1, 2, 0))
+    size = tuple(int(s) for s in size)
+    hw = x._v.shape[-3:-1]
+    lead = (slice(None),) * (nd - 3)
+    if crop_to_aspect_ratio:
+        (top, ch), (left, cw) = _aspect_box(hw, size, grow=False)
+        x = A.getitem(x, lead + (slice(top, top + ch), slice(left, left + cw)))
+    elif pad_to_aspect_ratio:
+        (top, _), (left, _) = _aspect_box(hw, size, grow=True)
+        pads = [[0, 0]] * (nd - 3) + [[top, top], [left, left], [0, 0]]
+        x = A.pad(x, pads, constant_values=fill_value)
+    out = _image.resize(x, size, method=interpolation, antialias=antialias)
+    if fmt == "channels_first":
+        out = A.transpose(out, (0, 3, 1, 2) if nd == 4 else (2, 0, 1))
+    return out

@@ -1,0 +1,319 @@
+"""``keras.ops``' neural-network ops: activations, convolution, pooling, one-hot, cross entropies
+and moments, over ``tf.nn`` (1-D and 2-D spatial inputs; tinytf has no 3-D convolution)."""
+import warnings
+
+import numpy as np
+
+from ...backend import floatx
+from ...dtypes import np_dtype
+from ...ops import array_ops as A, conv_ops as C, math_ops as M, nn_ops as N
+from ...tensor import Tensor
+from .. import activations as _act
+from .. import losses as _losses
+from .core import convert_to_tensor, float_operand, operands
+
+# ---- activations -----------------------------------------------------------------------------
+
+
+def relu(x):
+    return N.relu(convert_to_tensor(x))
+
+
+def relu6(x):
+    return N.relu6(convert_to_tensor(x))
+
+
+def sigmoid(x):
+    return _act.sigmoid(float_operand(x))
+
+
+def tanh(x):
+    return M.tanh(float_operand(x))
+
+
+def softplus(x):
+    return M.softplus(float_operand(x))
+
+
+def softsign(x):
+    return N.softsign(float_operand(x))
+
+
+def silu(x):
+    return N.silu(float_operand(x))
+
+
+swish = silu
+
+
+def log_sigmoid(x):
+    """``-softplus(-x)`` (``tf.math.log_sigmoid``)."""
+    return M.negative(M.softplus(M.negative(float_operand(x))))
+
+
+def leaky_relu(x, negative_slope=0.2):
+    return N.leaky_relu(float_operand(x), negative_slope)
+
+
+def hard_sigmoid(x):
+    """``relu6(x + 3) / 6``, as Keras 3's TensorFlow backend."""
+    x = float_operand(x)
+    dt = x._v.dtype.type
+    return M.divide(N.relu6(M.add(x, dt(3.0))), dt(6.0))
+
+
+def hard_silu(x):
+    x = float_operand(x)
+    return M.multiply(x, hard_sigmoid(x))
+
+
+hard_swish = hard_silu
+
+
+def elu(x, alpha=1.0):
+    x = float_operand(x)
+    out = N.elu(x)
+    return out if alpha == 1 else A.where(M.greater(x, 0), out, M.multiply(x._v.dtype.type(alpha), out))
+
+
+def selu(x):
+    return N.selu(float_operand(x))
+
+
+def gelu(x, approximate=True):
+    """Keras 3's ``ops.gelu`` defaults to the tanh approximation (``activations.gelu`` does not)."""
+    return N.gelu(float_operand(x), approximate=approximate)
+
+
+def _flat_axis(f, x, axis):
+    x = float_operand(x)
+    if axis is None:
+        return A.reshape(f(A.reshape(x, [-1]), -1), x._v.shape)
+    if isinstance(axis, (tuple, list)):  # move the axes last, flatten them, then back
+        nd = x._v.ndim
+        axes = sorted(a % nd for a in axis)
+        rest = [i for i in range(nd) if i not in axes]
+        moved = A.transpose(x, rest + axes)
+        shape = moved._v.shape
+        out = A.reshape(f(A.reshape(moved, [int(np.prod(shape[:len(rest)]))] + [-1]) if rest
+                          else A.reshape(moved, [-1]), -1), shape)
+        return A.transpose(out, np.argsort(rest + axes).tolist())
+    return f(x, axis)
+
+
+def softmax(x, axis=-1):
+    out = _flat_axis(N.softmax, x, axis)
+    out._keras_logits = x if isinstance(x, Tensor) else convert_to_tensor(x)
+    return out
+
+
+def log_softmax(x, axis=-1):
+    return _flat_axis(N.log_softmax, x, axis)
+
+
+# ---- convolution and pooling -------------------------------------------------------------------
+
+def _data_format(data_format):
+    from ..backend import image_data_format
+    fmt = image_data_format() if data_format is None else str(data_format).lower()
+    if fmt not in ("channels_last", "channels_first"):
+        raise ValueError(f"The `data_format` argument must be one of {{'channels_first', 'channels_last'}}. "
+                         f"Received: data_format={data_format}")
+    return fmt
+
+
+def _padding(padding):
+    p = str(padding).lower()
+    if p not in ("valid", "same"):
+        raise ValueError(f"The `padding` argument must be one of 'valid', 'same'. Received: padding={padding}")
+    return p.upper()
+
+
+def _spatial(inputs, op, data_format):
+    x = convert_to_tensor(inputs)
+    if x._v.ndim not in (3, 4):
+        raise ValueError(f"{op}: inputs must be 3-D or 4-D (1-D or 2-D spatial; tinytf has no 3-D "
+                         f"{op}), got shape {x.shape}")
+    fmt = _data_format(data_format)
+    if fmt == "channels_first":  # tinytf's ops compute channels-last
+        x = A.transpose(x, [0] + list(range(2, x._v.ndim)) + [1])
+    return x, fmt
+
+
+def _back(y, fmt):
+    if fmt == "channels_first":
+        return A.transpose(y, [0, y._v.ndim - 1] + list(range(1, y._v.ndim - 1)))
+    return y
+
+
+def _tuple(value, n, name):
+    v = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(v) != n or any(int(i) < 1 for i in v):
+        raise ValueError(f"`{name}` must be a positive int or a tuple of {n} positive ints. Received: {name}={value}")
+    return tuple(int(i) for i in v)
+
+
+def _check_empty(y, x):
+    if y._v.size == 0 and x._v.size != 0:
+        raise ValueError(f"The convolution operation resulted in an empty output. Output shape: {y.shape}. "
+                         "This can happen if the input is too small for the given kernel size, strides, "
+                         "dilation rate, and padding mode.")
+    return y
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """``kernel``: spatial dims + (in_channels, out_channels), as Keras's Conv layers hold it."""
+    x, fmt = _spatial(inputs, "conv", data_format)
+    x, w = operands(x, kernel)
+    n = x._v.ndim - 2
+    if w._v.ndim != n + 2:
+        raise ValueError(f"conv: kernel must have rank {n + 2} for rank-{n + 2} inputs, got shape {w.shape}")
+    if w._v.shape[-2] != x._v.shape[-1]:
+        raise ValueError(f"The number of input channels ({x._v.shape[-1]}) does not match the kernel's "
+                         f"input channels ({w._v.shape[-2]}); grouped convolution is not in tinytf")
+    s, d = _tuple(strides, n, "strides"), _tuple(dilation_rate, n, "dilation_rate")
+    if n == 2:
+        y = N.conv2d(x, w, s, _padding(padding), dilations=d)
+    else:
+        y = C.conv1d(x, w, s[0], _padding(padding), dilations=d[0])
+    return _back(_check_empty(y, x), fmt)
+
+
+def _as_2d(x, w=None):
+    """A 1-D spatial input (and kernel) with a height-1 axis added, for the 2-D ops."""
+    return A.expand_dims(x, 1), (None if w is None else A.expand_dims(w, 0))
+
+
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """``kernel``: spatial dims + (in_channels, channel_multiplier)."""
+    x, fmt = _spatial(inputs, "depthwise_conv", data_format)
+    x, w = operands(x, kernel)
+    n = x._v.ndim - 2
+    s, d = _tuple(strides, n, "strides"), _tuple(dilation_rate, n, "dilation_rate")
+    if n == 1:
+        x, w = _as_2d(x, w)
+        s, d = (1,) + s, (1,) + d
+    y = C.depthwise_conv2d(x, w, [1, *s, 1], _padding(padding), dilations=d)
+    return _back(_check_empty(A.squeeze(y, 1) if n == 1 else y, x), fmt)
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1):
+    y = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(y, pointwise_kernel, 1, "valid", data_format)
+
+
+def _pool(kind, inputs, pool_size, strides, padding, data_format):
+    x, fmt = _spatial(inputs, f"{kind}_pool", data_format)
+    n = x._v.ndim - 2
+    k = _tuple(pool_size, n, "pool_size")
+    s = k if strides is None else _tuple(strides, n, "strides")
+    if n == 1:
+        x, _ = _as_2d(x)
+        k, s = (1,) + k, (1,) + s
+    f = N.max_pool2d if kind == "max" else N.avg_pool2d
+    y = f(float_operand(x), [1, *k, 1], [1, *s, 1], _padding(padding))
+    return _back(A.squeeze(y, 1) if n == 1 else y, fmt)
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    return _pool("max", inputs, pool_size, strides, padding, data_format)
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    return _pool("avg", inputs, pool_size, strides, padding, data_format)
+
+
+# ---- one-hot, losses, statistics -----------------------------------------------------------------
+
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    if sparse:
+        raise ValueError("one_hot: tinytf has no sparse tensors (sparse=True)")
+    x = convert_to_tensor(x)
+    if x._v.dtype.kind not in "iu":
+        x = Tensor(x._v.astype(np.int64))
+    return A.one_hot(x, num_classes, axis=axis, dtype=np_dtype(dtype) if dtype else np.dtype(floatx()))
+
+
+def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
+    num_classes = kwargs.pop("num_tokens", num_classes)
+    if num_classes is None:
+        raise ValueError("Argument `num_classes` must be specified.")
+    x = convert_to_tensor(inputs)
+    squeeze = x._v.ndim == 1
+    oh = one_hot(A.expand_dims(x, 0) if squeeze else x, num_classes, axis, dtype, sparse)
+    out = M.reduce_max(oh, axis=-2 if axis == -1 else 1)
+    return A.squeeze(out, 0) if squeeze else out
+
+
+def _same_shape(op, target, output):
+    t, o = convert_to_tensor(target), convert_to_tensor(output)
+    if t._v.ndim != o._v.ndim:
+        raise ValueError("Arguments `target` and `output` must have the same rank (ndim). Received: "
+                         f"target.shape={t.shape}, output.shape={o.shape}")
+    if t._v.shape != o._v.shape:
+        raise ValueError("Arguments `target` and `output` must have the same shape. Received: "
+                         f"target.shape={t.shape}, output.shape={o.shape}")
+    return t, o
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    """Elementwise (no mean over the last axis, unlike ``keras.losses.binary_crossentropy``)."""
+    t, o = _same_shape("binary_crossentropy", target, output)
+    o = float_operand(o)
+    t = operands(t, dtype=o._v.dtype)[0]
+    logits = getattr(output, "_keras_logits", None)
+    if logits is not None:
+        o, from_logits = convert_to_tensor(logits, o._v.dtype), True
+    if from_logits:
+        return _losses._sigmoid_ce_with_logits(t, o)
+    dt = o._v.dtype.type
+    p = M.clip_by_value(o, dt(_losses.EPSILON), dt(1.0 - _losses.EPSILON))
+    bce = M.add(M.multiply(t, M.log(p)), M.multiply(M.subtract(dt(1), t), M.log(M.subtract(dt(1), p))))
+    return M.negative(bce)
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    _same_shape("categorical_crossentropy", target, output)
+    return _losses.categorical_crossentropy(target, output, from_logits=from_logits, axis=axis)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    return _losses.sparse_categorical_crossentropy(target, output, from_logits=from_logits, axis=axis)
+
+
+def moments(x, axes, keepdims=False, synchronized=False):
+    """``tf.nn.moments`` (float16 reduced in float32, as Keras does)."""
+    if synchronized:
+        warnings.warn("moments: synchronized=True has no effect in one tinytf process", stacklevel=2)
+    x = float_operand(x)
+    dt = x._v.dtype
+    if dt == np.float16:
+        mean, var = N.moments(M.cast(x, np.float32), axes, keepdims=keepdims)
+        return M.cast(mean, dt), M.cast(var, dt)
+    return N.moments(x, axes, keepdims=keepdims)
+
+
+def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    x = float_operand(x)
+    shape = [1] * x._v.ndim
+    shape[axis] = x._v.shape[axis]
+
+    def r(v):
+        return None if v is None else A.reshape(convert_to_tensor(v, x._v.dtype), shape)
+    return N.batch_normalization(x, r(mean), r(variance), r(offset), r(scale), epsilon)
+
+
+def normalize(x, axis=-1, order=2, epsilon=None):
+    """``x`` divided by its ``order``-norm along ``axis`` (at least ``epsilon``, Keras's 1e-7)."""
+    from .numpy import norm
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise ValueError(f"Argument `order` must be an int >= 1. Received: order={order}")
+    x = float_operand(x)
+    if x._v.ndim == 0:
+        x = A.expand_dims(x, 0)
+    eps = _losses.EPSILON if epsilon is None else epsilon
+    if order == 2:
+        inv = M.rsqrt(M.reduce_sum(M.square(x), axis, keepdims=True))
+        return M.multiply(x, M.minimum(inv, x._v.dtype.type(1.0 / eps)))
+    return M.divide(x, M.maximum(norm(x, order, axis, keepdims=True), x._v.dtype.type(eps)))
