@@ -153,14 +153,6 @@ def _tuple(value, n, name):
     return tuple(int(i) for i in v)
 
 
-def _check_empty(y, x):
-    if y._v.size == 0 and x._v.size != 0:
-        raise ValueError(f"The convolution operation resulted in an empty output. Output shape: {y.shape}. "
-                         "This can happen if the input is too small for the given kernel size, strides, "
-                         "dilation rate, and padding mode.")
-    return y
-
-
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """``kernel``: spatial dims + (in_channels, out_channels), as Keras's Conv layers hold it."""
     x, fmt = _spatial(inputs, "conv", data_format)
@@ -176,7 +168,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
         y = N.conv2d(x, w, s, _padding(padding), dilations=d)
     else:
         y = C.conv1d(x, w, s[0], _padding(padding), dilations=d[0])
-    return _back(_check_empty(y, x), fmt)
+    return _back(y, fmt)
 
 
 def _as_2d(x, w=None):
@@ -194,7 +186,7 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
         x, w = _as_2d(x, w)
         s, d = (1,) + s, (1,) + d
     y = C.depthwise_conv2d(x, w, [1, *s, 1], _padding(padding), dilations=d)
-    return _back(_check_empty(A.squeeze(y, 1) if n == 1 else y, x), fmt)
+    return _back(A.squeeze(y, 1) if n == 1 else y, fmt)
 
 
 def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None,
