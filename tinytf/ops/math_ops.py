@@ -130,7 +130,9 @@ def sqrt(x, name=None):
 def rsqrt(x, name=None):
     x = T(x)
     require_float(x, "rsqrt")
-    return record("Rsqrt", 1 / np.sqrt(x._v), (x,), lambda g, v, o, w: (g * -0.5 * o * o * o,), higher=True)
+    with np.errstate(divide="ignore"):  # rsqrt(0) = inf, silently, as in TensorFlow
+        out = 1 / np.sqrt(x._v)
+    return record("Rsqrt", out, (x,), lambda g, v, o, w: (g * -0.5 * o * o * o,), higher=True)
 
 
 def square(x, name=None):
