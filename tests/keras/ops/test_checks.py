@@ -46,6 +46,10 @@ IMG = np.ones((1, 6, 6, 2), np.float32)
     (lambda: ops.image.resize(IMG, (3,)), ValueError, "tuple of two elements"),
     (lambda: ops.image.resize(np.ones((6, 6)), (3, 3)), ValueError, "Invalid images rank"),
     (lambda: ops.top_k(np.ones((2, 3)), 5), tf.errors.InvalidArgumentError, "k must be"),
+    (lambda: ops.image.extract_patches(IMG, (2, 2, 2)), ValueError, "tuple of length 2"),
+    (lambda: ops.image.extract_patches(IMG, "2"), TypeError, "Invalid `size` argument"),
+    (lambda: ops.image.extract_patches(np.ones((6, 6)), 2), ValueError, "3-D or 4-D"),
+    (lambda: ops.in_top_k(np.ones(3), np.ones((2, 3)), 1), ValueError, "predictions must be"),
 ])
 def test_bad_arguments(call, err, match):
     with pytest.raises(err, match=match):

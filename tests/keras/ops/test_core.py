@@ -71,3 +71,11 @@ def test_vectorized_map_over_structures():
     np.testing.assert_array_equal(b.numpy(), np.arange(3) + 1)
     with pytest.raises(ValueError, match="same size along axis 0"):
         ops.vectorized_map(lambda e: e, (x, np.arange(4)))
+
+
+def test_loops():
+    assert ops.fori_loop(0, 4, lambda i, v: v + i, 10) == 16
+    assert ops.while_loop(lambda v: v < 100, lambda v: v * 3, 1) == 243
+    assert ops.while_loop(lambda v: v < 100, lambda v: v * 3, 1, maximum_iterations=2) == 9
+    out = ops.while_loop(lambda a, b: a < 5, lambda a, b: (a + 1, b * 2), [0, 1])
+    assert out == [5, 32]

@@ -4,21 +4,22 @@
 pooling, losses, moments) and ``image.py`` (``keras.ops.image``)."""
 from . import image  # noqa: F401
 from .arrays import (  # noqa: F401
-    arange, argsort, broadcast_to, concatenate, expand_dims, eye, flip, full, full_like, identity, linspace,
-    meshgrid, moveaxis, ones, ones_like, pad, ravel, repeat, reshape, rot90, sort, split, squeeze, stack,
-    swapaxes, take, take_along_axis, tile, top_k, transpose, zeros, zeros_like)
+    append, arange, argsort, array, broadcast_to, concatenate, copy, expand_dims, eye, flip, full, full_like,
+    hstack, identity, linspace, meshgrid, moveaxis, ndim, nonzero, ones, ones_like, pad, ravel, repeat, reshape,
+    rot90, size, sort, split, squeeze, stack, swapaxes, take, take_along_axis, tile, top_k, transpose, tril,
+    triu, vstack, zeros, zeros_like)
 from .core import (  # noqa: F401
-    cast, cond, convert_to_numpy, convert_to_tensor, dtype, is_tensor, map, result_type, shape, slice,
-    stop_gradient, unstack, vectorized_map)
+    cast, cond, convert_to_numpy, convert_to_tensor, dtype, fori_loop, is_tensor, map, result_type, shape,
+    slice, stop_gradient, unstack, vectorized_map, while_loop)
 from .nn import (  # noqa: F401
-    average_pool, batch_normalization, binary_crossentropy, categorical_crossentropy, conv, depthwise_conv,
-    elu, gelu, hard_sigmoid, hard_silu, hard_swish, leaky_relu, log_sigmoid, log_softmax, max_pool, moments,
-    multi_hot,
-    normalize, one_hot, relu, relu6, selu, separable_conv, sigmoid, silu, softmax, softplus, softsign,
-    sparse_categorical_crossentropy, swish, tanh)
+    average_pool, batch_normalization, binary_crossentropy, categorical_crossentropy, conv, depthwise_conv, elu,
+    gelu, hard_sigmoid, hard_silu, hard_swish, in_top_k, leaky_relu, log_sigmoid, log_softmax, max_pool,
+    moments, multi_hot, normalize, one_hot, relu, relu6, selu, separable_conv, sigmoid, silu, softmax, softplus,
+    softsign, sparse_categorical_crossentropy, swish, tanh)
 from .numpy import (  # noqa: F401
-    abs, absolute, add, all, amax, amin, any, argmax, argmin, ceil, clip, cos, count_nonzero, cumsum, divide,
-    dot, einsum, equal, erf, erfc, exp, expm1, floor, floor_divide, greater, greater_equal, inner, isfinite,
-    isinf, isnan, less, less_equal, log, log1p, logical_and, logical_not, logical_or, logical_xor, logsumexp,
-    matmul, max, maximum, mean, min, minimum, mod, multiply, negative, norm, not_equal, outer, power, prod,
-    reciprocal, round, rsqrt, sign, sin, sqrt, square, std, subtract, sum, tensordot, true_divide, var, where)
+    abs, absolute, add, all, amax, amin, any, argmax, argmin, average, ceil, clip, cos, count_nonzero, cumsum,
+    divide, dot, einsum, equal, erf, erfc, exp, expm1, floor, floor_divide, greater, greater_equal, inner,
+    isfinite, isinf, isnan, less, less_equal, log, log10, log1p, log2, logaddexp, logical_and, logical_not,
+    logical_or, logical_xor, logsumexp, matmul, max, maximum, mean, min, minimum, mod, multiply, nan_to_num,
+    negative, norm, not_equal, outer, power, prod, reciprocal, round, rsqrt, sign, sin, sqrt, square, std,
+    subtract, sum, tensordot, true_divide, var, where)

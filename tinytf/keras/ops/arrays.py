@@ -86,6 +86,14 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     return (Tensor(out), Tensor(np.asarray(step))) if retstep else Tensor(out)
 
 
+def array(x, dtype=None):
+    return convert_to_tensor(x, dtype)
+
+
+def copy(x):
+    return A.identity(convert_to_tensor(x))
+
+
 def meshgrid(*x, indexing="xy"):
     if indexing not in ("xy", "ij"):
         raise ValueError(f"Valid values for `indexing` are 'xy' and 'ij'. Received: indexing={indexing}")
@@ -156,6 +164,14 @@ def squeeze(x, axis=None):
     return A.squeeze(x, list(axis) if isinstance(axis, tuple) else axis)
 
 
+def ndim(x):
+    return convert_to_tensor(x)._v.ndim
+
+
+def size(x):
+    return convert_to_tensor(x)._v.size
+
+
 def ravel(x):
     return A.reshape(convert_to_tensor(x), [-1])
 
@@ -208,6 +224,21 @@ def split(x, indices_or_sections, axis=0):
     bounds = [max(0, b if b < n else n) for b in bounds]
     sizes = [max(0, bounds[i + 1] - bounds[i]) for i in range(len(bounds) - 1)]
     return A.split(x, sizes, axis)
+
+
+def append(x1, x2, axis=None):
+    """``x2`` after ``x1`` along ``axis`` (None: both flattened)."""
+    return concatenate([x1, x2], axis)
+
+
+def hstack(xs):
+    ts = [convert_to_tensor(x) for x in xs]
+    return concatenate(ts, 0 if ts[0]._v.ndim == 1 else 1)
+
+
+def vstack(xs):
+    """Joined along axis 0 (1-D inputs too, as Keras 3's TensorFlow backend; NumPy would stack them)."""
+    return concatenate(xs, 0)
 
 
 def flip(x, axis=None):
@@ -279,3 +310,21 @@ def argsort(x, axis=-1):
 def top_k(x, k, sorted=True):  # noqa: A002 - Keras's name
     return S.top_k(convert_to_tensor(x), k, sorted)
 
+
+
+def nonzero(x):
+    """The indices of the non-zero entries, one int32 tensor per axis."""
+    return tuple(Tensor(i.astype(np.int32)) for i in np.nonzero(convert_to_tensor(x)._v))
+
+
+def _triangle(x, k, keep):
+    x = convert_to_tensor(x)
+    return A.where(keep(np.ones(x._v.shape[-2:], bool), k), x, Tensor(np.zeros((), x._v.dtype)))
+
+
+def tril(x, k=0):
+    return _triangle(x, k, np.tril)
+
+
+def triu(x, k=0):
+    return _triangle(x, k, np.triu)

@@ -155,3 +155,24 @@ def cond(pred, true_fn, false_fn):
 
 def is_variable(x):
     return isinstance(x, Variable)
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """``val = body_fun(i, val)`` for i in [lower, upper) (tinytf runs the loop in Python)."""
+    val = init_val
+    for i in range(int(lower), int(upper)):
+        val = body_fun(i, val)
+    return val
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """Run ``body`` while ``cond`` holds (a tuple or list of loop variables is passed unpacked)."""
+    many = isinstance(loop_vars, (tuple, list))
+    state, n = loop_vars, 0
+    while (maximum_iterations is None or n < maximum_iterations) and bool(
+            convert_to_tensor(cond(*state) if many else cond(state))._v):
+        state = body(*state) if many else body(state)
+        if many and not isinstance(state, (tuple, list)):
+            state = (state,)
+        n += 1
+    return type(loop_vars)(state) if many else state

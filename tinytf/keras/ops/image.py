@@ -1,11 +1,11 @@
 """``keras.ops.image``: ``resize`` (with Keras's crop/pad to the target aspect ratio) over
-``tf.image.resize``."""
+``tf.image.resize``, and ``extract_patches`` over ``tf.image.extract_patches``."""
 import numpy as np
 
 from ... import image as _image
 from ...ops import array_ops as A
 from .core import convert_to_tensor
-from .nn import _data_format
+from .nn import _data_format, _padding, _tuple
 
 RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
 
@@ -57,3 +57,31 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
     if fmt == "channels_first":
         out = A.transpose(out, (0, 3, 1, 2) if nd == 4 else (2, 0, 1))
     return out
+
+
+def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
+    """2-D patches (``size`` an int or (rows, cols); 3-D volumes are not in tinytf) as channels in
+    (row, column, channel) order; ``strides`` defaults to ``size`` (non-overlapping patches)."""
+    if not isinstance(size, int):
+        if not isinstance(size, (tuple, list)):
+            raise TypeError(f"Invalid `size` argument. Expected an int or a tuple. Received: size={size} "
+                            f"of type {type(size).__name__}")
+        if len(size) != 2:
+            raise ValueError(f"Invalid `size` argument. Expected a tuple of length 2 (tinytf has no 3-D "
+                             f"patches). Received: size={size} with length {len(size)}")
+    k = _tuple(size, 2, "size")
+    s = k if not strides else _tuple(strides, 2, "strides")
+    r = _tuple(dilation_rate, 2, "dilation_rate")
+    fmt = _data_format(data_format)
+    x = convert_to_tensor(images)
+    if x._v.ndim not in (3, 4):
+        raise ValueError(f"extract_patches: images must be 3-D or 4-D, got shape {x.shape}")
+    unbatched = x._v.ndim == 3
+    if unbatched:
+        x = A.expand_dims(x, 0)
+    if fmt == "channels_first":
+        x = A.transpose(x, (0, 2, 3, 1))
+    out = _image.extract_patches(x, [1, *k, 1], [1, *s, 1], [1, *r, 1], _padding(padding))
+    if fmt == "channels_first":
+        out = A.transpose(out, (0, 3, 1, 2))
+    return A.squeeze(out, 0) if unbatched else out

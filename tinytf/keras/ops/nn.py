@@ -238,6 +238,18 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
     return A.squeeze(out, 0) if squeeze else out
 
 
+def in_top_k(targets, predictions, k):
+    """Whether each target class is among the ``k`` largest predictions of its row (ties count in
+    the target's favour, as TensorFlow's ``in_top_k``)."""
+    t = np.asarray(convert_to_tensor(targets)._v).astype(np.int64)
+    p = np.asarray(convert_to_tensor(predictions)._v)
+    if p.ndim != 2 or t.shape != p.shape[:1]:
+        raise ValueError(f"in_top_k: predictions must be [batch, classes] and targets [batch], got "
+                         f"{p.shape} and {t.shape}")
+    target_score = p[np.arange(len(t)), t]
+    return Tensor((p > target_score[:, None]).sum(1) < k)
+
+
 def _same_shape(op, target, output):
     t, o = convert_to_tensor(target), convert_to_tensor(output)
     if t._v.ndim != o._v.ndim:

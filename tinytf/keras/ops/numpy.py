@@ -110,6 +110,22 @@ def _float_unary(f):
 
 
 sqrt, exp, log, log1p, expm1 = (_float_unary(f) for f in (M.sqrt, M.exp, M.log, M.log1p, M.expm1))
+
+
+def log2(x):
+    x = float_operand(x)
+    return M.divide(M.log(x), x._v.dtype.type(np.log(2.0)))
+
+
+def log10(x):
+    x = float_operand(x)
+    return M.divide(M.log(x), x._v.dtype.type(np.log(10.0)))
+
+
+def logaddexp(x1, x2):
+    """``log(exp(x1) + exp(x2))`` without overflow: ``max + log1p(exp(-|x1 - x2|))``."""
+    a, b = operands(x1, x2, dtype=result_type(x1, x2, 1.0))
+    return M.add(M.maximum(a, b), M.log1p(M.exp(M.negative(M.abs(M.subtract(a, b))))))
 tanh, sin, cos, erf = (_float_unary(f) for f in (M.tanh, M.sin, M.cos, M.erf))
 rsqrt, erfc, reciprocal = _float_unary(M.rsqrt), _float_unary(M.erfc), _float_unary(M.reciprocal)
 
@@ -141,6 +157,18 @@ def clip(x, x_min, x_max):
     if x._v.dtype == np.bool_:
         x = operands(x, dtype=np.int32)[0]
     return M.clip_by_value(x, x_min, x_max)
+
+
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    """NaN -> ``nan``, +-inf -> ``posinf`` / ``neginf`` (default: the dtype's largest finite values)."""
+    x = convert_to_tensor(x)
+    v = x._v
+    if v.dtype.kind != "f":
+        return x
+    info = np.finfo(v.dtype)
+    repl = np.where(np.isnan(v), nan, np.where(v > 0, info.max if posinf is None else posinf,
+                                               info.min if neginf is None else neginf)).astype(v.dtype)
+    return A.where(np.isfinite(v), x, Tensor(repl))
 
 
 def isnan(x):
@@ -260,6 +288,19 @@ def cumsum(x, axis=None, dtype=None):
 
 def count_nonzero(x, axis=None):
     return Tensor(np.asarray(np.count_nonzero(convert_to_tensor(x)._v, axis=axis)).astype(np.int32))
+
+
+def average(x, axis=None, weights=None):
+    """``sum(x * w) / sum(w)`` over ``axis`` (the mean without ``weights``); 1-D weights apply along ``axis``."""
+    x = float_operand(x)
+    if weights is None:
+        return mean(x, axis)
+    w = operands(weights, dtype=x._v.dtype)[0]
+    if w._v.ndim == 1 and x._v.ndim > 1 and axis is not None:
+        shape = [1] * x._v.ndim
+        shape[axis] = -1
+        w = A.reshape(w, shape)
+    return M.divide(M.reduce_sum(M.multiply(x, w), axis), M.reduce_sum(A.broadcast_to(w, x._v.shape), axis))
 
 
 def logsumexp(x, axis=None, keepdims=False):
