@@ -79,3 +79,27 @@ def test_loops():
     assert ops.while_loop(lambda v: v < 100, lambda v: v * 3, 1, maximum_iterations=2) == 9
     out = ops.while_loop(lambda a, b: a < 5, lambda a, b: (a + 1, b * 2), [0, 1])
     assert out == [5, 32]
+
+
+def test_ops_on_keras_tensors_build_functional_models():
+    """As in Keras 3, ops take the functional API's symbolic tensors and become nodes of the model."""
+    from tinytf import keras
+    inp = keras.Input((4, 4, 3))
+    x = keras.layers.Conv2D(2, 3, name="conv")(inp)
+    pooled = ops.concatenate([ops.mean(x, axis=(1, 2)), ops.max(x, axis=(1, 2))], axis=-1)
+    resized = ops.softmax(ops.reshape(ops.image.resize(x, (3, 3)), (-1, 18)))
+    assert ops.shape(pooled) == (None, 4) and ops.shape(resized) == (None, 18) and ops.dtype(x) == "float32"
+    model = keras.Model(inp, [pooled, resized])
+    data = np.random.default_rng(0).random((2, 4, 4, 3)).astype(np.float32)
+    got = model(data)
+    conv = model.get_layer("conv")(data)
+    np.testing.assert_array_equal(got[0].numpy(), ops.concatenate([ops.mean(conv, axis=(1, 2)),
+                                                                  ops.max(conv, axis=(1, 2))], axis=-1).numpy())
+    np.testing.assert_array_equal(got[1].numpy(),
+                                  ops.softmax(ops.reshape(ops.image.resize(conv, (3, 3)), (-1, 18))).numpy())
+    ids = keras.Input((5,), dtype="int32")  # integer inputs stay integers
+    out = keras.Model(ids, ops.one_hot(ids, 7))(np.array([[1, 2, 3, 4, 6]]))
+    np.testing.assert_array_equal(out.numpy()[0], np.eye(7)[[1, 2, 3, 4, 6]])
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(model(data)[0])
+    assert all(g is not None for g in tape.gradient(loss, model.trainable_variables))

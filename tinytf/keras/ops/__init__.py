@@ -1,7 +1,8 @@
 """``keras.ops``: Keras 3's backend-independent ops over tinytf ops (so each has tinytf's gradient):
 ``core.py`` (conversion, dtypes, structure), ``numpy.py`` (elementwise math, reductions, products),
 ``arrays.py`` (creation, shape, joining, indexing, sorting), ``nn.py`` (activations, convolution,
-pooling, losses, moments) and ``image.py`` (``keras.ops.image``)."""
+pooling, losses, moments) and ``image.py`` (``keras.ops.image``). Every op here also takes the
+functional API's KerasTensors (``core.symbolic``)."""
 from . import image  # noqa: F401
 from .arrays import (  # noqa: F401
     append, arange, argsort, array, broadcast_to, concatenate, copy, expand_dims, eye, flip, full, full_like,
@@ -23,3 +24,11 @@ from .numpy import (  # noqa: F401
     logical_or, logical_xor, logsumexp, matmul, max, maximum, mean, min, minimum, mod, multiply, nan_to_num,
     negative, norm, not_equal, outer, power, prod, reciprocal, round, rsqrt, sign, sin, sqrt, square, std,
     subtract, sum, tensordot, true_divide, var, where)
+
+from .core import symbolic as _symbolic  # noqa: E402
+
+for _name, _fn in list(globals().items()):
+    if callable(_fn) and not _name.startswith("_") and not isinstance(_fn, type) and _name not in (
+            "image", "convert_to_numpy", "is_tensor", "result_type", "shape", "dtype"):
+        globals()[_name] = _symbolic(_fn)
+del _name, _fn

@@ -8,6 +8,7 @@ Python float becomes float32); between tensors, bool < ints < floats, and two fl
 take the wider type (an int with a float takes the float's type).
 """
 import builtins
+import functools
 
 import numpy as np
 
@@ -15,6 +16,53 @@ from ...backend import floatx
 from ...dtypes import np_dtype
 from ...ops import array_ops as A, math_ops as M
 from ...tensor import Tensor, Variable, _to_array
+from ..naming import unique_name
+
+
+def _keras_tensor_type():
+    from ..layers.base import KerasTensor  # the layers import keras.ops: resolved at call time
+    return KerasTensor
+
+
+def _symbolic_leaves(args, kwargs):
+    """The KerasTensors among the arguments (top level, and one level into lists and tuples)."""
+    kt = _keras_tensor_type()
+    found = []
+    for v in list(args) + list(kwargs.values()):
+        for leaf in (v if isinstance(v, (list, tuple)) else (v,)):
+            if isinstance(leaf, kt):
+                found.append(leaf)
+    return found
+
+
+def symbolic(fn):
+    """Keras 3's symbolic call for the functional API: given KerasTensors, the op becomes a layer
+    node (a ``Lambda`` over it, of the first input's dtype so integer inputs stay integers) whose
+    output is a KerasTensor; given tensors or arrays it just runs. One output only (tinytf's
+    functional API); such a model cannot be saved (the ``Lambda`` cannot be serialised)."""
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        leaves = _symbolic_leaves(args, kwargs)
+        if not leaves:
+            return fn(*args, **kwargs)
+        from ..layers.lambda_layer import Lambda
+        kt = _keras_tensor_type()
+
+        def swap(v, real):
+            if isinstance(v, kt):
+                return next(real)
+            if isinstance(v, (list, tuple)) and builtins.any(isinstance(e, kt) for e in v):
+                return type(v)(next(real) if isinstance(e, kt) else e for e in v)
+            return v
+
+        def run(inputs):
+            real = iter(inputs if len(leaves) > 1 else [inputs])
+            a = [swap(v, real) for v in args]
+            k = {name: swap(v, real) for name, v in kwargs.items()}
+            return fn(*a, **k)
+        layer = Lambda(run, dtype=leaves[0].dtype, name=unique_name(fn.__name__))
+        return layer(leaves if len(leaves) > 1 else leaves[0])
+    return op
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
@@ -43,11 +91,16 @@ def is_tensor(x):
 
 
 def dtype(x):
+    if isinstance(x, _keras_tensor_type()):
+        return np.dtype(x.dtype).name
     return convert_to_tensor(x)._v.dtype.name
 
 
 def shape(x):
-    """The static shape as a tuple of ints (Keras 3 returns a tuple, not a tensor)."""
+    """The static shape as a tuple of ints (Keras 3 returns a tuple, not a tensor; a KerasTensor's
+    has None for unknown axes)."""
+    if isinstance(x, _keras_tensor_type()):
+        return tuple(x.shape)
     return tuple(convert_to_tensor(x)._v.shape)
 
 

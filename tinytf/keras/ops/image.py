@@ -4,7 +4,7 @@ import numpy as np
 
 from ... import image as _image
 from ...ops import array_ops as A
-from .core import convert_to_tensor
+from .core import convert_to_tensor, symbolic
 from .nn import _data_format, _padding, _tuple
 
 RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
@@ -23,6 +23,7 @@ def _aspect_box(size, target, grow):
     return (int(f32(h - eh) / f32(2)), eh), (int(f32(w - ew) / f32(2)), ew)
 
 
+@symbolic
 def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspect_ratio=False,
            pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0, data_format=None):
     fmt = _data_format(data_format)
@@ -59,6 +60,7 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
     return out
 
 
+@symbolic
 def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid", data_format=None):
     """2-D patches (``size`` an int or (rows, cols); 3-D volumes are not in tinytf) as channels in
     (row, column, channel) order; ``strides`` defaults to ``size`` (non-overlapping patches)."""
