@@ -19,19 +19,25 @@ from ...tensor import Tensor, Variable, _to_array
 from ..naming import unique_name
 
 
+_KERAS_TENSOR = []
+
+
 def _keras_tensor_type():
-    from ..layers.base import KerasTensor  # the layers import keras.ops: resolved at call time
-    return KerasTensor
+    if not _KERAS_TENSOR:  # the layers import keras.ops: resolved at the first call
+        from ..layers.base import KerasTensor
+        _KERAS_TENSOR.append(KerasTensor)
+    return _KERAS_TENSOR[0]
 
 
 def _symbolic_leaves(args, kwargs):
     """The KerasTensors among the arguments (top level, and one level into lists and tuples)."""
     kt = _keras_tensor_type()
     found = []
-    for v in list(args) + list(kwargs.values()):
-        for leaf in (v if isinstance(v, (list, tuple)) else (v,)):
-            if isinstance(leaf, kt):
-                found.append(leaf)
+    for v in (*args, *kwargs.values()):
+        if isinstance(v, kt):
+            found.append(v)
+        elif isinstance(v, (list, tuple)):
+            found.extend(e for e in v if isinstance(e, kt))
     return found
 
 
@@ -127,7 +133,7 @@ def _promote(a, b):
 
 def result_type(*values):
     """The dtype Keras 3 computes ``values`` in (Python numbers weakly typed; see the module doc)."""
-    strong = [convert_to_tensor(v)._v.dtype for v in values if not _weak(v)]
+    strong = [(v if isinstance(v, Tensor) else convert_to_tensor(v))._v.dtype for v in values if not _weak(v)]
     weak = [v for v in values if _weak(v)]
     if strong:
         out = strong[0]
@@ -148,6 +154,9 @@ def result_type(*values):
 
 def operands(*values, dtype=None):
     """``values`` as Tensors of one dtype (``dtype``, or their ``result_type``)."""
+    if dtype is None and builtins.all(isinstance(v, Tensor) for v in values) and len(
+            {v._v.dtype for v in values}) == 1:
+        return list(values)
     dt = np.dtype(dtype) if dtype is not None else result_type(*values)
     out = []
     for v in values:
