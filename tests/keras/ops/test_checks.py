@@ -50,6 +50,12 @@ IMG = np.ones((1, 6, 6, 2), np.float32)
     (lambda: ops.image.extract_patches(IMG, "2"), TypeError, "Invalid `size` argument"),
     (lambda: ops.image.extract_patches(np.ones((6, 6)), 2), ValueError, "3-D or 4-D"),
     (lambda: ops.in_top_k(np.ones(3), np.ones((2, 3)), 1), ValueError, "predictions must be"),
+    (lambda: ops.depth_to_space(np.ones((1, 2, 2, 6)), 2), ValueError, "divide the channels"),
+    (lambda: ops.space_to_depth(np.ones((1, 3, 2, 1)), 2), ValueError, "divide the height"),
+    (lambda: ops.depth_to_space(np.ones((2, 2, 4)), 2), ValueError, "4-D"),
+    (lambda: ops.glu(np.ones((2, 3))), ValueError, "divisible by 2"),
+    (lambda: ops.psnr(np.ones((2, 3)), np.ones((3, 2)), 1.0), ValueError, "must match"),
+    (lambda: ops.image.rgb_to_grayscale(np.ones((2, 2, 4))), ValueError, "Invalid channel size"),
 ])
 def test_bad_arguments(call, err, match):
     with pytest.raises(err, match=match):

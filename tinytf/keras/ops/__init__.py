@@ -6,24 +6,26 @@ functional API's KerasTensors (``core.symbolic``)."""
 from . import image  # noqa: F401
 from .arrays import (  # noqa: F401
     append, arange, argsort, array, broadcast_to, concatenate, copy, expand_dims, eye, flip, full, full_like,
-    hstack, identity, linspace, meshgrid, moveaxis, ndim, nonzero, ones, ones_like, pad, ravel, repeat, reshape,
-    rot90, size, sort, split, squeeze, stack, swapaxes, take, take_along_axis, tile, top_k, transpose, tril,
-    triu, vstack, zeros, zeros_like)
+    get_item, hstack, identity, linspace, meshgrid, moveaxis, ndim, nonzero, ones, ones_like, pad, ravel,
+    repeat, reshape, roll, rot90, select, size, sort, split, squeeze, stack, swapaxes, take, take_along_axis,
+    tile, top_k, transpose, tril, triu, vstack, zeros, zeros_like)
 from .core import (  # noqa: F401
     cast, cond, convert_to_numpy, convert_to_tensor, dtype, fori_loop, is_tensor, map, result_type, shape,
     slice, stop_gradient, unstack, vectorized_map, while_loop)
 from .nn import (  # noqa: F401
-    average_pool, batch_normalization, binary_crossentropy, categorical_crossentropy, conv, depthwise_conv, elu,
-    gelu, hard_sigmoid, hard_silu, hard_swish, in_top_k, leaky_relu, log_sigmoid, log_softmax, max_pool,
-    moments, multi_hot, normalize, one_hot, relu, relu6, selu, separable_conv, sigmoid, silu, softmax, softplus,
-    softsign, sparse_categorical_crossentropy, swish, tanh)
+    average_pool, batch_normalization, binary_crossentropy, categorical_crossentropy, celu, conv,
+    depth_to_space, depthwise_conv, elu, gelu, glu, hard_shrink, hard_sigmoid, hard_silu, hard_swish, hard_tanh,
+    in_top_k, leaky_relu, log_sigmoid, log_softmax, max_pool, moments, multi_hot, normalize, one_hot, psnr,
+    relu, relu6, selu, separable_conv, sigmoid, silu, soft_shrink, softmax, softplus, softsign, space_to_depth,
+    sparse_categorical_crossentropy, sparse_plus, sparse_sigmoid, squareplus, swish, tanh, tanh_shrink,
+    threshold)
 from .numpy import (  # noqa: F401
-    abs, absolute, add, all, amax, amin, any, argmax, argmin, average, ceil, clip, cos, count_nonzero, cumsum,
-    divide, dot, einsum, equal, erf, erfc, exp, expm1, floor, floor_divide, greater, greater_equal, inner,
-    isfinite, isinf, isnan, less, less_equal, log, log10, log1p, log2, logaddexp, logical_and, logical_not,
-    logical_or, logical_xor, logsumexp, matmul, max, maximum, mean, min, minimum, mod, multiply, nan_to_num,
-    negative, norm, not_equal, outer, power, prod, reciprocal, round, rsqrt, sign, sin, sqrt, square, std,
-    subtract, sum, tensordot, true_divide, var, where)
+    abs, absolute, add, all, allclose, amax, amin, any, argmax, argmin, average, ceil, clip, cos, count_nonzero,
+    cumsum, deg2rad, divide, divide_no_nan, dot, einsum, equal, erf, erfc, exp, expm1, floor, floor_divide,
+    greater, greater_equal, inner, isclose, isfinite, isinf, isnan, less, less_equal, log, log10, log1p, log2,
+    logaddexp, logical_and, logical_not, logical_or, logical_xor, logsumexp, matmul, max, maximum, mean, min,
+    minimum, mod, multiply, nan_to_num, negative, norm, not_equal, outer, power, prod, rad2deg, reciprocal,
+    round, rsqrt, sign, sin, sqrt, square, std, subtract, sum, tan, tensordot, true_divide, var, where)
 
 from .core import symbolic as _symbolic  # noqa: E402
 

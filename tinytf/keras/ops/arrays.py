@@ -328,3 +328,29 @@ def tril(x, k=0):
 
 def triu(x, k=0):
     return _triangle(x, k, np.triu)
+
+
+def get_item(x, key):
+    return A.getitem(convert_to_tensor(x), key)
+
+
+def roll(x, shift, axis=None):
+    """Entries shifted by ``shift`` along ``axis`` (None: the flattened ``x``), wrapping around."""
+    x = convert_to_tensor(x)
+    if axis is None:
+        return A.reshape(roll(A.reshape(x, [-1]), shift, 0), x._v.shape)
+    axes = axis if isinstance(axis, (tuple, list)) else [axis]
+    shifts = shift if isinstance(shift, (tuple, list)) else [shift] * len(axes)
+    for s_, a in zip(shifts, axes):
+        n = x._v.shape[a]
+        x = A.gather(x, (np.arange(n) - int(s_)) % max(n, 1), axis=int(a) % x._v.ndim)
+    return x
+
+
+def select(condlist, choicelist, default=0):
+    """The first ``choicelist`` entry whose condition holds, else ``default`` (NumPy's select)."""
+    choices = operands(*choicelist, default)
+    out = choices[-1]
+    for cond, choice in zip(reversed(list(condlist)), reversed(choices[:-1])):
+        out = A.where(convert_to_tensor(cond), choice, out)
+    return out

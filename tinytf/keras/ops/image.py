@@ -3,7 +3,7 @@
 import numpy as np
 
 from ... import image as _image
-from ...ops import array_ops as A
+from ...ops import array_ops as A, math_ops as M
 from .core import convert_to_tensor, symbolic
 from .nn import _data_format, _padding, _tuple
 
@@ -87,3 +87,26 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     if fmt == "channels_first":
         out = A.transpose(out, (0, 3, 1, 2))
     return A.squeeze(out, 0) if unbatched else out
+
+
+@symbolic
+def rgb_to_grayscale(images, data_format=None):
+    """``0.2989 R + 0.5870 G + 0.1140 B`` (a single channel, kept in the input's dtype)."""
+    fmt = _data_format(data_format)
+    x = convert_to_tensor(images)
+    if x._v.ndim not in (3, 4):
+        raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). "
+                         f"Received input with shape: images.shape={x.shape}")
+    axis = -1 if fmt == "channels_last" else -3
+    if x._v.shape[axis] not in (1, 3):
+        raise ValueError("Invalid channel size: expected 3 (RGB) or 1 (Grayscale). "
+                         f"Received input with shape: images.shape={x.shape}")
+    if x._v.shape[axis] == 1:
+        return A.identity(x)
+    original = x._v.dtype
+    xf = x if original.kind == "f" else M.cast(x, np.float32)
+    weights = np.array([0.2989, 0.5870, 0.1140], xf._v.dtype)
+    gray = A.expand_dims(M.tensordot(xf, weights, [[xf._v.ndim + axis], [0]]), axis)
+    if original.kind == "f":
+        return gray
+    return M.cast(gray, original)

@@ -85,6 +85,72 @@ def gelu(x, approximate=True):
     return N.gelu(float_operand(x), approximate=approximate)
 
 
+def celu(x, alpha=1.0):
+    """``max(x, 0) + alpha * expm1(min(x, 0) / alpha)``."""
+    x = float_operand(x)
+    dt = x._v.dtype.type
+    neg = M.expm1(M.divide(M.minimum(x, dt(0)), dt(alpha)))
+    return M.add(M.maximum(x, dt(0)), M.multiply(dt(alpha), neg))
+
+
+def glu(x, axis=-1):
+    """``a * sigmoid(b)`` for the two halves ``a, b`` of ``axis``."""
+    x = float_operand(x)
+    if x._v.shape[axis] % 2:
+        raise ValueError(f"axis size must be divisible by 2. Received: x.shape={x.shape} with axis={axis}")
+    a, b = A.split(x, 2, axis)
+    return M.multiply(a, M.sigmoid(b))
+
+
+def hard_tanh(x):
+    return M.clip_by_value(float_operand(x), -1.0, 1.0)
+
+
+def hard_shrink(x, threshold=0.5):
+    x = float_operand(x)
+    return A.where(M.greater(M.abs(x), x._v.dtype.type(threshold)), x, A.zeros_like(x))
+
+
+def soft_shrink(x, threshold=0.5):
+    x = float_operand(x)
+    t = x._v.dtype.type(threshold)
+    return A.where(M.greater(x, t), M.subtract(x, t), A.where(M.less(x, -t), M.add(x, t), A.zeros_like(x)))
+
+
+def tanh_shrink(x):
+    x = float_operand(x)
+    return M.subtract(x, M.tanh(x))
+
+
+def squareplus(x, b=4):
+    """``(x + sqrt(x^2 + b)) / 2``."""
+    x = float_operand(x)
+    dt = x._v.dtype.type
+    return M.divide(M.add(x, M.sqrt(M.add(M.square(x), dt(b)))), dt(2))
+
+
+def threshold(x, threshold, default_value):
+    """``x`` where ``x > threshold``, else ``default_value``."""
+    x = float_operand(x)
+    return A.where(M.greater(x, x._v.dtype.type(threshold)), x, x._v.dtype.type(default_value))
+
+
+def sparse_plus(x):
+    """0 below -1, ``(x + 1)^2 / 4`` on [-1, 1), ``x`` above."""
+    x = float_operand(x)
+    dt = x._v.dtype.type
+    mid = M.multiply(dt(0.25), M.pow(M.add(x, dt(1)), dt(2)))
+    return A.where(M.less_equal(x, dt(-1)), A.zeros_like(x), A.where(M.less(x, dt(1)), mid, x))
+
+
+def sparse_sigmoid(x):
+    """0 below -1, ``(x + 1) / 2`` on (-1, 1), 1 above."""
+    x = float_operand(x)
+    dt = x._v.dtype.type
+    return A.where(M.less_equal(x, dt(-1)), dt(0), A.where(M.greater_equal(x, dt(1)), dt(1),
+                                                             M.multiply(dt(0.5), M.add(x, dt(1)))))
+
+
 def _flat_axis(f, x, axis):
     x = float_operand(x)
     if axis is None:
@@ -214,6 +280,52 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     return _pool("avg", inputs, pool_size, strides, padding, data_format)
+
+
+def depth_to_space(x, block_size, data_format="channels_last"):
+    """Each pixel's channels spread over a ``block_size`` x ``block_size`` block (``tf.nn.depth_to_space``:
+    output[h * b + i, w * b + j, c] = input[h, w, (i * b + j) * C / b^2 + c])."""
+    x, fmt = _spatial4(x, "depth_to_space", data_format)
+    n, h, w, c = x._v.shape
+    b = int(block_size)
+    if b < 2 or c % (b * b):
+        raise ValueError(f"depth_to_space: block_size must be >= 2 and divide the channels ({c}) by "
+                         f"block_size**2, got block_size={block_size}")
+    y = A.reshape(A.transpose(A.reshape(x, (n, h, w, b, b, c // (b * b))), (0, 1, 3, 2, 4, 5)),
+                  (n, h * b, w * b, c // (b * b)))
+    return _back(y, fmt)
+
+
+def space_to_depth(x, block_size, data_format="channels_last"):
+    """The inverse of ``depth_to_space``: each ``block_size`` x ``block_size`` block becomes channels."""
+    x, fmt = _spatial4(x, "space_to_depth", data_format)
+    n, h, w, c = x._v.shape
+    b = int(block_size)
+    if b < 2 or h % b or w % b:
+        raise ValueError(f"space_to_depth: block_size must be >= 2 and divide the height ({h}) and width "
+                         f"({w}), got block_size={block_size}")
+    y = A.reshape(A.transpose(A.reshape(x, (n, h // b, b, w // b, b, c)), (0, 1, 3, 2, 4, 5)),
+                  (n, h // b, w // b, b * b * c))
+    return _back(y, fmt)
+
+
+def _spatial4(x, op, data_format):
+    x = convert_to_tensor(x)
+    if x._v.ndim != 4:
+        raise ValueError(f"{op}: x must be 4-D, got shape {x.shape}")
+    return _spatial(x, op, data_format)
+
+
+def psnr(x1, x2, max_val):
+    """Peak signal-to-noise ratio ``20 log10(max_val) - 10 log10(mean((x1 - x2)^2))`` over all entries."""
+    a, b = convert_to_tensor(x1), convert_to_tensor(x2)
+    if a._v.shape != b._v.shape:
+        raise ValueError(f"Input shapes {a.shape} and {b.shape} must match for PSNR calculation. ")
+    from .numpy import log10
+    mse = M.reduce_mean(M.square(M.subtract(a, b)))
+    dt = mse._v.dtype.type
+    return M.subtract(M.multiply(dt(20), log10(convert_to_tensor(max_val, mse._v.dtype))),
+                      M.multiply(dt(10), log10(mse)))
 
 
 # ---- one-hot, losses, statistics -----------------------------------------------------------------

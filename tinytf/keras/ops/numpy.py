@@ -33,6 +33,14 @@ def divide(x1, x2):
 true_divide = divide
 
 
+def divide_no_nan(x1, x2):
+    """``x1 / x2``, 0 where ``x2`` is 0 (and no gradient through those entries)."""
+    a, b = operands(x1, x2, dtype=result_type(x1, x2, 1.0))
+    zero = np.asarray(b._v) == 0
+    safe = A.where(zero, b._v.dtype.type(1), b)
+    return A.where(zero, b._v.dtype.type(0), M.divide(a, safe))
+
+
 def floor_divide(x1, x2):
     return M.floordiv(*operands(x1, x2))
 
@@ -130,6 +138,21 @@ tanh, sin, cos, erf = (_float_unary(f) for f in (M.tanh, M.sin, M.cos, M.erf))
 rsqrt, erfc, reciprocal = _float_unary(M.rsqrt), _float_unary(M.erfc), _float_unary(M.reciprocal)
 
 
+def tan(x):
+    x = float_operand(x)
+    return M.divide(M.sin(x), M.cos(x))
+
+
+def deg2rad(x):
+    x = float_operand(x)
+    return M.multiply(x, x._v.dtype.type(np.pi / 180.0))
+
+
+def rad2deg(x):
+    x = float_operand(x)
+    return M.multiply(x, x._v.dtype.type(180.0 / np.pi))
+
+
 def _rounding(f):
     def op(x):
         x = convert_to_tensor(x)
@@ -169,6 +192,28 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     repl = np.where(np.isnan(v), nan, np.where(v > 0, info.max if posinf is None else posinf,
                                                info.min if neginf is None else neginf)).astype(v.dtype)
     return A.where(np.isfinite(v), x, Tensor(repl))
+
+
+def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+    a, b = operands(x1, x2)
+    if a._v.dtype.kind != "f":
+        return M.equal(a, b)
+    out = np.abs(a._v - b._v) <= (a._v.dtype.type(atol) + a._v.dtype.type(rtol) * np.abs(b._v))
+    if equal_nan:
+        out |= np.isnan(a._v) & np.isnan(b._v)
+    return Tensor(out)
+
+
+def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+    a, b = operands(x1, x2)
+    if a._v.dtype.kind != "f":
+        return Tensor(np.asarray(np.all(a._v == b._v)))
+    close = np.isfinite(a._v) & np.isfinite(b._v) & (
+        np.abs(a._v - b._v) <= (a._v.dtype.type(atol) + a._v.dtype.type(rtol) * np.abs(b._v)))
+    out = close | (a._v == b._v)
+    if equal_nan:
+        out |= np.isnan(a._v) & np.isnan(b._v)
+    return Tensor(np.asarray(np.all(out)))
 
 
 def isnan(x):
