@@ -14,11 +14,11 @@ from .core import (  # noqa: F401
     slice, stop_gradient, unstack, vectorized_map, while_loop)
 from .nn import (  # noqa: F401
     average_pool, batch_normalization, binary_crossentropy, categorical_crossentropy, celu, conv,
-    depth_to_space, depthwise_conv, elu, gelu, glu, hard_shrink, hard_sigmoid, hard_silu, hard_swish, hard_tanh,
-    in_top_k, leaky_relu, log_sigmoid, log_softmax, max_pool, moments, multi_hot, normalize, one_hot, psnr,
-    relu, relu6, selu, separable_conv, sigmoid, silu, soft_shrink, softmax, softplus, softsign, space_to_depth,
-    sparse_categorical_crossentropy, sparse_plus, sparse_sigmoid, squareplus, swish, tanh, tanh_shrink,
-    threshold)
+    conv_transpose, depth_to_space, depthwise_conv, elu, gelu, glu, hard_shrink, hard_sigmoid, hard_silu,
+    hard_swish, hard_tanh, in_top_k, leaky_relu, log_sigmoid, log_softmax, max_pool, moments, multi_hot,
+    normalize, one_hot, psnr, relu, relu6, selu, separable_conv, sigmoid, silu, soft_shrink, softmax, softplus,
+    softsign, space_to_depth, sparse_categorical_crossentropy, sparse_plus, sparse_sigmoid, squareplus, swish,
+    tanh, tanh_shrink, threshold)
 from .numpy import (  # noqa: F401
     abs, absolute, add, all, allclose, amax, amin, any, argmax, argmin, average, ceil, clip, cos, count_nonzero,
     cumsum, deg2rad, divide, divide_no_nan, dot, einsum, equal, erf, erfc, exp, expm1, floor, floor_divide,

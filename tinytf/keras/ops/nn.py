@@ -6,6 +6,7 @@ import numpy as np
 
 from ...backend import floatx
 from ...dtypes import np_dtype
+from ...kernels.padding import transpose_output_size
 from ...ops import array_ops as A, conv_ops as C, math_ops as M, nn_ops as N
 from ...tensor import Tensor
 from .. import activations as _act
@@ -235,6 +236,35 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     else:
         y = C.conv1d(x, w, s[0], _padding(padding), dilations=d[0])
     return _back(y, fmt)
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
+                   dilation_rate=1):
+    """The gradient of ``conv`` with respect to its input (2-D spatial; ``kernel``: spatial dims +
+    (out_channels, in_channels)); the output size is Keras's (``kernels/padding.py:
+    transpose_output_size``)."""
+    x, fmt = _spatial(inputs, "conv_transpose", data_format)
+    if x._v.ndim != 4:
+        raise ValueError(f"conv_transpose: tinytf has 2-D transposed convolution only (rank-4 inputs), got "
+                         f"shape {x.shape}")
+    x, w = operands(x, kernel)
+    if w._v.ndim != 4 or w._v.shape[-1] != x._v.shape[-1]:
+        raise ValueError(f"conv_transpose: kernel must be (kh, kw, out_channels, in_channels={x._v.shape[-1]}), "
+                         f"got shape {w.shape}")
+    s, d = _tuple(strides, 2, "strides"), _tuple(dilation_rate, 2, "dilation_rate")
+    pad = _padding(padding)
+    op = (None, None) if output_padding is None else _tuple_or_zero(output_padding)
+    hw = [transpose_output_size(n, k, st, dr, pad, p)
+          for n, k, st, dr, p in zip(x._v.shape[1:3], w._v.shape[:2], s, d, op)]
+    y = C.conv2d_transpose(x, w, [x._v.shape[0], *hw, w._v.shape[2]], s, pad, dilations=d)
+    return _back(y, fmt)
+
+
+def _tuple_or_zero(value):
+    v = (value,) * 2 if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(v) != 2 or any(int(i) < 0 for i in v):
+        raise ValueError(f"`output_padding` must be a non-negative int or a tuple of 2. Received: {value}")
+    return tuple(int(i) for i in v)
 
 
 def _as_2d(x, w=None):
