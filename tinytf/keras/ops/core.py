@@ -15,7 +15,7 @@ import numpy as np
 from ...backend import floatx
 from ...dtypes import np_dtype
 from ...ops import array_ops as A, math_ops as M
-from ...tensor import Tensor, Variable, _to_array
+from ...tensor import Tensor, _to_array
 from ..naming import unique_name
 
 
@@ -213,10 +213,6 @@ map = vectorized_map  # noqa: A001 - keras.ops.map(f, xs): the same contract for
 
 def cond(pred, true_fn, false_fn):
     return true_fn() if bool(convert_to_tensor(pred)._v) else false_fn()
-
-
-def is_variable(x):
-    return isinstance(x, Variable)
 
 
 def fori_loop(lower, upper, body_fun, init_val):
