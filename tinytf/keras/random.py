@@ -116,9 +116,9 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
 
 def shuffle(x, axis=0, seed=None):
     x = convert_to_tensor(x)
-    if x._v.ndim == 0:
+    if x.ndim == 0:
         return x
-    perm = _generator(seed).permutation(x._v.shape[axis])
+    perm = _generator(seed).permutation(np.asarray(x).shape[axis])
     return A.gather(x, perm, axis=axis)
 
 
@@ -132,20 +132,21 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
                          f"(1 excluded). Received: rate={rate}")
     if rate == 0:
         return x
-    shape = x._v.shape if noise_shape is None else tuple(
-        d if n is None else int(n) for n, d in zip(noise_shape, x._v.shape))
+    shape = np.asarray(x).shape if noise_shape is None else tuple(
+        d if n is None else int(n) for n, d in zip(noise_shape, np.asarray(x).shape))
     try:
-        np.broadcast_shapes(shape, x._v.shape)
+        np.broadcast_shapes(shape, np.asarray(x).shape)
     except ValueError:
         raise ValueError(f"dropout: noise_shape {noise_shape} is not broadcastable to inputs {x.shape}") from None
     keep = _generator(seed).random(shape, dtype=np.float32) >= rate
-    mask = (np.broadcast_to(keep, x._v.shape) * x._v.dtype.type(1 / (1 - rate))).astype(x._v.dtype)
+    dt = np.asarray(x).dtype
+    mask = (np.broadcast_to(keep, np.asarray(x).shape) * dt.type(1 / (1 - rate))).astype(dt)
     return M.multiply(x, Tensor(mask))
 
 
 def categorical(logits, num_samples, dtype="int32", seed=None):
     """``num_samples`` class ids per row of ``logits`` [batch, classes]."""
-    z = np.asarray(convert_to_tensor(logits)._v, np.float64)
+    z = np.asarray(np.asarray(convert_to_tensor(logits)), np.float64)
     if z.ndim != 2:
         raise ValueError(f"`logits` should be a 2-D tensor with shape [batch_size, num_classes]. "
                          f"Received: logits={z.shape}")

@@ -29,12 +29,12 @@ def ones(shape, dtype=None):
 
 def zeros_like(x, dtype=None):
     x = convert_to_tensor(x)
-    return Tensor(np.zeros(x._v.shape, _dt(dtype, x._v.dtype)))
+    return Tensor(np.zeros(np.asarray(x).shape, _dt(dtype, np.asarray(x).dtype)))
 
 
 def ones_like(x, dtype=None):
     x = convert_to_tensor(x)
-    return Tensor(np.ones(x._v.shape, _dt(dtype, x._v.dtype)))
+    return Tensor(np.ones(np.asarray(x).shape, _dt(dtype, np.asarray(x).dtype)))
 
 
 def full(shape, fill_value, dtype=None):
@@ -43,7 +43,7 @@ def full(shape, fill_value, dtype=None):
 
 def full_like(x, fill_value, dtype=None):
     x = convert_to_tensor(x)
-    return A.broadcast_to(convert_to_tensor(fill_value, _dt(dtype, x._v.dtype)), x._v.shape)
+    return A.broadcast_to(convert_to_tensor(fill_value, _dt(dtype, np.asarray(x).dtype)), np.asarray(x).shape)
 
 
 def eye(N, M=None, k=0, dtype=None):  # noqa: N803 - Keras's names
@@ -98,7 +98,7 @@ def meshgrid(*x, indexing="xy"):
     if indexing not in ("xy", "ij"):
         raise ValueError(f"Valid values for `indexing` are 'xy' and 'ij'. Received: indexing={indexing}")
     ts = [A.reshape(convert_to_tensor(t), [-1]) for t in x]
-    n = [t._v.shape[0] for t in ts]
+    n = [np.asarray(t).shape[0] for t in ts]
     shape = list(n)
     if indexing == "xy" and len(ts) > 1:
         shape[0], shape[1] = shape[1], shape[0]
@@ -123,14 +123,14 @@ def transpose(x, axes=None):
 
 def swapaxes(x, axis1, axis2):
     x = convert_to_tensor(x)
-    perm = list(range(x._v.ndim))
+    perm = list(range(x.ndim))
     perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
     return A.transpose(x, perm)
 
 
 def moveaxis(x, source, destination):
     x = convert_to_tensor(x)
-    nd = x._v.ndim
+    nd = x.ndim
     src = [int(a) % nd for a in (source if isinstance(source, (tuple, list)) else [source])]
     dst = [int(a) % nd for a in (destination if isinstance(destination, (tuple, list)) else [destination])]
     if len(src) != len(dst):
@@ -147,9 +147,9 @@ def expand_dims(x, axis):
     x = convert_to_tensor(x)
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
     try:
-        shape = np.expand_dims(np.empty(x._v.shape, np.bool_), tuple(int(a) for a in axes)).shape
+        shape = np.expand_dims(np.empty(np.asarray(x).shape, np.bool_), tuple(int(a) for a in axes)).shape
     except (np.exceptions.AxisError, ValueError) as e:
-        raise ValueError(f"expand_dims: invalid axis={axis} for an input of rank {x._v.ndim}: {e}") from None
+        raise ValueError(f"expand_dims: invalid axis={axis} for an input of rank {x.ndim}: {e}") from None
     return A.reshape(x, shape)
 
 
@@ -158,18 +158,18 @@ def squeeze(x, axis=None):
     if axis is not None:
         axes = axis if isinstance(axis, (tuple, list)) else (axis,)
         for a in axes:
-            if x._v.shape[a] != 1:
+            if np.asarray(x).shape[a] != 1:
                 raise ValueError(f"Cannot squeeze axis {a}, because the dimension is not 1. "
                                  f"Received: x.shape={x.shape}")
     return A.squeeze(x, list(axis) if isinstance(axis, tuple) else axis)
 
 
 def ndim(x):
-    return convert_to_tensor(x)._v.ndim
+    return np.asarray(convert_to_tensor(x)).ndim
 
 
 def size(x):
-    return convert_to_tensor(x)._v.size
+    return np.asarray(convert_to_tensor(x)).size
 
 
 def ravel(x):
@@ -184,9 +184,9 @@ def tile(x, repeats):
     """NumPy's tile: ``repeats`` shorter than the rank repeats the last axes; longer adds axes."""
     x = convert_to_tensor(x)
     reps = list(_shape(repeats))
-    if len(reps) > x._v.ndim:
-        x = A.reshape(x, [1] * (len(reps) - x._v.ndim) + list(x._v.shape))
-    reps = [1] * (x._v.ndim - len(reps)) + reps
+    if len(reps) > x.ndim:
+        x = A.reshape(x, [1] * (len(reps) - x.ndim) + list(np.asarray(x).shape))
+    reps = [1] * (x.ndim - len(reps)) + reps
     return A.tile(x, reps)
 
 
@@ -195,9 +195,9 @@ def repeat(x, repeats, axis=None):
     x = convert_to_tensor(x)
     if axis is None:
         x, axis = A.reshape(x, [-1]), 0
-    ax = int(axis) % max(x._v.ndim, 1)
+    ax = int(axis) % max(x.ndim, 1)
     reps = np.asarray(_to_array(repeats)).astype(np.int64)
-    idx = np.repeat(np.arange(x._v.shape[ax]), reps)
+    idx = np.repeat(np.arange(np.asarray(x).shape[ax]), reps)
     return A.gather(x, idx, axis=ax)
 
 
@@ -215,7 +215,7 @@ def stack(x, axis=0):
 def split(x, indices_or_sections, axis=0):
     """NumPy's split: an int (equal parts; must divide the axis) or the indices where parts start."""
     x = convert_to_tensor(x)
-    n = x._v.shape[axis]
+    n = np.asarray(x).shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
         if n % indices_or_sections:
             raise ValueError(f"split: the size {n} of axis {axis} is not divisible by {indices_or_sections}")
@@ -233,7 +233,7 @@ def append(x1, x2, axis=None):
 
 def hstack(xs):
     ts = [convert_to_tensor(x) for x in xs]
-    return concatenate(ts, 0 if ts[0]._v.ndim == 1 else 1)
+    return concatenate(ts, 0 if np.asarray(ts[0]).ndim == 1 else 1)
 
 
 def vstack(xs):
@@ -243,13 +243,13 @@ def vstack(xs):
 
 def flip(x, axis=None):
     x = convert_to_tensor(x)
-    return A.reverse(x, list(range(x._v.ndim)) if axis is None else axis)
+    return A.reverse(x, list(range(x.ndim)) if axis is None else axis)
 
 
 def rot90(array, k=1, axes=(0, 1)):
     """Rotate by 90 degrees ``k`` times in the plane of ``axes`` (NumPy's direction)."""
     x = convert_to_tensor(array)
-    a, b = (int(i) % x._v.ndim for i in axes)
+    a, b = (int(i) % x.ndim for i in axes)
     if a == b:
         raise ValueError(f"rot90: axes must be different, got {axes}")
     k = int(k) % 4
@@ -267,7 +267,7 @@ def pad(x, pad_width, mode="constant", constant_values=None):
         raise ValueError(f"pad: mode must be 'constant', 'reflect' or 'symmetric' (tinytf), got {mode!r}")
     widths = np.broadcast_to(np.asarray(_to_array(pad_width)).astype(np.int64).reshape(-1, 2)
                              if np.size(_to_array(pad_width)) > 1 else np.asarray(_to_array(pad_width)),
-                             (x._v.ndim, 2))
+                             (x.ndim, 2))
     return A.pad(x, widths, mode.upper(), 0 if constant_values is None else constant_values)
 
 
@@ -278,8 +278,8 @@ def take(x, indices, axis=None):
     x = convert_to_tensor(x)
     if axis is None:
         x, axis = A.reshape(x, [-1]), 0
-    n = x._v.shape[axis]
-    idx = np.asarray(convert_to_tensor(indices)._v)
+    n = np.asarray(x).shape[axis]
+    idx = np.asarray(np.asarray(convert_to_tensor(indices)))
     if idx.dtype.kind not in "iu":
         raise TypeError(f"take: indices must be integers, got {idx.dtype.name}")
     return A.gather(x, np.where(idx < 0, idx + n, idx), axis=axis)
@@ -289,18 +289,18 @@ def take_along_axis(x, indices, axis=None):
     x = convert_to_tensor(x)
     if axis is None:
         x, axis = A.reshape(x, [-1]), 0
-        indices = np.asarray(convert_to_tensor(indices)._v).reshape(-1)
+        indices = np.asarray(np.asarray(convert_to_tensor(indices))).reshape(-1)
     return S.take_along_axis(x, indices, axis)
 
 
 def sort(x, axis=-1):
     x = convert_to_tensor(x)
-    return S.sort(x, axis) if x._v.ndim else x
+    return S.sort(x, axis) if x.ndim else x
 
 
 def argsort(x, axis=-1):
     x = convert_to_tensor(x)
-    if x._v.ndim == 0:
+    if x.ndim == 0:
         return Tensor(np.zeros([1], np.int32))
     if axis is None:
         x, axis = A.reshape(x, [-1]), 0
@@ -314,12 +314,12 @@ def top_k(x, k, sorted=True):  # noqa: A002 - Keras's name
 
 def nonzero(x):
     """The indices of the non-zero entries, one int32 tensor per axis."""
-    return tuple(Tensor(i.astype(np.int32)) for i in np.nonzero(convert_to_tensor(x)._v))
+    return tuple(Tensor(i.astype(np.int32)) for i in np.nonzero(np.asarray(convert_to_tensor(x))))
 
 
 def _triangle(x, k, keep):
     x = convert_to_tensor(x)
-    return A.where(keep(np.ones(x._v.shape[-2:], bool), k), x, Tensor(np.zeros((), x._v.dtype)))
+    return A.where(keep(np.ones(np.asarray(x).shape[-2:], bool), k), x, Tensor(np.zeros((), np.asarray(x).dtype)))
 
 
 def tril(x, k=0):
@@ -338,12 +338,12 @@ def roll(x, shift, axis=None):
     """Entries shifted by ``shift`` along ``axis`` (None: the flattened ``x``), wrapping around."""
     x = convert_to_tensor(x)
     if axis is None:
-        return A.reshape(roll(A.reshape(x, [-1]), shift, 0), x._v.shape)
+        return A.reshape(roll(A.reshape(x, [-1]), shift, 0), np.asarray(x).shape)
     axes = axis if isinstance(axis, (tuple, list)) else [axis]
     shifts = shift if isinstance(shift, (tuple, list)) else [shift] * len(axes)
     for s_, a in zip(shifts, axes):
-        n = x._v.shape[a]
-        x = A.gather(x, (np.arange(n) - int(s_)) % max(n, 1), axis=int(a) % x._v.ndim)
+        n = np.asarray(x).shape[a]
+        x = A.gather(x, (np.arange(n) - int(s_)) % max(n, 1), axis=int(a) % x.ndim)
     return x
 
 

@@ -83,13 +83,13 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
             t = Tensor(_to_array(x))
         except (TypeError, ValueError) as e:
             raise ValueError(f"convert_to_tensor: cannot convert {type(x).__name__} to a tensor: {e}") from None
-        if t._v.dtype.kind in "USO":
+        if np.asarray(t).dtype.kind in "USO":
             raise ValueError(f"convert_to_tensor: cannot convert {x!r} to a numeric tensor")
     return t if dtype is None else cast(t, dtype)
 
 
 def convert_to_numpy(x):
-    return np.array(convert_to_tensor(x)._v)
+    return np.array(np.asarray(convert_to_tensor(x)))
 
 
 def is_tensor(x):
@@ -99,7 +99,7 @@ def is_tensor(x):
 def dtype(x):
     if isinstance(x, _keras_tensor_type()):
         return np.dtype(x.dtype).name
-    return convert_to_tensor(x)._v.dtype.name
+    return np.asarray(convert_to_tensor(x)).dtype.name
 
 
 def shape(x):
@@ -107,7 +107,7 @@ def shape(x):
     has None for unknown axes)."""
     if isinstance(x, _keras_tensor_type()):
         return tuple(x.shape)
-    return tuple(convert_to_tensor(x)._v.shape)
+    return tuple(np.asarray(convert_to_tensor(x)).shape)
 
 
 def cast(x, dtype):
@@ -133,7 +133,7 @@ def _promote(a, b):
 
 def result_type(*values):
     """The dtype Keras 3 computes ``values`` in (Python numbers weakly typed; see the module doc)."""
-    strong = [(v if isinstance(v, Tensor) else convert_to_tensor(v))._v.dtype for v in values if not _weak(v)]
+    strong = [np.asarray(v if isinstance(v, Tensor) else convert_to_tensor(v)).dtype for v in values if not _weak(v)]
     weak = [v for v in values if _weak(v)]
     if strong:
         out = strong[0]
@@ -155,13 +155,13 @@ def result_type(*values):
 def operands(*values, dtype=None):
     """``values`` as Tensors of one dtype (``dtype``, or their ``result_type``)."""
     if dtype is None and builtins.all(isinstance(v, Tensor) for v in values) and len(
-            {v._v.dtype for v in values}) == 1:
+            {np.asarray(v).dtype for v in values}) == 1:
         return list(values)
     dt = np.dtype(dtype) if dtype is not None else result_type(*values)
     out = []
     for v in values:
         if isinstance(v, Tensor):
-            out.append(v if v._v.dtype == dt else M.cast(v, dt))
+            out.append(v if np.asarray(v).dtype == dt else M.cast(v, dt))
         else:
             out.append(Tensor(np.asarray(_to_array(v)).astype(dt, copy=False)))
     return out
@@ -170,7 +170,7 @@ def operands(*values, dtype=None):
 def float_operand(x):
     """``x`` as a float tensor (ints and bools become float32, as Keras's unary float ops do)."""
     t = convert_to_tensor(x)
-    return t if t._v.dtype.kind == "f" else Tensor(t._v.astype(floatx()))
+    return t if np.asarray(t).dtype.kind == "f" else Tensor(np.asarray(t).astype(floatx()))
 
 
 def stop_gradient(variable):
@@ -182,10 +182,10 @@ def slice(inputs, start_indices, shape):  # noqa: A001 - Keras's name
     x = convert_to_tensor(inputs)
     starts = [int(s) for s in _to_array(start_indices).reshape(-1)]
     sizes = [int(s) for s in _to_array(shape).reshape(-1)]
-    if len(starts) != x._v.ndim or len(sizes) != x._v.ndim:
-        raise ValueError(f"slice: start_indices and shape need one entry per axis of the rank-{x._v.ndim} "
+    if len(starts) != x.ndim or len(sizes) != x.ndim:
+        raise ValueError(f"slice: start_indices and shape need one entry per axis of the rank-{x.ndim} "
                          f"input, got {starts} and {sizes}")
-    key = tuple(builtins.slice(b, b + (d - b if s == -1 else s)) for b, s, d in zip(starts, sizes, x._v.shape))
+    key = tuple(builtins.slice(b, b + (d - b if s == -1 else s)) for b, s, d in zip(starts, sizes, np.asarray(x).shape))
     return A.getitem(x, key)
 
 
@@ -198,8 +198,8 @@ def vectorized_map(function, elements):
     stacked (tinytf runs the slices one by one)."""
     from ...nest import flatten, pack_sequence_as
     flat = [convert_to_tensor(e) for e in flatten(elements)]
-    n = flat[0]._v.shape[0] if flat and flat[0]._v.ndim else None
-    if n is None or any(t._v.ndim == 0 or t._v.shape[0] != n for t in flat):
+    n = np.asarray(flat[0]).shape[0] if flat and np.asarray(flat[0]).ndim else None
+    if n is None or any(t.ndim == 0 or np.asarray(t).shape[0] != n for t in flat):
         raise ValueError("vectorized_map: every element must have the same size along axis 0, got shapes "
                          f"{[t.shape for t in flat]}")
     outs = [function(pack_sequence_as(elements, [A.getitem(t, i) for t in flat])) for i in range(n)]
@@ -212,7 +212,7 @@ map = vectorized_map  # noqa: A001 - keras.ops.map(f, xs): the same contract for
 
 
 def cond(pred, true_fn, false_fn):
-    return true_fn() if bool(convert_to_tensor(pred)._v) else false_fn()
+    return true_fn() if bool(np.asarray(convert_to_tensor(pred))) else false_fn()
 
 
 def fori_loop(lower, upper, body_fun, init_val):
@@ -228,7 +228,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
     many = isinstance(loop_vars, (tuple, list))
     state, n = loop_vars, 0
     while (maximum_iterations is None or n < maximum_iterations) and bool(
-            convert_to_tensor(cond(*state) if many else cond(state))._v):
+            np.asarray(convert_to_tensor(cond(*state) if many else cond(state)))):
         state = body(*state) if many else body(state)
         if many and not isinstance(state, (tuple, list)):
             state = (state,)

@@ -38,14 +38,14 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
     if len(size) != 2:
         raise ValueError(f"Argument `size` must be a tuple of two elements (height, width). Received: size={size}")
     x = convert_to_tensor(images)
-    nd = x._v.ndim
+    nd = x.ndim
     if nd not in (3, 4):
         raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). "
                          f"Received input with shape: images.shape={x.shape}")
     if fmt == "channels_first":
         x = A.transpose(x, (0, 2, 3, 1) if nd == 4 else (1, 2, 0))
     size = tuple(int(s) for s in size)
-    hw = x._v.shape[-3:-1]
+    hw = np.asarray(x).shape[-3:-1]
     lead = (slice(None),) * (nd - 3)
     if crop_to_aspect_ratio:
         (top, ch), (left, cw) = _aspect_box(hw, size, grow=False)
@@ -76,9 +76,9 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     r = _tuple(dilation_rate, 2, "dilation_rate")
     fmt = _data_format(data_format)
     x = convert_to_tensor(images)
-    if x._v.ndim not in (3, 4):
+    if x.ndim not in (3, 4):
         raise ValueError(f"extract_patches: images must be 3-D or 4-D, got shape {x.shape}")
-    unbatched = x._v.ndim == 3
+    unbatched = x.ndim == 3
     if unbatched:
         x = A.expand_dims(x, 0)
     if fmt == "channels_first":
@@ -94,19 +94,19 @@ def rgb_to_grayscale(images, data_format=None):
     """``0.2989 R + 0.5870 G + 0.1140 B`` (a single channel, kept in the input's dtype)."""
     fmt = _data_format(data_format)
     x = convert_to_tensor(images)
-    if x._v.ndim not in (3, 4):
+    if x.ndim not in (3, 4):
         raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). "
                          f"Received input with shape: images.shape={x.shape}")
     axis = -1 if fmt == "channels_last" else -3
-    if x._v.shape[axis] not in (1, 3):
+    if np.asarray(x).shape[axis] not in (1, 3):
         raise ValueError("Invalid channel size: expected 3 (RGB) or 1 (Grayscale). "
                          f"Received input with shape: images.shape={x.shape}")
-    if x._v.shape[axis] == 1:
+    if np.asarray(x).shape[axis] == 1:
         return A.identity(x)
-    original = x._v.dtype
+    original = np.asarray(x).dtype
     xf = x if original.kind == "f" else M.cast(x, np.float32)
-    weights = np.array([0.2989, 0.5870, 0.1140], xf._v.dtype)
-    gray = A.expand_dims(M.tensordot(xf, weights, [[xf._v.ndim + axis], [0]]), axis)
+    weights = np.array([0.2989, 0.5870, 0.1140], np.asarray(xf).dtype)
+    gray = A.expand_dims(M.tensordot(xf, weights, [[xf.ndim + axis], [0]]), axis)
     if original.kind == "f":
         return gray
     return M.cast(gray, original)

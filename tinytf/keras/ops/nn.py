@@ -59,7 +59,7 @@ def leaky_relu(x, negative_slope=0.2):
 def hard_sigmoid(x):
     """``relu6(x + 3) / 6``, as Keras 3's TensorFlow backend."""
     x = float_operand(x)
-    dt = x._v.dtype.type
+    dt = np.asarray(x).dtype.type
     return M.divide(N.relu6(M.add(x, dt(3.0))), dt(6.0))
 
 
@@ -74,7 +74,7 @@ hard_swish = hard_silu
 def elu(x, alpha=1.0):
     x = float_operand(x)
     out = N.elu(x)
-    return out if alpha == 1 else A.where(M.greater(x, 0), out, M.multiply(x._v.dtype.type(alpha), out))
+    return out if alpha == 1 else A.where(M.greater(x, 0), out, M.multiply(np.asarray(x).dtype.type(alpha), out))
 
 
 def selu(x):
@@ -89,7 +89,7 @@ def gelu(x, approximate=True):
 def celu(x, alpha=1.0):
     """``max(x, 0) + alpha * expm1(min(x, 0) / alpha)``."""
     x = float_operand(x)
-    dt = x._v.dtype.type
+    dt = np.asarray(x).dtype.type
     neg = M.expm1(M.divide(M.minimum(x, dt(0)), dt(alpha)))
     return M.add(M.maximum(x, dt(0)), M.multiply(dt(alpha), neg))
 
@@ -97,7 +97,7 @@ def celu(x, alpha=1.0):
 def glu(x, axis=-1):
     """``a * sigmoid(b)`` for the two halves ``a, b`` of ``axis``."""
     x = float_operand(x)
-    if x._v.shape[axis] % 2:
+    if np.asarray(x).shape[axis] % 2:
         raise ValueError(f"axis size must be divisible by 2. Received: x.shape={x.shape} with axis={axis}")
     a, b = A.split(x, 2, axis)
     return M.multiply(a, M.sigmoid(b))
@@ -109,12 +109,12 @@ def hard_tanh(x):
 
 def hard_shrink(x, threshold=0.5):
     x = float_operand(x)
-    return A.where(M.greater(M.abs(x), x._v.dtype.type(threshold)), x, A.zeros_like(x))
+    return A.where(M.greater(M.abs(x), np.asarray(x).dtype.type(threshold)), x, A.zeros_like(x))
 
 
 def soft_shrink(x, threshold=0.5):
     x = float_operand(x)
-    t = x._v.dtype.type(threshold)
+    t = np.asarray(x).dtype.type(threshold)
     return A.where(M.greater(x, t), M.subtract(x, t), A.where(M.less(x, -t), M.add(x, t), A.zeros_like(x)))
 
 
@@ -126,20 +126,20 @@ def tanh_shrink(x):
 def squareplus(x, b=4):
     """``(x + sqrt(x^2 + b)) / 2``."""
     x = float_operand(x)
-    dt = x._v.dtype.type
+    dt = np.asarray(x).dtype.type
     return M.divide(M.add(x, M.sqrt(M.add(M.square(x), dt(b)))), dt(2))
 
 
 def threshold(x, threshold, default_value):
     """``x`` where ``x > threshold``, else ``default_value``."""
     x = float_operand(x)
-    return A.where(M.greater(x, x._v.dtype.type(threshold)), x, x._v.dtype.type(default_value))
+    return A.where(M.greater(x, np.asarray(x).dtype.type(threshold)), x, np.asarray(x).dtype.type(default_value))
 
 
 def sparse_plus(x):
     """0 below -1, ``(x + 1)^2 / 4`` on [-1, 1), ``x`` above."""
     x = float_operand(x)
-    dt = x._v.dtype.type
+    dt = np.asarray(x).dtype.type
     mid = M.multiply(dt(0.25), M.pow(M.add(x, dt(1)), dt(2)))
     return A.where(M.less_equal(x, dt(-1)), A.zeros_like(x), A.where(M.less(x, dt(1)), mid, x))
 
@@ -147,7 +147,7 @@ def sparse_plus(x):
 def sparse_sigmoid(x):
     """0 below -1, ``(x + 1) / 2`` on (-1, 1), 1 above."""
     x = float_operand(x)
-    dt = x._v.dtype.type
+    dt = np.asarray(x).dtype.type
     return A.where(M.less_equal(x, dt(-1)), dt(0), A.where(M.greater_equal(x, dt(1)), dt(1),
                                                              M.multiply(dt(0.5), M.add(x, dt(1)))))
 
@@ -155,13 +155,13 @@ def sparse_sigmoid(x):
 def _flat_axis(f, x, axis):
     x = float_operand(x)
     if axis is None:
-        return A.reshape(f(A.reshape(x, [-1]), -1), x._v.shape)
+        return A.reshape(f(A.reshape(x, [-1]), -1), np.asarray(x).shape)
     if isinstance(axis, (tuple, list)):  # move the axes last, flatten them, then back
-        nd = x._v.ndim
+        nd = x.ndim
         axes = sorted(a % nd for a in axis)
         rest = [i for i in range(nd) if i not in axes]
         moved = A.transpose(x, rest + axes)
-        shape = moved._v.shape
+        shape = np.asarray(moved).shape
         out = A.reshape(f(A.reshape(moved, [int(np.prod(shape[:len(rest)]))] + [-1]) if rest
                           else A.reshape(moved, [-1]), -1), shape)
         return A.transpose(out, np.argsort(rest + axes).tolist())
@@ -198,18 +198,18 @@ def _padding(padding):
 
 def _spatial(inputs, op, data_format):
     x = convert_to_tensor(inputs)
-    if x._v.ndim not in (3, 4):
+    if x.ndim not in (3, 4):
         raise ValueError(f"{op}: inputs must be 3-D or 4-D (1-D or 2-D spatial; tinytf has no 3-D "
                          f"{op}), got shape {x.shape}")
     fmt = _data_format(data_format)
     if fmt == "channels_first":  # tinytf's ops compute channels-last
-        x = A.transpose(x, [0] + list(range(2, x._v.ndim)) + [1])
+        x = A.transpose(x, [0] + list(range(2, x.ndim)) + [1])
     return x, fmt
 
 
 def _back(y, fmt):
     if fmt == "channels_first":
-        return A.transpose(y, [0, y._v.ndim - 1] + list(range(1, y._v.ndim - 1)))
+        return A.transpose(y, [0, y.ndim - 1] + list(range(1, y.ndim - 1)))
     return y
 
 
@@ -224,12 +224,12 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     """``kernel``: spatial dims + (in_channels, out_channels), as Keras's Conv layers hold it."""
     x, fmt = _spatial(inputs, "conv", data_format)
     x, w = operands(x, kernel)
-    n = x._v.ndim - 2
-    if w._v.ndim != n + 2:
+    n = x.ndim - 2
+    if w.ndim != n + 2:
         raise ValueError(f"conv: kernel must have rank {n + 2} for rank-{n + 2} inputs, got shape {w.shape}")
-    if w._v.shape[-2] != x._v.shape[-1]:
-        raise ValueError(f"The number of input channels ({x._v.shape[-1]}) does not match the kernel's "
-                         f"input channels ({w._v.shape[-2]}); grouped convolution is not in tinytf")
+    if np.asarray(w).shape[-2] != np.asarray(x).shape[-1]:
+        raise ValueError(f"The number of input channels ({np.asarray(x).shape[-1]}) does not match the kernel's "
+                         f"input channels ({np.asarray(w).shape[-2]}); grouped convolution is not in tinytf")
     s, d = _tuple(strides, n, "strides"), _tuple(dilation_rate, n, "dilation_rate")
     if n == 2:
         y = N.conv2d(x, w, s, _padding(padding), dilations=d)
@@ -244,19 +244,19 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     (out_channels, in_channels)); the output size is Keras's (``kernels/padding.py:
     transpose_output_size``)."""
     x, fmt = _spatial(inputs, "conv_transpose", data_format)
-    if x._v.ndim != 4:
+    if x.ndim != 4:
         raise ValueError(f"conv_transpose: tinytf has 2-D transposed convolution only (rank-4 inputs), got "
                          f"shape {x.shape}")
     x, w = operands(x, kernel)
-    if w._v.ndim != 4 or w._v.shape[-1] != x._v.shape[-1]:
-        raise ValueError(f"conv_transpose: kernel must be (kh, kw, out_channels, in_channels={x._v.shape[-1]}), "
-                         f"got shape {w.shape}")
+    if w.ndim != 4 or np.asarray(w).shape[-1] != np.asarray(x).shape[-1]:
+        raise ValueError(f"conv_transpose: kernel must be (kh, kw, out_channels, "
+                         f"in_channels={np.asarray(x).shape[-1]}), got shape {w.shape}")
     s, d = _tuple(strides, 2, "strides"), _tuple(dilation_rate, 2, "dilation_rate")
     pad = _padding(padding)
     op = (None, None) if output_padding is None else _tuple_or_zero(output_padding)
     hw = [transpose_output_size(n, k, st, dr, pad, p)
-          for n, k, st, dr, p in zip(x._v.shape[1:3], w._v.shape[:2], s, d, op)]
-    y = C.conv2d_transpose(x, w, [x._v.shape[0], *hw, w._v.shape[2]], s, pad, dilations=d)
+          for n, k, st, dr, p in zip(np.asarray(x).shape[1:3], np.asarray(w).shape[:2], s, d, op)]
+    y = C.conv2d_transpose(x, w, [np.asarray(x).shape[0], *hw, np.asarray(w).shape[2]], s, pad, dilations=d)
     return _back(y, fmt)
 
 
@@ -276,7 +276,7 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     """``kernel``: spatial dims + (in_channels, channel_multiplier)."""
     x, fmt = _spatial(inputs, "depthwise_conv", data_format)
     x, w = operands(x, kernel)
-    n = x._v.ndim - 2
+    n = x.ndim - 2
     s, d = _tuple(strides, n, "strides"), _tuple(dilation_rate, n, "dilation_rate")
     if n == 1:
         x, w = _as_2d(x, w)
@@ -293,7 +293,7 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
 
 def _pool(kind, inputs, pool_size, strides, padding, data_format):
     x, fmt = _spatial(inputs, f"{kind}_pool", data_format)
-    n = x._v.ndim - 2
+    n = x.ndim - 2
     k = _tuple(pool_size, n, "pool_size")
     s = k if strides is None else _tuple(strides, n, "strides")
     if n == 1:
@@ -316,7 +316,7 @@ def depth_to_space(x, block_size, data_format="channels_last"):
     """Each pixel's channels spread over a ``block_size`` x ``block_size`` block (``tf.nn.depth_to_space``:
     output[h * b + i, w * b + j, c] = input[h, w, (i * b + j) * C / b^2 + c])."""
     x, fmt = _spatial4(x, "depth_to_space", data_format)
-    n, h, w, c = x._v.shape
+    n, h, w, c = np.asarray(x).shape
     b = int(block_size)
     if b < 2 or c % (b * b):
         raise ValueError(f"depth_to_space: block_size must be >= 2 and divide the channels ({c}) by "
@@ -329,7 +329,7 @@ def depth_to_space(x, block_size, data_format="channels_last"):
 def space_to_depth(x, block_size, data_format="channels_last"):
     """The inverse of ``depth_to_space``: each ``block_size`` x ``block_size`` block becomes channels."""
     x, fmt = _spatial4(x, "space_to_depth", data_format)
-    n, h, w, c = x._v.shape
+    n, h, w, c = np.asarray(x).shape
     b = int(block_size)
     if b < 2 or h % b or w % b:
         raise ValueError(f"space_to_depth: block_size must be >= 2 and divide the height ({h}) and width "
@@ -341,7 +341,7 @@ def space_to_depth(x, block_size, data_format="channels_last"):
 
 def _spatial4(x, op, data_format):
     x = convert_to_tensor(x)
-    if x._v.ndim != 4:
+    if x.ndim != 4:
         raise ValueError(f"{op}: x must be 4-D, got shape {x.shape}")
     return _spatial(x, op, data_format)
 
@@ -349,12 +349,12 @@ def _spatial4(x, op, data_format):
 def psnr(x1, x2, max_val):
     """Peak signal-to-noise ratio ``20 log10(max_val) - 10 log10(mean((x1 - x2)^2))`` over all entries."""
     a, b = convert_to_tensor(x1), convert_to_tensor(x2)
-    if a._v.shape != b._v.shape:
+    if np.asarray(a).shape != np.asarray(b).shape:
         raise ValueError(f"Input shapes {a.shape} and {b.shape} must match for PSNR calculation. ")
     from .numpy import log10
     mse = M.reduce_mean(M.square(M.subtract(a, b)))
-    dt = mse._v.dtype.type
-    return M.subtract(M.multiply(dt(20), log10(convert_to_tensor(max_val, mse._v.dtype))),
+    dt = np.asarray(mse).dtype.type
+    return M.subtract(M.multiply(dt(20), log10(convert_to_tensor(max_val, np.asarray(mse).dtype))),
                       M.multiply(dt(10), log10(mse)))
 
 
@@ -364,8 +364,8 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     if sparse:
         raise ValueError("one_hot: tinytf has no sparse tensors (sparse=True)")
     x = convert_to_tensor(x)
-    if x._v.dtype.kind not in "iu":
-        x = Tensor(x._v.astype(np.int64))
+    if np.asarray(x).dtype.kind not in "iu":
+        x = Tensor(np.asarray(x).astype(np.int64))
     return A.one_hot(x, num_classes, axis=axis, dtype=np_dtype(dtype) if dtype else np.dtype(floatx()))
 
 
@@ -374,7 +374,7 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
     if num_classes is None:
         raise ValueError("Argument `num_classes` must be specified.")
     x = convert_to_tensor(inputs)
-    squeeze = x._v.ndim == 1
+    squeeze = x.ndim == 1
     oh = one_hot(A.expand_dims(x, 0) if squeeze else x, num_classes, axis, dtype, sparse)
     out = M.reduce_max(oh, axis=-2 if axis == -1 else 1)
     return A.squeeze(out, 0) if squeeze else out
@@ -383,8 +383,8 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
 def in_top_k(targets, predictions, k):
     """Whether each target class is among the ``k`` largest predictions of its row (ties count in
     the target's favour, as TensorFlow's ``in_top_k``)."""
-    t = np.asarray(convert_to_tensor(targets)._v).astype(np.int64)
-    p = np.asarray(convert_to_tensor(predictions)._v)
+    t = np.asarray(np.asarray(convert_to_tensor(targets))).astype(np.int64)
+    p = np.asarray(np.asarray(convert_to_tensor(predictions)))
     if p.ndim != 2 or t.shape != p.shape[:1]:
         raise ValueError(f"in_top_k: predictions must be [batch, classes] and targets [batch], got "
                          f"{p.shape} and {t.shape}")
@@ -394,10 +394,10 @@ def in_top_k(targets, predictions, k):
 
 def _same_shape(op, target, output):
     t, o = convert_to_tensor(target), convert_to_tensor(output)
-    if t._v.ndim != o._v.ndim:
+    if t.ndim != o.ndim:
         raise ValueError("Arguments `target` and `output` must have the same rank (ndim). Received: "
                          f"target.shape={t.shape}, output.shape={o.shape}")
-    if t._v.shape != o._v.shape:
+    if np.asarray(t).shape != np.asarray(o).shape:
         raise ValueError("Arguments `target` and `output` must have the same shape. Received: "
                          f"target.shape={t.shape}, output.shape={o.shape}")
     return t, o
@@ -407,13 +407,13 @@ def binary_crossentropy(target, output, from_logits=False):
     """Elementwise (no mean over the last axis, unlike ``keras.losses.binary_crossentropy``)."""
     t, o = _same_shape("binary_crossentropy", target, output)
     o = float_operand(o)
-    t = operands(t, dtype=o._v.dtype)[0]
+    t = operands(t, dtype=np.asarray(o).dtype)[0]
     logits = getattr(output, "_keras_logits", None)
     if logits is not None:
-        o, from_logits = convert_to_tensor(logits, o._v.dtype), True
+        o, from_logits = convert_to_tensor(logits, np.asarray(o).dtype), True
     if from_logits:
         return _losses._sigmoid_ce_with_logits(t, o)
-    dt = o._v.dtype.type
+    dt = np.asarray(o).dtype.type
     p = M.clip_by_value(o, dt(_losses.EPSILON), dt(1.0 - _losses.EPSILON))
     bce = M.add(M.multiply(t, M.log(p)), M.multiply(M.subtract(dt(1), t), M.log(M.subtract(dt(1), p))))
     return M.negative(bce)
@@ -433,7 +433,7 @@ def moments(x, axes, keepdims=False, synchronized=False):
     if synchronized:
         warnings.warn("moments: synchronized=True has no effect in one tinytf process", stacklevel=2)
     x = float_operand(x)
-    dt = x._v.dtype
+    dt = np.asarray(x).dtype
     if dt == np.float16:
         mean, var = N.moments(M.cast(x, np.float32), axes, keepdims=keepdims)
         return M.cast(mean, dt), M.cast(var, dt)
@@ -442,11 +442,11 @@ def moments(x, axes, keepdims=False, synchronized=False):
 
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     x = float_operand(x)
-    shape = [1] * x._v.ndim
-    shape[axis] = x._v.shape[axis]
+    shape = [1] * x.ndim
+    shape[axis] = np.asarray(x).shape[axis]
 
     def r(v):
-        return None if v is None else A.reshape(convert_to_tensor(v, x._v.dtype), shape)
+        return None if v is None else A.reshape(convert_to_tensor(v, np.asarray(x).dtype), shape)
     return N.batch_normalization(x, r(mean), r(variance), r(offset), r(scale), epsilon)
 
 
@@ -456,10 +456,10 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise ValueError(f"Argument `order` must be an int >= 1. Received: order={order}")
     x = float_operand(x)
-    if x._v.ndim == 0:
+    if x.ndim == 0:
         x = A.expand_dims(x, 0)
     eps = _losses.EPSILON if epsilon is None else epsilon
     if order == 2:
         inv = M.rsqrt(M.reduce_sum(M.square(x), axis, keepdims=True))
-        return M.multiply(x, M.minimum(inv, x._v.dtype.type(1.0 / eps)))
-    return M.divide(x, M.maximum(norm(x, order, axis, keepdims=True), x._v.dtype.type(eps)))
+        return M.multiply(x, M.minimum(inv, np.asarray(x).dtype.type(1.0 / eps)))
+    return M.divide(x, M.maximum(norm(x, order, axis, keepdims=True), np.asarray(x).dtype.type(eps)))

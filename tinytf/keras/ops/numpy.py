@@ -36,9 +36,9 @@ true_divide = divide
 def divide_no_nan(x1, x2):
     """``x1 / x2``, 0 where ``x2`` is 0 (and no gradient through those entries)."""
     a, b = operands(x1, x2, dtype=result_type(x1, x2, 1.0))
-    zero = np.asarray(b._v) == 0
-    safe = A.where(zero, b._v.dtype.type(1), b)
-    return A.where(zero, b._v.dtype.type(0), M.divide(a, safe))
+    zero = np.asarray(np.asarray(b)) == 0
+    safe = A.where(zero, np.asarray(b).dtype.type(1), b)
+    return A.where(zero, np.asarray(b).dtype.type(0), M.divide(a, safe))
 
 
 def floor_divide(x1, x2):
@@ -107,7 +107,7 @@ def sign(x):
 
 def square(x):
     x = convert_to_tensor(x)
-    return M.square(operands(x, dtype=np.int32)[0] if x._v.dtype == np.bool_ else x)
+    return M.square(operands(x, dtype=np.int32)[0] if np.asarray(x).dtype == np.bool_ else x)
 
 
 def _float_unary(f):
@@ -122,12 +122,12 @@ sqrt, exp, log, log1p, expm1 = (_float_unary(f) for f in (M.sqrt, M.exp, M.log, 
 
 def log2(x):
     x = float_operand(x)
-    return M.divide(M.log(x), x._v.dtype.type(np.log(2.0)))
+    return M.divide(M.log(x), np.asarray(x).dtype.type(np.log(2.0)))
 
 
 def log10(x):
     x = float_operand(x)
-    return M.divide(M.log(x), x._v.dtype.type(np.log(10.0)))
+    return M.divide(M.log(x), np.asarray(x).dtype.type(np.log(10.0)))
 
 
 def logaddexp(x1, x2):
@@ -145,18 +145,18 @@ def tan(x):
 
 def deg2rad(x):
     x = float_operand(x)
-    return M.multiply(x, x._v.dtype.type(np.pi / 180.0))
+    return M.multiply(x, np.asarray(x).dtype.type(np.pi / 180.0))
 
 
 def rad2deg(x):
     x = float_operand(x)
-    return M.multiply(x, x._v.dtype.type(180.0 / np.pi))
+    return M.multiply(x, np.asarray(x).dtype.type(180.0 / np.pi))
 
 
 def _rounding(f):
     def op(x):
         x = convert_to_tensor(x)
-        return x if x._v.dtype.kind in "iub" else f(x)
+        return x if np.asarray(x).dtype.kind in "iub" else f(x)
     op.__name__ = f.__name__
     return op
 
@@ -167,17 +167,17 @@ floor, ceil = _rounding(M.floor), _rounding(M.ceil)
 def round(x, decimals=0):  # noqa: A001 - half to even, as NumPy and TensorFlow
     x = convert_to_tensor(x)
     if decimals == 0:
-        return x if x._v.dtype.kind in "iub" else M.round(x)
-    if x._v.dtype.kind in "iu":
+        return x if np.asarray(x).dtype.kind in "iub" else M.round(x)
+    if np.asarray(x).dtype.kind in "iu":
         f = 10 ** -decimals if decimals < 0 else 1
-        return Tensor((np.round(x._v / f) * f).astype(x._v.dtype)) if decimals < 0 else x
-    f = x._v.dtype.type(10.0 ** decimals)
+        return Tensor((np.round(np.asarray(x) / f) * f).astype(np.asarray(x).dtype)) if decimals < 0 else x
+    f = np.asarray(x).dtype.type(10.0 ** decimals)
     return M.divide(M.round(M.multiply(x, f)), f)
 
 
 def clip(x, x_min, x_max):
     x = convert_to_tensor(x)
-    if x._v.dtype == np.bool_:
+    if np.asarray(x).dtype == np.bool_:
         x = operands(x, dtype=np.int32)[0]
     return M.clip_by_value(x, x_min, x_max)
 
@@ -185,7 +185,7 @@ def clip(x, x_min, x_max):
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     """NaN -> ``nan``, +-inf -> ``posinf`` / ``neginf`` (default: the dtype's largest finite values)."""
     x = convert_to_tensor(x)
-    v = x._v
+    v = np.asarray(x)
     if v.dtype.kind != "f":
         return x
     info = np.finfo(v.dtype)
@@ -194,25 +194,27 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     return A.where(np.isfinite(v), x, Tensor(repl))
 
 
+def _close(a, b, rtol, atol):
+    return np.abs(a - b) <= (a.dtype.type(atol) + a.dtype.type(rtol) * np.abs(b))
+
+
 def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
-    a, b = operands(x1, x2)
-    if a._v.dtype.kind != "f":
-        return M.equal(a, b)
-    out = np.abs(a._v - b._v) <= (a._v.dtype.type(atol) + a._v.dtype.type(rtol) * np.abs(b._v))
+    a, b = (np.asarray(t) for t in operands(x1, x2))
+    if a.dtype.kind != "f":
+        return Tensor(a == b)
+    out = _close(a, b, rtol, atol)
     if equal_nan:
-        out |= np.isnan(a._v) & np.isnan(b._v)
+        out |= np.isnan(a) & np.isnan(b)
     return Tensor(out)
 
 
 def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
-    a, b = operands(x1, x2)
-    if a._v.dtype.kind != "f":
-        return Tensor(np.asarray(np.all(a._v == b._v)))
-    close = np.isfinite(a._v) & np.isfinite(b._v) & (
-        np.abs(a._v - b._v) <= (a._v.dtype.type(atol) + a._v.dtype.type(rtol) * np.abs(b._v)))
-    out = close | (a._v == b._v)
+    a, b = (np.asarray(t) for t in operands(x1, x2))
+    if a.dtype.kind != "f":
+        return Tensor(np.asarray(np.all(a == b)))
+    out = (np.isfinite(a) & np.isfinite(b) & _close(a, b, rtol, atol)) | (a == b)
     if equal_nan:
-        out |= np.isnan(a._v) & np.isnan(b._v)
+        out |= np.isnan(a) & np.isnan(b)
     return Tensor(np.asarray(np.all(out)))
 
 
@@ -225,7 +227,7 @@ def isfinite(x):
 
 
 def isinf(x):
-    return Tensor(np.isinf(convert_to_tensor(x)._v))
+    return Tensor(np.isinf(np.asarray(convert_to_tensor(x))))
 
 
 def where(condition, x1=None, x2=None):
@@ -234,7 +236,7 @@ def where(condition, x1=None, x2=None):
                          f"Received: x1={x1}, x2={x2}")
     c = convert_to_tensor(condition)
     if x1 is None:
-        return tuple(Tensor(i.astype(np.int32)) for i in np.nonzero(c._v))
+        return tuple(Tensor(i.astype(np.int32)) for i in np.nonzero(np.asarray(c)))
     return A.where(c, *operands(x1, x2))
 
 
@@ -247,8 +249,8 @@ def _axis(axis):
 def _sum_operand(x):
     x = convert_to_tensor(x)
     wider = {"b": "int32", "u": "uint32", "i": "int32"}
-    if x._v.dtype.kind in "biu" and x._v.dtype.itemsize < 4:
-        return operands(x, dtype=np.dtype(wider[x._v.dtype.kind]))[0]
+    if np.asarray(x).dtype.kind in "biu" and np.asarray(x).dtype.itemsize < 4:
+        return operands(x, dtype=np.dtype(wider[np.asarray(x).dtype.kind]))[0]
     return x
 
 
@@ -280,14 +282,14 @@ def std(x, axis=None, keepdims=False):
 def _extreme(f, name):
     def op(x, axis=None, keepdims=False, initial=None):
         x = convert_to_tensor(x)
-        if x._v.size == 0 and initial is None:
+        if np.asarray(x).size == 0 and initial is None:
             raise ValueError(f"Cannot compute the {name} of an empty tensor (shape {x.shape}) without `initial`.")
-        out = f(x, _axis(axis), keepdims) if x._v.size else None
+        out = f(x, _axis(axis), keepdims) if np.asarray(x).size else None
         if initial is None:
             return out
-        init = Tensor(np.asarray(initial, dtype=x._v.dtype))
+        init = Tensor(np.asarray(initial, dtype=np.asarray(x).dtype))
         if out is None:
-            shape = np.zeros(x._v.shape).sum(axis=axis, keepdims=keepdims).shape
+            shape = np.zeros(np.asarray(x).shape).sum(axis=axis, keepdims=keepdims).shape
             return A.broadcast_to(init, shape)
         return (M.maximum if name == "max" else M.minimum)(out, init)
     op.__name__ = name
@@ -312,10 +314,10 @@ any, all = _any_all(M.reduce_any), _any_all(M.reduce_all)  # noqa: A001
 def _arg(f, name):
     def op(x, axis=None, keepdims=False):
         x = convert_to_tensor(x)
-        v = x._v.reshape(-1) if axis is None else x._v
+        v = np.asarray(x).reshape(-1) if axis is None else np.asarray(x)
         out = f(v, axis=0 if axis is None else int(axis)).astype(np.int32)
         if keepdims:
-            out = np.expand_dims(out, tuple(range(x._v.ndim)) if axis is None else int(axis)).astype(np.int32)
+            out = np.expand_dims(out, tuple(range(x.ndim)) if axis is None else int(axis)).astype(np.int32)
         return Tensor(np.asarray(out))
     op.__name__ = name
     return op
@@ -332,7 +334,7 @@ def cumsum(x, axis=None, dtype=None):
 
 
 def count_nonzero(x, axis=None):
-    return Tensor(np.asarray(np.count_nonzero(convert_to_tensor(x)._v, axis=axis)).astype(np.int32))
+    return Tensor(np.asarray(np.count_nonzero(np.asarray(convert_to_tensor(x)), axis=axis)).astype(np.int32))
 
 
 def average(x, axis=None, weights=None):
@@ -340,12 +342,12 @@ def average(x, axis=None, weights=None):
     x = float_operand(x)
     if weights is None:
         return mean(x, axis)
-    w = operands(weights, dtype=x._v.dtype)[0]
-    if w._v.ndim == 1 and x._v.ndim > 1 and axis is not None:
-        shape = [1] * x._v.ndim
+    w = operands(weights, dtype=np.asarray(x).dtype)[0]
+    if w.ndim == 1 and x.ndim > 1 and axis is not None:
+        shape = [1] * x.ndim
         shape[axis] = -1
         w = A.reshape(w, shape)
-    return M.divide(M.reduce_sum(M.multiply(x, w), axis), M.reduce_sum(A.broadcast_to(w, x._v.shape), axis))
+    return M.divide(M.reduce_sum(M.multiply(x, w), axis), M.reduce_sum(A.broadcast_to(w, np.asarray(x).shape), axis))
 
 
 def logsumexp(x, axis=None, keepdims=False):
@@ -357,15 +359,15 @@ def logsumexp(x, axis=None, keepdims=False):
 def matmul(x1, x2):
     """NumPy's matmul: 1-D operands gain (and then lose) an axis; batches broadcast."""
     a, b = operands(x1, x2)
-    if a._v.ndim == 0 or b._v.ndim == 0:
+    if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: operands must not be scalars, got shapes {a.shape} and {b.shape}")
-    va, vb = a._v.ndim == 1, b._v.ndim == 1
+    va, vb = a.ndim == 1, b.ndim == 1
     a = A.expand_dims(a, 0) if va else a
     b = A.expand_dims(b, -1) if vb else b
-    if a._v.ndim != b._v.ndim or a._v.shape[:-2] != b._v.shape[:-2]:
-        batch = np.broadcast_shapes(a._v.shape[:-2], b._v.shape[:-2])
-        a = A.broadcast_to(a, batch + a._v.shape[-2:])
-        b = A.broadcast_to(b, batch + b._v.shape[-2:])
+    if a.ndim != b.ndim or np.asarray(a).shape[:-2] != np.asarray(b).shape[:-2]:
+        batch = np.broadcast_shapes(np.asarray(a).shape[:-2], np.asarray(b).shape[:-2])
+        a = A.broadcast_to(a, batch + np.asarray(a).shape[-2:])
+        b = A.broadcast_to(b, batch + np.asarray(b).shape[-2:])
     out = M.matmul(a, b)
     if va:
         out = A.squeeze(out, -2)
@@ -378,9 +380,9 @@ def dot(x1, x2):
     """NumPy's dot: scalars multiply, 1-D x 1-D is the inner product, else the last axis of x1
     with the second-to-last of x2."""
     a, b = operands(x1, x2)
-    if a._v.ndim == 0 or b._v.ndim == 0:
+    if a.ndim == 0 or b.ndim == 0:
         return M.multiply(a, b)
-    return M.tensordot(a, b, [[a._v.ndim - 1], [b._v.ndim - 2 if b._v.ndim > 1 else 0]])
+    return M.tensordot(a, b, [[a.ndim - 1], [b.ndim - 2 if b.ndim > 1 else 0]])
 
 
 def tensordot(x1, x2, axes=2):
@@ -393,9 +395,9 @@ def einsum(subscripts, *operands_):
 
 def inner(x1, x2):
     a, b = operands(x1, x2)
-    if a._v.ndim == 0 or b._v.ndim == 0:
+    if a.ndim == 0 or b.ndim == 0:
         return M.multiply(a, b)
-    return M.tensordot(a, b, [[a._v.ndim - 1], [b._v.ndim - 1]])
+    return M.tensordot(a, b, [[a.ndim - 1], [b.ndim - 1]])
 
 
 def outer(x1, x2):
@@ -407,12 +409,12 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - Keras's name
     """Vector norms (one axis: ord None/2, inf, -inf, 0, any p) and matrix norms (two axes: None/'fro',
     1, -1, inf, -inf), as Keras 3 computes them (``sqrt(sum(x * x))`` for the 2-norm)."""
     x = convert_to_tensor(x)
-    nd = x._v.ndim
+    nd = x.ndim
     axes = tuple(range(nd)) if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
     if builtins.any(not -nd <= a < nd for a in axes):
         raise ValueError(f"All `axis` values must be in the range [-ndim, ndim). Received inputs with "
                          f"ndim={nd}, while axis={axis}")
-    x = operands(x, dtype=np.dtype(floatx()) if x._v.dtype.kind != "f" else x._v.dtype)[0]
+    x = operands(x, dtype=np.dtype(floatx()) if np.asarray(x).dtype.kind != "f" else np.asarray(x).dtype)[0]
     if len(axes) == 1:
         ax = axes[0]
         if ord is None or ord == 2:
@@ -422,11 +424,11 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - Keras's name
         if ord == float("-inf"):
             return M.reduce_min(M.abs(x), ax, keepdims)
         if ord == 0:
-            return M.reduce_sum(M.cast(M.not_equal(x, 0), x._v.dtype), ax, keepdims)
+            return M.reduce_sum(M.cast(M.not_equal(x, 0), np.asarray(x).dtype), ax, keepdims)
         if isinstance(ord, str):
             raise ValueError(f"Invalid `ord` argument for vector norm. Received: ord={ord}")
-        p = x._v.dtype.type(ord)
-        return M.pow(M.reduce_sum(M.pow(M.abs(x), p), ax, keepdims), x._v.dtype.type(1.0) / p)
+        p = np.asarray(x).dtype.type(ord)
+        return M.pow(M.reduce_sum(M.pow(M.abs(x), p), ax, keepdims), np.asarray(x).dtype.type(1.0) / p)
     if len(axes) != 2:
         raise ValueError(f"Invalid axis values. Received: axis={axis} (a vector norm takes one axis, a "
                          f"matrix norm two; the input has rank {nd})")
