@@ -76,6 +76,8 @@ def test_shuffle_and_dropout():
     (lambda: R.dropout(np.ones(3), 1.0), "`rate`"),
     (lambda: R.SeedGenerator(1.5), "must be an integer"),
     (lambda: R.categorical(np.ones(3), 2), "2-D"),
+    (lambda: R.uniform((2, "a")), "`shape` must be a tuple"),
+    (lambda: R.normal((-1, 2)), "non-negative"),
 ])
 def test_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):

@@ -57,6 +57,7 @@ IMG = np.ones((1, 6, 6, 2), np.float32)
     (lambda: ops.psnr(np.ones((2, 3)), np.ones((3, 2)), 1.0), ValueError, "must match"),
     (lambda: ops.image.rgb_to_grayscale(np.ones((2, 2, 4))), ValueError, "Invalid channel size"),
     (lambda: ops.conv_transpose(IMG, np.ones((3, 3, 4, 3))), ValueError, "in_channels=2"),
+    (lambda: ops.zeros((2, None)), ValueError, "`shape` must be a tuple"),
     (lambda: ops.conv_transpose(np.ones((1, 5, 2)), np.ones((3, 4, 2))), ValueError, "2-D transposed"),
     (lambda: ops.conv_transpose(IMG, np.ones((3, 3, 4, 2)), output_padding=-1), ValueError, "output_padding"),
 ])

@@ -16,7 +16,13 @@ def _dt(dtype, default=None):
 # ---- creation --------------------------------------------------------------------------------
 
 def _shape(shape):
-    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
+    try:
+        dims = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
+    except (TypeError, ValueError):
+        dims = None
+    if dims is None or any(d < 0 for d in dims):
+        raise ValueError(f"`shape` must be a tuple of non-negative ints (or an int). Received: shape={shape!r}")
+    return dims
 
 
 def zeros(shape, dtype=None):
