@@ -12,9 +12,12 @@ from gradcheck import assert_grad, fd_inplace
 from tinytf.kernels import affine, resize
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-with np.load(os.path.join(HERE, "fixtures", "image.npz"), allow_pickle=False) as _d:
-    FIX = {k: _d[k] for k in _d.files}
-CASES = {c["name"]: c for c in json.loads(str(FIX.pop("cases")))}
+FIX, CASES = {}, {}
+for _file in ("image.npz", "image_extra.npz"):  # image_extra: the scale-and-translate methods, extract_patches
+    with np.load(os.path.join(HERE, "fixtures", _file), allow_pickle=False) as _d:
+        _arrays = {k: _d[k] for k in _d.files}
+    CASES.update({c["name"]: c for c in json.loads(str(_arrays.pop("cases")))})
+    FIX.update(_arrays)
 
 
 def case_input(c):
@@ -51,6 +54,8 @@ def fn_of(c):
     if c["fn"] == "resize":
         return lambda t: tf.image.resize(t, c["size"], c["method"], antialias=c["antialias"],
                                          preserve_aspect_ratio=c.get("preserve_aspect_ratio", False))
+    if c["fn"] == "extract_patches":
+        return lambda t: tf.image.extract_patches(t, c["sizes"], c["strides"], c["rates"], c["padding"])
     return SIMPLE[c["name"]]
 
 
@@ -129,12 +134,91 @@ def test_bilinear_matrix_matches_loop(shape, size):
     np.testing.assert_allclose(got, slow_bilinear(img, *size), rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("method", ["bilinear", "nearest", "bicubic", "area"])
+@pytest.mark.parametrize("method", ["bilinear", "nearest", "bicubic", "area", *resize.SCALE_AND_TRANSLATE])
 @pytest.mark.parametrize("n_in, n_out", [(7, 3), (3, 8), (5, 5)])
 def test_rows_sum_to_one(method, n_in, n_out):
     np.testing.assert_allclose(resize.matrix(method, n_in, n_out).sum(1), 1, rtol=1e-5)
-    if method in ("bilinear", "bicubic"):
+    if method in ("bilinear", "bicubic", *resize.SCALE_AND_TRANSLATE):
         np.testing.assert_allclose(resize.matrix(method, n_in, n_out, antialias=True).sum(1), 1, rtol=1e-5)
+
+
+def _kernel_value(method, x):
+    """The scale-and-translate kernels written out in float64 (the formulas TF's sampling_kernels.h
+    documents), for a check of the float32 ones."""
+    x = abs(x)
+    if method.startswith("lanczos"):
+        r = float(method[-1])
+        return 0.0 if x > r else 1.0 if x <= 1e-3 else r * np.sin(np.pi * x) * np.sin(np.pi * x / r) / (np.pi * x) ** 2
+    if method == "gaussian":
+        return 0.0 if x >= 1.5 else np.exp(-x * x / (2 * 0.25))
+    if x >= 2:
+        return 0.0
+    if x >= 1:
+        return ((-7 / 18 * x + 2) * x - 10 / 3) * x + 16 / 9
+    return (7 / 6 * x - 2) * x * x + 8 / 9
+
+
+@pytest.mark.parametrize("method", resize.SCALE_AND_TRANSLATE)
+@pytest.mark.parametrize("n_in, n_out, antialias", [(7, 3, True), (7, 3, False), (3, 8, False), (10, 6, True)])
+def test_scale_and_translate_matrix_matches_loop(method, n_in, n_out, antialias):
+    """Row i: the kernel at (j + 0.5 - (i + 0.5) * in/out) / kernel_scale over the taps within its
+    reach (stretched by in/out when shrinking with antialias), normalised to sum 1."""
+    radius = {"lanczos3": 3, "lanczos5": 5, "gaussian": 1.5, "mitchellcubic": 2}[method]
+    inv = n_in / n_out
+    kscale = max(inv, 1.0) if antialias else 1.0
+    want = np.zeros((n_out, n_in))
+    for i in range(n_out):
+        centre = (i + 0.5) * inv
+        lo = min(max(int(np.ceil(centre - radius * kscale - 0.5)), 0), n_in - 1)
+        hi = min(max(int(np.floor(centre + radius * kscale - 0.5)), 0), n_in - 1) + 1
+        for j in range(lo, hi):
+            want[i, j] = _kernel_value(method, (j + 0.5 - centre) / kscale)
+        want[i] /= want[i].sum()
+    np.testing.assert_allclose(resize.matrix(method, n_in, n_out, antialias), want, rtol=2e-5, atol=2e-6)
+
+
+def slow_patches(x, k, s, r, padding):
+    """extract_patches by loops over output cells and taps (zero outside the image)."""
+    n, h, w, c = x.shape
+    ke = [(k[a] - 1) * r[a] + 1 for a in range(2)]
+    if padding == "VALID":
+        out = [(d - e) // st + 1 for d, e, st in zip((h, w), ke, s)]
+        before = [0, 0]
+    else:
+        out = [-(-d // st) for d, st in zip((h, w), s)]
+        before = [max((o - 1) * st + e - d, 0) // 2 for o, st, e, d in zip(out, s, ke, (h, w))]
+    y = np.zeros((n, out[0], out[1], k[0] * k[1] * c))
+    for oi in range(out[0]):
+        for oj in range(out[1]):
+            for i in range(k[0]):
+                for j in range(k[1]):
+                    yi, xj = oi * s[0] + i * r[0] - before[0], oj * s[1] + j * r[1] - before[1]
+                    if 0 <= yi < h and 0 <= xj < w:
+                        y[:, oi, oj, (i * k[1] + j) * c:(i * k[1] + j + 1) * c] = x[:, yi, xj]
+    return y
+
+
+@pytest.mark.parametrize("k, s, r, padding", [((3, 2), (2, 1), (1, 2), "SAME"), ((2, 2), (3, 2), (2, 1), "VALID"),
+                                              ((1, 3), (1, 1), (1, 1), "SAME"), ((4, 5), (1, 1), (1, 1), "VALID")])
+def test_extract_patches_matches_loops_and_finite_differences(k, s, r, padding):
+    x = np.random.default_rng(8).standard_normal((2, 5, 6, 2))
+    got = tf.image.extract_patches(x, [1, *k, 1], [1, *s, 1], [1, *r, 1], padding)
+    np.testing.assert_array_equal(got.numpy(), slow_patches(x, k, s, r, padding))
+    weights = tf.constant(np.arange(got.numpy().size, dtype=np.float64).reshape(got.shape) % 7 - 3)
+    assert_grad(lambda t: tf.image.extract_patches(t, [1, *k, 1], [1, *s, 1], [1, *r, 1], padding) * weights, x)
+
+
+def test_extract_patches_empty_and_bad_arguments():
+    assert tf.image.extract_patches(np.ones((1, 2, 2, 1)), [1, 3, 3, 1], [1, 1, 1, 1], [1, 1, 1, 1],
+                                    "VALID").shape == (1, 0, 0, 9)
+    with pytest.raises(ValueError, match="sizes must be a list of 4"):
+        tf.image.extract_patches(np.ones((1, 4, 4, 1)), [3, 3], [1, 1, 1, 1], [1, 1, 1, 1], "VALID")
+    with pytest.raises(ValueError, match="strides must be a list of 4 positive ints"):
+        tf.image.extract_patches(np.ones((1, 4, 4, 1)), [1, 2, 2, 1], [1, 0, 1, 1], [1, 1, 1, 1], "VALID")
+    with pytest.raises(ValueError, match="4-D"):
+        tf.image.extract_patches(np.ones((4, 4, 1)), [1, 2, 2, 1], [1, 1, 1, 1], [1, 1, 1, 1], "VALID")
+    with pytest.raises(ValueError, match="padding"):
+        tf.image.extract_patches(np.ones((1, 4, 4, 1)), [1, 2, 2, 1], [1, 1, 1, 1], [1, 1, 1, 1], "FULL")
 
 
 def test_apply_transpose_is_the_gradient():
@@ -227,7 +311,7 @@ def test_random_brightness_delta_in_range():
 
 @pytest.mark.parametrize("call, err, match", [
     (lambda: tf.image.resize(np.zeros((4, 4)), [2, 2]), ValueError, "3 or 4 dimensions"),
-    (lambda: tf.image.resize(X64, [2, 2], method="lanczos3"), ValueError, "method must be one of"),
+    (lambda: tf.image.resize(X64, [2, 2], method="lanczos7"), ValueError, "method must be one of"),
     (lambda: tf.image.resize(X64, [2]), ValueError, "'size' must be a 1-D int32"),
     (lambda: tf.image.resize(X64, [0, 2]), ValueError, "'size' must be positive"),
     (lambda: tf.image.central_crop(X64, 0.0), ValueError, r"central_fraction must be within \(0, 1\]"),

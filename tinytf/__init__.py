@@ -19,6 +19,9 @@ from .ops.math_ops import (  # noqa: F401
     minimum, multiply, negative, not_equal, pow, reduce_all, reduce_any, reduce_logsumexp, reduce_max,
     reduce_mean, reduce_min, reduce_prod, reduce_sum, round, sigmoid, sign, sin, sqrt, square,
     squared_difference, subtract, tanh, tensordot)
+from .ops.math_ops import einsum  # noqa: F401
+from .ops.sort_ops import argsort, sort  # noqa: F401
+from .init_ops import RandomNormal as random_normal_initializer  # noqa: F401
 from .tape import GradientTape  # noqa: F401
 from .tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor  # noqa: F401
 

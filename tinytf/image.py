@@ -10,7 +10,8 @@ import numpy as np
 
 from .backend import rng
 from .dtypes import np_dtype
-from .kernels import affine as _affine, resize as _resize
+from .kernels import affine as _affine, patches as _patches, resize as _resize
+from .kernels.padding import conv_plan, normalize_padding
 from .ops import array_ops as A, math_ops as M
 from .ops.core import as_tensor
 from .tape import record
@@ -31,7 +32,7 @@ class ResizeMethod:
     MITCHELLCUBIC = "mitchellcubic"
 
 
-RESIZE_METHODS = ("bilinear", "nearest", "bicubic", "area")
+RESIZE_METHODS = ("bilinear", "nearest", "bicubic", "area") + _resize.SCALE_AND_TRANSLATE
 
 
 # ---- argument checks ------------------------------------------------------------------------
@@ -101,16 +102,16 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
            name=None):
     """Resize ``images`` [batch, h, w, c] or [h, w, c] to ``size`` = (new_height, new_width).
 
-    ``method``: 'bilinear', 'nearest', 'bicubic' or 'area' (TF 2: half-pixel centres).
-    ``antialias``: when shrinking with bilinear / bicubic, widen the kernel so every input pixel
-    counts (TF's scale-and-translate kernels). ``preserve_aspect_ratio``: scale both sides by one
+    ``method``: 'bilinear', 'nearest', 'bicubic', 'area' (TF 2: half-pixel centres), or TF's
+    scale-and-translate kernels 'lanczos3', 'lanczos5', 'gaussian', 'mitchellcubic'.
+    ``antialias``: when shrinking with any method but 'nearest' and 'area', widen the kernel so every
+    input pixel counts. ``preserve_aspect_ratio``: scale both sides by one
     factor so the result fits inside ``size``. Result float32, except 'nearest' keeps the dtype.
     """
     x = _image(images, "resize", "images")
     method = getattr(method, "value", method)
     if method not in RESIZE_METHODS:
-        raise ValueError(f"resize: method must be one of {list(RESIZE_METHODS)}, got {method!r} "
-                         "(lanczos3/lanczos5/gaussian/mitchellcubic are not in tinytf)")
+        raise ValueError(f"resize: method must be one of {list(RESIZE_METHODS)}, got {method!r}")
     nh, nw = _size_arg(size, "resize")
     h, w = _hw(x)
     if preserve_aspect_ratio:
@@ -123,6 +124,33 @@ def resize(images, size, method=ResizeMethod.BILINEAR, preserve_aspect_ratio=Fal
     if x._v.dtype == np.float64:
         return M.cast(_linear_hw(x, mh, mw), F32)
     return _linear_hw(M.cast(x, F32), mh, mw)
+
+
+def _window_arg(value, fn, arg):
+    v = list(value.numpy() if isinstance(value, Tensor) else value) if not isinstance(value, int) else None
+    if v is None or len(v) != 4 or not all(isinstance(e, (int, np.integer)) for e in v) or v[0] != 1 or v[3] != 1 \
+            or min(v) < 1:
+        raise ValueError(f"{fn}: {arg} must be a list of 4 positive ints [1, rows, cols, 1], got {value!r}")
+    return int(v[1]), int(v[2])
+
+
+def extract_patches(images, sizes, strides, rates, padding, name=None):
+    """Every ``sizes`` window of ``images`` [batch, h, w, depth], as the channels of
+    [batch, out_rows, out_cols, size_rows * size_cols * depth] in (row, column, depth) order.
+    ``strides``: how far apart windows start; ``rates``: how far apart a window's taps are;
+    ``padding``: 'VALID' or 'SAME' (zeros, split as a dilated convolution's). Differentiable."""
+    x = as_tensor(images)
+    if x._v.ndim != 4:
+        raise ValueError(f"extract_patches: images must be 4-D [batch, rows, cols, depth], got shape {x.shape}")
+    k = _window_arg(sizes, "extract_patches", "sizes")
+    s = _window_arg(strides, "extract_patches", "strides")
+    r = _window_arg(rates, "extract_patches", "rates")
+    pad = normalize_padding(padding, allow_explicit=False)
+    plan = conv_plan(_hw(x), k, s, r, pad)
+    shape = x._v.shape
+    out = _patches.extract_patches(x._v, k, s, r, plan)
+    return record("ExtractImagePatches", out, (x,),
+                  lambda g, v, o, w: (_patches.extract_patches_backward(g, shape, k, s, r, plan),))
 
 
 def resize_with_pad(image, target_height, target_width, method=ResizeMethod.BILINEAR, antialias=False):

@@ -1,9 +1,10 @@
 """``tf.nn``: convolution, pooling, normalisation, activations and losses."""
 from .ops.nn_ops import (  # noqa: F401
     avg_pool, avg_pool2d, batch_normalization, bias_add, compute_average_loss, conv2d,
-    dropout, elu, l2_loss, leaky_relu, log_softmax, max_pool, max_pool2d, moments, relu, relu6, selu,
+    dropout, elu, gelu, l2_loss, leaky_relu, log_softmax, max_pool, max_pool2d, moments, relu, relu6, selu,
     sigmoid_cross_entropy_with_logits, silu, softmax, softmax_cross_entropy_with_logits, softsign,
     sparse_softmax_cross_entropy_with_logits, swish)
 from .ops.conv_ops import (  # noqa: F401
     conv1d, conv2d_transpose, convolution, depthwise_conv2d, separable_conv2d)
 from .ops.math_ops import sigmoid, softplus, tanh  # noqa: F401
+from .ops.sort_ops import top_k  # noqa: F401

@@ -291,3 +291,13 @@ def test_where_incompatible_shapes():
 def test_where_with_only_x():
     with pytest.raises(ValueError, match="x and y"):
         tf.where([True], x=[1])
+
+
+@pytest.mark.parametrize("mode", ["REFLECT", "SYMMETRIC"])
+def test_mirror_pad_values_and_gradient(mode):
+    x = np.random.default_rng(5).standard_normal((3, 4))
+    pads = [[1, 2], [3, 2]]
+    np.testing.assert_array_equal(tf.pad(x, pads, mode).numpy(), np.pad(x, pads, mode=mode.lower()))
+    assert_grad(lambda t: tf.pad(t, pads, mode) * tf.constant(np.arange(54.0).reshape(6, 9)), x)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="paddings must be at most"):
+        tf.pad(x, [[0, 0], [5, 0]], mode)

@@ -167,3 +167,20 @@ def test_random_state_round_trip_restores_every_stream():
     with pytest.raises(ValueError, match="random state"):
         backend.set_state({"global_seed": 1, "bit_generator": {"state": "?"}})
     assert backend.get_state() == before  # a refused state changes nothing
+
+
+def test_gamma_shape_moments_and_seed():
+    tf.random.set_seed(2)
+    a = tf.random.gamma([100000], [0.5, 4.0], seed=1).numpy()
+    assert a.shape == (100000, 2) and a.dtype == np.float32
+    np.testing.assert_allclose(a.mean(0), [0.5, 4.0], rtol=0.02)
+    np.testing.assert_allclose(a.var(0), [0.5, 4.0], rtol=0.04)
+    b = tf.random.gamma([100000], 3.0, beta=[1.0, 2.0], dtype=tf.float64).numpy()
+    assert b.shape == (100000, 2) and b.dtype == np.float64
+    np.testing.assert_allclose(b.mean(0), [3.0, 1.5], rtol=0.02)
+    tf.random.set_seed(2)
+    np.testing.assert_array_equal(tf.random.gamma([100000], [0.5, 4.0], seed=1).numpy(), a)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="positive"):
+        tf.random.gamma([2], 0.0)
+    with pytest.raises(TypeError, match="float"):
+        tf.random.gamma([2], 1.0, dtype=tf.int32)

@@ -1,9 +1,9 @@
-"""``tf.keras``: layers, models, optimizers, losses, metrics, callbacks, datasets, utils, backend."""
+"""``tf.keras``: layers, models, optimizers, losses, metrics, callbacks, datasets, utils, backend, ops, random."""
 from . import activations, callbacks, initializers, layers, regularizers  # noqa: F401
 from .layers import Input  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 
-_LAZY = ("optimizers", "losses", "metrics", "datasets", "models", "backend", "utils", "saving")
+_LAZY = ("optimizers", "losses", "metrics", "datasets", "models", "backend", "utils", "saving", "ops", "random")
 
 
 def __getattr__(name):

@@ -49,6 +49,11 @@ def leaky_relu(x, negative_slope=0.2):
     return N.leaky_relu(x, negative_slope)
 
 
+def gelu(x, approximate=False):
+    """TensorFlow's ``tf.nn.gelu`` (erf form; ``approximate=True``: the tanh form)."""
+    return N.gelu(x, approximate=approximate)
+
+
 tanh, softplus = M.tanh, M.softplus
 relu6, elu, selu, softsign, silu = N.relu6, N.elu, N.selu, N.softsign, N.silu
 swish = silu
@@ -56,7 +61,7 @@ exponential = M.exp
 
 _BY_NAME = {f.__name__ if f is not swish else "swish": f for f in (
     linear, relu, softmax, log_softmax, leaky_relu, sigmoid, tanh, softplus, relu6, elu, selu, softsign,
-    silu, exponential)}
+    silu, exponential, gelu)}
 _BY_NAME.update(swish=silu, silu=silu, exponential=M.exp)
 
 

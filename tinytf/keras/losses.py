@@ -147,6 +147,15 @@ def mean_absolute_error(y_true, y_pred):
     return M.reduce_mean(M.abs(M.subtract(y_true, y_pred)), axis=-1)
 
 
+def kl_divergence(y_true, y_pred):
+    """``sum(y_true * log(y_true / y_pred), axis=-1)``, both clipped to ``[1e-7, 1]``."""
+    y_pred = _float_tensor(y_pred)
+    dt = _dtype(y_pred).type
+    y_true = M.clip_by_value(_tensor(y_true, _dtype(y_pred)), dt(EPSILON), dt(1))
+    y_pred = M.clip_by_value(y_pred, dt(EPSILON), dt(1))
+    return M.reduce_sum(M.multiply(y_true, M.log(M.divide(y_true, y_pred))), axis=-1)
+
+
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Per-sample ``-sum(y_true * log(p), axis)`` for one-hot (or soft) ``y_true``.
 
@@ -285,6 +294,7 @@ _LOGITS_AWARE = {categorical_crossentropy: _cce, sparse_categorical_crossentropy
 
 
 mse = MSE = mean_squared_error
+kld = KLD = kl_divergence
 mae = MAE = mean_absolute_error
 bce = BCE = binary_crossentropy
 
@@ -444,6 +454,16 @@ class MeanAbsoluteError(LossFunctionWrapper):
         return Loss.get_config(self)
 
 
+class KLDivergence(LossFunctionWrapper):
+    """``kl_divergence`` per sample, then reduced."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
+        super().__init__(kl_divergence, name=name, reduction=reduction, dtype=dtype)
+
+    def get_config(self):
+        return Loss.get_config(self)
+
+
 class _Crossentropy(LossFunctionWrapper):
     """Shared by the binary and categorical cross entropies (same arguments, other function)."""
     _fn, _name = None, None
@@ -493,12 +513,13 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
 
 _CLASSES = (Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy,
-            CategoricalCrossentropy, SparseCategoricalCrossentropy)
+            CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence)
 _FUNCTIONS = (mean_squared_error, mean_absolute_error, binary_crossentropy, categorical_crossentropy,
-              sparse_categorical_crossentropy)
+              sparse_categorical_crossentropy, kl_divergence)
 _ALL_OBJECTS = {o.__name__: o for o in _CLASSES + _FUNCTIONS}
 _ALL_OBJECTS.update({"bce": binary_crossentropy, "BCE": binary_crossentropy, "mae": mean_absolute_error,
-                     "MAE": mean_absolute_error, "mse": mean_squared_error, "MSE": mean_squared_error})
+                     "MAE": mean_absolute_error, "mse": mean_squared_error, "MSE": mean_squared_error,
+                     "kld": kl_divergence, "KLD": kl_divergence})
 
 
 def serialize(loss):
@@ -548,4 +569,5 @@ __all__ = ["Loss", "LossFunctionWrapper", "Reduction", "MeanSquaredError", "Mean
            "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
            "mean_squared_error", "mean_absolute_error", "binary_crossentropy", "categorical_crossentropy",
            "sparse_categorical_crossentropy", "mse", "MSE", "mae", "MAE", "bce", "BCE", "get", "serialize",
+           "KLDivergence", "kl_divergence", "kld", "KLD",
            "deserialize", "EPSILON"]

@@ -95,12 +95,42 @@ def _keys_cubic(x):
         (F32(1.5) * x - F32(2.5)) * x * x + F32(1)))
 
 
-_KERNELS = {"triangle": (_triangle, 1.0), "keyscubic": (_keys_cubic, 2.0)}
+def _mitchell_cubic(x):
+    return np.where(x >= 2, F32(0), np.where(
+        x >= 1, (((F32(-7) / F32(18)) * x + F32(2)) * x - F32(10) / F32(3)) * x + F32(16) / F32(9),
+        (((F32(7) / F32(6)) * x - F32(2)) * x) * x + F32(8) / F32(9)))
+
+
+_PI = F32(3.14159265359)
+
+
+def _lanczos(radius):
+    r = F32(radius)
+
+    def kernel(x):  # r sin(pi x) sin(pi x / r) / (pi^2 x^2), 1 near 0, in TF's float order
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = r * np.sin(_PI * x) * np.sin(_PI * x / r) / (_PI * _PI * x * x)
+        return np.where(x > r, F32(0), np.where(x.astype(np.float64) <= 1e-3, F32(1), w)).astype(F32)
+    return kernel
+
+
+def _gaussian(x):
+    """exp(-x^2 / (2 sigma^2)), sigma = 0.5, radius 1.5 (the exponent in double, as TF's)."""
+    w = np.exp((-x * x).astype(np.float64) / (2.0 * np.float64(F32(0.5)) ** 2)).astype(F32)
+    return np.where(x >= F32(1.5), F32(0), w)
+
+
+_KERNELS = {"triangle": (_triangle, 1.0), "keyscubic": (_keys_cubic, 2.0), "mitchellcubic": (_mitchell_cubic, 2.0),
+            "lanczos3": (_lanczos(3.0), 3.0), "lanczos5": (_lanczos(5.0), 5.0), "gaussian": (_gaussian, 1.5)}
+
+
+SCALE_AND_TRANSLATE = ("lanczos3", "lanczos5", "gaussian", "mitchellcubic")  # methods that are only that
 
 
 def scale_translate_matrix(in_size, out_size, kernel="triangle", antialias=True):
-    """TF's ScaleAndTranslate weights (``antialias=True`` resizes): when shrinking, the kernel is
-    stretched by in/out so every input pixel contributes; each row is renormalised to sum 1."""
+    """TF's ScaleAndTranslate weights (``antialias=True`` resizes, and the lanczos3/5, gaussian and
+    mitchellcubic methods): with ``antialias``, when shrinking, the kernel is stretched by in/out so
+    every input pixel contributes; each row is renormalised to sum 1."""
     fn, radius = _KERNELS[kernel]
     scale = F32(out_size) / F32(in_size)
     inv = F32(1.0 / np.float64(scale))
@@ -121,6 +151,8 @@ def matrix(method, in_size, out_size, antialias=False):
     """The ``[out, in]`` weights of one axis for ``tf.image.resize``'s ``method``."""
     if antialias and method in ("bilinear", "bicubic"):
         return scale_translate_matrix(in_size, out_size, "triangle" if method == "bilinear" else "keyscubic")
+    if method in SCALE_AND_TRANSLATE:
+        return scale_translate_matrix(in_size, out_size, method, antialias)
     return {"bilinear": bilinear_matrix, "nearest": nearest_matrix, "bicubic": bicubic_matrix,
             "area": area_matrix}[method](in_size, out_size)
 

@@ -224,11 +224,15 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     modes = {"CONSTANT": "constant", "REFLECT": "reflect", "SYMMETRIC": "symmetric"}
     if mode not in modes:
         raise ValueError(f"pad: mode must be one of {list(modes)}, got {mode!r}")
-    kw = {"constant_values": constant_values} if mode == "CONSTANT" else {}
-    out = np.pad(x._v, p, mode=modes[mode], **kw)
+    if mode != "CONSTANT":  # a gather: each output cell copies one input cell (its gradient adds back)
+        for (a, b), d in zip(p, x._v.shape):
+            if max(a, b) > d - (mode == "REFLECT"):
+                raise InvalidArgumentError(f"pad: {mode} paddings must be at most {d - (mode == 'REFLECT')} for "
+                                           f"an axis of size {d}, got {[int(a), int(b)]}")
+        key = np.ix_(*[np.pad(np.arange(d), (int(a), int(b)), mode=modes[mode]) for (a, b), d in zip(p, x._v.shape)])
+        return _recorded_getitem("MirrorPad", x._v[key], x, key, False)
+    out = np.pad(x._v, p, mode="constant", constant_values=constant_values)
     inner = tuple(slice(int(a), int(a) + d) for (a, _), d in zip(p, x._v.shape))
-    if mode != "CONSTANT":
-        return Tensor(out)
     return record("Pad", out, (x,), lambda g, v, o, w: (g[inner],), higher=True)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..dtypes import np_dtype
 from ..errors import InvalidArgumentError
-from ..kernels import blas, table as K
+from ..kernels import blas, special, table as K
 from ..tape import record
 from ..tensor import Tensor, to_array
 from .core import as_tensor, pair, norm_axes, require_float
@@ -130,7 +130,9 @@ def sqrt(x, name=None):
 def rsqrt(x, name=None):
     x = as_tensor(x)
     require_float(x, "rsqrt")
-    return record("Rsqrt", 1 / np.sqrt(x._v), (x,), lambda g, v, o, w: (g * -0.5 * o * o * o,), higher=True)
+    with np.errstate(divide="ignore"):  # rsqrt(0) = inf, silently, as in TensorFlow
+        out = 1 / np.sqrt(x._v)
+    return record("Rsqrt", out, (x,), lambda g, v, o, w: (g * -0.5 * o * o * o,), higher=True)
 
 
 def square(x, name=None):
@@ -175,6 +177,39 @@ def softplus(x, name=None):
     out = np.logaddexp(v, v.dtype.type(0))
     return record("Softplus", out, (x,), lambda g, v, o, w: (g * K.sigmoid(v[0]),),
                   lambda g, v, o, w: (g * sigmoid(v[0]),))
+
+
+def log1p(x, name=None):
+    x = as_tensor(x)
+    require_float(x, "log1p")
+    return record("Log1p", np.log1p(x._v), (x,), lambda g, v, o, w: (g / (1 + v[0]),), higher=True)
+
+
+def expm1(x, name=None):
+    x = as_tensor(x)
+    require_float(x, "expm1")
+    return record("Expm1", np.expm1(x._v), (x,), lambda g, v, o, w: (g * (o + 1),), higher=True)
+
+
+_TWO_OVER_SQRT_PI = 1.1283791670955126
+
+
+def erf(x, name=None):
+    """The error function (``kernels/special.py``); d erf / dx = 2 / sqrt(pi) exp(-x^2)."""
+    x = as_tensor(x)
+    require_float(x, "erf")
+    return record("Erf", special.erf(x._v), (x,),
+                  lambda g, v, o, w: (g * (_TWO_OVER_SQRT_PI * np.exp(-v[0] * v[0])).astype(v[0].dtype),),
+                  lambda g, v, o, w: (g * exp(negative(square(v[0]))) * v[0]._v.dtype.type(_TWO_OVER_SQRT_PI),))
+
+
+def erfc(x, name=None):
+    """1 - erf(x), precise where it is tiny (``kernels/special.py``)."""
+    x = as_tensor(x)
+    require_float(x, "erfc")
+    return record("Erfc", special.erfc(x._v), (x,),
+                  lambda g, v, o, w: (g * (-_TWO_OVER_SQRT_PI * np.exp(-v[0] * v[0])).astype(v[0].dtype),),
+                  lambda g, v, o, w: (g * exp(negative(square(v[0]))) * v[0]._v.dtype.type(-_TWO_OVER_SQRT_PI),))
 
 
 def sin(x, name=None):
@@ -407,6 +442,64 @@ def tensordot(a, b, axes, name=None):
     am = A.reshape(A.transpose(a, free_a + ax_a), (-1, k))
     bm = A.reshape(A.transpose(b, ax_b + free_b), (k, -1))
     return A.reshape(matmul(am, bm), [a.shape[i] for i in free_a] + [b.shape[i] for i in free_b])
+
+
+def einsum(equation, *inputs, name=None, **kwargs):
+    """``tf.einsum``: explicit (``'ij,jk->ik'``) or implicit (``'ij,jk'``) subscripts, ``...``
+    broadcasting. The gradient for each operand is the einsum of the output gradient with the
+    other operands; a letter repeated within one operand (a diagonal) has no gradient."""
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum: equation must be a string such as 'ij,jk->ik', got {equation!r}")
+    ts = [as_tensor(t) for t in inputs]
+    if len({t._v.dtype for t in ts}) > 1:
+        raise InvalidArgumentError(f"einsum: all inputs must have the same dtype, got "
+                                   f"{[t._v.dtype.name for t in ts]}; use tf.cast")
+    try:
+        out = np.einsum(equation, *[t._v for t in ts], optimize=len(ts) > 2)
+        lhs, rhs = _einsum_subscripts(equation, [t._v.ndim for t in ts])
+    except ValueError as e:
+        raise InvalidArgumentError(f"einsum: equation {equation!r} does not fit the input shapes "
+                                   f"{[t.shape for t in ts]}: {e}") from None
+    out = np.asarray(out, dtype=ts[0]._v.dtype)
+    shapes = [t._v.shape for t in ts]
+
+    def backward(g, v, o, w):
+        grads = []
+        for k, want in enumerate(w):
+            if not want:
+                grads.append(None)
+                continue
+            sub = lhs[k]
+            if len(set(sub)) != len(sub):
+                raise InvalidArgumentError(f"einsum: no gradient for operand {k} of {equation!r} "
+                                           "(a subscript repeats within it)")
+            others = [x for j, x in enumerate(v) if j != k]
+            known = set(rhs).union(*[lhs[j] for j in range(len(v)) if j != k])
+            kept = "".join(c for c in sub if c in known)
+            eq = ",".join([rhs] + [lhs[j] for j in range(len(v)) if j != k]) + "->" + kept
+            part = np.einsum(eq, g, *others, optimize=len(v) > 2)
+            expand = tuple(shapes[k][i] if c in known else 1 for i, c in enumerate(sub))
+            grads.append(np.broadcast_to(part.reshape(expand), shapes[k]).astype(g.dtype, copy=False))
+        return tuple(grads)
+    return record("Einsum", out, tuple(ts), backward)
+
+
+def _einsum_subscripts(equation, ndims):
+    """Per-operand subscripts and the output subscripts, with ``...`` spelled out as capitals."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    subs = lhs.split(",")
+    if len(subs) != len(ndims):
+        raise ValueError(f"{len(subs)} operand subscripts for {len(ndims)} inputs")
+    nell = max([n - len(s.replace("...", "")) for s, n in zip(subs, ndims) if "..." in s] or [0])
+    ell = "".join(chr(ord("A") + i) for i in range(nell))
+    full = [s.replace("...", ell[nell - (n - len(s.replace("...", ""))):]) for s, n in zip(subs, ndims)]
+    if arrow:
+        out = rhs.replace("...", ell)
+    else:
+        letters = "".join(full)
+        out = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c.islower()))
+    return full, out
 
 
 def cast(x, dtype, name=None):

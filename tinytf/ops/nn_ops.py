@@ -307,6 +307,21 @@ def softsign(features, name=None):
     return M.divide(x, M.add(M.abs(x), 1))
 
 
+def gelu(features, approximate=False, name=None):
+    """TensorFlow's formulas, op for op: ``0.5 * x * erfc(-x * 0.7071067811865476)``, or with
+    ``approximate`` ``0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x**3)))``."""
+    x = as_tensor(features)
+    if x._v.dtype.kind != "f":
+        raise ValueError("`features.dtype` must be a floating point tensor. "
+                         f"Received: features.dtype={x._v.dtype.name}")
+    dt = x._v.dtype.type
+    half = M.multiply(dt(0.5), x)
+    if approximate:
+        inner = M.add(x, M.multiply(dt(0.044715), M.pow(x, dt(3))))
+        return M.multiply(half, M.add(dt(1.0), M.tanh(M.multiply(dt(0.7978845608028654), inner))))
+    return M.multiply(half, M.erfc(M.multiply(M.negative(x), dt(0.7071067811865476))))
+
+
 def _axis(axis, x, op):
     nd = max(x._v.ndim, 1)
     if not isinstance(axis, (int, np.integer)) or not -nd <= axis < nd:

@@ -4,6 +4,7 @@ import numpy as np
 
 from ..backend import rng, floatx
 from ..dtypes import np_dtype
+from ..errors import InvalidArgumentError
 from ..tensor import Tensor
 from .array_ops import shape_arg
 from .core import as_tensor
@@ -45,6 +46,20 @@ def uniform(shape, minval=0, maxval=None, dtype=None, seed=None, name=None):
     maxval = 1.0 if maxval is None else maxval
     u = rng(seed).random(shp, dtype=np.float64 if dt == np.float64 else np.float32)
     return Tensor((u * (dt.type(maxval) - dt.type(minval)) + dt.type(minval)).astype(dt, copy=False))
+
+
+def gamma(shape, alpha, beta=None, dtype=None, seed=None, name=None):
+    """Gamma(alpha, rate beta) samples of shape ``shape + broadcast(alpha, beta).shape``
+    (``tf.random.gamma``; no gradient with respect to alpha or beta)."""
+    dt = _float_dtype(dtype, "random.gamma")
+    a = np.asarray(as_tensor(alpha)._v, np.float64)
+    b = np.ones((), np.float64) if beta is None else np.asarray(as_tensor(beta)._v, np.float64)
+    if np.any(a <= 0) or np.any(b <= 0):
+        raise InvalidArgumentError(f"random.gamma: alpha and beta must be positive, got alpha={a.tolist()}"
+                                   f"{'' if beta is None else f', beta={b.tolist()}'}")
+    out_shape = shape_arg(shape) + np.broadcast_shapes(a.shape, b.shape)
+    draws = rng(seed).standard_gamma(np.broadcast_to(a, out_shape)) / b
+    return Tensor(draws.astype(dt))
 
 
 def shuffle(value, seed=None, name=None):

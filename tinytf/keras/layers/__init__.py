@@ -7,7 +7,7 @@ from .convolutional import (  # noqa: F401
     SeparableConvolution2D)
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape  # noqa: F401
 from .lambda_layer import Lambda  # noqa: F401
-from .layer_normalization import GroupNormalization, LayerNormalization  # noqa: F401
+from .layer_normalization import GroupNormalization, LayerNormalization, UnitNormalization  # noqa: F401
 from .merging import (  # noqa: F401
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average, concatenate, dot, maximum,
     minimum, multiply, subtract)

@@ -1,4 +1,5 @@
-"""``LayerNormalization`` and ``GroupNormalization``: per-sample statistics, no moving averages.
+"""``LayerNormalization``, ``GroupNormalization`` and ``UnitNormalization``: per-sample statistics,
+no moving averages.
 
 Both are written with tinytf ops exactly as Keras 3 computes them on TensorFlow:
 ``mean, var = tf.nn.moments(x, axes)`` (biased variance), ``inv = rsqrt(var + epsilon) * gamma``,
@@ -11,6 +12,7 @@ import numpy as np
 
 from ...ops import array_ops as A, math_ops as M, nn_ops as N
 from .. import initializers as I, regularizers as R
+from ..ops.nn import normalize
 from .base import Layer
 
 
@@ -149,3 +151,32 @@ class GroupNormalization(_Normalization):
 
     def get_config(self):
         return {**super().get_config(), "groups": self.groups}
+
+
+class UnitNormalization(Layer):
+    """Scale each sample to unit L2 norm over ``axis`` (an int or a list of ints, default -1):
+    ``x * min(rsqrt(sum(x * x, axis)), 1e12)``, Keras 3's ``ops.normalize(x, axis, 2, 1e-12)``.
+    No weights; the output has the input's shape."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)) and all(map(_is_int, axis)):
+            self.axis = [int(a) for a in axis]
+        elif _is_int(axis):
+            self.axis = int(axis)
+        else:
+            raise TypeError(f"Invalid value for `axis` argument: expected an int or a list/tuple of ints. "
+                            f"Received: axis={axis}")
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return normalize(inputs, axis=self.axis, order=2, epsilon=1e-12)
+
+    def compute_output_shape(self, input_shape):
+        for a in [self.axis] if isinstance(self.axis, int) else self.axis:
+            if a >= len(input_shape) or a < -len(input_shape):
+                raise ValueError(f"Axis {self.axis} is out of bounds for input shape {tuple(input_shape)}.")
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}

@@ -56,10 +56,6 @@ class UpSampling2D(_Spatial2D):
         if not isinstance(interpolation, str) or interpolation.lower() not in _INTERPOLATIONS:
             raise ValueError(f"UpSampling2D: interpolation must be one of {_INTERPOLATIONS}, got {interpolation!r}")
         self.interpolation = interpolation.lower()
-        if self.interpolation in ("lanczos3", "lanczos5"):
-            raise NotImplementedError(
-                f"UpSampling2D: interpolation={interpolation!r} is not implemented in tinytf; use "
-                f"'nearest', 'bilinear', 'bicubic' or 'area'")
 
     def call(self, inputs):
         (sh, sw), s = self.size, inputs.shape

@@ -2,8 +2,8 @@
 
 ``load_img`` resizes with Pillow's filters, as Keras does. ``image_dataset_from_directory`` reads
 each image at its own size and resizes it with ``tf.image.resize`` (no antialiasing), as Keras 3
-does, so its numbers are TensorFlow's; for the methods tinytf's ``tf.image.resize`` lacks
-('lanczos3', 'lanczos5', 'gaussian', 'mitchellcubic') it falls back to Pillow's filter.
+does, so its numbers are TensorFlow's; for an interpolation ``tf.image.resize`` lacks it falls back
+to Pillow's filter.
 """
 import os
 
@@ -63,7 +63,7 @@ def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest", 
     return img
 
 
-_TF_RESIZE = ("bilinear", "nearest", "bicubic", "area")
+_TF_RESIZE = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "gaussian", "mitchellcubic")
 
 
 def _load_resized(path, color_mode, height, width, interpolation):
