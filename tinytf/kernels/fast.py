@@ -167,7 +167,8 @@ def normalize(x, mean, var, gamma, beta, eps):
 def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
     m, c = x2d.shape
     dtype = np.result_type(g2d, x2d)
-    if dtype not in _COMPILED_FLOATS:
+    if dtype not in _COMPILED_FLOATS or g2d.shape != x2d.shape or np.shape(mean) != (c,) \
+            or np.shape(var) != (c,) or np.size(gamma) not in (1, c):  # the loops read [C] vectors
         return norm.batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps)
     rstd = norm.inv_std(var, eps)
     xw, k = _wide(x2d)
@@ -182,7 +183,8 @@ def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
 
 
 def channel_add(x, b):
-    if not (x.ndim >= 2 and x.size and x.dtype == b.dtype and x.dtype in _COMPILED_FLOATS):
+    if not (x.ndim >= 2 and x.size and x.dtype == b.dtype and x.dtype in _COMPILED_FLOATS
+            and b.shape == x.shape[-1:]):
         return norm.channel_add(x, b)
     c = x.shape[-1]
     xw, k = _wide(x.reshape(-1, c))
