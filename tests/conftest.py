@@ -1,11 +1,27 @@
 """Make the shared test helpers (tests/gradcheck.py) importable from every test folder, give each
-pytest-xdist worker one BLAS thread, and run the kernel, op and parity tests on both kernel paths."""
+pytest-xdist worker one BLAS thread, run the kernel, op and parity tests on both kernel paths, count
+calls of the compiled loops (``compiled_calls``) and select the Hypothesis profile."""
+import collections
+import importlib.util
 import os
 import sys
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+# Hypothesis (the property tests): 'ci', the default, is derandomized (the same examples on every
+# run and machine) and small; TINYTF_HYPOTHESIS=thorough draws many random examples.
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:
+    pass
+else:
+    _QUIET = dict(deadline=None, database=None, print_blob=True,
+                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    settings.register_profile("ci", derandomize=True, max_examples=25, **_QUIET)
+    settings.register_profile("thorough", max_examples=1000, **_QUIET)
+    settings.load_profile(os.environ.get("TINYTF_HYPOTHESIS", "ci"))
 
 _MACHINE_BLAS_THREADS = None  # the machine's BLAS thread count, where a worker runs with one
 
@@ -40,7 +56,7 @@ def machine_blas_threads():
 
 # Modules that mostly wait on subprocesses, longest first: under pytest-xdist they start first, so the
 # workers do not end on them while the other core idles.
-SLOW_FIRST = ("test_cli.py", "test_distribute_mpi.py", "test_programs.py", "test_explain.py", "test_end_to_end.py",
+SLOW_FIRST = ("test_boundscheck.py", "test_cli.py", "test_distribute_mpi.py", "test_programs.py", "test_explain.py", "test_end_to_end.py",
               "test_reproducible.py", "test_onnx.py")
 
 
@@ -52,9 +68,10 @@ def pytest_collection_modifyitems(config, items):
 
 # Tests that run twice where Numba is installed: with the default kernels and with the NumPy
 # references (``kernel_path`` ids ``default`` / ``numpy``), so both paths of the kernel table meet the
-# same checks in one session. (test_kernel_blas.py is the same on both paths.)
+# same checks in one session. (test_kernel_blas.py is the same on both paths; the property and
+# bounds-check tests compare the two paths themselves, and test_op_properties.py runs the default.)
 BOTH_PATHS = ("tests/kernels/", "tests/ops/", "tests/test_parity_nn.py", "tests/keras/test_parity_keras.py")
-_ONE_PATH = ("test_kernel_blas.py",)
+_ONE_PATH = ("test_kernel_blas.py", "test_kernel_properties.py", "test_boundscheck.py", "test_op_properties.py")
 
 
 def _on_both_paths(path):
@@ -81,3 +98,38 @@ def kernel_path(request):
         yield
     finally:
         table.use(prev)
+
+
+class CompiledCalls(collections.Counter):
+    """Calls of each compiled loop (``_numba_kernels.<name>``) during one test; ``active`` is
+    whether the test runs on the compiled kernels at all."""
+    active = False
+
+    def assert_reached(self, *names):
+        """On the compiled path, every named loop ran at least once (a test that claims to check
+        the compiled kernels must reach them: few channels, float16 or odd shapes go back to the
+        NumPy references)."""
+        if self.active:
+            missed = [n for n in names if not self[n]]
+            assert not missed, f"the compiled loops {missed} never ran (calls: {dict(self)})"
+
+
+@pytest.fixture
+def compiled_calls(kernel_path, monkeypatch):
+    """A ``CompiledCalls`` counting every call into the compiled loops while the test runs."""
+    calls = CompiledCalls()
+    if importlib.util.find_spec("numba") is None:
+        yield calls
+        return
+    import numba
+
+    from tinytf.kernels import fast, table
+    calls.active = table.active() == "numba"
+    loops = fast.nb()
+    for name, fn in list(vars(loops).items()):
+        if isinstance(fn, numba.core.dispatcher.Dispatcher):
+            def counted(*args, _fn=fn, _name=name):
+                calls[_name] += 1
+                return _fn(*args)
+            monkeypatch.setattr(loops, name, counted)
+    yield calls
