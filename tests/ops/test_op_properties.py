@@ -166,7 +166,10 @@ def test_batch_norm_bias_relu(compiled_calls):
         xhat = (x2 - mean) * rstd
         gam = gamma.astype(np.float64)
         e = 32 * L.eps(dt) * (1 + (x2 ** 2).mean(0) * rstd ** 2)  # the statistics' error moves rstd, xhat
-        _within(y.reshape(-1, c), xhat * gam + beta, e * (np.abs(xhat * gam) + np.abs(beta)), "batch norm")
+        # y = x * inv + (beta - mean * inv) (TensorFlow's form): its terms are x * inv and mean * inv
+        inv = np.abs(gam * rstd)
+        _within(y.reshape(-1, c), xhat * gam + beta, e * (np.abs(x2) * inv + np.abs(mean) * inv + np.abs(beta)),
+                "batch norm")
         sgx = np.abs(g2 * xhat).sum(0)
         dx_size = np.abs(gam) * rstd * (np.abs(g2) + np.abs(g2).sum(0) / m + np.abs(xhat) * sgx / m)
         _within(dx.numpy().reshape(-1, c), gam * rstd / m * (m * g2 - g2.sum(0) - xhat * (g2 * xhat).sum(0)),
