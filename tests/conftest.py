@@ -68,15 +68,21 @@ def pytest_collection_modifyitems(config, items):
 
 # Tests that run twice where Numba is installed: with the default kernels and with the NumPy
 # references (``kernel_path`` ids ``default`` / ``numpy``), so both paths of the kernel table meet the
-# same checks in one session. (test_kernel_blas.py is the same on both paths; the property and
-# bounds-check tests compare the two paths themselves, and test_op_properties.py runs the default.)
-BOTH_PATHS = ("tests/kernels/", "tests/ops/", "tests/test_parity_nn.py", "tests/keras/test_parity_keras.py")
-_ONE_PATH = ("test_kernel_blas.py", "test_kernel_properties.py", "test_boundscheck.py", "test_op_properties.py")
+# same checks in one session. Only modules whose tests reach the compiled kernels (the rest, e.g.
+# padding arithmetic or math ops, would run the same code twice); test_kernel_conv.py asserts per
+# test that the compiled loops ran (``compiled_calls``). The property and bounds-check tests
+# (test_kernel_properties.py, test_boundscheck.py) compare the two paths themselves, and
+# tests/ops/test_op_properties.py runs the default kernels.
+BOTH_PATHS = ("tests/kernels/test_kernel_conv.py", "tests/kernels/test_kernel_pool.py",
+              "tests/kernels/test_kernel_norm.py", "tests/kernels/test_kernel_activation.py",
+              "tests/kernels/test_kernel_optim.py", "tests/kernels/test_kernel_table.py",
+              "tests/ops/test_nn_ops.py", "tests/ops/test_conv_ops.py", "tests/test_parity_nn.py",
+              "tests/keras/test_parity_keras.py")
 
 
 def _on_both_paths(path):
     rel = os.path.relpath(str(path), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))).replace(os.sep, "/")
-    return rel.startswith(BOTH_PATHS) and os.path.basename(rel) not in _ONE_PATH
+    return rel in BOTH_PATHS
 
 
 def pytest_generate_tests(metafunc):
