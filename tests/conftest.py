@@ -11,25 +11,31 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 # Hypothesis (the property tests): 'ci', the default, is derandomized (the same examples on every
-# run and machine) and small; TINYTF_HYPOTHESIS=thorough draws many random examples.
+# run and machine) and small; TINYTF_HYPOTHESIS=thorough draws 1000 new random examples a test.
+HYPOTHESIS_PROFILES = ("ci", "thorough")
 try:
     from hypothesis import HealthCheck, settings
 except ImportError:
-    pass
+    settings = None
 else:
     _QUIET = dict(deadline=None, database=None, print_blob=True,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
     settings.register_profile("ci", derandomize=True, max_examples=25, **_QUIET)
     settings.register_profile("thorough", max_examples=1000, **_QUIET)
-    settings.load_profile(os.environ.get("TINYTF_HYPOTHESIS", "ci"))
 
 _MACHINE_BLAS_THREADS = None  # the machine's BLAS thread count, where a worker runs with one
 
 
 def pytest_configure(config):
-    """In an xdist worker (scripts/test.sh runs one per core), OpenBLAS's threads would spin against
-    the other workers' and run the suite many times slower. Subprocesses keep the machine's setting."""
+    """Load the Hypothesis profile. In an xdist worker (scripts/test.sh runs one per core), OpenBLAS's
+    threads would spin against the other workers' and run the suite many times slower. Subprocesses
+    keep the machine's setting."""
     global _MACHINE_BLAS_THREADS
+    profile = os.environ.get("TINYTF_HYPOTHESIS", "ci")
+    if profile not in HYPOTHESIS_PROFILES:
+        raise pytest.UsageError(f"TINYTF_HYPOTHESIS must be one of {HYPOTHESIS_PROFILES}, got {profile!r}")
+    if settings is not None:
+        settings.load_profile(profile)
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
     try:
