@@ -126,7 +126,7 @@ def _real(p, x_shape, r, q):
     return (r, q) if 0 <= r < x_shape[1] and 0 <= q < x_shape[2] else None
 
 
-def max_pool(x, k, s, p):
+def max_pool(x, k, s, p, d=(1, 1)):
     """(max, offset p * kw + q of the first cell equal to it) over the real cells of each window;
     of equal cells the later one gives the max (so the sign of a zero max is the last zero's, as
     a chain of ``maximum`` gives it); a window with no real cell gives (-inf, 0). x holds no NaN."""
@@ -134,7 +134,7 @@ def max_pool(x, k, s, p):
     out = np.full((n, p[0][2], p[1][2], c), -np.inf)
     first = out.copy()
     arg = np.zeros(out.shape, np.int64)
-    for a, b, i, j, r, q in _cells(p, k, s, (1, 1)):
+    for a, b, i, j, r, q in _cells(p, k, s, d):
         cell = _real(p, x.shape, r, q)
         if cell is None:
             continue
@@ -146,10 +146,10 @@ def max_pool(x, k, s, p):
     return out, arg
 
 
-def max_pool_adjoint(g, arg, x_shape, k, s, p):
+def max_pool_adjoint(g, arg, x_shape, k, s, p, d=(1, 1)):
     """Each output gradient added at the cell its ``arg`` names (dropped in the padding)."""
     dx = np.zeros(x_shape)
-    for a, b, i, j, r, q in _cells(p, k, s, (1, 1)):
+    for a, b, i, j, r, q in _cells(p, k, s, d):
         cell = _real(p, x_shape, r, q)
         if cell is not None:
             dx[:, cell[0], cell[1]] += np.where(arg[:, a, b] == i * k[1] + j, g[:, a, b], 0.0)

@@ -136,32 +136,33 @@ def test_conv2d_forward_and_gradients(chunked, compiled_calls, monkeypatch):
 
 
 @st.composite
-def pool_cases(draw, explicit=True):
-    hw, k, s, _, pad = draw(L.geometries(dilate=False, explicit=explicit))
-    return dict(hw=hw, k=k, s=s, pad=pad, n=draw(st.integers(0, 3)), c=draw(st.integers(1, 17)),
+def pool_cases(draw, explicit=True, dilate=False):
+    hw, k, s, d, pad = draw(L.geometries(dilate=dilate, explicit=explicit))
+    return dict(hw=hw, k=k, s=s, d=d, pad=pad, n=draw(st.integers(0, 3)), c=draw(st.integers(1, 17)),
                 dtype=draw(st.sampled_from(L.FLOATS)), layout=draw(L.layouts()),
                 ties=draw(st.booleans()), seed=draw(st.integers(0, 2**32 - 1)))
 
 
 def _pool_setup(case):
     rng = _rng(case["seed"])
-    geo = conv.geometry(case["hw"], case["k"], case["s"], (1, 1), case["pad"])
+    geo = conv.geometry(case["hw"], case["k"], case["s"], case["d"], case["pad"])
     x = L.make(rng, (case["n"],) + case["hw"] + (case["c"],), case["dtype"], case["layout"])
     if case["ties"]:
         x = np.round(x)  # many equal cells in a window: the first one gets the gradient
-    return rng, geo, x, L.plan(case["hw"], case["k"], case["s"], (1, 1), case["pad"])
+    return rng, geo, x, L.plan(case["hw"], case["k"], case["s"], case["d"], case["pad"])
 
 
 def test_max_pool(compiled_calls):
-    @given(pool_cases())
+    """Also dilated windows (no op makes them; the compiled loops hand them to the reference)."""
+    @given(pool_cases(dilate=True))
     def check(case):
         rng, geo, x, p = _pool_setup(case)
-        k, s = case["k"], case["s"]
+        k, s, d = case["k"], case["s"], case["d"]
         out, arg = fast.max_pool_forward_argmax(x, geo)
         out_ref, arg_ref = NUMPY["max_pool_forward_argmax"](x, geo)
         _bitwise(out, out_ref, "compiled max pool")
         _bitwise(arg, arg_ref, "compiled max pool argmax")
-        want, arg_want = L.max_pool(x, k, s, p)
+        want, arg_want = L.max_pool(x, k, s, p, d)
         _bitwise(out_ref, want.astype(x.dtype), "reference max pool vs loop")
         real = np.isfinite(want)  # a window wholly in the padding: -inf, its offset unused
         np.testing.assert_array_equal(arg_ref[real], arg_want[real])
@@ -170,8 +171,8 @@ def test_max_pool(compiled_calls):
         g = L.make(rng, out.shape, x.dtype)
         dx_ref = NUMPY["max_pool_backward_argmax"](g, arg_ref, x.shape, geo)
         _bitwise(fast.max_pool_backward_argmax(g, arg, x.shape, geo), dx_ref, "compiled max pool backward")
-        size = L.max_pool_adjoint(*L.abs_of(g), arg_want, x.shape, k, s, p)
-        _within(dx_ref, L.max_pool_adjoint(g, arg_want, x.shape, k, s, p), k[0] * k[1] * L.eps(x.dtype) * size,
+        size = L.max_pool_adjoint(*L.abs_of(g), arg_want, x.shape, k, s, p, d)
+        _within(dx_ref, L.max_pool_adjoint(g, arg_want, x.shape, k, s, p, d), k[0] * k[1] * L.eps(x.dtype) * size,
                 "reference max pool backward vs loop")
     check()
     compiled_calls.assert_reached("max_pool_fwd_argmax", "max_pool_bwd_argmax")

@@ -90,7 +90,7 @@ def col2im(dcols, x_shape, geo):
 def max_pool_forward_argmax(x, geo):
     (kh, kw), (sh, sw) = geo.k_hw, geo.strides
     (pt, _), (pl, _) = geo.pads
-    if x.dtype not in _COMPILED_FLOATS or not x.size:
+    if x.dtype not in _COMPILED_FLOATS or not x.size or geo.dilations != (1, 1):  # the loops: undilated windows
         return pool.max_pool_forward_argmax(x, geo)
     shape = (x.shape[0], geo.oh, geo.ow, x.shape[3])
     out = np.empty(shape, dtype=x.dtype)
@@ -102,7 +102,7 @@ def max_pool_forward_argmax(x, geo):
 def max_pool_backward_argmax(g, arg, x_shape, geo):
     (kh, kw), (sh, sw) = geo.k_hw, geo.strides
     (pt, _), (pl, _) = geo.pads
-    if g.dtype not in _COMPILED_FLOATS or g.shape != arg.shape:
+    if g.dtype not in _COMPILED_FLOATS or g.shape != arg.shape or geo.dilations != (1, 1):
         return pool.max_pool_backward_argmax(g, arg, x_shape, geo)
     dx = np.zeros(x_shape, dtype=g.dtype)
     if g.size:
