@@ -4,7 +4,7 @@ import pytest
 
 from gradcheck import fd_inplace as _fd
 from tinytf.kernels import conv
-from tinytf.kernels import table as K  # the active col2im: NumPy or Numba (TINYTF_KERNELS)
+from tinytf.kernels import table as K  # the active kernels: NumPy or Numba (kernel_path)
 
 
 def _ref_pads(n, k, s, d, padding):
@@ -78,31 +78,48 @@ def conv_adjoint_ref(x, w, g, strides, dilations, padding):
 # (x_shape NHWC, w_shape HWIO, strides, dilations, padding)
 CASES = {
     "odd_valid": ((2, 7, 5, 2), (3, 3, 2, 3), (1, 1), (1, 1), "VALID"),
-    "odd_same": ((2, 7, 5, 2), (3, 3, 2, 3), (1, 1), (1, 1), "SAME"),
+    "odd_same": ((2, 7, 5, 5), (3, 3, 5, 3), (1, 1), (1, 1), "SAME"),
     "even_kernel_same": ((1, 5, 6, 2), (2, 2, 2, 2), (1, 1), (1, 1), "SAME"),       # pad (0,1)
     "k4_same": ((1, 6, 7, 1), (4, 4, 1, 2), (1, 1), (1, 1), "SAME"),                # pad (1,2)
-    "k2x4_same_s2": ((1, 7, 8, 2), (2, 4, 2, 2), (2, 2), (1, 1), "SAME"),
-    "stride2_same": ((2, 7, 6, 2), (3, 3, 2, 2), (2, 2), (1, 1), "SAME"),
+    "k2x4_same_s2": ((1, 7, 8, 4), (2, 4, 4, 2), (2, 2), (1, 1), "SAME"),
+    "stride2_same": ((2, 7, 6, 6), (3, 3, 6, 2), (2, 2), (1, 1), "SAME"),
     "stride2_valid": ((2, 7, 6, 2), (3, 3, 2, 2), (2, 2), (1, 1), "VALID"),
     "stride3_same": ((1, 8, 7, 2), (3, 3, 2, 2), (3, 3), (1, 1), "SAME"),
-    "stride3_valid_uncovered": ((1, 8, 7, 2), (2, 2, 2, 2), (3, 3), (1, 1), "VALID"),
+    "stride3_valid_uncovered": ((1, 8, 7, 4), (2, 2, 4, 2), (3, 3), (1, 1), "VALID"),
     "stride2x1_same": ((1, 7, 5, 2), (3, 2, 2, 3), (2, 1), (1, 1), "SAME"),
     "stride2x1_valid": ((1, 7, 5, 2), (3, 2, 2, 3), (2, 1), (1, 1), "VALID"),
     "dilation2_valid": ((1, 7, 8, 2), (3, 3, 2, 2), (1, 1), (2, 2), "VALID"),
-    "dilation2_same": ((1, 7, 8, 2), (3, 2, 2, 2), (1, 1), (2, 2), "SAME"),
+    "dilation2_same": ((1, 7, 8, 5), (3, 2, 5, 2), (1, 1), (2, 2), "SAME"),
     "dilation2x1_same_s2": ((1, 9, 7, 1), (3, 3, 1, 2), (2, 1), (2, 1), "SAME"),
     "1x1_s1_valid": ((2, 4, 5, 3), (1, 1, 3, 4), (1, 1), (1, 1), "VALID"),
     "1x1_s1_same": ((2, 4, 5, 3), (1, 1, 3, 4), (1, 1), (1, 1), "SAME"),
     "1x1_s2_valid": ((2, 5, 5, 3), (1, 1, 3, 2), (2, 2), (1, 1), "VALID"),
-    "1x1_s2_same": ((1, 5, 6, 3), (1, 1, 3, 2), (2, 3), (1, 1), "SAME"),
+    "1x1_s2_same": ((1, 5, 6, 4), (1, 1, 4, 2), (2, 3), (1, 1), "SAME"),
     "1x1_explicit": ((1, 3, 4, 2), (1, 1, 2, 2), (1, 1), (1, 1), ((1, 0), (0, 2))),
     "kernel_eq_input_valid": ((2, 4, 5, 2), (4, 5, 2, 3), (1, 1), (1, 1), "VALID"),
     "kernel_eq_input_same": ((1, 4, 5, 2), (4, 5, 2, 2), (1, 1), (1, 1), "SAME"),
     "explicit_12_03": ((1, 5, 5, 2), (3, 3, 2, 2), (1, 1), (1, 1), ((1, 2), (0, 3))),
-    "explicit_s2_d2": ((1, 6, 7, 2), (2, 3, 2, 2), (2, 2), (2, 1), ((1, 2), (0, 3))),
+    "explicit_s2_d2": ((1, 6, 7, 4), (2, 3, 4, 2), (2, 2), (2, 1), ((1, 2), (0, 3))),
     "single_pixel_same": ((1, 1, 1, 2), (3, 3, 2, 2), (1, 1), (1, 1), "SAME"),
+    # issue 18: whole windows in the padding (a window starting past the right edge broke the
+    # compiled col2im), with 1 and with 4 channels
+    "window_past_right_edge": ((2, 6, 5, 1), (3, 1, 1, 3), (3, 2), (1, 1), ((2, 0), (0, 2))),
+    "window_past_right_edge_c4": ((2, 6, 5, 4), (3, 1, 4, 3), (3, 2), (1, 1), ((2, 0), (0, 2))),
+    "pads_twice_kernel": ((1, 4, 5, 5), (2, 2, 5, 2), (3, 2), (1, 1), ((4, 3), (4, 4))),
+    "pads_past_dilated_kernel": ((1, 3, 4, 6), (2, 2, 6, 2), (1, 1), (2, 3), ((4, 5), (5, 4))),
+    "stride_over_kernel_in_padding": ((2, 5, 6, 7), (2, 3, 7, 2), (5, 4), (1, 1), ((3, 4), (4, 6))),
 }
 IDS = list(CASES)
+
+
+def _expect_compiled(calls, case, backward=True):
+    """On the compiled path, a case reaches the compiled im2col (4+ channels, not pointwise) and,
+    for the input gradient, the compiled col2im (not pointwise): assert that it did."""
+    x_shape, w_shape, strides, dilations, padding = CASES[case]
+    geo = conv.geometry(x_shape[1:3], w_shape[:2], strides, dilations, padding)
+    if geo.is_pointwise:
+        return
+    calls.assert_reached(*(("im2col",) if x_shape[3] >= 4 else ()) + (("col2im",) if backward else ()))
 
 
 def _data(case, dtype=np.float64, seed=0):
@@ -115,77 +132,82 @@ def _data(case, dtype=np.float64, seed=0):
 
 
 @pytest.mark.parametrize("case", IDS)
-def test_forward_matches_loops(case):
+def test_forward_matches_loops(case, compiled_calls):
     x, w, geo, s, d, p = _data(case)
     want = conv_ref(x, w, s, d, p)
-    y, cols = conv.conv2d_forward(x, w, geo)
+    y, cols = K.conv2d_forward(x, w, geo)
     assert y.shape == want.shape, (y.shape, want.shape)
     assert (geo.oh, geo.ow) == want.shape[1:3]
     assert y.dtype == np.float64
     np.testing.assert_allclose(y, want, rtol=1e-12, atol=1e-12)
     assert cols.shape == (y.shape[0] * geo.oh * geo.ow, w.shape[0] * w.shape[1] * w.shape[2])
+    _expect_compiled(compiled_calls, case, backward=False)
 
 
 @pytest.mark.parametrize("case", IDS)
-def test_gradients_match_loop_adjoint(case):
+def test_gradients_match_loop_adjoint(case, compiled_calls):
     x, w, geo, s, d, p = _data(case)
-    y, cols = conv.conv2d_forward(x, w, geo)
+    y, cols = K.conv2d_forward(x, w, geo)
     g = np.random.default_rng(1).standard_normal(y.shape)
     dx_want, dw_want = conv_adjoint_ref(x, w, g, s, d, p)
     dx = K.conv2d_backward_input(g, w, x.shape, geo)
-    dw = conv.conv2d_backward_filter(g, cols, w.shape)
+    dw = K.conv2d_backward_filter(g, cols, w.shape)
     assert dx.shape == x.shape and dw.shape == w.shape
     np.testing.assert_allclose(dx, dx_want, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dw, dw_want, rtol=1e-12, atol=1e-12)
+    _expect_compiled(compiled_calls, case)
 
 
 FD_CASES = ["odd_same", "even_kernel_same", "stride2x1_same", "stride3_valid_uncovered",
             "dilation2_same", "1x1_s1_valid", "1x1_s2_same", "kernel_eq_input_valid",
-            "explicit_12_03", "explicit_s2_d2"]
+            "explicit_12_03", "explicit_s2_d2", "window_past_right_edge_c4", "pads_twice_kernel"]
 
 
 @pytest.mark.parametrize("case", FD_CASES)
-def test_gradients_match_finite_differences(case):
+def test_gradients_match_finite_differences(case, compiled_calls):
     x, w, geo, *_ = _data(case, seed=2)
-    y, cols = conv.conv2d_forward(x, w, geo)
+    y, cols = K.conv2d_forward(x, w, geo)
     g = np.random.default_rng(3).standard_normal(y.shape)
 
     def loss():
-        return float(np.sum(conv.conv2d_forward(x, w, geo)[0] * g))
+        return float(np.sum(K.conv2d_forward(x, w, geo)[0] * g))
 
     dx_fd = _fd(loss, x)
     dw_fd = _fd(loss, w)
     np.testing.assert_allclose(K.conv2d_backward_input(g, w, x.shape, geo), dx_fd, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(conv.conv2d_backward_filter(g, cols, w.shape), dw_fd, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(K.conv2d_backward_filter(g, cols, w.shape), dw_fd, rtol=1e-6, atol=1e-7)
+    _expect_compiled(compiled_calls, case)
 
 
 @pytest.mark.parametrize("case", ["odd_same", "stride2x1_same", "1x1_s1_valid", "explicit_12_03",
                                   "dilation2_valid"])
-def test_float32_in_float32_out(case):
+def test_float32_in_float32_out(case, compiled_calls):
     x, w, geo, s, d, p = _data(case, dtype=np.float32)
-    y, cols = conv.conv2d_forward(x, w, geo)
+    y, cols = K.conv2d_forward(x, w, geo)
     assert y.dtype == np.float32 and cols.dtype == np.float32
     np.testing.assert_allclose(y, conv_ref(x.astype(np.float64), w.astype(np.float64), s, d, p),
                                rtol=1e-4, atol=1e-4)
     g = np.ones(y.shape, np.float32)
     assert K.conv2d_backward_input(g, w, x.shape, geo).dtype == np.float32
-    assert conv.conv2d_backward_filter(g, cols, w.shape).dtype == np.float32
+    assert K.conv2d_backward_filter(g, cols, w.shape).dtype == np.float32
+    _expect_compiled(compiled_calls, case)
 
 
-def test_non_contiguous_input():
+def test_non_contiguous_input(compiled_calls):
     rng = np.random.default_rng(4)
-    x = rng.standard_normal((2, 3, 6, 7)).transpose(0, 2, 3, 1)       # NCHW -> NHWC view
+    x = rng.standard_normal((2, 5, 6, 7)).transpose(0, 2, 3, 1)       # NCHW -> NHWC view
     x = x[:, ::-1]                                                    # negative stride too
-    w = rng.standard_normal((3, 3, 3, 2))
+    w = rng.standard_normal((3, 3, 5, 2))
     assert not x.flags.c_contiguous
     for padding in ("SAME", "VALID"):
         geo = conv.geometry(x.shape[1:3], (3, 3), (2, 1), (1, 1), padding)
-        y, cols = conv.conv2d_forward(x, w, geo)
+        y, cols = K.conv2d_forward(x, w, geo)
         np.testing.assert_allclose(y, conv_ref(np.array(x), w, (2, 1), (1, 1), padding), rtol=1e-12)
         g = rng.standard_normal(y.shape)
         dx_want, dw_want = conv_adjoint_ref(np.array(x), w, g, (2, 1), (1, 1), padding)
         np.testing.assert_allclose(K.conv2d_backward_input(g, w, x.shape, geo), dx_want, rtol=1e-12)
-        np.testing.assert_allclose(conv.conv2d_backward_filter(g, cols, w.shape), dw_want, rtol=1e-12)
+        np.testing.assert_allclose(K.conv2d_backward_filter(g, cols, w.shape), dw_want, rtol=1e-12)
+    compiled_calls.assert_reached("im2col", "col2im")
 
 
 def test_1x1_stride1_unpadded_is_no_copy():
@@ -238,21 +260,22 @@ def test_pad_nhwc():
 
 
 @pytest.mark.parametrize("case", IDS)
-def test_chunked_path_matches_loops(case, monkeypatch):
+def test_chunked_path_matches_loops(case, monkeypatch, compiled_calls):
     """Large inputs never build the whole window matrix (cols is None): force that path with a
     tiny threshold and check forward and both gradients against the loop references."""
     monkeypatch.setattr(conv, "CHUNK_ABOVE", 0)
     monkeypatch.setattr(conv, "CHUNK_BYTES", 1)  # one image per chunk
     x, w, geo, s, d, p = _data(case)
     x = np.concatenate([x, x[::-1] * 0.5, x + 1])  # several images, so there are several chunks
-    y, cols = conv.conv2d_forward(x, w, geo)
+    y, cols = K.conv2d_forward(x, w, geo)
     assert cols is None
     np.testing.assert_allclose(y, conv_ref(x, w, s, d, p), rtol=1e-12, atol=1e-12)
     g = np.random.default_rng(1).standard_normal(y.shape)
     dx_want, dw_want = conv_adjoint_ref(x, w, g, s, d, p)
     np.testing.assert_allclose(K.conv2d_backward_input(g, w, x.shape, geo), dx_want, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(conv.conv2d_backward_filter(g, cols, w.shape, x, geo), dw_want,
+    np.testing.assert_allclose(K.conv2d_backward_filter(g, cols, w.shape, x, geo), dw_want,
                                rtol=1e-12, atol=1e-11)
+    _expect_compiled(compiled_calls, case, backward=False)  # (stride 1: the input gradient is a conv)
 
 
 def test_chunking_is_only_for_large_inputs():

@@ -52,13 +52,23 @@ def test_bad_mode_is_refused(restore_kernels):
     assert table.resolve(" NumPy ") == "numpy" and table.resolve("") == table.resolve("auto")
 
 
-@pytest.mark.parametrize("env, want", [("numpy", "numpy"), ("bogus", "ValueError")])
-def test_environment_variable_is_read_at_import(env, want):
+@pytest.mark.parametrize("env, active", [("numpy", "numpy"), (" NumPy ", "numpy"),
+                                         ("auto", "numba" if HAS_NUMBA else "numpy"), ("bogus", None)])
+def test_environment_variable_is_read_at_import(env, active):
+    """The variable picks the kernels at ``import tinytf``; a bad value stops the import with the
+    table's ValueError naming the variable, the value and the choices."""
     code = "import tinytf\nfrom tinytf.kernels import table\nprint(table.active())"
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
                        env={**os.environ, "TINYTF_KERNELS": env, "PYTHONPATH": root})
-    assert want in (r.stdout + r.stderr)
+    if active is not None:
+        assert r.returncode == 0 and r.stdout == active + "\n", r.stdout + r.stderr
+        return
+    assert r.returncode == 1 and r.stdout == "", r.stdout + r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert last == "ValueError: kernels (TINYTF_KERNELS) must be 'auto', 'numpy' or 'numba', got 'bogus'", r.stderr
+    trace = r.stderr.replace(os.sep, "/")
+    assert "tinytf/__init__.py" in trace and "tinytf/kernels/table.py" in trace, r.stderr  # at import
 
 
 # ---- the compiled path against the reference -------------------------------------------------

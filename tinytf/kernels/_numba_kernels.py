@@ -33,8 +33,11 @@ def col2im(dcols, dx, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl):
                     w0 = j * sw - pl
                     col = p * kwc
                     if dw == 1:
-                        q0 = 0 if w0 >= 0 else -w0
-                        q1 = kw if w0 + kw <= w else w - w0
+                        # Kernel columns q0 <= q < q1 lie inside x; both clipped to [0, kw] so that a
+                        # window entirely in the padding gives q0 == q1 (two empty slices), never a
+                        # negative slice end (which would wrap and make the slices differ in length).
+                        q0 = min(max(-w0, 0), kw)
+                        q1 = max(min(w - w0, kw), q0)
                         base = (row + w0) * c
                         # Through slices (views): the loop then vectorises, 3x faster than
                         # indexing df and dcols directly (LeNet/VGG shapes).

@@ -91,7 +91,7 @@ def im2col(x, geo):
         for (i, j), (rows, cols) in geo.window_slices():
             colsT[i, j] = xpad[:, rows, cols, :].transpose(3, 0, 1, 2)
         return colsT.reshape(kh * kw * c, -1).T
-    return windows(xpad, geo).reshape(n * geo.oh * geo.ow, -1)
+    return windows(xpad, geo).reshape(n * geo.oh * geo.ow, kh * kw * c)  # (not -1: n may be 0)
 
 
 # Window matrices larger than CHUNK_ABOVE are never built whole: a few images at a time are

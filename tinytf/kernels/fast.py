@@ -71,7 +71,7 @@ def col2im(dcols, x_shape, geo):
 def max_pool_forward_argmax(x, geo):
     (kh, kw), (sh, sw) = geo.k_hw, geo.strides
     (pt, _), (pl, _) = geo.pads
-    if x.dtype not in _COMPILED_FLOATS or not x.size:
+    if x.dtype not in _COMPILED_FLOATS or not x.size or geo.dilations != (1, 1):  # the loops: undilated windows
         return pool.max_pool_forward_argmax(x, geo)
     shape = (x.shape[0], geo.oh, geo.ow, x.shape[3])
     out = np.empty(shape, dtype=x.dtype)
@@ -83,7 +83,7 @@ def max_pool_forward_argmax(x, geo):
 def max_pool_backward_argmax(g, arg, x_shape, geo):
     (kh, kw), (sh, sw) = geo.k_hw, geo.strides
     (pt, _), (pl, _) = geo.pads
-    if g.dtype not in _COMPILED_FLOATS or g.shape != arg.shape:
+    if g.dtype not in _COMPILED_FLOATS or g.shape != arg.shape or geo.dilations != (1, 1):
         return pool.max_pool_backward_argmax(g, arg, x_shape, geo)
     dx = np.zeros(x_shape, dtype=g.dtype)
     if g.size:
@@ -148,7 +148,8 @@ def normalize(x, mean, var, gamma, beta, eps):
 def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
     m, c = x2d.shape
     dtype = np.result_type(g2d, x2d)
-    if dtype not in _COMPILED_FLOATS:
+    if dtype not in _COMPILED_FLOATS or g2d.shape != x2d.shape or np.shape(mean) != (c,) \
+            or np.shape(var) != (c,) or np.size(gamma) not in (1, c):  # the loops read [C] vectors
         return norm.batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps)
     rstd = norm.inv_std(var, eps)
     xw, k = _wide(x2d)
@@ -163,7 +164,8 @@ def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
 
 
 def channel_add(x, b):
-    if not (x.ndim >= 2 and x.size and x.dtype == b.dtype and x.dtype in _COMPILED_FLOATS):
+    if not (x.ndim >= 2 and x.size and x.dtype == b.dtype and x.dtype in _COMPILED_FLOATS
+            and b.shape == x.shape[-1:]):
         return norm.channel_add(x, b)
     c = x.shape[-1]
     xw, k = _wide(x.reshape(-1, c))
