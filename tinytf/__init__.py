@@ -66,7 +66,7 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
 
 
 _LAZY = {"keras": "tinytf.keras", "data": "tinytf.data", "image": "tinytf.image", "train": "tinytf.train",
-         "onnx": "tinytf.onnx", "distribute": "tinytf.distribute"}
+         "onnx": "tinytf.onnx", "distribute": "tinytf.distribute", "summary": "tinytf.summary"}
 _FROM_DATA = ("TensorSpec",)
 _KERAS_ALIASES = ("losses", "optimizers", "metrics", "initializers", "layers", "models", "callbacks",
                   "regularizers", "activations")

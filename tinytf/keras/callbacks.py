@@ -1,5 +1,5 @@
 """Training callbacks: History, progress bar, ModelCheckpoint, EarlyStopping, CSVLogger,
-LearningRateScheduler."""
+LearningRateScheduler (and TensorBoard, from keras/tensorboard.py)."""
 import csv
 import math
 import os
@@ -148,6 +148,13 @@ class ProgbarLogger(Callback):
     def __init__(self, verbose=1, stream=None):
         super().__init__()
         self.verbose, self.stream = (verbose if _chief() else 0), stream
+        self._in_fit = False
+
+    def on_train_begin(self, logs=None):
+        self._in_fit = True  # fit's validation runs the test hooks: no bar for it (as Keras)
+
+    def on_train_end(self, logs=None):
+        self._in_fit = False
 
     def on_epoch_begin(self, epoch, logs=None):
         out = self.stream or sys.stdout
@@ -174,15 +181,19 @@ class ProgbarLogger(Callback):
 
     # ``evaluate``: the same bar (or line) for the test batches, without the "Epoch" header.
     def on_test_begin(self, logs=None):
+        if self._in_fit:
+            return
         out = self.stream or sys.stdout
         self.bar = Progbar(self.params.get("steps"), stream=out) if self.verbose == 1 else None
         self.t0, self.seen = time.perf_counter(), 0
 
     def on_test_batch_end(self, batch, logs=None):
-        self.on_train_batch_end(batch, logs)
+        if not self._in_fit:
+            self.on_train_batch_end(batch, logs)
 
     def on_test_end(self, logs=None):
-        self.on_epoch_end(0, logs)
+        if not self._in_fit:
+            self.on_epoch_end(0, logs)
 
 
 class ModelCheckpoint(Callback):
@@ -347,3 +358,10 @@ class LambdaCallback(Callback):
             setattr(self, name, fn)
 
 
+
+
+def __getattr__(name):
+    if name == "TensorBoard":  # keras/tensorboard.py builds on this module; loaded when first asked for
+        from .tensorboard import TensorBoard
+        return TensorBoard
+    raise AttributeError(f"module 'tinytf.keras.callbacks' has no attribute {name!r}")
