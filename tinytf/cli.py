@@ -217,7 +217,7 @@ def cmd_train(a):
             if os.path.isfile(os.path.join(run_dir, name)):
                 os.remove(os.path.join(run_dir, name))
         checkpoint.save(run_dir, model, meta)  # epoch 0: a run killed in epoch 1 can resume too
-        return training.fit(run_dir, meta, model, data, "Training")
+        return training.fit(run_dir, meta, model, data, "Training", a.tensorboard)
 
 
 def _resume(a):
@@ -241,7 +241,7 @@ def _resume(a):
                   "left out", flush=True)
             training.finish(run_dir, meta, model, data[1][0], data[1][1], data[2])
             return 0
-        return training.fit(run_dir, meta, model, data, "Resuming")
+        return training.fit(run_dir, meta, model, data, "Resuming", a.tensorboard)
 
 
 def _train_worker(a):
@@ -438,6 +438,10 @@ def build_parser():
     t.add_argument("--limit", type=int, metavar="N",
                    help="use only the first N training images (and the first N test images)")
     t.add_argument("--out", metavar="DIR", help="run folder (default runs/<model>-<dataset>-<timestamp>)")
+    t.add_argument("--tensorboard", metavar="DIR|none",
+                   help="write TensorBoard logs (train/, validation/: epoch metrics, weight histograms and images) to DIR; default: the run folder when the "
+                        "tensorboard package is installed (tinytf[tensorboard]), so `tensorboard --logdir runs` "
+                        "shows every run; none: no logs")
     t.add_argument("--resume", metavar="RUN", help="continue an interrupted run from its last checkpoint")
     t.add_argument("--workers", type=int, metavar="N",
                    help="train on N processes (tf.distribute over MPI: mpiexec -n N); needs tinytf[distributed]")
