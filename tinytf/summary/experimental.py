@@ -22,5 +22,5 @@ def write_raw_pb(tensor, step=None, name=None):
         _, summary_pb2, _, _ = W.tb()
         raw = tensor.numpy() if hasattr(tensor, "numpy") else tensor
         for blob in [raw] if isinstance(raw, bytes) else list(raw):
-            writer._write_event(step=step, summary=summary_pb2.Summary.FromString(bytes(blob)))
+            writer.write_event(step=step, summary=summary_pb2.Summary.FromString(bytes(blob)))
     return True

@@ -74,7 +74,7 @@ def graph(graph_data):
     gd = graph_data if hasattr(graph_data, "node") else graph_def(graph_data)
     writer = W.current_writer()
     if isinstance(writer, W.FileWriter):
-        writer._write_event(graph_def=gd.SerializeToString())
+        writer.write_event(graph_def=gd.SerializeToString())
     return True
 
 

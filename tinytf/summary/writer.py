@@ -131,7 +131,7 @@ class SummaryWriter:
     def _check_open(self):
         pass
 
-    def _write_event(self, **fields):
+    def write_event(self, **fields):
         pass
 
 
@@ -164,14 +164,14 @@ class FileWriter(SummaryWriter):
         self._pending, self._last_flush, self._closed = [], time.monotonic(), False
         self._lock = threading.Lock()
         _open_writers.add(self)
-        self._write_event(file_version="brain.Event:2")
+        self.write_event(file_version="brain.Event:2")
         self.flush()
 
     def _check_open(self):
         if self._closed:
             raise RuntimeError(f"SummaryWriter for {self.logdir!r} is already closed")
 
-    def _write_event(self, **fields):
+    def write_event(self, **fields):
         """Queue one ``Event`` (``wall_time`` now; ``step``, ``summary``, ``graph_def`` ...)."""
         if self._closed:
             return
@@ -184,7 +184,7 @@ class FileWriter(SummaryWriter):
 
     def write_summary(self, tag, tensor_proto, step, metadata):
         value = self._summary_pb2.Summary.Value(tag=tag, tensor=tensor_proto, metadata=metadata)
-        self._write_event(step=step, summary=self._summary_pb2.Summary(value=[value]))
+        self.write_event(step=step, summary=self._summary_pb2.Summary(value=[value]))
 
     def flush(self):
         """Write the pending events to the file and flush it to the operating system."""
