@@ -23,7 +23,8 @@ def _logs(logdir):
     k = tf.keras
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((32, 5, 5, 1)).astype(np.float32), rng.integers(0, 2, 32)
-    model = k.Sequential([k.Input((5, 5, 1)), k.layers.Conv2D(2, 3), k.layers.Flatten(), k.layers.Dense(2)])
+    model = k.Sequential([k.Input((5, 5, 1), name="pixels"), k.layers.Conv2D(2, 3, name="conv"),
+                          k.layers.Flatten(name="flat"), k.layers.Dense(2, name="logits")], name="net")
     model.compile("sgd", k.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     history = model.fit(x, y, batch_size=8, epochs=3, validation_split=0.25, verbose=0,
                         callbacks=[k.callbacks.TensorBoard(os.path.join(logdir, "fit"), histogram_freq=1,
@@ -89,6 +90,11 @@ def test_tensorboard_serves_the_runs_and_scalars(tmp_path):
             np.testing.assert_array_equal(np.float32([r[2] for r in rows]), np.float32(history[prefix + "loss"]))
         rows = server.get("/data/plugin/scalars/scalars", run="fit/validation", tag="evaluation_loss_vs_iterations")
         assert [r[1] for r in rows] == [3, 6, 9]  # optimizer.iterations: 24 samples, batches of 8
+        url = server.base + "/data/plugin/graphs/graph?" + urllib.parse.urlencode(
+            {"run": "fit/train", "tag": "keras", "conceptual": "true"})
+        with urllib.request.urlopen(url, timeout=30) as r:  # the Keras conceptual graph, as a GraphDef pbtxt
+            graph = r.read().decode()
+        assert re.findall(r'name: "(\S+)"', graph) == ["net/pixels", "net/conv", "net/flat", "net/logits"]
         listing = server.get("/data/plugins_listing")
         for plugin in ("scalars", "histograms", "distributions", "images", "text", "audio", "graphs"):
             assert listing[plugin]["enabled"], plugin
