@@ -22,17 +22,32 @@ DEFAULT_BUCKET_COUNT = 30
 def write(tag, tensor, step=None, metadata=None, name=None):
     """``tf.summary.write``: write ``tensor`` under ``tag`` to the default writer. Returns whether it
     was written (``False`` with no default writer or under a false ``record_if``)."""
-    if not W.should_record_summaries():
-        return False
-    step = W.resolve_step(step)
-    writer = W.current_writer()
-    if not isinstance(writer, W.FileWriter):
-        return True
-    _, summary_pb2, _, tensor_util = W.tb()
+    writer, step = _target(step)
+    if writer is None:
+        return step is not None
+    _, summary_pb2, _, _ = W.tb()
     if metadata is None:
         metadata = summary_pb2.SummaryMetadata()
     elif isinstance(metadata, bytes):
         metadata = summary_pb2.SummaryMetadata.FromString(metadata)
+    return _write(writer, tag, tensor, step, metadata)
+
+
+def _target(step):
+    """``(file writer, step)`` to write to; ``(None, step)`` under a noop writer; ``(None, None)``
+    when nothing is recorded. The step is checked only where a summary would be written, as in TF;
+    ``record_if``'s condition is asked once per summary."""
+    if not W.should_record_summaries():
+        return None, None
+    step = W.resolve_step(step)
+    writer = W.current_writer()
+    if not isinstance(writer, W.FileWriter):
+        return None, step
+    return writer, step
+
+
+def _write(writer, tag, tensor, step, metadata):
+    _, _, _, tensor_util = W.tb()
     value = np.asarray(tensor.numpy() if hasattr(tensor, "numpy") else tensor)
     if value.dtype.kind in "USO":
         value = np.array([s.encode() if isinstance(s, str) else bytes(s) for s in value.reshape(-1)],
@@ -62,26 +77,16 @@ def _metadata(plugin, description, **kwargs):
     return mod.create_summary_metadata(display_name=None, description=description, **kwargs)
 
 
-def _would_write(step):
-    """Check the step (TF raises for a missing one only when it would write) and say whether to go on."""
-    if not W.should_record_summaries():
-        return False
-    W.resolve_step(step)
-    if isinstance(W.current_writer(), W.NoopWriter):
-        return False
-    W.tb()
-    return True
-
-
 def scalar(name, data, step=None, description=None):
     """A scalar (Python number, 0-d array or tensor) as float32 on the scalars dashboard."""
     value = _array(data, "scalar")
     if value.shape != () or value.dtype.kind not in "biuf":
         raise ValueError(f"tf.summary.scalar: data must be a real scalar, got shape {value.shape} "
                          f"dtype {value.dtype} for {name!r}")
-    if not _would_write(step):
-        return W.should_record_summaries()
-    return write(name, value.astype(np.float32), step, _metadata("scalar", description))
+    writer, step = _target(step)
+    if writer is None:
+        return step is not None
+    return _write(writer, name, value.astype(np.float32), step, _metadata("scalar", description))
 
 
 def histogram_buckets(data, bucket_count=None):
@@ -113,10 +118,11 @@ def histogram(name, data, step=None, buckets=None, description=None):
     value = _array(data, "histogram")
     if value.dtype.kind not in "biuf":
         raise ValueError(f"tf.summary.histogram: data must be numeric, got dtype {value.dtype} for {name!r}")
-    if not _would_write(step):
-        return W.should_record_summaries()
+    writer, step = _target(step)
+    if writer is None:
+        return step is not None
     table = histogram_buckets(value, buckets)
-    return write(name, table, step, _metadata("histogram", description))
+    return _write(writer, name, table, step, _metadata("histogram", description))
 
 
 
@@ -158,12 +164,13 @@ def image(name, data, step=None, max_outputs=3, description=None):
                          f"{images.shape} for {name!r}")
     if isinstance(max_outputs, bool) or not isinstance(max_outputs, (int, np.integer)) or max_outputs < 0:
         raise ValueError(f"tf.summary.image: max_outputs must be a non-negative integer, got {max_outputs!r}")
-    if not _would_write(step):
-        return W.should_record_summaries()
+    writer, step = _target(step)
+    if writer is None:
+        return step is not None
     pixels = convert_to_uint8(images)
     blobs = [str(images.shape[2]).encode(), str(images.shape[1]).encode()]
     blobs += [encode_png(img) for img in pixels[:max_outputs]]
-    return write(name, np.array(blobs, dtype=object), step, _metadata("image", description))
+    return _write(writer, name, np.array(blobs, dtype=object), step, _metadata("image", description))
 
 
 def text(name, data, step=None, description=None):
@@ -171,9 +178,10 @@ def text(name, data, step=None, description=None):
     value = _array(data, "text")
     if value.dtype.kind not in "USO":
         raise ValueError(f"tf.summary.text: data must be strings, got dtype {value.dtype} for {name!r}")
-    if not _would_write(step):
-        return W.should_record_summaries()
-    return write(name, value, step, _metadata("text", description))
+    writer, step = _target(step)
+    if writer is None:
+        return step is not None
+    return _write(writer, name, value, step, _metadata("text", description))
 
 
 def encode_wav(samples, sample_rate):
@@ -199,10 +207,11 @@ def audio(name, data, sample_rate, step=None, max_outputs=3, encoding=None, desc
     rate = int(np.asarray(sample_rate))
     if rate <= 0:
         raise ValueError(f"tf.summary.audio: sample_rate must be a positive integer, got {sample_rate!r}")
-    if not _would_write(step):
-        return W.should_record_summaries()
+    writer, step = _target(step)
+    if writer is None:
+        return step is not None
     from tensorboard.plugins.audio import metadata as audio_meta
     wavs = [[encode_wav(c, rate), b""] for c in clips[:max_outputs]]
     table = np.array(wavs, dtype=object).reshape(-1, 2)
-    return write(name, table, step, _metadata("audio", description,
+    return _write(writer, name, table, step, _metadata("audio", description,
                                               encoding=audio_meta.Encoding.Value("WAV")))

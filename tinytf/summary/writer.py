@@ -206,9 +206,12 @@ class FileWriter(SummaryWriter):
                 self._records.close()
         _open_writers.discard(self)
 
-    def __del__(self):
+    def __del__(self):  # a writer dropped without close() still leaves its events on disk
         if getattr(self, "_lock", None) is not None:
-            self.close()
+            try:
+                self.close()
+            except Exception:  # noqa: BLE001 - at interpreter exit the file may be gone already
+                pass
 
     def __repr__(self):
         return f"<tinytf.summary file writer {self.logdir!r}>"
