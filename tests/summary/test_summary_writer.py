@@ -187,14 +187,19 @@ def test_sequential_graph_is_a_chain(tmp_path):
     assert nodes[1:] == [("seq/d1", [nodes[0][0]]), ("seq/d2", ["seq/d1"])]
 
 
-def test_write_raw_pb_and_summary_scope(tmp_path):
+def test_write_raw_pb_name_scope_and_summary_scope(tmp_path):
     from tensorboard.compat.proto import summary_pb2
     raw = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag="raw", simple_value=1.25)]).SerializeToString()
     with tf.summary.create_file_writer(str(tmp_path)).as_default(step=6):
         assert tf.summary.experimental.write_raw_pb(raw)
-        with tf.summary.experimental.summary_scope("name") as (tag, scope):
-            assert tag == "name"
-    assert [(e.step, e.value) for e in load(tmp_path).Scalars("raw")] == [(6, 1.25)]
+        with tf.name_scope("outer"):
+            with tf.summary.experimental.summary_scope("name") as (tag, scope):
+                assert (tag, scope) == ("outer/name", "outer/name/")
+                tf.summary.scalar("inside", 1.0)
+            tf.summary.write("as_given", 2.0)  # write takes its tag as given (as TF)
+    acc = load(tmp_path)
+    assert [(e.step, e.value) for e in acc.Scalars("raw")] == [(6, 1.25)]
+    assert sorted(acc.Tags()["tensors"]) == ["as_given", "outer/name/inside"]
 
 
 def test_without_tensorboard_the_first_writer_names_the_package(tmp_path):

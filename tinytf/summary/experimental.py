@@ -6,9 +6,13 @@ from .writer import get_step, set_step  # noqa: F401
 
 @contextlib.contextmanager
 def summary_scope(name, default_name=None, values=None):
-    """``with summary_scope(name) as (tag, scope):``; tinytf has no name scopes, so both are ``name``."""
+    """``with summary_scope(name) as (tag, scope):`` ``tag`` is ``name`` under the current
+    ``tf.name_scope`` (for ``tf.summary.write``), ``scope`` the name scope opened for the block."""
+    from .writer import name_scope, scoped
     name = name or default_name
-    yield name, name
+    tag = scoped(name)
+    with name_scope(name) as scope:
+        yield tag, scope
 
 
 def write_raw_pb(tensor, step=None, name=None):

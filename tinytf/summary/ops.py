@@ -62,6 +62,12 @@ def _tag(name):
     return name
 
 
+def _scoped(name):
+    """The tag of a summary named ``name``: under the current ``tf.name_scope`` (``write`` takes its
+    tag as given, as in TF)."""
+    return W.scoped(_tag(name))
+
+
 def _array(data, what):
     try:
         return np.asarray(data.numpy() if hasattr(data, "numpy") else data)
@@ -86,7 +92,7 @@ def scalar(name, data, step=None, description=None):
     writer, step = _target(step)
     if writer is None:
         return step is not None
-    return _write(writer, name, value.astype(np.float32), step, _metadata("scalar", description))
+    return _write(writer, _scoped(name), value.astype(np.float32), step, _metadata("scalar", description))
 
 
 def histogram_buckets(data, bucket_count=None):
@@ -122,7 +128,7 @@ def histogram(name, data, step=None, buckets=None, description=None):
     if writer is None:
         return step is not None
     table = histogram_buckets(value, buckets)
-    return _write(writer, name, table, step, _metadata("histogram", description))
+    return _write(writer, _scoped(name), table, step, _metadata("histogram", description))
 
 
 
@@ -170,7 +176,7 @@ def image(name, data, step=None, max_outputs=3, description=None):
     pixels = convert_to_uint8(images)
     blobs = [str(images.shape[2]).encode(), str(images.shape[1]).encode()]
     blobs += [encode_png(img) for img in pixels[:max_outputs]]
-    return _write(writer, name, np.array(blobs, dtype=object), step, _metadata("image", description))
+    return _write(writer, _scoped(name), np.array(blobs, dtype=object), step, _metadata("image", description))
 
 
 def text(name, data, step=None, description=None):
@@ -181,7 +187,7 @@ def text(name, data, step=None, description=None):
     writer, step = _target(step)
     if writer is None:
         return step is not None
-    return _write(writer, name, value, step, _metadata("text", description))
+    return _write(writer, _scoped(name), value, step, _metadata("text", description))
 
 
 def encode_wav(samples, sample_rate):
@@ -213,5 +219,5 @@ def audio(name, data, sample_rate, step=None, max_outputs=3, encoding=None, desc
     from tensorboard.plugins.audio import metadata as audio_meta
     wavs = [[encode_wav(c, rate), b""] for c in clips[:max_outputs]]
     table = np.array(wavs, dtype=object).reshape(-1, 2)
-    return _write(writer, name, table, step, _metadata("audio", description,
+    return _write(writer, _scoped(name), table, step, _metadata("audio", description,
                                               encoding=audio_meta.Encoding.Value("WAV")))

@@ -93,6 +93,33 @@ def should_record_summaries():
     return bool(cond() if callable(cond) else cond)
 
 
+class name_scope:
+    """``tf.name_scope(name)``: ``with tf.name_scope("train"):`` prefixes the tags of summaries
+    written inside (``train/loss``), as TF 2 does eagerly (no ``_1`` suffixes). tinytf's ops have no
+    names, so summary tags are all it changes."""
+
+    def __init__(self, name):
+        if not isinstance(name, str):
+            raise TypeError(f"tf.name_scope: name must be a string, got {name!r}")
+        self.name = name
+
+    def __enter__(self):
+        old = _get("scope", "")
+        self._old = old
+        name = self.name
+        _state.scope = name if name.endswith("/") else (old + name + "/" if name else old)
+        return _state.scope
+
+    def __exit__(self, *exc):
+        _state.scope = self._old
+        return False
+
+
+def scoped(name):
+    """``name`` under the current name scope (``scope/name``)."""
+    return _get("scope", "") + name
+
+
 class SummaryWriter:
     """``tf.summary.SummaryWriter``: the interface of the writers ``create_file_writer`` and
     ``create_noop_writer`` return."""
