@@ -13,7 +13,6 @@ from . import experimental  # noqa: F401
 from .graph import graph, trace_export, trace_off, trace_on  # noqa: F401
 from .ops import audio, histogram, image, scalar, text, write  # noqa: F401
 from .writer import NoopWriter, SummaryWriter, record_if, should_record_summaries  # noqa: F401
-from .writer import name_scope  # noqa: F401 - also tf.name_scope
 from .writer import FileWriter as _FileWriter
 
 
