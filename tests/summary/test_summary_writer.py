@@ -258,3 +258,14 @@ def test_kill_9_leaves_files_tensorboard_reads_up_to_the_last_flush(tmp_path):
     acc = load(tmp_path)
     assert scalars(acc, "loss") == [(s, np.float32(1.0 / (s + 1))) for s in range(5)]
     assert [e.step for e in acc.Tensors("w")] == list(range(5))
+
+
+def test_events_still_queued_at_exit_are_written(tmp_path):
+    res = run_python(f"""
+        import tinytf as tf
+        w = tf.summary.create_file_writer({str(tmp_path)!r}, max_queue=1000, flush_millis=10 ** 7)
+        w.set_as_default(step=3)
+        tf.summary.scalar("late", 4.0)  # never flushed or closed by the program
+    """)
+    assert res.returncode == 0, res.stderr
+    assert scalars(load(tmp_path), "late") == [(3, 4.0)]
