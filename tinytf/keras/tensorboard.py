@@ -172,8 +172,9 @@ class TensorBoard(Callback):
 
 
 def _is_graph_network(model):
-    from .models import Sequential
-    return isinstance(model, Sequential) or getattr(model, "_functional", None) is not None
+    """Keras writes the graph when the class is named Sequential or Functional (not for subclasses)."""
+    from .models import Model, Sequential
+    return type(model) is Sequential or (type(model) is Model and model._functional is not None)
 
 
 def weight_path(model, layer, weight):
