@@ -439,9 +439,9 @@ def build_parser():
                    help="use only the first N training images (and the first N test images)")
     t.add_argument("--out", metavar="DIR", help="run folder (default runs/<model>-<dataset>-<timestamp>)")
     t.add_argument("--tensorboard", metavar="DIR|none",
-                   help="write TensorBoard logs (train/, validation/: epoch metrics, weight histograms and images) to DIR; default: the run folder when the "
-                        "tensorboard package is installed (tinytf[tensorboard]), so `tensorboard --logdir runs` "
-                        "shows every run; none: no logs")
+                   help="write TensorBoard logs (train/, validation/: epoch metrics, weight histograms and "
+                        "images) to DIR; default: the run folder when the tensorboard package is installed "
+                        "(tinytf[tensorboard]), so `tensorboard --logdir runs` shows every run; none: no logs")
     t.add_argument("--resume", metavar="RUN", help="continue an interrupted run from its last checkpoint")
     t.add_argument("--workers", type=int, metavar="N",
                    help="train on N processes (tf.distribute over MPI: mpiexec -n N); needs tinytf[distributed]")

@@ -358,8 +358,6 @@ class LambdaCallback(Callback):
             setattr(self, name, fn)
 
 
-
-
 def __getattr__(name):
     if name == "TensorBoard":  # keras/tensorboard.py builds on this module; loaded when first asked for
         from .tensorboard import TensorBoard

@@ -47,7 +47,7 @@ class TensorBoard(Callback):
         self.histogram_freq, self.write_graph, self.write_images = int(histogram_freq), write_graph, write_images
         self.write_steps_per_second, self.update_freq = write_steps_per_second, update_freq
         self.embeddings_freq, self.embeddings_metadata = embeddings_freq, embeddings_metadata
-        start, stop = _profile_range(profile_batch)
+        _, stop = _profile_range(profile_batch)
         if stop:
             warnings.warn(f"TensorBoard: profile_batch={profile_batch!r} is ignored: tinytf has no profiler")
         if embeddings_freq:
