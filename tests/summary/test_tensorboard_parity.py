@@ -78,7 +78,7 @@ def test_image_values(logs):
                 assert np.abs(np.int16(gp) - np.int16(wp)).max() <= 1, where
 
 
-@pytest.mark.parametrize("plugin", ["text", "audio", "graph_keras_model"])
+@pytest.mark.parametrize("plugin", ["text", "audio", "graph_keras_model", "graph_run_metadata_graph", ""])
 def test_exact_values(logs, plugin):
     found = list(_values(logs, plugin))
     assert found
