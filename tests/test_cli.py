@@ -78,10 +78,12 @@ def arrays_of(run):
 def snapshot(folder):
     """Every file's name, size, mtime and hash: to check that a refused command changed nothing."""
     out = {}
-    for name in sorted(os.listdir(folder)):
-        p = os.path.join(folder, name)
-        with open(p, "rb") as f:
-            out[name] = (os.path.getsize(p), os.stat(p).st_mtime_ns, hashlib.sha256(f.read()).hexdigest())
+    for root, _, files in os.walk(folder):  # with the TensorBoard logs in train/ and validation/
+        for name in sorted(files):
+            p = os.path.join(root, name)
+            with open(p, "rb") as f:
+                out[os.path.relpath(p, folder)] = (os.path.getsize(p), os.stat(p).st_mtime_ns,
+                                                   hashlib.sha256(f.read()).hexdigest())
     return out
 
 

@@ -69,8 +69,9 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
 
 
 _LAZY = {"keras": "tinytf.keras", "data": "tinytf.data", "image": "tinytf.image", "train": "tinytf.train",
-         "onnx": "tinytf.keras.saving.onnx", "distribute": "tinytf.distribute"}
+         "onnx": "tinytf.keras.saving.onnx", "distribute": "tinytf.distribute", "summary": "tinytf.summary"}
 _FROM_DATA = ("TensorSpec",)
+_FROM_SUMMARY = ("name_scope",)  # tf.name_scope: prefixes summary tags (tinytf's ops have no names)
 _KERAS_ALIASES = ("losses", "optimizers", "metrics", "initializers", "layers", "models", "callbacks",
                   "regularizers", "activations")
 
@@ -83,6 +84,8 @@ def __getattr__(name):
         return mod
     if name in _FROM_DATA:
         return getattr(importlib.import_module("tinytf.data"), name)
+    if name in _FROM_SUMMARY:
+        return getattr(importlib.import_module("tinytf.summary.writer"), name)
     if name in _KERAS_ALIASES:  # tf.losses, tf.optimizers ... (TensorFlow 2.0-2.3 code)
         mod = importlib.import_module(f"tinytf.keras.{name}")
         globals()[name] = mod

@@ -220,7 +220,7 @@ def _new_run(a):
             if os.path.isfile(os.path.join(run_dir, name)):
                 os.remove(os.path.join(run_dir, name))
         checkpoint.save(run_dir, model, meta)  # epoch 0: a run killed in epoch 1 can resume too
-        return training.fit(run_dir, meta, model, data, "Training")
+        return training.fit(run_dir, meta, model, data, "Training", a.tensorboard)
 
 
 def _resume(a):
@@ -244,7 +244,7 @@ def _resume(a):
                   "left out", flush=True)
             training.finish(run_dir, meta, model, data[1][0], data[1][1], data[2])
             return 0
-        return training.fit(run_dir, meta, model, data, "Resuming")
+        return training.fit(run_dir, meta, model, data, "Resuming", a.tensorboard)
 
 
 def _train_worker(a):
@@ -337,7 +337,7 @@ def cmd_predict(a):
 
 # ============================================================================ summary / rf / explain
 
-def _shape_arg(text):
+def shape_arg(text):
     try:
         dims = tuple(int(v) for v in text.replace("x", ",").split(",") if v.strip())
     except ValueError:
@@ -441,6 +441,10 @@ def build_parser():
     t.add_argument("--limit", type=int, metavar="N",
                    help="use only the first N training images (and the first N test images)")
     t.add_argument("--out", metavar="DIR", help="run folder (default runs/<model>-<dataset>-<timestamp>)")
+    t.add_argument("--tensorboard", metavar="DIR|none",
+                   help="write TensorBoard logs (train/, validation/: epoch metrics, weight histograms and "
+                        "images) to DIR; default: the run folder when the tensorboard package is installed "
+                        "(tinytf[tensorboard]), so `tensorboard --logdir runs` shows every run; none: no logs")
     t.add_argument("--resume", metavar="RUN", help="continue an interrupted run from its last checkpoint")
     t.add_argument("--workers", type=int, metavar="N",
                    help="train on N processes (tf.distribute over MPI: mpiexec -n N); needs tinytf[distributed]")
@@ -483,7 +487,7 @@ def build_parser():
                                    "(2 per multiply-add) per layer.", epilog=f"Models: {models}.")
     s.add_argument("model", metavar="MODEL", nargs="?", default="lenet5",
                    help=f"{', '.join(zoo.MODELS)} (default lenet5) or a run folder")
-    s.add_argument("--input-shape", type=_shape_arg, default=(28, 28, 1), metavar="H,W,C",
+    s.add_argument("--input-shape", type=shape_arg, default=(28, 28, 1), metavar="H,W,C",
                    help="default 28,28,1")
     s.add_argument("--classes", type=int, default=10, help="number of outputs (default 10)")
     s.set_defaults(func=cmd_summary)

@@ -1,5 +1,5 @@
 """Training callbacks: History, progress bar, ModelCheckpoint, EarlyStopping, CSVLogger,
-LearningRateScheduler."""
+LearningRateScheduler (and TensorBoard, from keras/tensorboard.py)."""
 import csv
 import math
 import os
@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .callback import Callback  # noqa: F401 - keras.callbacks.Callback
 from .distribution import get_distribution
 
 
@@ -16,33 +17,6 @@ def _chief():
     """Whether this process prints progress and writes files: True unless it is a worker other than
     rank 0 of a multi-process ``tf.distribute`` job (every rank runs the callbacks; only rank 0 writes)."""
     return get_distribution().is_chief()
-
-
-class Callback:
-    """Base class: override any of the ``on_*`` hooks. ``self.model`` is set by ``fit``."""
-
-    def __init__(self):
-        self.model = None
-        self.params = {}
-
-    def set_model(self, model):
-        self.model = model
-
-    def set_params(self, params):
-        self.params = params
-
-    def on_train_begin(self, logs=None): pass
-    def on_train_end(self, logs=None): pass
-    def on_epoch_begin(self, epoch, logs=None): pass
-    def on_epoch_end(self, epoch, logs=None): pass
-    def on_train_batch_begin(self, batch, logs=None): pass
-    def on_train_batch_end(self, batch, logs=None): pass
-    def on_test_begin(self, logs=None): pass
-    def on_test_end(self, logs=None): pass
-    def on_test_batch_begin(self, batch, logs=None): pass
-    def on_test_batch_end(self, batch, logs=None): pass
-    def on_predict_begin(self, logs=None): pass
-    def on_predict_end(self, logs=None): pass
 
 
 class CallbackList:
@@ -149,6 +123,13 @@ class ProgbarLogger(Callback):
     def __init__(self, verbose=1, stream=None):
         super().__init__()
         self.verbose, self.stream = (verbose if _chief() else 0), stream
+        self._in_fit = False
+
+    def on_train_begin(self, logs=None):
+        self._in_fit = True  # fit's validation runs the test hooks: no bar for it (as Keras)
+
+    def on_train_end(self, logs=None):
+        self._in_fit = False
 
     def on_epoch_begin(self, epoch, logs=None):
         out = self.stream or sys.stdout
@@ -175,15 +156,19 @@ class ProgbarLogger(Callback):
 
     # ``evaluate``: the same bar (or line) for the test batches, without the "Epoch" header.
     def on_test_begin(self, logs=None):
+        if self._in_fit:
+            return
         out = self.stream or sys.stdout
         self.bar = Progbar(self.params.get("steps"), stream=out) if self.verbose == 1 else None
         self.t0, self.seen = time.perf_counter(), 0
 
     def on_test_batch_end(self, batch, logs=None):
-        self.on_train_batch_end(batch, logs)
+        if not self._in_fit:
+            self.on_train_batch_end(batch, logs)
 
     def on_test_end(self, logs=None):
-        self.on_epoch_end(0, logs)
+        if not self._in_fit:
+            self.on_epoch_end(0, logs)
 
 
 class ModelCheckpoint(Callback):
@@ -348,3 +333,8 @@ class LambdaCallback(Callback):
             setattr(self, name, fn)
 
 
+def __getattr__(name):
+    if name == "TensorBoard":  # keras/tensorboard.py builds on this module; loaded when first asked for
+        from .tensorboard import TensorBoard
+        return TensorBoard
+    raise AttributeError(f"module 'tinytf.keras.callbacks' has no attribute {name!r}")

@@ -2,6 +2,7 @@
 summaries and weight files."""
 import json
 import os
+import sys
 
 import numpy as np
 
@@ -12,6 +13,14 @@ from .layers.core import InputLayer
 from .trainer import Trainer, _as_list, _is_dataset, _split_validation  # noqa: F401
 
 WEIGHTS_FORMAT = "tinytf-weights-1"
+
+
+def _report_call(model):
+    """Tell a running ``tf.summary.trace_on`` that ``model`` ran (found through ``sys.modules``, so
+    Keras never imports ``tinytf.summary``)."""
+    graphs = sys.modules.get("tinytf.summary.graph")
+    if graphs is not None and graphs.tracing():
+        graphs.traced(model)
 
 
 class Model(Trainer, Layer):
@@ -107,6 +116,7 @@ class Model(Trainer, Layer):
         if isinstance(inputs, KerasTensor) or (isinstance(inputs, (list, tuple)) and inputs
                                                and isinstance(inputs[0], KerasTensor)):
             return super().__call__(inputs)
+        _report_call(self)
         inputs = self._convert_inputs(inputs)
         if not self.built:  # a user's build(input_shape) runs; else the data builds the layers
             self._maybe_build(_shapes(inputs), run_default=False)
@@ -305,6 +315,7 @@ class Sequential(Model):
     def __call__(self, inputs, *args, training=None, **kwargs):
         if isinstance(inputs, KerasTensor):
             return Layer.__call__(self, inputs)
+        _report_call(self)
         x = self._convert_inputs(inputs)
         if self.built:
             return self.call(x, training=bool(training))

@@ -24,6 +24,10 @@ class Trainer:
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self._loss_fn = None if loss is None else losses.get(loss)
+        if self._loss_fn is not None and not isinstance(self._loss_fn, losses.Loss):
+            # Keras 3 wraps a loss function (or name) to average it over the batch; a bare per-sample
+            # loss would make the tape differentiate its sum: a gradient batch-size times too large
+            self._loss_fn = losses.LossFunctionWrapper(self._loss_fn)
         self._metric_specs = list(metrics or [])
         self._metrics = None
         self._loss_tracker = metrics_module.Mean(name="loss")
@@ -139,7 +143,9 @@ class Trainer:
                                  "(an empty Dataset, or steps_per_epoch=0?)")
             epoch_logs = dict(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._run_eval(val, None)
+                cb.on_test_begin()  # Keras's fit runs evaluate with its callbacks
+                val_logs = self._run_eval(val, cb)
+                cb.on_test_end(val_logs)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
             cb.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:

@@ -1,5 +1,6 @@
-"""Training into a run folder (``tinytf train``): ``fit`` with a checkpoint every epoch, stopped by
-Ctrl-C or SIGTERM with a usable checkpoint, then the final test and report.md.
+"""Training into a run folder (``tinytf train``): ``fit`` with a checkpoint every epoch and
+TensorBoard logs, stopped by Ctrl-C or SIGTERM with a usable checkpoint, then the final test and
+report.md.
 """
 import os
 import signal
@@ -12,8 +13,9 @@ def predict_classes(model, x):
     return model.predict(x, batch_size=500, verbose=0).argmax(axis=1)
 
 
-def fit(run_dir, meta, model, data, what):
-    """Train from ``meta["epoch"]`` to the configured epochs, then report; 130 if interrupted."""
+def fit(run_dir, meta, model, data, what, tensorboard=None):
+    """Train from ``meta["epoch"]`` to the configured epochs, then report; 130 if interrupted.
+    ``tensorboard``: the ``--tensorboard`` option (:func:`tensorboard_callbacks`)."""
     from . import checkpoint
     cfg = meta["config"]
     (x, y), (xt, yt), names = data
@@ -23,11 +25,12 @@ def fit(run_dir, meta, model, data, what):
           f"{','.join(cfg['augment']) or 'none'}, seed {cfg['seed']}\n"
           f"Run folder: {run_dir}", flush=True)
     cb = checkpoint.RunCheckpoint(run_dir, meta, len(x))
+    tb = tensorboard_callbacks(run_dir, tensorboard, meta["epoch"])
     old = {sig: signal.signal(sig, handler) for sig, handler in
            ((signal.SIGTERM, _raise_interrupt), (signal.SIGINT, signal.default_int_handler))}
     try:
         model.fit(*training_data(cfg, x, y), epochs=cfg["epochs"], initial_epoch=meta["epoch"],
-                  validation_data=(xt, yt), validation_batch_size=cfg["batch_size"], callbacks=[cb], verbose=1)
+                  validation_data=(xt, yt), validation_batch_size=cfg["batch_size"], callbacks=[cb, *tb], verbose=1)
     except KeyboardInterrupt:
         sys.stdout.write("\n")
         sys.stdout.flush()
@@ -43,6 +46,38 @@ def fit(run_dir, meta, model, data, what):
             signal.signal(sig, handler)
     finish(run_dir, meta, model, xt, yt, names)
     return 0
+
+
+def tensorboard_callbacks(run_dir, option, first_epoch):
+    """``--tensorboard DIR``: logs in DIR/train and DIR/validation; ``none``: no logs; not given:
+    logs in the run folder when the ``tensorboard`` package is installed, so that
+    ``tensorboard --logdir runs`` shows every run. Epoch scalars, and weight histograms and images
+    every epoch (``histogram_freq=1, write_images=True``). A run that starts at epoch 0 first removes the
+    event files a replaced run left in its own run folder's ``train/`` and ``validation/``."""
+    import importlib.util
+    from ..summary.writer import INSTALL
+    from .errors import UserError
+    if option is not None and option.lower() == "none":
+        return []
+    if importlib.util.find_spec("tensorboard") is None:
+        if option is None:
+            return []
+        raise UserError(f"--tensorboard needs the 'tensorboard' package: pip install '{INSTALL}'")
+    log_dir = run_dir if option is None else option
+    try:
+        os.makedirs(log_dir, exist_ok=True)
+    except OSError as e:
+        raise UserError(f"--tensorboard {log_dir}: cannot create the folder: {e.strerror or e}") from None
+    if first_epoch == 0 and os.path.abspath(log_dir) == os.path.abspath(run_dir):
+        for sub in ("train", "validation"):
+            folder = os.path.join(run_dir, sub)
+            for name in os.listdir(folder) if os.path.isdir(folder) else ():
+                if name.startswith("events.out.tfevents."):
+                    os.remove(os.path.join(folder, name))
+    from ..keras.tensorboard import TensorBoard
+    print(f"TensorBoard logs: {os.path.join(log_dir, 'train')}, {os.path.join(log_dir, 'validation')} "
+          f"(view them with: tensorboard --logdir {os.path.dirname(os.path.abspath(log_dir))})", flush=True)
+    return [TensorBoard(log_dir, histogram_freq=1, write_images=True)]
 
 
 def training_data(cfg, x, y):
