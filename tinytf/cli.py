@@ -90,7 +90,7 @@ def _open_keras_file(path, dataset):
     from .keras.models import load_model
     try:
         model = load_model(path)
-    except (ValueError, OSError, ImportError, KeyError, TypeError) as e:
+    except (ValueError, OSError, ImportError, KeyError, TypeError, AttributeError, NotImplementedError) as e:
         raise UserError(f"cannot load {path}: {e}") from None
     shape = getattr(model, "input_shape", None)
     if shape is None or len(shape) != 4 or None in tuple(shape)[1:]:
@@ -292,6 +292,7 @@ def cmd_evaluate(a):
 
 def cmd_export(a):
     """Write a run's model as ONNX (``.onnx``) or a Keras 3 file (``.keras``)."""
+    _check_export_target(a.out, a.overwrite)
     _, model = _open_run(a.run, a.best)
     try:
         if a.out.endswith(".onnx"):
@@ -301,10 +302,24 @@ def cmd_export(a):
             model.save(a.out)
         else:
             raise UserError(f"export: {a.out}: use a .onnx or .keras file name")
-    except (ImportError, NotImplementedError) as e:
+    except (ImportError, NotImplementedError, OSError, ValueError) as e:
         raise UserError(str(e)) from None
     print(f"wrote {a.out}")
     return 0
+
+
+def _check_export_target(out, overwrite):
+    """Refuse an export target that is a folder, lies under a regular file, or is an existing file
+    (without ``--overwrite``, as ``train --out``)."""
+    if os.path.isdir(out):
+        raise UserError(f"export: {out} is a folder; give a file name such as {os.path.join(out, 'model.onnx')}")
+    parent = os.path.dirname(os.path.abspath(out))
+    while parent and not os.path.exists(parent):
+        parent = os.path.dirname(parent) if os.path.dirname(parent) != parent else ""
+    if parent and not os.path.isdir(parent):
+        raise UserError(f"export: cannot write {out}: {parent} is a file, not a folder")
+    if os.path.lexists(out) and not overwrite:
+        raise UserError(f"export: {out} exists; pass --overwrite to replace it")
 
 
 def cmd_predict(a):
@@ -459,6 +474,7 @@ def build_parser():
     o.add_argument("run", metavar="RUN")
     o.add_argument("out", metavar="FILE", help="m.onnx or m.keras")
     o.add_argument("--best", action="store_true", help="use best.weights.npz instead of the last checkpoint")
+    o.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     o.set_defaults(func=cmd_export)
 
     r = sub.add_parser("predict", help="classify images with a trained run",

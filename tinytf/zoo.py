@@ -83,6 +83,9 @@ class DataError(ValueError):
     """A dataset folder that cannot be used (the message says why)."""
 
 
+MAX_CLASSES = 100_000  # a dataset's labels are class numbers below this (ImageNet-21k has 21,841)
+
+
 def dataset_label(spec):
     """A short name for run folders: the dataset name, or the folder's base name."""
     return spec if spec in DATASETS else os.path.basename(os.path.normpath(spec)) or "data"
@@ -102,8 +105,11 @@ def load_dataset(spec):
         raise DataError(f"dataset {spec!r} is neither {' nor '.join(DATASETS)} nor a folder")
     train, test, where = _load_folder(folder)
     train, test = (_checked(where, split, x, y) for split, (x, y) in (("train", train), ("test", test)))
-    n = int(max(train[1].max(initial=0), test[1].max(initial=0))) + 1
-    return train, test, _class_names(folder, n)
+    top = max(train[1].max(initial=0), test[1].max(initial=0))
+    if top >= MAX_CLASSES:
+        split = "train" if train[1].max(initial=0) == top else "test"
+        raise DataError(f"{where}: y_{split} holds label {int(top)}; expected class numbers below {MAX_CLASSES}")
+    return train, test, _class_names(folder, int(top) + 1)
 
 
 def _checked(where, split, x, y):

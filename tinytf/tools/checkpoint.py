@@ -35,6 +35,7 @@ import numpy as np
 
 from .. import backend
 from ..keras.callbacks import Callback
+from ..loading import dtype_problem
 from ..files import TEMP_PREFIX, is_temp_file, read_npz, write_npz_atomic, write_text_atomic
 
 FORMAT = "tinytf-run-1"
@@ -140,6 +141,8 @@ def check_weights(model, weights, where):
     extra = [k for k in weights if k not in want]
     wrong = [f"{k} {tuple(weights[k].shape)} vs {want[k]}" for k in want
              if k in weights and tuple(weights[k].shape) != want[k]]
+    wrong += [f"{k} {dtype_problem(weights[k].dtype, np.float32)}" for k in want
+              if k in weights and dtype_problem(weights[k].dtype, np.float32)]
     if missing or extra or wrong:
         parts = [f"missing {missing}" if missing else "", f"unexpected {extra}" if extra else "",
                  f"shape mismatch: {', '.join(wrong)}" if wrong else ""]

@@ -3,8 +3,22 @@ writer): the ``model_config`` attribute and the ``model_weights`` group."""
 import json
 import os
 
+from ...loading import FileRefused
 from . import h5_weights
 from .serialization import compile_from_config, deserialize_layer
+
+
+def _json(raw, filepath, name):
+    """The JSON object in the HDF5 attribute ``name`` (a ``FileRefused`` naming it otherwise)."""
+    try:
+        text = raw.decode("utf8") if isinstance(raw, bytes) else raw
+        value = json.loads(text) if isinstance(text, str) else None
+    except ValueError as e:  # UnicodeDecodeError, JSONDecodeError
+        raise FileRefused(filepath, f"attribute {name}", f"is not valid JSON: {e}") from None
+    if not isinstance(value, dict):
+        raise FileRefused(filepath, f"attribute {name}", f"is not a JSON object (got {type(raw).__name__} "
+                                                         f"{str(raw)[:80]!r})")
+    return value
 
 
 def load_legacy_model(filepath, custom_objects=None, compile=True, safe_mode=True):
@@ -14,13 +28,16 @@ def load_legacy_model(filepath, custom_objects=None, compile=True, safe_mode=Tru
         if raw is None:
             raise ValueError(f"{filepath} holds weights only (no model_config): build the model in code "
                              "and call model.load_weights")
-        config = json.loads(raw.decode("utf8") if isinstance(raw, bytes) else raw)
-        model = deserialize_layer(config, custom_objects, safe_mode)
+        config = _json(raw, filepath, "model_config")
+        try:
+            model = deserialize_layer(config, custom_objects, safe_mode)
+        except (ValueError, TypeError, KeyError, AttributeError, ImportError, NotImplementedError) as e:
+            raise ValueError(f"{filepath} (attribute model_config): {e}") from None
         pairs = h5_weights.read_legacy(model, f, filepath)
         training = f.attrs.get("training_config")
     h5_weights.assign(pairs)
     if compile and training is not None:
-        tc = json.loads(training.decode("utf8") if isinstance(training, bytes) else training)
+        tc = _json(training, filepath, "training_config")
         opt = tc.get("optimizer_config")
         compile_from_config(model, {"optimizer": opt, "loss": tc.get("loss"), "metrics": tc.get("metrics")},
                             custom_objects)
