@@ -83,6 +83,12 @@ def _load_run(run_dir):
     return meta, weights, opt_state
 
 
+def _about(path, doing, error):
+    """``doing path: error``, without the path twice where the error already starts with it."""
+    text = str(error)
+    return text if text.startswith(str(path)) else f"{doing} {path}: {text}"
+
+
 def _open_keras_file(path, dataset):
     """``(meta, model)`` for a Keras 3 ``.keras`` file (saved by tinytf or TensorFlow): the meta
     ``evaluate`` and ``predict`` need, with the dataset given by ``--dataset`` (Fashion-MNIST)."""
@@ -91,7 +97,7 @@ def _open_keras_file(path, dataset):
     try:
         model = load_model(path)
     except (ValueError, OSError, ImportError, KeyError, TypeError, AttributeError, NotImplementedError) as e:
-        raise UserError(f"cannot load {path}: {e}") from None
+        raise UserError(_about(path, "cannot load", e)) from None
     shape = getattr(model, "input_shape", None)
     if shape is None or len(shape) != 4 or None in tuple(shape)[1:]:
         raise UserError(f"{path}: the model's input must be images [batch, height, width, channels], "
@@ -121,7 +127,7 @@ def _open_run(run_dir, best=False, dataset=None):
         try:
             model.load_weights(path)
         except (ValueError, OSError) as e:
-            raise UserError(f"cannot use {path}: {e}") from None
+            raise UserError(_about(path, "cannot use", e)) from None
     return meta, model
 
 

@@ -51,7 +51,9 @@ def _load_npy(path, shape):
         if dtype.kind not in "uif":
             raise ImageError(f"{path}: array of dtype {dtype}; expected integers 0..255 or floats 0..1")
         a = read_npy(path)
-    except (FileRefused, OSError) as e:
+    except FileRefused as e:
+        raise ImageError(f"cannot read image {e}") from None
+    except OSError as e:
         raise ImageError(f"cannot read image {path}: {e}") from None
     a = a.reshape(_batch_shape(path, a.shape, shape))
     if a.dtype.kind in "ui":
