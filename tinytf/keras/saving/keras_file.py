@@ -35,10 +35,10 @@ def save_model(model, filepath, overwrite=True, zipped=True):
 
 
 def _weights_limit(model):
-    """The most bytes a ``model.weights.h5`` for ``model`` can need: its variables with up to three
-    optimizer slots each, plus HDF5's overhead per object."""
+    """The most bytes a ``model.weights.h5`` for ``model`` can need: its variables with up to seven
+    optimizer copies each (slots, EMA, gradient accumulators), plus HDF5's overhead per object."""
     n = sum(int(np.prod(v.shape)) * np.dtype(v.dtype.as_numpy_dtype).itemsize for v in model.weights)
-    return 4 * n + 4096 * (len(model.weights) + 64) + (1 << 20)
+    return 8 * n + (32 << 10) * (len(model.weights) + 64) + (1 << 20)
 
 
 def _config(z, filepath):

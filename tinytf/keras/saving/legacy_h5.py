@@ -35,9 +35,9 @@ def load_legacy_model(filepath, custom_objects=None, compile=True, safe_mode=Tru
             raise ValueError(f"{filepath} (attribute model_config): {e}") from None
         pairs = h5_weights.read_legacy(model, f, filepath)
         training = f.attrs.get("training_config")
+        tc = _json(training, filepath, "training_config") if compile and training is not None else None
     h5_weights.assign(pairs)
-    if compile and training is not None:
-        tc = _json(training, filepath, "training_config")
+    if tc is not None:
         opt = tc.get("optimizer_config")
         compile_from_config(model, {"optimizer": opt, "loss": tc.get("loss"), "metrics": tc.get("metrics")},
                             custom_objects)
