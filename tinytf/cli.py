@@ -102,6 +102,10 @@ def _open_keras_file(path, dataset):
     if shape is None or len(shape) != 4 or None in tuple(shape)[1:]:
         raise UserError(f"{path}: the model's input must be images [batch, height, width, channels], "
                         f"got input_shape {shape}")
+    from .tools.images import MAX_PIXELS
+    if shape[1] * shape[2] > MAX_PIXELS or shape[3] > 4:
+        raise UserError(f"{path}: the model takes {shape[1]}x{shape[2]}x{shape[3]} inputs; tinytf feeds it "
+                        f"pictures of at most {MAX_PIXELS} pixels and 1 to 4 channels")
     spec = dataset or "fashion_mnist"
     names = {"fashion_mnist": zoo.FASHION_MNIST_CLASSES, "mnist": zoo.MNIST_CLASSES}.get(spec)
     cfg = {"dataset": spec, "dataset_label": zoo.dataset_label(spec), "model": os.path.basename(path),

@@ -16,6 +16,7 @@ problem, raised before any data is read or anything is changed.
   refused, as Keras does), and no dataset may keep its data outside the file (external raw
   storage, virtual datasets). Datasets are read only after their shapes and dtypes match.
 """
+import contextlib
 import os
 import zipfile
 
@@ -29,12 +30,37 @@ _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate", zipfi
 NUMERIC = "fiub"
 
 
+_budget = []  # [path, bytes left] while a model is built from a file's config (allocation_budget)
+
+
 class FileRefused(ValueError):
     """A file (or an object in it) that tinytf will not read; nothing was read or changed."""
 
     def __init__(self, path, obj, problem):
         self.path, self.obj, self.problem = os.fspath(path), obj, problem
         super().__init__(f"{self.path}: {obj}: {problem}" if obj else f"{self.path}: {problem}")
+
+
+@contextlib.contextmanager
+def allocation_budget(path, nbytes):
+    """While a model is built from the config of ``path``, its weights may take at most ``nbytes``
+    (what the file's weights can hold): ``charge`` refuses more before it is allocated."""
+    _budget.append([os.fspath(path), int(nbytes)])
+    try:
+        yield
+    except MemoryError:
+        raise FileRefused(path, "config", "describes a model too big for this machine's memory") from None
+    finally:
+        _budget.pop()
+
+
+def charge(nbytes, what):
+    """Count a weight of ``nbytes`` against the active :func:`allocation_budget` (if any)."""
+    if _budget:
+        _budget[-1][1] -= nbytes
+        if _budget[-1][1] < 0:
+            raise FileRefused(_budget[-1][0], what, f"the config declares a weight of {size_text(nbytes)}, more "
+                                                    "than the file's weights can hold; refused before allocating")
 
 
 def size_text(n):

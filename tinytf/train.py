@@ -166,7 +166,8 @@ class Checkpoint:
                 extra = [k for k in below if k not in set(keys)]
                 wrong = [f"{k}: checkpoint {arrays[k].shape} vs object {tuple(w.shape)}"
                          for k, w in zip(keys, obj.weights) if k in arrays and arrays[k].shape != tuple(w.shape)]
-                wrong += [f"{k}: {dtype_problem(arrays[k].dtype, np.asarray(w).dtype)}" for k, w in zip(keys, obj.weights)
+                wrong += [f"{k}: {dtype_problem(arrays[k].dtype, np.asarray(w).dtype)}"
+                          for k, w in zip(keys, obj.weights)
                           if k in arrays and dtype_problem(arrays[k].dtype, np.asarray(w).dtype)]
                 if missing or extra or wrong:
                     errors.append(f"{p}: does not match the checkpoint; missing {missing}, not in object "
@@ -219,7 +220,7 @@ class Checkpoint:
                 raise ValueError(f"{file} is not a tinytf checkpoint (written by tf.train.Checkpoint): no __meta__")
             try:
                 meta = json.loads(z.text("__meta__"))
-            except ValueError as e:
+            except (ValueError, RecursionError) as e:
                 raise FileRefused(file, "__meta__", f"is not valid JSON: {e}") from None
             if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
                 raise ValueError(f"{file} is not a tinytf checkpoint (written by tf.train.Checkpoint)")

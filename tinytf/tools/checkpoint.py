@@ -79,7 +79,7 @@ def load(run_dir):
         raise CheckpointError(f"{path} is truncated or corrupted and cannot be used ({_short(e)})") from None
     try:
         meta = json.loads(str(arrays.pop("__meta__")))
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, RecursionError):
         raise CheckpointError(f"{path} has no readable metadata: not a tinytf run checkpoint") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or "config" not in meta:
         raise CheckpointError(f"{path}: not a tinytf run checkpoint (format "

@@ -3,8 +3,8 @@
 Pictures (any size, colour or grey) are turned into what the models were trained on: transparent
 parts composited on white, converted to grey (or RGB for 3-channel models), padded to a square
 with their border colour (so the aspect ratio is kept), resized to the model's input size and
-scaled to [0, 1] (16-bit pictures by 65535). MNIST-style data is light on dark: use ``invert=True`` for a dark object on a
-light background (a photo, a drawing on paper).
+scaled to [0, 1] (16-bit pictures by 65535). MNIST-style data is light on dark: use ``invert=True``
+for a dark object on a light background (a photo, a drawing on paper).
 
 ``.npy`` files hold one image ([H, W] or [H, W, C]) or a batch ([N, H, W] or [N, H, W, C]) of the
 model's size (the header is checked against the file's size and the model before anything is

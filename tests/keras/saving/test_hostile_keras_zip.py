@@ -205,3 +205,31 @@ def test_hdf5_named_npz_is_refused(tmp_path):
     os.replace(str(tmp_path / "w.weights.h5"), path)
     with pytest.raises(ValueError, match=r"best\.weights\.npz: its name says NPZ, its content is an HDF5 file"):
         m.load_weights(path)
+
+
+def _config_zip(path, config_text, weights=b""):
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("config.json", config_text)
+        z.writestr("model.weights.h5", weights)
+
+
+def test_a_config_declaring_huge_weights_is_refused_before_allocating(tmp_path):
+    """Dense(100000) on 100000 inputs (37 GiB) in a file whose weights hold 1 kB: refused from the
+    budget the weights member gives, in bounded memory and time."""
+    import json
+    config = {"module": "keras", "class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [None, 100000], "name": "i"}},
+        {"module": "keras.layers", "class_name": "Dense", "config": {"units": 100000, "name": "d"}}]},
+        "build_config": {"input_shape": [None, 100000]}}
+    path = str(tmp_path / "big.keras")
+    _config_zip(path, json.dumps(config), bytes(1000))
+    r, seconds = _limited_load(path)
+    assert "REFUSED" in r.stdout and "d/kernel (100000, 100000)" in r.stdout, r.stdout + r.stderr[-2000:]
+    assert seconds < 30
+
+
+def test_deeply_nested_config_json(tmp_path):
+    path = str(tmp_path / "deep.keras")
+    _config_zip(path, "[" * 100000 + "]" * 100000)
+    with pytest.raises(ValueError, match=r"deep\.keras: config\.json: is not valid JSON"):
+        tf.keras.models.load_model(path)

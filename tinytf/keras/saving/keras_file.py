@@ -11,7 +11,7 @@ import zipfile
 import numpy as np
 
 from ...files import atomic_write
-from ...loading import MAX_TEXT, FileRefused, member, open_zip, read_member
+from ...loading import MAX_TEXT, FileRefused, allocation_budget, member, open_zip, read_member
 from . import h5_weights
 from .serialization import compile_from_config, deserialize_layer, serialize_keras_object
 
@@ -45,7 +45,7 @@ def _config(z, filepath):
     raw = read_member(z, filepath, "config.json", MAX_TEXT)
     try:
         config = json.loads(raw)
-    except ValueError as e:  # UnicodeDecodeError included
+    except (ValueError, RecursionError) as e:  # UnicodeDecodeError included; nesting too deep
         raise FileRefused(filepath, "config.json", f"is not valid JSON: {e}") from None
     if not isinstance(config, dict):
         raise FileRefused(filepath, "config.json", f"is a JSON {type(config).__name__}, not a model config")
@@ -75,11 +75,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"no such file: {filepath}")
     with open_zip(filepath, ".keras file") as z:
-        member(z, filepath, "model.weights.h5", 1 << 62)  # present: refused before building anything
+        stored = member(z, filepath, "model.weights.h5", 1 << 62).file_size  # refused before building anything
         config = _config(z, filepath)
     try:
-        model = deserialize_layer(config, custom_objects, safe_mode)
-    except (ValueError, TypeError, KeyError, AttributeError, ImportError, NotImplementedError) as e:
+        with allocation_budget(filepath, stored + (1 << 20)):  # the weights must fit in model.weights.h5
+            model = deserialize_layer(config, custom_objects, safe_mode)
+    except FileRefused:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, ImportError, NotImplementedError,
+            RecursionError) as e:
         raise ValueError(f"{filepath} (config.json): {e}") from None
     if not getattr(model, "built", False):
         raise ValueError(f"{filepath}: the model could not be built from its config (no input shape)")

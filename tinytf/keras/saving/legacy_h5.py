@@ -3,7 +3,7 @@ writer): the ``model_config`` attribute and the ``model_weights`` group."""
 import json
 import os
 
-from ...loading import FileRefused
+from ...loading import FileRefused, allocation_budget
 from . import h5_weights
 from .serialization import compile_from_config, deserialize_layer
 
@@ -13,7 +13,7 @@ def _json(raw, filepath, name):
     try:
         text = raw.decode("utf8") if isinstance(raw, bytes) else raw
         value = json.loads(text) if isinstance(text, str) else None
-    except ValueError as e:  # UnicodeDecodeError, JSONDecodeError
+    except (ValueError, RecursionError) as e:  # UnicodeDecodeError, JSONDecodeError, nesting too deep
         raise FileRefused(filepath, f"attribute {name}", f"is not valid JSON: {e}") from None
     if not isinstance(value, dict):
         raise FileRefused(filepath, f"attribute {name}", f"is not a JSON object (got {type(raw).__name__} "
@@ -30,8 +30,12 @@ def load_legacy_model(filepath, custom_objects=None, compile=True, safe_mode=Tru
                              "and call model.load_weights")
         config = _json(raw, filepath, "model_config")
         try:
-            model = deserialize_layer(config, custom_objects, safe_mode)
-        except (ValueError, TypeError, KeyError, AttributeError, ImportError, NotImplementedError) as e:
+            with allocation_budget(filepath, os.path.getsize(filepath) + (1 << 20)):  # weights fit in the file
+                model = deserialize_layer(config, custom_objects, safe_mode)
+        except FileRefused:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, ImportError, NotImplementedError,
+                RecursionError) as e:
             raise ValueError(f"{filepath} (attribute model_config): {e}") from None
         pairs = h5_weights.read_legacy(model, f, filepath)
         training = f.attrs.get("training_config")
