@@ -229,8 +229,8 @@ def weights_kind(filepath):
     from ..loading import FileRefused
     if not os.path.isfile(filepath):
         if os.path.exists(filepath):
-            raise ValueError(f"load_weights: {filepath} is not a file")
-        raise FileNotFoundError(f"no such weights file: {filepath}")
+            raise ValueError(f"{filepath} is not a file")
+        raise FileNotFoundError(f"no such file: {filepath}")
     with open(filepath, "rb") as f:
         magic = f.read(8)
     found = "hdf5" if magic.startswith(b"\x89HDF") else "zip" if magic.startswith(b"PK") else None

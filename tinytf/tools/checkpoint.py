@@ -158,6 +158,9 @@ def restore(model, weights, opt_state, meta, where):
     problem = _rng_problem(rng)
     if problem:
         raise CheckpointError(f"{where}: {problem}")
+    bad = sorted(k for k, v in opt_state.items() if np.asarray(v).dtype.kind not in "fiub")
+    if bad:
+        raise CheckpointError(f"{where}: optimizer state {bad} holds no numbers")
     if opt_state:
         opt = model.optimizer
         if not opt.built:
