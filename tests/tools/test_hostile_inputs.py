@@ -180,3 +180,21 @@ def test_dataset_label_2_to_the_40_is_refused(tmp_path, capsys):
         refused(capsys, "train", "--dataset", folder, *FAST, "--out", tmp_path / "out",
                 phrases=("y_train", str(2 ** 40), "below 100000"))
     assert not (tmp_path / "out").exists()
+
+
+def _png_header_only(path, width, height):
+    """A PNG whose header declares ``width`` x ``height`` grey pixels and holds almost no data."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+                     + chunk(b"IEND", b""))
+
+
+def test_a_picture_declaring_too_many_pixels_is_refused_before_decoding(run, tmp_path, capsys):
+    pytest.importorskip("PIL.Image")
+    _png_header_only(tmp_path / "bomb.png", 12_000, 12_000)  # past MAX_PIXELS, below Pillow's own error
+    refused(capsys, "predict", run, tmp_path / "bomb.png", phrases=("bomb.png", "12000x12000"))

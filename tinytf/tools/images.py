@@ -11,6 +11,7 @@ model's size (the header is checked against the file's size and the model before
 allocated); integer arrays are divided by 255, float arrays are used as they are (0..1).
 """
 import os
+import warnings
 
 import numpy as np
 
@@ -83,7 +84,10 @@ def _load_picture(path, shape):
     Image = _pil()
     h, w, c = shape
     try:
-        with Image.open(path) as im:  # reads the header only
+        with warnings.catch_warnings():  # Pillow warns of what is refused just below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(path)  # reads the header only
+        with im:
             limit = Image.MAX_IMAGE_PIXELS or MAX_PIXELS
             if im.width * im.height > min(limit, MAX_PIXELS):
                 raise ImageError(f"{im.width}x{im.height} pixels, more than the {min(limit, MAX_PIXELS)} "
