@@ -86,7 +86,7 @@ def _load_run(run_dir):
 def _about(path, doing, error):
     """``doing path: error``, without the path twice where the error already starts with it."""
     text = str(error)
-    return text if text.startswith(str(path)) else f"{doing} {path}: {text}"
+    return f"{doing} {text}" if text.startswith(str(path)) else f"{doing} {path}: {text}"
 
 
 def _open_keras_file(path, dataset):

@@ -16,6 +16,7 @@ problem, raised before any data is read or anything is changed.
   refused, as Keras does), and no dataset may keep its data outside the file (external raw
   storage, virtual datasets). Datasets are read only after their shapes and dtypes match.
 """
+import collections
 import contextlib
 import os
 import zipfile
@@ -95,12 +96,14 @@ def open_zip(path, what="zip file"):
 def member(z, path, name, max_size):
     """The ``ZipInfo`` of ``name``, checked from the directory alone (present once, not encrypted,
     a supported method, at most ``max_size`` bytes inflated, a sane expansion ratio)."""
-    infos = [i for i in z.infolist() if i.filename == name]
-    if not infos:
+    counts = z.__dict__.get("_tinytf_name_counts")
+    if counts is None:  # counted once per open zip: members are looked up in constant time
+        counts = z._tinytf_name_counts = collections.Counter(i.filename for i in z.infolist())
+    if not counts[name]:
         raise FileRefused(path, name, "missing from the zip file")
-    if len(infos) > 1:
-        raise FileRefused(path, name, f"appears {len(infos)} times in the zip directory")
-    info = infos[0]
+    if counts[name] > 1:
+        raise FileRefused(path, name, f"appears {counts[name]} times in the zip directory")
+    info = z.getinfo(name)
     if info.flag_bits & 0x1:
         raise FileRefused(path, name, "is encrypted; tinytf reads only unencrypted members")
     if info.compress_type not in _METHODS:
@@ -153,47 +156,64 @@ def _nbytes(shape, dtype):
 
 
 class Npz:
-    """An ``.npz`` whose members' headers are read (``headers``: name -> ``(shape, dtype)``) and
-    checked against the zip directory, but whose data is read only by :meth:`read`."""
+    """An open ``.npz``: its member ``names`` from the zip directory (sizes checked against
+    ``max_bytes`` there), each member's header read and checked on demand (:meth:`header`,
+    ``headers`` for all), its data read only by :meth:`read`."""
 
     def __init__(self, path, max_bytes=None, what="tinytf weights file (.npz)"):
-        self.path = os.fspath(path)
+        self.path, self._what = os.fspath(path), what
         if not os.path.exists(self.path):
             raise FileNotFoundError(f"no such file: {self.path}")
         self._zip = open_zip(self.path, what)
-        self.headers, self._infos = {}, {}
-        try:
-            total = 0
-            for info in self._zip.infolist():
-                name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
-                limit = max_bytes if max_bytes is not None else info.file_size
-                member(self._zip, self.path, info.filename, limit + 4096)
+        self._infos, self._headers = {}, {}
+        total = 0
+        for info in self._zip.infolist():
+            if not info.filename.endswith(".npy"):
+                self._refuse(info.filename, "is not an .npy array (an .npz holds only .npy members)")
+            name = info.filename[:-4]
+            if name in self._infos:
+                self._refuse(info.filename, "appears twice in the zip directory")
+            self._infos[name] = info
+            total += info.file_size
+            if max_bytes is not None and total > max_bytes + 16384 * len(self._infos):
+                self._refuse(info.filename, f"the members declare more than the {size_text(max_bytes)} of "
+                                            "arrays that can be needed here; refused before inflating")
+        self.names = list(self._infos)
+        self._max = max_bytes
+
+    def _refuse(self, obj, problem):
+        self._zip.close()
+        raise FileRefused(self.path, obj, f"{problem}; not a {self._what}")
+
+    def header(self, name):
+        """``(shape, dtype)`` of member ``name``, from its header, checked against its size."""
+        if name not in self._headers:
+            info = self._infos[name]
+            try:
+                member(self._zip, self.path, info.filename, (self._max or info.file_size) + 16384)
                 try:
                     with self._zip.open(info) as f:
-                        shape, fortran, dtype = _npy_header(f, self.path, info.filename)
+                        shape, _, dtype = _npy_header(f, self.path, info.filename)
                         offset = f.tell()
                 except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as e:
                     raise FileRefused(self.path, info.filename, f"cannot be read (damaged zip member: {e})") from None
-                need = _nbytes(shape, dtype)
-                if offset + need != info.file_size:
-                    raise FileRefused(self.path, info.filename,
-                                      f"declares an array {shape} of {dtype} ({size_text(need)}) but holds "
-                                      f"{size_text(max(info.file_size - offset, 0))} of data")
-                total += need
-                if max_bytes is not None and total > max_bytes:
-                    raise FileRefused(self.path, info.filename, f"the arrays declare more than the "
-                                                                f"{size_text(max_bytes)} that can be needed here")
-                self.headers[name] = (shape, dtype)
-                self._infos[name] = (info, fortran)
-        except FileRefused as e:
-            self._zip.close()
-            raise FileRefused(self.path, e.obj, f"{e.problem}; not a {what}") from None
-        except BaseException:
-            self._zip.close()
-            raise
+            except FileRefused as e:
+                self._refuse(e.obj, e.problem)
+            need = _nbytes(shape, dtype)
+            if offset + need != info.file_size:
+                self._refuse(info.filename, f"declares an array {shape} of {dtype} ({size_text(need)}) but holds "
+                                            f"{size_text(max(info.file_size - offset, 0))} of data")
+            self._headers[name] = (shape, dtype)
+        return self._headers[name]
+
+    @property
+    def headers(self):
+        """Every member's ``(shape, dtype)`` (all headers read)."""
+        return {k: self.header(k) for k in self.names}
 
     def read(self, name):
-        info, _ = self._infos[name]
+        self.header(name)
+        info = self._infos[name]
         try:
             with self._zip.open(info) as f:
                 a = np.lib.format.read_array(f, allow_pickle=False)
@@ -202,11 +222,12 @@ class Npz:
         return a
 
     def read_all(self):
-        return {k: self.read(k) for k in self.headers}
+        self.headers  # noqa: B018 - every header checked before any data is read
+        return {k: self.read(k) for k in self.names}
 
     def text(self, name):
         """The JSON/text string stored in the 0-d string array ``name`` (tinytf's ``__meta__``)."""
-        shape, dtype = self.headers[name]
+        shape, dtype = self.header(name)
         if shape != () or dtype.kind != "U" or dtype.itemsize > MAX_TEXT:
             raise FileRefused(self.path, name, f"is {dtype} of shape {shape}, not a text entry")
         return str(self.read(name))
@@ -225,9 +246,9 @@ def check_npz_arrays(npz, wanted):
     """Problems of ``npz``'s arrays against ``wanted`` (name -> ``(shape, dtype)``), one line each."""
     problems = []
     for name, (shape, dtype) in wanted.items():
-        if name not in npz.headers:
+        if name not in npz.names:
             continue
-        fshape, fdtype = npz.headers[name]
+        fshape, fdtype = npz.header(name)
         if fshape != tuple(shape):
             problems.append(f"{name}: file {fshape} vs model {tuple(shape)}")
         else:

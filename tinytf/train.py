@@ -216,15 +216,16 @@ class Checkpoint:
             raise NotFoundError(f"Checkpoint.restore: no checkpoint at {os.fspath(save_path)!r} "
                                 f"(looked for {file}){hint}")
         with open_npz(file) as z:
-            if "__meta__" not in z.headers:
+            if "__meta__" not in z.names:
                 raise ValueError(f"{file} is not a tinytf checkpoint (written by tf.train.Checkpoint): no __meta__")
+            text = z.text("__meta__")
             try:
-                meta = json.loads(z.text("__meta__"))
+                meta = json.loads(text)
             except (ValueError, RecursionError) as e:
                 raise FileRefused(file, "__meta__", f"is not valid JSON: {e}") from None
             if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
                 raise ValueError(f"{file} is not a tinytf checkpoint (written by tf.train.Checkpoint)")
-            arrays = {k: _Entry(k, *h) for k, h in z.headers.items() if k != "__meta__"}
+            arrays = {k: _Entry(z, k) for k in z.names if k != "__meta__"}  # headers read when planned
             errors, used = [], {"save_counter"}
             plan = self._plan(arrays, "", errors, used)
             counter = arrays.get("save_counter")
@@ -242,10 +243,19 @@ class Checkpoint:
 
 
 class _Entry:
-    """An array of the checkpoint file known by its header (key, shape, dtype), not read yet."""
+    """An array of the checkpoint file, not read: its shape and dtype come from its header, read
+    (and checked) only when the plan looks at them."""
 
-    def __init__(self, key, shape, dtype):
-        self.key, self.shape, self.dtype = key, shape, dtype
+    def __init__(self, npz, key):
+        self._npz, self.key = npz, key
+
+    @property
+    def shape(self):
+        return self._npz.header(self.key)[0]
+
+    @property
+    def dtype(self):
+        return self._npz.header(self.key)[1]
 
 
 def _resolved(arg, values):

@@ -187,14 +187,14 @@ class Model(Trainer, Layer):
         wanted = {k: (tuple(w.shape), np.dtype(w.dtype.as_numpy_dtype)) for k, w in zip(keys, self.weights)}
         need = sum(int(np.prod(s)) * d.itemsize for s, d in wanted.values())
         with open_npz(filepath, max_bytes=need + (1 << 20)) as z:
-            names = [k for k in z.headers if k != "__meta__"]
-            missing = [k for k in keys if k not in z.headers]
-            extra = [k for k in names if k not in wanted]
-            wrong = check_npz_arrays(z, wanted)
+            missing = [k for k in keys if k not in z.names]
+            extra = [k for k in z.names if k not in wanted and k != "__meta__"]
+            # headers are read only where the file has no more members than the model has weights
+            wrong = check_npz_arrays(z, wanted) if len(z.names) <= len(keys) + 1 else []
             if missing or extra or wrong:
                 raise ValueError(f"load_weights: {filepath} does not match this model (no weight was changed):"
-                                 + (f"\n  missing in file: {missing}" if missing else "")
-                                 + (f"\n  not in model: {extra}" if extra else "")
+                                 + (f"\n  missing in file: {_few(missing)}" if missing else "")
+                                 + (f"\n  not in model: {_few(extra)}" if extra else "")
                                  + (f"\n  shape or dtype mismatch: {wrong}" if wrong else ""))
             arrays = [z.read(k) for k in keys]
         self.set_weights(arrays)
@@ -220,6 +220,11 @@ class Model(Trainer, Layer):
             from .saving.model_config import deserialize_model
             return deserialize_model({"class_name": "Functional", "config": config}, custom_objects)
         return cls(**config)
+
+
+def _few(names, n=20):
+    """The first ``n`` of ``names`` (a file may list thousands), with how many were left out."""
+    return f"{names[:n]}" + (f" and {len(names) - n} more" if len(names) > n else "")
 
 
 def weights_kind(filepath):

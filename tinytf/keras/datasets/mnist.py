@@ -37,7 +37,7 @@ def load_npz(path):
     """Read a Keras-style ``mnist.npz`` (no pickles allowed)."""
     from ...loading import Npz
     with Npz(path, what="dataset file (.npz)") as f:  # headers and sizes checked before any data is read
-        arrays = {k: f.read(k) for k in ("x_train", "y_train", "x_test", "y_test") if k in f.headers}
+        arrays = {k: f.read(k) for k in ("x_train", "y_train", "x_test", "y_test") if k in f.names}
     if len(arrays) < 4:
         raise ValueError(f"{path}: expected arrays x_train, y_train, x_test, y_test; found {sorted(arrays)}")
     splits = ((arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"]))
