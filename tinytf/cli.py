@@ -128,6 +128,8 @@ def _open_run(run_dir, best=False, dataset=None):
     model.set_weights([weights[k] for k in model._weight_keys()])
     if best:
         path = os.path.join(run_dir, checkpoint.BEST)
+        if os.path.islink(path):
+            raise UserError(f"{path} is a symbolic link; tinytf reads a run's files only from inside its folder")
         try:
             model.load_weights(path)
         except (ValueError, OSError) as e:

@@ -315,7 +315,7 @@ def check_h5(f, path):
                     raise FileRefused(path, where, "links back to a group already seen (a cycle); refused")
                 seen.add(key)
                 walk(obj, where)
-            else:
+            elif not isinstance(obj, h5py.Datatype):  # a named type holds no data
                 raise FileRefused(path, where, f"is an HDF5 {type(obj).__name__}, not a group or dataset")
     walk(f, "/")
 

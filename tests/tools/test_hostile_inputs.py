@@ -198,3 +198,19 @@ def test_a_picture_declaring_too_many_pixels_is_refused_before_decoding(run, tmp
     pytest.importorskip("PIL.Image")
     _png_header_only(tmp_path / "bomb.png", 12_000, 12_000)  # past MAX_PIXELS, below Pillow's own error
     refused(capsys, "predict", run, tmp_path / "bomb.png", phrases=("bomb.png", "12000x12000"))
+
+
+@pytest.mark.parametrize("name", ["best.weights.npz", "checkpoint.npz"])
+def test_run_files_that_are_symlinks_out_of_the_folder_are_refused(run, tmp_path, capsys, name):
+    """A run's files are plain files tinytf wrote (renamed into place): a link to a file elsewhere,
+    even a valid one, is not read."""
+    fake = tmp_path / "run"
+    fake.mkdir()
+    for n in os.listdir(run):
+        if os.path.isfile(run / n) and not n.startswith("."):
+            (fake / n).write_bytes((run / n).read_bytes())
+    (tmp_path / "elsewhere.npz").write_bytes((fake / name).read_bytes())
+    os.remove(fake / name)
+    os.symlink(tmp_path / "elsewhere.npz", fake / name)
+    np.save(tmp_path / "x.npy", np.zeros((28, 28), np.uint8))
+    refused(capsys, "predict", fake, tmp_path / "x.npy", "--best", phrases=(name, "symbolic link"))

@@ -71,6 +71,8 @@ def load(run_dir):
         raise CheckpointError(f"{run_dir}: no such run folder")
     if not os.path.isfile(path):
         raise CheckpointError(f"{run_dir} is not a tinytf run folder (no {CHECKPOINT} in it)")
+    if os.path.islink(path):
+        raise CheckpointError(f"{path} is a symbolic link; tinytf reads a run's files only from inside its folder")
     if not zipfile.is_zipfile(path):  # read_npz would hand back a .npy's array
         raise CheckpointError(f"{path} is truncated or corrupted and cannot be used (not an .npz file)")
     try:

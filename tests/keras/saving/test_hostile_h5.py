@@ -152,6 +152,23 @@ def test_a_huge_declared_kernel_is_refused_before_reading(tmp_path):
     assert time.perf_counter() - start < 60
 
 
+def test_legacy_huge_declared_kernel_and_empty_names(tmp_path):
+    path = str(tmp_path / "w.h5")
+    small_model().save_weights(path)
+    with h5py.File(path, "a") as f:
+        first = f.attrs["layer_names"][0].decode()
+        name = f[first].attrs["weight_names"][0].decode()
+        del f[f"{first}/{name}"]
+        f.create_dataset(f"{first}/{name}", shape=(50000, 50000), dtype="f4", chunks=(1000, 1000),
+                         compression="gzip")
+    start = time.perf_counter()
+    _refused(small_model(), path, "(50000, 50000)")
+    assert time.perf_counter() - start < 10  # nothing of the 9.3 GiB is read
+    with h5py.File(path, "a") as f:
+        f.attrs["layer_names"] = h5py.Empty("S10")
+    _refused(small_model(), path, "the file has 0 layers with weights")
+
+
 def test_legacy_string_dataset_changes_nothing(tmp_path):
     path = str(tmp_path / "w.h5")
     small_model().save_weights(path)

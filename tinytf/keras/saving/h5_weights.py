@@ -231,8 +231,11 @@ def _keras_order(model):
 
 
 def _names(attr):
-    return [n.decode("utf8") if isinstance(n, bytes) else str(n) for n in np.asarray(attr).tolist()] \
-        if attr is not None and np.asarray(attr).size else []
+    """The strings of a ``layer_names`` / ``weight_names`` attribute ([] if absent or empty)."""
+    if attr is None or isinstance(attr, h5py().Empty):
+        return []
+    values = np.asarray(attr).reshape(-1).tolist()
+    return [n.decode("utf8", "replace") if isinstance(n, bytes) else str(n) for n in values]
 
 
 def read_legacy(model, f, what):
