@@ -259,3 +259,11 @@ def test_metric_fn_names_come_from_a_table():
         with pytest.raises(ValueError, match=f"unknown metric function fn='{name}'"):
             metrics.MeanMetricWrapper.from_config({"fn": name, "name": "m"})
     assert metrics.MeanMetricWrapper.from_config({"fn": "accuracy", "name": "m"})._fn is metrics.accuracy
+
+
+def test_loss_fn_names_come_from_a_table():
+    from tinytf.keras import losses
+    for name in ("np", "Loss", "_keras_logits", "__builtins__"):
+        with pytest.raises(ValueError, match=f"unknown loss function fn='{name}'"):
+            losses.LossFunctionWrapper.from_config({"fn": name})
+    assert losses.LossFunctionWrapper.from_config({"fn": "mse"}).fn is losses.mean_squared_error
