@@ -89,6 +89,15 @@ def _about(path, doing, error):
     return f"{doing} {text}" if text.startswith(str(path)) else f"{doing} {path}: {text}"
 
 
+def _dims(shape):
+    """A model's input or output shape as a tuple of ints and Nones; None for several tensors."""
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        return None
+    return dims if all(d is None or isinstance(d, int) for d in dims) else None
+
+
 def _open_keras_file(path, dataset):
     """``(meta, model)`` for a Keras 3 ``.keras`` file (saved by tinytf or TensorFlow): the meta
     ``evaluate`` and ``predict`` need, with the dataset given by ``--dataset`` (Fashion-MNIST)."""
@@ -98,16 +107,24 @@ def _open_keras_file(path, dataset):
         model = load_model(path)
     except (ValueError, OSError, ImportError, KeyError, TypeError, AttributeError, NotImplementedError) as e:
         raise UserError(_about(path, "cannot load", e)) from None
-    shape = getattr(model, "input_shape", None)
-    if shape is None or len(shape) != 4 or None in tuple(shape)[1:]:
+    except Exception as e:  # noqa: BLE001 - a stranger's config can break a layer in any way
+        raise UserError(f"cannot load {path}: {type(e).__name__}: {e}") from None
+    shape = _dims(getattr(model, "input_shape", None))
+    if shape is None or len(shape) != 4 or None in shape[1:]:
         raise UserError(f"{path}: the model's input must be images [batch, height, width, channels], "
                         f"got input_shape {shape}")
     from .tools.images import MAX_PIXELS
-    if shape[1] * shape[2] > MAX_PIXELS or shape[3] > 4:
+    if shape[1] * shape[2] > MAX_PIXELS or shape[3] not in (1, 3):
         raise UserError(f"{path}: the model takes {shape[1]}x{shape[2]}x{shape[3]} inputs; tinytf feeds it "
-                        f"pictures of at most {MAX_PIXELS} pixels and 1 to 4 channels")
+                        f"pictures of at most {MAX_PIXELS} pixels, grey (1 channel) or RGB (3)")
+    out = _dims(getattr(model, "output_shape", None))
+    if out is None or len(out) != 2 or out[-1] is None:
+        raise UserError(f"{path}: the model's output must be one score per class [batch, classes], "
+                        f"got output_shape {out}")
     spec = dataset or "fashion_mnist"
     names = {"fashion_mnist": zoo.FASHION_MNIST_CLASSES, "mnist": zoo.MNIST_CLASSES}.get(spec)
+    if names and out[-1] > len(names):
+        raise UserError(f"{path}: the model scores {out[-1]} classes, {spec} has {len(names)}")
     cfg = {"dataset": spec, "dataset_label": zoo.dataset_label(spec), "model": os.path.basename(path),
            "input_shape": list(tuple(shape)[1:]),
            "class_names": list(names) if names else [str(i) for i in range(int(model.output_shape[-1]))]}

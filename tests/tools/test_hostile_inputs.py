@@ -214,3 +214,19 @@ def test_run_files_that_are_symlinks_out_of_the_folder_are_refused(run, tmp_path
     os.symlink(tmp_path / "elsewhere.npz", fake / name)
     np.save(tmp_path / "x.npy", np.zeros((28, 28), np.uint8))
     refused(capsys, "predict", fake, tmp_path / "x.npy", "--best", phrases=(name, "symbolic link"))
+
+
+@pytest.mark.parametrize("kind", ["two_channels", "image_output", "1000_classes", "huge_input"])
+def test_keras_files_tinytf_cannot_feed_pictures_to(tmp_path, capsys, kind):
+    import tinytf as tf
+    L = tf.keras.layers
+    shape = {"two_channels": (28, 28, 2), "huge_input": (20000, 20000, 1)}.get(kind, (28, 28, 1))
+    head = {"image_output": [L.Conv2D(2, 3)], "1000_classes": [L.Flatten(), L.Dense(1000)]}.get(
+        kind, [L.GlobalAveragePooling2D(), L.Dense(10)])
+    model = tf.keras.Sequential([tf.keras.Input(shape), *head])
+    path = tmp_path / "m.keras"
+    model.save(str(path))
+    np.save(tmp_path / "x.npy", np.zeros((28, 28), np.uint8))
+    phrase = {"two_channels": "28x28x2", "image_output": "output_shape", "1000_classes": "1000 classes",
+              "huge_input": "20000x20000x1"}[kind]
+    refused(capsys, "predict", path, tmp_path / "x.npy", phrases=("m.keras", phrase))
