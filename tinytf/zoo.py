@@ -146,8 +146,14 @@ def _load_folder(folder):
 def _class_names(folder, n):
     path = os.path.join(folder, "classes.txt")
     if os.path.isfile(path):
-        with open(path, encoding="utf-8") as f:
-            names = [line.strip() for line in f if line.strip()]
+        names = []
+        with open(path, encoding="utf-8") as f:  # at most MAX_CLASSES names of at most 1000 characters
+            while len(names) < MAX_CLASSES:
+                line = f.readline(1000)
+                if not line:
+                    break
+                if line.strip():
+                    names.append(line.strip())
         if len(names) >= n:
             return tuple(names)
     return tuple(str(i) for i in range(n))
