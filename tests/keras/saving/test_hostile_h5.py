@@ -267,3 +267,11 @@ def test_loss_fn_names_come_from_a_table():
         with pytest.raises(ValueError, match=f"unknown loss function fn='{name}'"):
             losses.LossFunctionWrapper.from_config({"fn": name})
     assert losses.LossFunctionWrapper.from_config({"fn": "mse"}).fn is losses.mean_squared_error
+
+
+def test_vars_stored_as_a_dataset(tmp_path):
+    path = _weights(tmp_path)
+    with h5py.File(path, "a") as f:
+        del f["layers/dense/vars"]
+        f.create_dataset("layers/dense/vars", data=np.zeros(2, np.float32))  # len() == 2 weights
+    _refused(small_model(), path, "/layers/dense/vars", "Dataset, expected a group")

@@ -23,7 +23,7 @@ import warnings
 import numpy as np
 
 from ...files import atomic_write
-from ...loading import check_h5, dtype_problem, h5_dataset, read_dataset
+from ...loading import FileRefused, check_h5, dtype_problem, h5_dataset, read_dataset
 from ..naming import snake_case
 
 _UNWALKED = frozenset({"_tracked", "_trainable_weights", "_non_trainable_weights", "_regularized",
@@ -149,6 +149,9 @@ def read_keras3(model, f, what):
         g = f.get(gpath)
         if g is None and path.startswith("layers") and "_layer_checkpoint_dependencies" in f:
             g = f.get(gpath.replace("layers", "_layer_checkpoint_dependencies", 1))
+        if g is not None and not isinstance(g, h5py().Group):
+            problems.append(f"{g.name} (layer '{layer.name}'): is an HDF5 {type(g).__name__}, expected a group")
+            continue
         n = len(g) if g is not None else 0
         if g is not None:
             used.add(g.name)
@@ -195,6 +198,8 @@ def optimizer_state(f, model, what):
     g = f.get("optimizer/vars")
     if g is None:
         return {}
+    if not isinstance(g, h5py().Group):
+        raise ValueError(f"{what}: optimizer/vars is an HDF5 {type(g).__name__}, expected a group")
     shapes = {tuple(v.shape) for v in model.trainable_variables} | {()}
     out = {}
     for k in g:
@@ -243,9 +248,14 @@ def read_legacy(model, f, what):
     ``.h5``); layers with weights matched in order."""
     g = f["model_weights"] if "model_weights" in f else f
     file_layers = []
-    for name in _names(g.attrs.get("layer_names")):
-        if name not in g:
+    for name in [None] + _names(g.attrs.get("layer_names")):
+        obj = g if name is None else g.get(name) if name in g else None
+        if name is not None and obj is None:
             raise ValueError(f"load_weights: {what}: layer group {name!r} listed in layer_names is missing")
+        if not isinstance(obj, h5py().Group):
+            raise FileRefused(what, obj.name, f"is an HDF5 {type(obj).__name__}, expected a group of a layer's arrays")
+        if name is None:
+            continue
         weight_names = _names(g[name].attrs.get("weight_names"))
         if weight_names:
             missing = [w for w in weight_names if w not in g[name]]
