@@ -18,6 +18,7 @@ problem, raised before any data is read or anything is changed.
 """
 import collections
 import contextlib
+import io
 import os
 import zipfile
 
@@ -26,6 +27,7 @@ import numpy as np
 MAX_RATIO = 100           # a zip member may inflate to at most 100x its stored size ...
 RATIO_FLOOR = 16 << 20    # ... once it is bigger than 16 MiB (Keras: 100x above 4 GiB)
 MAX_TEXT = 64 << 20       # JSON configs and metadata
+MAX_HEADER = 10000        # bytes of an .npy header
 _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate", zipfile.ZIP_BZIP2: "bzip2",
             zipfile.ZIP_LZMA: "lzma"}
 NUMERIC = "fiub"
@@ -134,14 +136,23 @@ def read_member(z, path, name, max_size):
 # ---- .npy / .npz -------------------------------------------------------------------------------
 
 def _npy_header(f, path, obj):
-    """``(shape, dtype)`` of the ``.npy`` header at ``f``'s position; the data follows."""
+    """``(shape, fortran, dtype)`` of the ``.npy`` header at ``f``'s position (at most
+    ``MAX_HEADER`` bytes, as NumPy >= 1.24); the data follows."""
     fmt = np.lib.format
     try:
-        version = fmt.read_magic(f)
-        reader = {(1, 0): fmt.read_array_header_1_0, (2, 0): fmt.read_array_header_2_0}.get(version)
+        magic = f.read(8)
+        if len(magic) != 8 or magic[:6] != fmt.MAGIC_PREFIX:
+            raise ValueError("no .npy magic string")
+        readers = {1: (fmt.read_array_header_1_0, 2), 2: (fmt.read_array_header_2_0, 4)}
+        reader, size = readers.get(magic[6], (None, 0))
         if reader is None:
-            raise ValueError(f"unsupported .npy version {version}")
-        shape, fortran, dtype = reader(f, max_header_size=10000)
+            raise ValueError(f".npy version {magic[6]}.{magic[7]} (tinytf reads 1.0 and 2.0)")
+        raw = f.read(size)
+        length = int.from_bytes(raw, "little")
+        if len(raw) != size or length > MAX_HEADER:
+            raise ValueError(f"a header of {length} bytes (at most {MAX_HEADER})")
+        header = f.read(length)
+        shape, fortran, dtype = reader(io.BytesIO(raw + header))
     except (ValueError, OSError, EOFError, SyntaxError, TypeError) as e:
         raise FileRefused(path, obj, f"not a readable .npy array header ({e})") from None
     if dtype.hasobject:
@@ -196,7 +207,8 @@ class Npz:
                         shape, _, dtype = _npy_header(f, self.path, info.filename)
                         offset = f.tell()
                 except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as e:
-                    raise FileRefused(self.path, info.filename, f"cannot be read (damaged zip member: {e})") from None
+                    raise FileRefused(self.path, info.filename,
+                                      f"cannot be read (damaged zip member: {e})") from None
             except FileRefused as e:
                 self._refuse(e.obj, e.problem)
             need = _nbytes(shape, dtype)
@@ -340,7 +352,8 @@ def read_dataset(ds, path, where=None):
 
 
 def h5_dataset(group, key, path):
-    """``group[key]`` if it is a dataset (a ``FileRefused`` naming it if it is a group or missing)."""
+    """``group[key]`` if it is a dataset, None if it is missing (a ``FileRefused`` naming it if it
+    is anything else)."""
     import h5py
     obj = group.get(key)
     where = f"{group.name.rstrip('/')}/{key}"

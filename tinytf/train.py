@@ -217,7 +217,8 @@ class Checkpoint:
                                 f"(looked for {file}){hint}")
         with open_npz(file) as z:
             if "__meta__" not in z.names:
-                raise ValueError(f"{file} is not a tinytf checkpoint (written by tf.train.Checkpoint): no __meta__")
+                raise ValueError(f"{file} is not a tinytf checkpoint (written by tf.train.Checkpoint): "
+                                 "no __meta__")
             text = z.text("__meta__")
             try:
                 meta = json.loads(text)

@@ -218,7 +218,8 @@ def test_a_config_declaring_huge_weights_is_refused_before_allocating(tmp_path):
     budget the weights member gives, in bounded memory and time."""
     import json
     config = {"module": "keras", "class_name": "Sequential", "config": {"name": "s", "layers": [
-        {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [None, 100000], "name": "i"}},
+        {"module": "keras.layers", "class_name": "InputLayer",
+         "config": {"batch_shape": [None, 100000], "name": "i"}},
         {"module": "keras.layers", "class_name": "Dense", "config": {"units": 100000, "name": "d"}}]},
         "build_config": {"input_shape": [None, 100000]}}
     path = str(tmp_path / "big.keras")

@@ -6,8 +6,6 @@ gzipped or not, and downloads ``mnist.npz`` when no copy is found.  See
 :mod:`tinytf.keras.datasets._files` for where it looks.
 """
 
-import numpy as np
-
 from . import _files
 
 ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"

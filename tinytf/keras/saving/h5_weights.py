@@ -253,7 +253,8 @@ def read_legacy(model, f, what):
         if name is not None and obj is None:
             raise ValueError(f"load_weights: {what}: layer group {name!r} listed in layer_names is missing")
         if not isinstance(obj, h5py().Group):
-            raise FileRefused(what, obj.name, f"is an HDF5 {type(obj).__name__}, expected a group of a layer's arrays")
+            raise FileRefused(what, obj.name,
+                              f"is an HDF5 {type(obj).__name__}, expected a group of a layer's arrays")
         if name is None:
             continue
         weight_names = _names(g[name].attrs.get("weight_names"))
