@@ -276,9 +276,11 @@ def _plan_optimizer(opt, path, state, errors):
         errors.append(f"{path}: the checkpoint has no '{path}/iteration'")
         return []
     current = opt.get_state()
-    kinds = [f"{path}/{k}: {dtype_problem(a.dtype, np.asarray(current[k]).dtype if k in current else a.dtype)}"
-             for k, a in state.items()
-             if dtype_problem(a.dtype, np.asarray(current[k]).dtype if k in current else a.dtype)]
+    kinds = []
+    for k, a in state.items():
+        why = dtype_problem(a.dtype, np.asarray(current[k]).dtype if k in current else a.dtype)
+        if why:
+            kinds.append(f"{path}/{k}: {why}")
     if kinds:
         errors.append(f"{path}: optimizer state of the wrong type: {kinds}")
         return []
@@ -341,7 +343,7 @@ def _read_index(directory):
                     stamp = float(value)
                     if key == "all_model_checkpoint_timestamps":
                         stamps.append(stamp)
-                elif key:
+                elif key and not key.startswith("#"):
                     raise ValueError(f"unknown entry {key[:80]!r}")
     except (ValueError, UnicodeDecodeError, OSError) as e:
         warnings.warn(f"{file}: not a checkpoint index file ({e}); it is ignored", stacklevel=3)

@@ -52,12 +52,10 @@ def _config(z, filepath):
     return config
 
 
-def _read(model, filepath, config=None, with_optimizer=False):
+def _read(model, filepath, with_optimizer=False):
     """Read the checked weights (and optimizer state) of ``filepath`` for ``model``: nothing assigned."""
     filepath = os.fspath(filepath)
     with open_zip(filepath, ".keras file") as z:
-        if config is None:
-            member(z, filepath, "config.json", MAX_TEXT)
         weights = read_member(z, filepath, "model.weights.h5", _weights_limit(model))
     what = f"{filepath} (model.weights.h5)"
     with h5_weights._open(io.BytesIO(weights), what) as f:
@@ -87,7 +85,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         raise ValueError(f"{filepath} (config.json): {e}") from None
     if not getattr(model, "built", False):
         raise ValueError(f"{filepath}: the model could not be built from its config (no input shape)")
-    pairs, state = _read(model, filepath, config, with_optimizer=compile)
+    pairs, state = _read(model, filepath, with_optimizer=compile)
     h5_weights.assign(pairs)
     if compile:
         compile_from_config(model, config.get("compile_config"), custom_objects)
