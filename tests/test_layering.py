@@ -13,7 +13,7 @@ ROOT = Path(tinytf.__file__).parent
 
 # module or package prefix -> layer; a module takes the entry of its longest matching prefix.
 LAYERS = {
-    "tinytf.backend": 1, "tinytf.dtypes": 1, "tinytf.errors": 1, "tinytf.files": 1,
+    "tinytf.backend": 1, "tinytf.dtypes": 1, "tinytf.errors": 1, "tinytf.files": 1, "tinytf.loading": 1,
     "tinytf.kernels": 2,
     "tinytf.tensor": 3, "tinytf.tape": 3, "tinytf.nest": 3, "tinytf.ops": 3,
     "tinytf": 4,  # the namespace: tinytf/__init__.py, nn, math, random, config, image, train, data/

@@ -161,3 +161,73 @@ def test_manager_argument_errors(tmp_path):
         tf.train.CheckpointManager(ckpt, str(tmp_path), max_to_keep=0)
     with pytest.raises(TypeError, match="Checkpoint"):
         tf.train.CheckpointManager(object(), str(tmp_path))
+
+
+# ---- files from strangers: a tampered index, hostile arrays and metadata ----------------------------
+
+def _ckpt(tmp_path, **objects):
+    ckpt = tf.train.Checkpoint(**objects)
+    return ckpt, tf.train.CheckpointManager(ckpt, str(tmp_path / "run"), max_to_keep=1)
+
+
+@pytest.mark.parametrize("where", ["absolute", "dotdot", "other_name"])
+def test_manager_deletes_only_its_own_checkpoints(tmp_path, where):
+    """A tampered ``checkpoint`` index lists files outside the folder (or not named like the
+    manager's): saving past max_to_keep must delete none of them."""
+    outside = tmp_path / "precious.npz"
+    outside.write_bytes(b"user data")
+    inside = tmp_path / "run" / "notes.npz"
+    (tmp_path / "run").mkdir()
+    inside.write_bytes(b"user data")
+    listed = {"absolute": str(tmp_path / "precious"), "dotdot": "../precious", "other_name": "notes"}[where]
+    (tmp_path / "run" / "checkpoint").write_text(
+        f'model_checkpoint_path: "{listed}"\nall_model_checkpoint_paths: "{listed}"\n')
+    _, manager = _ckpt(tmp_path, v=tf.Variable(np.float32(1)))
+    manager.save()
+    manager.save()
+    assert outside.read_bytes() == b"user data" and inside.read_bytes() == b"user data"
+    assert sorted(os.listdir(tmp_path / "run")) == ["checkpoint", "ckpt-2.npz", "notes.npz"]
+
+
+@pytest.mark.parametrize("text", ["\x00\xff garbage", "model_checkpoint_path: {not json}\n",
+                                  "model_checkpoint_path: 12\n", "hello: world\n"])
+def test_garbage_index_warns_and_gives_none(tmp_path, text):
+    (tmp_path / "checkpoint").write_bytes(text.encode("latin1"))
+    with pytest.warns(UserWarning, match="not a checkpoint index file"):
+        assert tf.train.latest_checkpoint(str(tmp_path)) is None
+
+
+def test_string_array_for_a_float_variable_changes_nothing(tmp_path):
+    a, b = tf.Variable(np.float32(1)), tf.Variable(np.zeros(3, np.float32))
+    ckpt = tf.train.Checkpoint(a=a, b=b)
+    path = ckpt.write(str(tmp_path / "c"))
+    with np.load(path + ".npz") as z:
+        arrays = dict(z)
+    arrays["a"], arrays["b"] = np.float32(5), np.array(["x", "y", "z"])
+    np.savez(path + ".npz", **arrays)
+    with pytest.raises(ValueError, match=r"b: holds <U1 data, not numbers"):
+        ckpt.restore(path)
+    assert float(a.numpy()) == 1.0 and not b.numpy().any()
+
+
+def test_meta_not_json(tmp_path):
+    v = tf.Variable(np.float32(1))
+    path = tf.train.Checkpoint(v=v).write(str(tmp_path / "c"))
+    with np.load(path + ".npz") as z:
+        arrays = dict(z)
+    arrays["__meta__"] = np.array("{not json")
+    np.savez(path + ".npz", **arrays)
+    with pytest.raises(ValueError, match=r"c\.npz: __meta__: is not valid JSON"):
+        tf.train.Checkpoint(v=v).restore(path)
+
+
+def test_checkpoint_reads_only_the_arrays_it_uses(tmp_path, monkeypatch):
+    """Entries for other objects are checked by header and never read (a huge one costs nothing)."""
+    v = tf.Variable(np.float32(1))
+    path = tf.train.Checkpoint(v=v, w=tf.Variable(np.zeros(1000, np.float32))).write(str(tmp_path / "c"))
+    from tinytf import loading
+    read = []
+    real = loading.Npz.read
+    monkeypatch.setattr(loading.Npz, "read", lambda self, name: read.append(name) or real(self, name))
+    tf.train.Checkpoint(v=v).restore(path)
+    assert sorted(read) == ["__meta__", "save_counter", "v"]

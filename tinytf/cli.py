@@ -62,6 +62,21 @@ def _load_run(run_dir):
     return meta, weights, opt_state
 
 
+def _about(path, doing, error):
+    """``doing path: error``, without the path twice where the error already starts with it."""
+    text = str(error)
+    return f"{doing} {text}" if text.startswith(str(path)) else f"{doing} {path}: {text}"
+
+
+def _dims(shape):
+    """A model's input or output shape as a tuple of ints and Nones; None for several tensors."""
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        return None
+    return dims if all(d is None or isinstance(d, int) for d in dims) else None
+
+
 def _open_keras_file(path, dataset):
     """``(meta, model)`` for a Keras 3 ``.keras`` file (saved by tinytf or TensorFlow): the meta
     ``evaluate`` and ``predict`` need, with the dataset given by ``--dataset`` (Fashion-MNIST)."""
@@ -69,14 +84,26 @@ def _open_keras_file(path, dataset):
     from .keras.models import load_model
     try:
         model = load_model(path)
-    except (ValueError, OSError, ImportError, KeyError, TypeError) as e:
-        raise UserError(f"cannot load {path}: {e}") from None
-    shape = getattr(model, "input_shape", None)
-    if shape is None or len(shape) != 4 or None in tuple(shape)[1:]:
+    except (ValueError, OSError, ImportError, KeyError, TypeError, AttributeError, NotImplementedError) as e:
+        raise UserError(_about(path, "cannot load", e)) from None
+    except Exception as e:  # noqa: BLE001 - a stranger's config can break a layer in any way
+        raise UserError(f"cannot load {path}: {type(e).__name__}: {e}") from None
+    shape = _dims(getattr(model, "input_shape", None))
+    if shape is None or len(shape) != 4 or None in shape[1:]:
         raise UserError(f"{path}: the model's input must be images [batch, height, width, channels], "
                         f"got input_shape {shape}")
+    from .tools.images import MAX_PIXELS
+    if shape[1] * shape[2] > MAX_PIXELS or shape[3] not in (1, 3):
+        raise UserError(f"{path}: the model takes {shape[1]}x{shape[2]}x{shape[3]} inputs; tinytf feeds it "
+                        f"pictures of at most {MAX_PIXELS} pixels, grey (1 channel) or RGB (3)")
+    out = _dims(getattr(model, "output_shape", None))
+    if out is None or len(out) != 2 or out[-1] is None:
+        raise UserError(f"{path}: the model's output must be one score per class [batch, classes], "
+                        f"got output_shape {out}")
     spec = dataset or "fashion_mnist"
     names = {"fashion_mnist": zoo.FASHION_MNIST_CLASSES, "mnist": zoo.MNIST_CLASSES}.get(spec)
+    if names and out[-1] > len(names):
+        raise UserError(f"{path}: the model scores {out[-1]} classes, {spec} has {len(names)}")
     cfg = {"dataset": spec, "dataset_label": zoo.dataset_label(spec), "model": os.path.basename(path),
            "input_shape": list(tuple(shape)[1:]),
            "class_names": list(names) if names else [str(i) for i in range(int(model.output_shape[-1]))]}
@@ -97,10 +124,12 @@ def _open_run(run_dir, best=False, dataset=None):
     model.set_weights([weights[k] for k in model.weight_keys()])
     if best:
         path = os.path.join(run_dir, checkpoint.BEST)
+        if os.path.islink(path):
+            raise UserError(f"{path} is a symbolic link; tinytf reads a run's files only from inside its folder")
         try:
             model.load_weights(path)
         except (ValueError, OSError) as e:
-            raise UserError(f"cannot use {path}: {e}") from None
+            raise UserError(_about(path, "cannot use", e)) from None
     return meta, model
 
 
@@ -295,6 +324,7 @@ def cmd_evaluate(a):
 
 def cmd_export(a):
     """Write a run's model as ONNX (``.onnx``) or a Keras 3 file (``.keras``)."""
+    _check_export_target(a.out, a.overwrite)
     _, model = _open_run(a.run, a.best)
     try:
         if a.out.endswith(".onnx"):
@@ -304,10 +334,24 @@ def cmd_export(a):
             model.save(a.out)
         else:
             raise UserError(f"export: {a.out}: use a .onnx or .keras file name")
-    except (ImportError, NotImplementedError) as e:
+    except (ImportError, NotImplementedError, OSError, ValueError) as e:
         raise UserError(str(e)) from None
     print(f"wrote {a.out}")
     return 0
+
+
+def _check_export_target(out, overwrite):
+    """Refuse an export target that is a folder, lies under a regular file, or is an existing file
+    (without ``--overwrite``, as ``train --out``)."""
+    if os.path.isdir(out):
+        raise UserError(f"export: {out} is a folder; give a file name such as {os.path.join(out, 'model.onnx')}")
+    parent = os.path.dirname(os.path.abspath(out))
+    while parent and not os.path.exists(parent):
+        parent = os.path.dirname(parent) if os.path.dirname(parent) != parent else ""
+    if parent and not os.path.isdir(parent):
+        raise UserError(f"export: cannot write {out}: {parent} is a file, not a folder")
+    if os.path.lexists(out) and not overwrite:
+        raise UserError(f"export: {out} exists; pass --overwrite to replace it")
 
 
 def cmd_predict(a):
@@ -468,6 +512,7 @@ def build_parser():
     o.add_argument("run", metavar="RUN")
     o.add_argument("out", metavar="FILE", help="m.onnx or m.keras")
     o.add_argument("--best", action="store_true", help="use best.weights.npz instead of the last checkpoint")
+    o.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     o.set_defaults(func=cmd_export)
 
     r = sub.add_parser("predict", help="classify images with a trained run",

@@ -3,13 +3,12 @@
 A file is written under a temporary name in its own folder (``TEMP_PREFIX`` + its name + a random
 part), flushed to disk, then renamed over the target with ``os.replace``: a reader, or a crash at
 any moment, sees the old complete file or the new complete file, never half of one. Weights and
-checkpoints are ``.npz`` read with ``allow_pickle=False``.
+checkpoints are ``.npz`` read with ``allow_pickle=False``, through ``loading.py``'s checks.
 """
 import contextlib
 import os
 import re
 import tempfile
-import zipfile
 
 import numpy as np
 
@@ -57,8 +56,10 @@ def is_temp_file(name):
     return _TEMP.fullmatch(name) is not None
 
 
-def read_npz(filepath):
-    """All arrays of an .npz file (pickle disabled); a clear ``ValueError`` for anything else."""
+def open_npz(filepath, max_bytes=None):
+    """An ``Npz`` (``loading.py``): the members' headers read and checked, data read on demand;
+    a clear ``ValueError`` for an HDF5 file, a ``.npy``, pickled arrays or a damaged file."""
+    from .loading import Npz
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"no such weights file: {filepath}")
@@ -68,19 +69,14 @@ def read_npz(filepath):
         kind = next((k for m, k in _OTHER_FORMATS if magic.startswith(m)), "")
         raise ValueError(f"{filepath} is not a tinytf weights file (.npz){kind}; "
                          "write one with model.save_weights")
-    try:
-        with np.load(filepath, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
-        raise ValueError(f"{filepath} is not a readable tinytf weights file (truncated or corrupted?): {e}") from None
-    except ValueError:  # an object array or a bad header: replace NumPy's advice with ours
-        raise ValueError(f"{filepath} holds a pickled (object) array or a damaged array header: "
-                         "not a tinytf weights file, and tinytf never loads pickled data") from None
-    bad = [k for k, v in arrays.items() if not isinstance(v, np.ndarray)]
-    if bad:
-        raise ValueError(f"{filepath} is a zip file but not a tinytf weights file (.npz): "
-                         f"members {bad} are not arrays")
-    return arrays
+    return Npz(filepath, max_bytes)
+
+
+def read_npz(filepath, max_bytes=None):
+    """All arrays of an .npz file (headers checked first, pickle disabled); a clear ``ValueError``
+    for anything else."""
+    with open_npz(filepath, max_bytes) as z:
+        return z.read_all()
 
 
 _OTHER_FORMATS = [(b"\x93NUMPY", ": it is a single-array .npy file"),

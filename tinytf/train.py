@@ -10,18 +10,22 @@ nested ``Checkpoint``, plus ``save_counter`` and a JSON ``__meta__``. Directorie
 TensorFlow. TensorFlow's own checkpoint files (``.index`` / ``.data-*``) are not read.
 
 Restoring checks everything first (every object of this ``Checkpoint`` present in the file, the same
-keys and shapes) and changes nothing if anything differs. Entries of the file for objects this
+keys, shapes and dtypes, from the ``.npz`` headers through ``loading.py``), then reads the arrays it
+uses (never the others), and changes nothing if anything differs. Entries of the file for objects this
 ``Checkpoint`` does not have are ignored, as in TensorFlow (restore a generator alone from a GAN
 checkpoint); ``status.assert_consumed()`` reports them.
 """
 import json
 import os
+import re
 import time
+import warnings
 
 import numpy as np
 
 from .errors import NotFoundError
-from .files import read_npz, write_npz_atomic, write_text_atomic
+from .files import open_npz, write_npz_atomic, write_text_atomic
+from .loading import MAX_TEXT, FileRefused, dtype_problem
 from .tensor import Variable
 
 _FORMAT = "tinytf-checkpoint-1"
@@ -143,6 +147,8 @@ class Checkpoint:
                     errors.append(f"{p}: not in the checkpoint")
                 elif arrays[p].shape != tuple(obj.shape):
                     errors.append(f"{p}: checkpoint shape {arrays[p].shape} vs variable {tuple(obj.shape)}")
+                elif dtype_problem(arrays[p].dtype, np.asarray(obj).dtype):
+                    errors.append(f"{p}: {dtype_problem(arrays[p].dtype, np.asarray(obj).dtype)}")
                 else:
                     plan.append((_assign, (obj, take(p))))
             elif not below:
@@ -160,6 +166,9 @@ class Checkpoint:
                 extra = [k for k in below if k not in set(keys)]
                 wrong = [f"{k}: checkpoint {arrays[k].shape} vs object {tuple(w.shape)}"
                          for k, w in zip(keys, obj.weights) if k in arrays and arrays[k].shape != tuple(w.shape)]
+                wrong += [f"{k}: {dtype_problem(arrays[k].dtype, np.asarray(w).dtype)}"
+                          for k, w in zip(keys, obj.weights)
+                          if k in arrays and dtype_problem(arrays[k].dtype, np.asarray(w).dtype)]
                 if missing or extra or wrong:
                     errors.append(f"{p}: does not match the checkpoint; missing {missing}, not in object "
                                   f"{extra}, shape mismatch {wrong}")
@@ -206,20 +215,56 @@ class Checkpoint:
                     if os.path.exists(os.fspath(save_path) + ".index") else "")
             raise NotFoundError(f"Checkpoint.restore: no checkpoint at {os.fspath(save_path)!r} "
                                 f"(looked for {file}){hint}")
-        arrays = read_npz(file)
-        meta = arrays.pop("__meta__", None)
-        if meta is None or json.loads(str(meta)).get("format") != _FORMAT:
-            raise ValueError(f"{file} is not a tinytf checkpoint (written by tf.train.Checkpoint)")
-        errors, used = [], {"save_counter"}
-        plan = self._plan(arrays, "", errors, used)
-        if errors:
-            raise ValueError(f"Checkpoint.restore: {file} does not match these objects (nothing was "
-                             "changed):\n  " + "\n  ".join(errors))
+        with open_npz(file) as z:
+            if "__meta__" not in z.names:
+                raise ValueError(f"{file} is not a tinytf checkpoint (written by tf.train.Checkpoint): "
+                                 "no __meta__")
+            text = z.text("__meta__")
+            try:
+                meta = json.loads(text)
+            except (ValueError, RecursionError) as e:
+                raise FileRefused(file, "__meta__", f"is not valid JSON: {e}") from None
+            if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+                raise ValueError(f"{file} is not a tinytf checkpoint (written by tf.train.Checkpoint)")
+            arrays = {k: _Entry(z, k) for k in z.names if k != "__meta__"}  # headers read when planned
+            errors, used = [], {"save_counter"}
+            plan = self._plan(arrays, "", errors, used)
+            counter = arrays.get("save_counter")
+            if counter is not None and (counter.shape != () or counter.dtype.kind not in "iu"):
+                errors.append(f"save_counter: {counter.dtype} of shape {counter.shape}, expected an integer")
+            if errors:
+                raise ValueError(f"Checkpoint.restore: {file} does not match these objects (nothing was "
+                                 "changed):\n  " + "\n  ".join(errors))
+            values = {k: z.read(k) for k in used if k in arrays}  # everything read before anything is assigned
         for fn, args in plan:
-            fn(*args)
-        if "save_counter" in arrays:
-            self.save_counter.assign(np.asarray(arrays["save_counter"], np.int64))
+            fn(*(_resolved(a, values) for a in args))
+        if "save_counter" in values:
+            self.save_counter.assign(np.asarray(values["save_counter"], np.int64))
         return CheckpointLoadStatus(set(arrays) - used)
+
+
+class _Entry:
+    """An array of the checkpoint file, not read: its shape and dtype come from its header, read
+    (and checked) only when the plan looks at them."""
+
+    def __init__(self, npz, key):
+        self._npz, self.key = npz, key
+
+    @property
+    def shape(self):
+        return self._npz.header(self.key)[0]
+
+    @property
+    def dtype(self):
+        return self._npz.header(self.key)[1]
+
+
+def _resolved(arg, values):
+    if isinstance(arg, _Entry):
+        return values[arg.key]
+    if isinstance(arg, dict):
+        return {k: _resolved(v, values) for k, v in arg.items()}
+    return arg
 
 
 def _assign(var, array):
@@ -231,6 +276,14 @@ def _plan_optimizer(opt, path, state, errors):
         errors.append(f"{path}: the checkpoint has no '{path}/iteration'")
         return []
     current = opt.get_state()
+    kinds = []
+    for k, a in state.items():
+        why = dtype_problem(a.dtype, np.asarray(current[k]).dtype if k in current else a.dtype)
+        if why:
+            kinds.append(f"{path}/{k}: {why}")
+    if kinds:
+        errors.append(f"{path}: optimizer state of the wrong type: {kinds}")
+        return []
     has_lr, wants_lr = "learning_rate" in state, "learning_rate" in current
     if has_lr != wants_lr:
         errors.append(f"{path}: learning rate saved as {'a float' if has_lr else 'a schedule'}, but this "
@@ -265,21 +318,36 @@ def _write_index(directory, paths, timestamps, preserved=None):
 
 
 def _read_index(directory):
-    """``(latest, [paths], [timestamps])`` from ``directory/checkpoint``, or ``None``."""
+    """``(latest, [paths], [timestamps])`` from ``directory/checkpoint``, or ``None`` (no index, or
+    one that is not an index: a warning, as TensorFlow's ``get_checkpoint_state``)."""
     file = os.path.join(os.fspath(directory), _INDEX)
     if not os.path.isfile(file):
         return None
     latest, paths, stamps = None, [], []
-    with open(file, encoding="utf-8") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            value = value.strip()
-            if key == "model_checkpoint_path":
-                latest = json.loads(value)
-            elif key == "all_model_checkpoint_paths":
-                paths.append(json.loads(value))
-            elif key == "all_model_checkpoint_timestamps":
-                stamps.append(float(value))
+    try:
+        if os.path.getsize(file) > MAX_TEXT:
+            raise ValueError(f"{os.path.getsize(file)} bytes")
+        with open(file, encoding="utf-8") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                key, value = key.strip(), value.strip()
+                if key in ("model_checkpoint_path", "all_model_checkpoint_paths"):
+                    path = json.loads(value)
+                    if not isinstance(path, str) or not path or "\0" in path:
+                        raise ValueError(f"{key}: {value[:80]!r} is not a path")
+                    if key == "model_checkpoint_path":
+                        latest = path
+                    else:
+                        paths.append(path)
+                elif key in ("all_model_checkpoint_timestamps", "last_preserved_timestamp"):
+                    stamp = float(value)
+                    if key == "all_model_checkpoint_timestamps":
+                        stamps.append(stamp)
+                elif key and not key.startswith("#"):
+                    raise ValueError(f"unknown entry {key[:80]!r}")
+    except (ValueError, UnicodeDecodeError, OSError) as e:
+        warnings.warn(f"{file}: not a checkpoint index file ({e}); it is ignored", stacklevel=3)
+        return None
     join = lambda p: p if os.path.isabs(p) else os.path.join(os.fspath(directory), p)  # noqa: E731
     return (join(latest) if latest else None), [join(p) for p in paths], stamps
 
@@ -319,13 +387,20 @@ class CheckpointManager:
         self._init_fn = init_fn
         self._kept, self._stamps = [], []
         self._preserved = time.time()
+        self._name = re.compile(re.escape(checkpoint_name) + r"-[0-9]+")
         index = _read_index(self._directory)
         if index is not None:
             stamps = index[2] if len(index[2]) == len(index[1]) else [self._preserved] * len(index[1])
             for p, t in zip(index[1], stamps):
-                if os.path.exists(_file_of(p)):
+                if self._owns(p) and os.path.exists(_file_of(p)):
                     self._kept.append(p)
                     self._stamps.append(t)
+
+    def _owns(self, path):
+        """Whether ``path`` is a checkpoint this manager writes: ``<checkpoint_name>-<n>`` directly in
+        its directory. Only those are ever deleted, whatever the ``checkpoint`` index lists."""
+        folder, name = os.path.split(os.path.abspath(path))
+        return folder == os.path.abspath(self._directory) and self._name.fullmatch(name) is not None
 
     @property
     def directory(self):
@@ -355,7 +430,7 @@ class CheckpointManager:
         while self._max_to_keep is not None and len(self._kept) > self._max_to_keep:
             old = self._kept.pop(0)
             self._stamps.pop(0)
-            if os.path.exists(_file_of(old)):
+            if self._owns(old) and os.path.isfile(_file_of(old)):
                 os.remove(_file_of(old))
         _write_index(self._directory, self._kept, self._stamps, self._preserved)
         return path

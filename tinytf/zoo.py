@@ -83,6 +83,9 @@ class DataError(ValueError):
     """A dataset folder that cannot be used (the message says why)."""
 
 
+MAX_CLASSES = 100_000  # a dataset's labels are class numbers below this (ImageNet-21k has 21,841)
+
+
 def dataset_label(spec):
     """A short name for run folders: the dataset name, or the folder's base name."""
     return spec if spec in DATASETS else os.path.basename(os.path.normpath(spec)) or "data"
@@ -102,8 +105,11 @@ def load_dataset(spec):
         raise DataError(f"dataset {spec!r} is neither {' nor '.join(DATASETS)} nor a folder")
     train, test, where = _load_folder(folder)
     train, test = (_checked(where, split, x, y) for split, (x, y) in (("train", train), ("test", test)))
-    n = int(max(train[1].max(initial=0), test[1].max(initial=0))) + 1
-    return train, test, _class_names(folder, n)
+    top = max(train[1].max(initial=0), test[1].max(initial=0))
+    if top >= MAX_CLASSES:
+        split = "train" if train[1].max(initial=0) == top else "test"
+        raise DataError(f"{where}: y_{split} holds label {int(top)}; expected class numbers below {MAX_CLASSES}")
+    return train, test, _class_names(folder, int(top) + 1)
 
 
 def _checked(where, split, x, y):
@@ -140,8 +146,14 @@ def _load_folder(folder):
 def _class_names(folder, n):
     path = os.path.join(folder, "classes.txt")
     if os.path.isfile(path):
-        with open(path, encoding="utf-8") as f:
-            names = [line.strip() for line in f if line.strip()]
+        names = []
+        with open(path, encoding="utf-8") as f:  # at most MAX_CLASSES names of at most 1000 characters
+            while len(names) < MAX_CLASSES:
+                line = f.readline(1000)
+                if not line:
+                    break
+                if line.strip():
+                    names.append(line.strip())
         if len(names) >= n:
             return tuple(names)
     return tuple(str(i) for i in range(n))

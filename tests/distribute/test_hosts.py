@@ -70,6 +70,14 @@ def _wait_for_epoch(run, epoch, p, limit=90):
     pytest.fail(f"epoch {epoch} was not reached within {limit} s")
 
 
+def _empty(hosts, i, limit=5):
+    """No process at all left in host ``i`` within ``limit`` seconds (the killed ones being reaped)."""
+    t0 = time.monotonic()
+    while hosts.pids(i) and time.monotonic() - t0 < limit:
+        time.sleep(0.1)
+    return not hosts.pids(i)
+
+
 def _gone(hosts, i, limit):
     """No tinytf process left in host ``i`` within ``limit`` seconds."""
     t0 = time.monotonic()
@@ -138,7 +146,7 @@ def test_fault_ends_the_job_naming_the_host_and_resume_continues(fault, tmp_path
         if fault == "cut_link":  # rank 0 knows whom it waited for
             assert f"rank 0 of 2 on {hosts.names[0]}: no answer from rank 1 on {hosts.names[1]} within " \
                    f"{DEADLINE} s" in err, err[-2000:]
-        assert not hosts.pids(0), "processes left running"
+        assert _empty(hosts, 0), "processes left running"
         # behind a cut link nothing can stop rank 1: it stops itself at its own deadline (its launch
         # daemon waits for the link; the namespace's teardown ends it)
         assert _gone(hosts, 1, DEADLINE + 15), "rank 1 trains on"
@@ -163,7 +171,7 @@ def test_unreachable_host_fails_within_the_launch_timeout(tmp_path):
         assert "tinytf: error: the workers did not all start within 6 s (--launch-timeout)" in err or \
             ("tinytf: error: the workers could not start on the machines of --hosts" in err
              and f"no connection from {hosts.addresses[1]}" in err), err[-3000:]
-        assert not hosts.pids(0) and not hosts.pids(1), "processes left running"
+        assert _empty(hosts, 0) and _empty(hosts, 1), "processes left running"
 
 
 def test_sigterm_to_the_launcher_stops_every_rank_and_frees_the_run(tmp_path):
@@ -179,7 +187,7 @@ def test_sigterm_to_the_launcher_stops_every_rank_and_frees_the_run(tmp_path):
         rc, out, err = _finish(p, timeout=30)
         assert rc == 130 and time.monotonic() - t0 < 10, (rc, err[-2000:])
         assert "SIGTERM: stopped the workers" in err
-        assert not hosts.pids(0) and not hosts.pids(1), "processes left running"
+        assert _empty(hosts, 0) and _empty(hosts, 1), "processes left running"
         assert checkpoint.lock_holder(str(run)) is None  # the run folder is free for --resume
         assert _weights(run)[0] >= 1
 

@@ -597,18 +597,18 @@ def test_load_refuses_pickled_object_arrays(tmp_path):
         m.load_weights(path)
 
 
-def test_load_calls_np_load_without_pickle(tmp_path, monkeypatch):
+def test_load_reads_arrays_without_pickle(tmp_path, monkeypatch):
     m = small_mlp()
     path = str(tmp_path / "w.npz")
     m.save_weights(path)
     seen = []
-    real_load = np.load
+    real_read = np.lib.format.read_array
 
     def spy(*args, **kwargs):
-        seen.append(kwargs.get("allow_pickle", False))
-        return real_load(*args, **kwargs)
+        seen.append(kwargs.get("allow_pickle", True))
+        return real_read(*args, **kwargs)
 
-    monkeypatch.setattr(np, "load", spy)
+    monkeypatch.setattr(np.lib.format, "read_array", spy)
     m.load_weights(path)
     assert seen and not any(seen)
 

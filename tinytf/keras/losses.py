@@ -426,8 +426,13 @@ class LossFunctionWrapper(Loss):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        if isinstance(config.get("fn"), str):
-            config["fn"] = _ALL_OBJECTS[config["fn"]]
+        fn = config.get("fn")
+        if isinstance(fn, str):
+            named = {k: f for k, f in _ALL_OBJECTS.items() if f in _FUNCTIONS}  # never module attributes
+            if fn not in named:
+                raise ValueError(f"LossFunctionWrapper: unknown loss function fn={fn!r}; tinytf's are "
+                                 f"{sorted(named)} (pass your own with custom_objects)")
+            config["fn"] = named[fn]
         return cls(**config)
 
     def __repr__(self):

@@ -320,8 +320,14 @@ class MeanMetricWrapper(Mean):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        if isinstance(config.get("fn"), str):
-            config["fn"] = globals()[config["fn"]]
+        fn = config.get("fn")
+        if isinstance(fn, str):
+            if fn not in _FUNCTIONS:
+                raise ValueError(f"MeanMetricWrapper: unknown metric function fn={fn!r}; tinytf's are "
+                                 f"{sorted(_FUNCTIONS)} (pass your own with custom_objects)")
+            config["fn"] = _FUNCTIONS[fn]
+        elif "fn" in config and not callable(fn):
+            raise ValueError(f"MeanMetricWrapper: fn must be a metric function name, got {fn!r}")
         return cls(**config)
 
 
@@ -469,6 +475,9 @@ _CLASSES = (Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalA
             MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,
             SparseCategoricalCrossentropy)
 _ALL_OBJECTS = {c.__name__: c for c in _CLASSES}
+# the per-sample functions a MeanMetricWrapper config may name (never looked up in globals())
+_FUNCTIONS = {f.__name__: f for f in (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
+                                      top_k_categorical_accuracy, sparse_top_k_categorical_accuracy)}
 _ALL_OBJECTS.update({_to_snake_case(c.__name__): c for c in _CLASSES})
 _ALL_OBJECTS.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError,
                      "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError})

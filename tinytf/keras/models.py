@@ -6,7 +6,8 @@ import sys
 
 import numpy as np
 
-from ..files import read_npz, write_npz_atomic  # noqa: F401 (also importable from here)
+from ..files import open_npz, read_npz, write_npz_atomic  # noqa: F401 (also importable from here)
+from ..loading import check_npz_arrays
 from ..tensor import TensorShape
 from .layers.base import KerasTensor, Layer, _shapes
 from .layers.core import InputLayer
@@ -185,32 +186,28 @@ class Model(Trainer, Layer):
         if not self.built or not self.weight_keys():
             raise ValueError(f"load_weights: build the model first (call it on data or model.build(shape)) "
                              f"before loading {filepath}")
-        if os.path.exists(filepath):
-            with open(filepath, "rb") as f:
-                magic = f.read(8)
-            if magic.startswith(b"\x89HDF"):
-                from .saving.h5_weights import load_h5_weights
-                return load_h5_weights(self, filepath)
-            if filepath.endswith(".keras"):
-                from .saving.keras_file import load_weights
-                return load_weights(self, filepath)
-        arrays = read_npz(filepath)
-        arrays.pop("__meta__", None)
+        kind = weights_kind(filepath)
+        if kind == "hdf5":
+            from .saving.h5_weights import load_h5_weights
+            return load_h5_weights(self, filepath)
+        if kind == "keras":
+            from .saving.keras_file import load_weights
+            return load_weights(self, filepath)
         keys = self.weight_keys()
-        missing = [k for k in keys if k not in arrays]
-        extra = [k for k in arrays if k not in keys]
-        pairs = [(k, arrays[k], np.asarray(w)) for k, w in zip(keys, self.weights) if k in arrays]
-        wrong = [f"{k}: file {a.shape} vs model {v.shape}" for k, a, v in pairs if a.shape != v.shape]
-        # a float file array may load into float32 (and int into int), never across kinds
-        kinds = [f"{k}: file {a.dtype.name} vs model {v.dtype.name}" for k, a, v in pairs
-                 if _kind(a.dtype) != _kind(v.dtype)]
-        if missing or extra or wrong or kinds:
-            raise ValueError(f"load_weights: {filepath} does not match this model (no weight was changed):"
-                             + (f"\n  missing in file: {missing}" if missing else "")
-                             + (f"\n  not in model: {extra}" if extra else "")
-                             + (f"\n  shape mismatch: {wrong}" if wrong else "")
-                             + (f"\n  dtype mismatch: {kinds}" if kinds else ""))
-        self.set_weights([arrays[k] for k in keys])
+        wanted = {k: (tuple(w.shape), np.dtype(w.dtype.as_numpy_dtype)) for k, w in zip(keys, self.weights)}
+        need = sum(int(np.prod(s)) * d.itemsize for s, d in wanted.values())
+        with open_npz(filepath, max_bytes=need + (1 << 20)) as z:
+            missing = [k for k in keys if k not in z.names]
+            extra = [k for k in z.names if k not in wanted and k != "__meta__"]
+            # headers are read only where the file has no more members than the model has weights
+            wrong = check_npz_arrays(z, wanted) if len(z.names) <= len(keys) + 1 else []
+            if missing or extra or wrong:
+                raise ValueError(f"load_weights: {filepath} does not match this model (no weight was changed):"
+                                 + (f"\n  missing in file: {_few(missing)}" if missing else "")
+                                 + (f"\n  not in model: {_few(extra)}" if extra else "")
+                                 + (f"\n  shape or dtype mismatch: {wrong}" if wrong else ""))
+            arrays = [z.read(k) for k in keys]
+        self.set_weights(arrays)
 
     # ---- description -------------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
@@ -235,9 +232,33 @@ class Model(Trainer, Layer):
         return cls(**config)
 
 
-def _kind(dtype):
-    """'float', 'int' (signed or unsigned), 'bool', or the NumPy kind letter for anything else."""
-    return {"f": "float", "i": "int", "u": "int", "b": "bool"}.get(dtype.kind, dtype.kind)
+def _few(names, n=20):
+    """The first ``n`` of ``names`` (a file may list thousands), with how many were left out."""
+    return f"{names[:n]}" + (f" and {len(names) - n} more" if len(names) > n else "")
+
+
+def weights_kind(filepath):
+    """'hdf5', 'keras' or 'npz': what a weights file is, by its extension (``.h5``, ``.hdf5``,
+    ``.keras``, ``.npz``) checked against its first bytes; any other name by its content. A file
+    whose content contradicts its name is refused (an HDF5 file named ``best.weights.npz``)."""
+    from ..loading import FileRefused
+    if not os.path.isfile(filepath):
+        if os.path.exists(filepath):
+            raise ValueError(f"{filepath} is not a file")
+        raise FileNotFoundError(f"no such file: {filepath}")
+    with open(filepath, "rb") as f:
+        magic = f.read(8)
+    found = "hdf5" if magic.startswith(b"\x89HDF") else "zip" if magic.startswith(b"PK") else None
+    lower = filepath.lower()
+    named = ("hdf5" if lower.endswith((".h5", ".hdf5")) else "keras" if lower.endswith(".keras")
+             else "npz" if lower.endswith(".npz") else None)
+    if named is None:
+        return {"hdf5": "hdf5", "zip": "npz"}.get(found, "npz")
+    if (named == "hdf5") != (found == "hdf5") or (named != "hdf5" and found not in ("zip", None)):
+        what = {"hdf5": "an HDF5 file", "zip": "a zip file", None: "neither HDF5 nor zip"}[found]
+        raise FileRefused(filepath, None, f"its name says {named.upper() if named != 'keras' else '.keras'}, "
+                                          f"its content is {what}; refused (rename it if you trust it)")
+    return named
 
 
 class Sequential(Model):

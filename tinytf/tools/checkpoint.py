@@ -35,6 +35,7 @@ import numpy as np
 
 from .. import backend
 from ..keras.callbacks import Callback
+from ..loading import dtype_problem
 from ..files import TEMP_PREFIX, is_temp_file, read_npz, write_npz_atomic, write_text_atomic
 
 FORMAT = "tinytf-run-1"
@@ -70,6 +71,8 @@ def load(run_dir):
         raise CheckpointError(f"{run_dir}: no such run folder")
     if not os.path.isfile(path):
         raise CheckpointError(f"{run_dir} is not a tinytf run folder (no {CHECKPOINT} in it)")
+    if os.path.islink(path):
+        raise CheckpointError(f"{path} is a symbolic link; tinytf reads a run's files only from inside its folder")
     if not zipfile.is_zipfile(path):  # read_npz would hand back a .npy's array
         raise CheckpointError(f"{path} is truncated or corrupted and cannot be used (not an .npz file)")
     try:
@@ -78,7 +81,7 @@ def load(run_dir):
         raise CheckpointError(f"{path} is truncated or corrupted and cannot be used ({_short(e)})") from None
     try:
         meta = json.loads(str(arrays.pop("__meta__")))
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, RecursionError):
         raise CheckpointError(f"{path} has no readable metadata: not a tinytf run checkpoint") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or "config" not in meta:
         raise CheckpointError(f"{path}: not a tinytf run checkpoint (format "
@@ -140,6 +143,8 @@ def check_weights(model, weights, where):
     extra = [k for k in weights if k not in want]
     wrong = [f"{k} {tuple(weights[k].shape)} vs {want[k]}" for k in want
              if k in weights and tuple(weights[k].shape) != want[k]]
+    wrong += [f"{k} {dtype_problem(weights[k].dtype, np.float32)}" for k in want
+              if k in weights and dtype_problem(weights[k].dtype, np.float32)]
     if missing or extra or wrong:
         parts = [f"missing {missing}" if missing else "", f"unexpected {extra}" if extra else "",
                  f"shape mismatch: {', '.join(wrong)}" if wrong else ""]
@@ -155,6 +160,9 @@ def restore(model, weights, opt_state, meta, where):
     problem = _rng_problem(rng)
     if problem:
         raise CheckpointError(f"{where}: {problem}")
+    bad = sorted(k for k, v in opt_state.items() if np.asarray(v).dtype.kind not in "fiub")
+    if bad:
+        raise CheckpointError(f"{where}: optimizer state {bad} holds no numbers")
     if opt_state:
         opt = model.optimizer
         if not opt.built:

@@ -175,22 +175,26 @@ class Supervisor:
         handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
         old = {s: signal.signal(s, self._on_signal) for s in handled}
         deadline = time.monotonic() + self.launch_timeout
+        family, seen = {}, 0.0  # pid -> its start time (a pid may be reused once its process is gone)
         try:
             while self.job.poll() is None:
+                if time.monotonic() - seen > 1.0:  # the job's processes, to end any it leaves behind
+                    family.update((pid, _started(pid)) for pid in descendants(self.job.pid))
+                    seen = time.monotonic()
                 if self.stop_signal is not None:
-                    stop_job(self.job)
+                    stop_job(self.job, list(family))
                     print(f"\ntinytf: {signal.Signals(self.stop_signal).name}: stopped the workers; the last "
                           f"checkpoint is kept (continue with --resume)", file=sys.stderr, flush=True)
                     return EXIT_INTERRUPT
                 if self.aborted is not None and time.monotonic() > self.aborted + ABORT_GRACE:
                     from ..distribute.comm import ABORT_EXIT
-                    stop_job(self.job)
+                    stop_job(self.job, list(family))
                     print(f"tinytf: mpiexec did not end the job within {ABORT_GRACE:g} s of a worker stopping it "
                           f"(a machine it cannot reach?); stopped every process it started here", file=sys.stderr,
                           flush=True)
                     return ABORT_EXIT
                 if not self.started.is_set() and time.monotonic() > deadline:
-                    stop_job(self.job)
+                    stop_job(self.job, list(family))
                     where = f"the machines of --hosts {self.hosts}" if self.hosts else "this machine"
                     raise UserError(f"the workers did not all start within {self.launch_timeout:g} s "
                                     f"(--launch-timeout) on {where}: a machine that does not answer, no ssh "
@@ -202,6 +206,13 @@ class Supervisor:
                 signal.signal(s, h)
             for t in relays:
                 t.join(timeout=2)
+        if _alive(family):  # mpiexec ended but left processes behind (a rank it could not reach in time)
+            time.sleep(STOP_GRACE)
+            for pid in _alive(family):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
         if not self.started.is_set() and self.job.returncode != 0:
             where = f"the machines of --hosts {self.hosts}" if self.hosts else "this machine"
             import re
@@ -236,10 +247,11 @@ def descendants(pid):
     return found
 
 
-def stop_job(job):
-    """SIGTERM to ``mpiexec`` (it stops its ranks), then SIGKILL to whatever of the job is left."""
+def stop_job(job, family=()):
+    """SIGTERM to ``mpiexec`` (it stops its ranks), then SIGKILL to whatever of the job is left
+    (``family``: its processes seen earlier, which may have lost their parent by now)."""
     import subprocess
-    family = descendants(job.pid)  # before mpiexec ends: then its orphans can no longer be traced to it
+    family = list(family) + descendants(job.pid)
     job.send_signal(signal.SIGTERM)
     try:
         job.wait(STOP_GRACE)
@@ -256,6 +268,29 @@ def stop_job(job):
         except OSError:
             pass
     job.wait()
+
+
+def _started(pid):
+    """The start time of process ``pid`` (clock ticks since boot), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return int(f.read().rsplit(b")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _alive(family):
+    """The pids of ``family`` (pid -> start time) whose process still runs: same start time, not a zombie."""
+    alive = []
+    for pid, started in family.items():
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if started is not None and int(fields[19]) == started and fields[0] != b"Z":
+            alive.append(pid)
+    return alive
 
 
 def without_workers(a):

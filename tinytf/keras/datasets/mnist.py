@@ -6,10 +6,6 @@ gzipped or not, and downloads ``mnist.npz`` when no copy is found.  See
 :mod:`tinytf.keras.datasets._files` for where it looks.
 """
 
-import zipfile
-
-import numpy as np
-
 from . import _files
 
 ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
@@ -37,13 +33,9 @@ DATASET = _files.Dataset(
 
 def load_npz(path):
     """Read a Keras-style ``mnist.npz`` (no pickles allowed)."""
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {k: f[k] for k in ("x_train", "y_train", "x_test", "y_test") if k in f.files}
-    except FileNotFoundError:
-        raise
-    except (OSError, EOFError, ValueError, zipfile.BadZipFile) as e:  # not an npz, truncated, pickled
-        raise ValueError(f"{path}: cannot read as an .npz file: {e}") from e
+    from ...loading import Npz
+    with Npz(path, what="dataset file (.npz)") as f:  # headers and sizes checked before any data is read
+        arrays = {k: f.read(k) for k in ("x_train", "y_train", "x_test", "y_test") if k in f.names}
     if len(arrays) < 4:
         raise ValueError(f"{path}: expected arrays x_train, y_train, x_test, y_test; found {sorted(arrays)}")
     splits = ((arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"]))

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from ...backend import floatx
+from ...loading import charge
 from ...tensor import Tensor, TensorShape, Variable
 from ...ops.core import as_tensor
 from ...ops import math_ops as M
@@ -112,6 +113,7 @@ class Layer:
             taken = {w.name.split(":")[0].rsplit("/", 1)[-1] for w, _ in self._own_weights()}
             name = next(n for n in (["variable"] + [f"variable_{i}" for i in range(1, len(taken) + 2)])
                         if n not in taken)
+        charge(int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize, f"weight {self.name}/{name} {shape}")
         init = I.get(initializer)
         value = init.draw(shape, dtype) if isinstance(init, I.Initializer) else init(shape, dtype)
         var = Variable(np.asarray(value, dtype=dtype), trainable=trainable, name=name)

@@ -546,8 +546,15 @@ class Optimizer:
                           f"{len(self._variables)} variables whereas the saved optimizer has "
                           f"{len(store.keys())} variables.", stacklevel=2)
             return
-        for i, v in enumerate(self._variables):
-            v.assign(np.asarray(store[str(i)]))
+        values = [np.asarray(store[str(i)]) if str(i) in store else None for i in range(len(self._variables))]
+        wrong = [f"{i}: {'missing' if a is None else f'{a.dtype} {a.shape}'} vs {v.dtype.name} {tuple(v.shape)}"
+                 for i, (v, a) in enumerate(zip(self._variables, values))
+                 if a is None or a.shape != tuple(v.shape) or a.dtype.kind not in "fiub"]
+        if wrong:  # checked before any variable is assigned
+            raise ValueError(f"optimizer '{self.name}': the saved variables do not match (nothing was "
+                             f"changed): {wrong}")
+        for v, a in zip(self._variables, values):
+            v.assign(a)
 
     # ---- config -----------------------------------------------------------------------------
 

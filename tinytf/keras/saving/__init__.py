@@ -11,12 +11,12 @@ def save_model(model, filepath, overwrite=True, **kwargs):
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """A model from a ``.keras`` file (Keras 3 / TF 2.21 or tinytf), or a legacy whole-model ``.h5``."""
+    """A model from a ``.keras`` file (Keras 3 / TF 2.21 or tinytf), or a legacy whole-model ``.h5``
+    (``.keras`` must be a zip and ``.h5`` / ``.hdf5`` HDF5; any other name is read by content)."""
     import os
+    from ..models import weights_kind
     filepath = os.fspath(filepath)
-    with open(filepath, "rb") as f:
-        magic = f.read(8)
-    if magic.startswith(b"\x89HDF"):
+    if weights_kind(filepath) == "hdf5":
         from .legacy_h5 import load_legacy_model
         return load_legacy_model(filepath, custom_objects, compile, safe_mode)
     from .keras_file import load_model as load

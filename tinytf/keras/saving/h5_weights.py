@@ -12,7 +12,9 @@ Legacy (TF 2.0-2.15 ``save_weights('w.h5')``, and ``model_weights/`` of ``model.
 (``conv2d/kernel:0``). Matched to the model's layers with weights, in order (Keras 2's
 ``load_weights`` without ``by_name``).
 
-Every array is checked against the model before any weight is assigned.
+Files are opened through ``loading.py`` (links and storage checked before anything is read);
+every dataset's declared shape and dtype is checked against the model before any data is read,
+and every array is read before any weight is assigned.
 """
 import io
 import os
@@ -21,6 +23,7 @@ import warnings
 import numpy as np
 
 from ...files import atomic_write
+from ...loading import FileRefused, check_h5, dtype_problem, h5_dataset, read_dataset
 from ..naming import snake_case
 
 _UNWALKED = frozenset({"_tracked", "_trainable_weights", "_non_trainable_weights", "_regularized",
@@ -118,11 +121,19 @@ def write_keras3(model, target, optimizer=False):
 
 
 def _open(source, what):
+    """The HDF5 file, opened and checked (``loading.check_h5``: hard links only, no data outside
+    the file) before anything in it is read."""
     h5 = h5py()
     try:
-        return h5.File(source, "r")
+        f = h5.File(source, "r")
     except OSError as e:
         raise ValueError(f"{what} is not a readable HDF5 file (truncated or corrupted?): {e}") from None
+    try:
+        check_h5(f, what)
+    except BaseException:
+        f.close()
+        raise
+    return f
 
 
 def is_legacy(f):
@@ -138,6 +149,9 @@ def read_keras3(model, f, what):
         g = f.get(gpath)
         if g is None and path.startswith("layers") and "_layer_checkpoint_dependencies" in f:
             g = f.get(gpath.replace("layers", "_layer_checkpoint_dependencies", 1))
+        if g is not None and not isinstance(g, h5py().Group):
+            problems.append(f"{g.name} (layer '{layer.name}'): is an HDF5 {type(g).__name__}, expected a group")
+            continue
         n = len(g) if g is not None else 0
         if g is not None:
             used.add(g.name)
@@ -149,18 +163,12 @@ def read_keras3(model, f, what):
                                 f"{len(variables)} weights")
             continue
         for i, v in enumerate(variables):
-            if str(i) not in g:
+            ds = h5_dataset(g, str(i), what)
+            if ds is None:
                 problems.append(f"{gpath}/{i} missing in file")
-                continue
-            a = g[str(i)][()]
-            a = np.asarray(a)
-            if a.shape != tuple(v.shape):
-                problems.append(f"{gpath}/{i} (layer '{layer.name}' {v.name}): file {a.shape} vs model "
-                                f"{tuple(v.shape)}")
-            elif a.dtype.kind not in "fiub" or (a.dtype.kind == "f") != (np.dtype(v.dtype.as_numpy_dtype).kind == "f"):
-                problems.append(f"{gpath}/{i}: file dtype {a.dtype} vs model {v.dtype.name}")
             else:
-                pairs.append((v, a))
+                problems += _mismatch(ds, v, f"{gpath}/{i} (layer '{layer.name}' {v.name})")
+                pairs.append((v, ds))
     extra = []
 
     def scan(name, obj):
@@ -173,13 +181,35 @@ def read_keras3(model, f, what):
     if problems:
         raise ValueError(f"load_weights: {what} does not match this model (no weight was changed):\n  "
                          + "\n  ".join(problems))
-    return pairs
+    return [(v, read_dataset(ds, what)) for v, ds in pairs]
 
 
-def optimizer_state(f):
-    """The arrays of ``optimizer/vars`` (Keras order: iteration, learning_rate, slots), or {}."""
+def _mismatch(ds, v, where):
+    """``[problem]`` of dataset ``ds`` for variable ``v``: its declared shape and dtype, unread."""
+    if ds.shape != tuple(v.shape):
+        return [f"{where}: file {ds.shape} vs model {tuple(v.shape)}"]
+    why = dtype_problem(ds.dtype, v.dtype.as_numpy_dtype)
+    return [f"{where}: {why}"] if why else []
+
+
+def optimizer_state(f, model, what):
+    """The arrays of ``optimizer/vars`` (Keras order: iteration, learning_rate, slots), or {}; each a
+    number array no bigger than the model's largest trainable variable, checked before reading."""
     g = f.get("optimizer/vars")
-    return {} if g is None else {k: np.asarray(g[k][()]) for k in g}
+    if g is None:
+        return {}
+    if not isinstance(g, h5py().Group):
+        raise ValueError(f"{what}: optimizer/vars is an HDF5 {type(g).__name__}, expected a group")
+    shapes = {tuple(v.shape) for v in model.trainable_variables} | {()}
+    out = {}
+    for k in g:
+        ds = h5_dataset(g, k, what)
+        why = dtype_problem(ds.dtype, np.float32 if ds.dtype.kind == "f" else np.int64)
+        if why or ds.shape not in shapes:
+            raise ValueError(f"{what}: optimizer/vars/{k} ({ds.shape}, {ds.dtype}) is not a state array of "
+                             f"this model's optimizer{': ' + why if why else ''}")
+        out[k] = ds
+    return {k: read_dataset(ds, what) for k, ds in out.items()}
 
 
 def load_optimizer_state(model, state):
@@ -206,8 +236,11 @@ def _keras_order(model):
 
 
 def _names(attr):
-    return [n.decode("utf8") if isinstance(n, bytes) else str(n) for n in np.asarray(attr).tolist()] \
-        if attr is not None and np.asarray(attr).size else []
+    """The strings of a ``layer_names`` / ``weight_names`` attribute ([] if absent or empty)."""
+    if attr is None or isinstance(attr, h5py().Empty):
+        return []
+    values = np.asarray(attr).reshape(-1).tolist()
+    return [n.decode("utf8", "replace") if isinstance(n, bytes) else str(n) for n in values]
 
 
 def read_legacy(model, f, what):
@@ -215,35 +248,39 @@ def read_legacy(model, f, what):
     ``.h5``); layers with weights matched in order."""
     g = f["model_weights"] if "model_weights" in f else f
     file_layers = []
-    for name in _names(g.attrs.get("layer_names")):
-        if name not in g:
+    for name in [None] + _names(g.attrs.get("layer_names")):
+        obj = g if name is None else g.get(name) if name in g else None
+        if name is not None and obj is None:
             raise ValueError(f"load_weights: {what}: layer group {name!r} listed in layer_names is missing")
+        if not isinstance(obj, h5py().Group):
+            raise FileRefused(what, obj.name,
+                              f"is an HDF5 {type(obj).__name__}, expected a group of a layer's arrays")
+        if name is None:
+            continue
         weight_names = _names(g[name].attrs.get("weight_names"))
         if weight_names:
             missing = [w for w in weight_names if w not in g[name]]
             if missing:
                 raise ValueError(f"load_weights: {what}: layer {name!r} lacks the arrays {missing}")
-            file_layers.append((name, [np.asarray(g[name][w][()]) for w in weight_names], weight_names))
+            file_layers.append((name, [h5_dataset(g[name], w, what) for w in weight_names], weight_names))
     layers = [l for l in _legacy_layers(model) if l.weights]
     if len(layers) != len(file_layers):
         raise ValueError(f"load_weights: {what} does not match this model (no weight was changed): the file has "
                          f"{len(file_layers)} layers with weights {[n for n, _, _ in file_layers]}, the model "
                          f"{len(layers)} {[l.name for l in layers]}")
     pairs, problems = [], []
-    for layer, (name, arrays, wnames) in zip(layers, file_layers):
+    for layer, (name, datasets, wnames) in zip(layers, file_layers):
         ws = layer.weights
-        if len(ws) != len(arrays):
-            problems.append(f"layer '{layer.name}' has {len(ws)} weights, file layer {name!r} has {len(arrays)}")
+        if len(ws) != len(datasets):
+            problems.append(f"layer '{layer.name}' has {len(ws)} weights, file layer {name!r} has {len(datasets)}")
             continue
-        for v, a, wn in zip(ws, arrays, wnames):
-            if a.shape != tuple(v.shape):
-                problems.append(f"{name}/{wn}: file {a.shape} vs model '{layer.name}' {tuple(v.shape)}")
-            else:
-                pairs.append((v, a))
+        for v, ds, wn in zip(ws, datasets, wnames):
+            problems += _mismatch(ds, v, f"{name}/{wn} (layer '{layer.name}')")
+            pairs.append((v, ds))
     if problems:
         raise ValueError(f"load_weights: {what} does not match this model (no weight was changed):\n  "
                          + "\n  ".join(problems))
-    return pairs
+    return [(v, read_dataset(ds, what)) for v, ds in pairs]
 
 
 def write_legacy(model, target, model_config=None):

@@ -1,13 +1,17 @@
 """The Keras 3 ``.keras`` file: a zip of ``metadata.json``, ``config.json`` (the model's config, see
 ``serialization.py``) and ``model.weights.h5`` (``h5_weights.py``). Written atomically; read with
-every member checked before the model is returned."""
+``loading.py``'s zip checks (sizes, ratios, methods, encryption, CRC) before anything is
+inflated; only ``config.json`` and ``model.weights.h5`` are ever inflated."""
 import datetime
 import io
 import json
 import os
 import zipfile
 
+import numpy as np
+
 from ...files import atomic_write
+from ...loading import MAX_TEXT, FileRefused, allocation_budget, member, open_zip, read_member
 from . import h5_weights
 from .serialization import compile_from_config, deserialize_layer, serialize_keras_object
 
@@ -30,42 +34,58 @@ def save_model(model, filepath, overwrite=True, zipped=True):
             z.writestr("model.weights.h5", weights.getvalue())
 
 
-def _open_zip(filepath):
+def _weights_limit(model):
+    """The most bytes a ``model.weights.h5`` for ``model`` can need: its variables with up to seven
+    optimizer copies each (slots, EMA, gradient accumulators), plus HDF5's overhead per object."""
+    n = sum(int(np.prod(v.shape)) * np.dtype(v.dtype.as_numpy_dtype).itemsize for v in model.weights)
+    return 8 * n + (32 << 10) * (len(model.weights) + 64) + (1 << 20)
+
+
+def _config(z, filepath):
+    raw = read_member(z, filepath, "config.json", MAX_TEXT)
     try:
-        z = zipfile.ZipFile(filepath)
-        z.testzip()
-        return z
-    except (zipfile.BadZipFile, OSError, EOFError) as e:
-        raise ValueError(f"{filepath} is not a readable .keras file (truncated or corrupted zip?): {e}") from None
+        config = json.loads(raw)
+    except (ValueError, RecursionError) as e:  # UnicodeDecodeError included; nesting too deep
+        raise FileRefused(filepath, "config.json", f"is not valid JSON: {e}") from None
+    if not isinstance(config, dict):
+        raise FileRefused(filepath, "config.json", f"is a JSON {type(config).__name__}, not a model config")
+    return config
 
 
-def read_members(filepath):
+def _read(model, filepath, with_optimizer=False):
+    """Read the checked weights (and optimizer state) of ``filepath`` for ``model``: nothing assigned."""
     filepath = os.fspath(filepath)
-    if not os.path.exists(filepath):
-        raise FileNotFoundError(f"no such file: {filepath}")
-    with _open_zip(filepath) as z:
-        names = set(z.namelist())
-        missing = [n for n in ("config.json", "model.weights.h5") if n not in names]
-        if missing:
-            raise ValueError(f"{filepath} is a zip file but not a Keras model file: it lacks {missing}")
-        try:
-            config = json.loads(z.read("config.json"))
-        except ValueError as e:
-            raise ValueError(f"{filepath}: config.json is not valid JSON: {e}") from None
-        return config, z.read("model.weights.h5")
+    with open_zip(filepath, ".keras file") as z:
+        weights = read_member(z, filepath, "model.weights.h5", _weights_limit(model))
+    what = f"{filepath} (model.weights.h5)"
+    with h5_weights._open(io.BytesIO(weights), what) as f:
+        pairs = h5_weights.read_keras3(model, f, what)
+        state = h5_weights.optimizer_state(f, model, what) if with_optimizer else {}
+    return pairs, state
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """A model from a ``.keras`` file (Keras 3 / TF 2.21 or tinytf): rebuilt from its config, its
-    weights loaded (all checked first) and, with ``compile=True``, compiled as it was saved."""
+    """A model from a ``.keras`` file (Keras 3 / TF 2.21 or tinytf): the zip directory checked, the
+    config read and the model rebuilt from it, then its weights (checked against the model before
+    they are read, all read before any is assigned) and, with ``compile=True``, compiled as it was
+    saved."""
     filepath = os.fspath(filepath)
-    config, weights = read_members(filepath)
-    model = deserialize_layer(config, custom_objects, safe_mode)
-    if not model.built:
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"no such file: {filepath}")
+    with open_zip(filepath, ".keras file") as z:
+        stored = member(z, filepath, "model.weights.h5", 1 << 62).file_size  # refused before building anything
+        config = _config(z, filepath)
+    try:
+        with allocation_budget(filepath, stored + (1 << 20)):  # the weights must fit in model.weights.h5
+            model = deserialize_layer(config, custom_objects, safe_mode)
+    except FileRefused:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, ImportError, NotImplementedError,
+            RecursionError) as e:
+        raise ValueError(f"{filepath} (config.json): {e}") from None
+    if not getattr(model, "built", False):
         raise ValueError(f"{filepath}: the model could not be built from its config (no input shape)")
-    with h5_weights._open(io.BytesIO(weights), f"{filepath} (model.weights.h5)") as f:
-        pairs = h5_weights.read_keras3(model, f, f"{filepath} (model.weights.h5)")
-        state = h5_weights.optimizer_state(f)
+    pairs, state = _read(model, filepath, with_optimizer=compile)
     h5_weights.assign(pairs)
     if compile:
         compile_from_config(model, config.get("compile_config"), custom_objects)
@@ -76,8 +96,5 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
 def load_weights(model, filepath):
     """The weights of a ``.keras`` file into ``model`` (as Keras's ``load_weights('m.keras')``)."""
-    filepath = os.fspath(filepath)
-    _, weights = read_members(filepath)
-    with h5_weights._open(io.BytesIO(weights), filepath) as f:
-        pairs = h5_weights.read_keras3(model, f, filepath)
+    pairs, _ = _read(model, filepath)
     h5_weights.assign(pairs)

@@ -3,8 +3,22 @@ writer): the ``model_config`` attribute and the ``model_weights`` group."""
 import json
 import os
 
+from ...loading import FileRefused, allocation_budget
 from . import h5_weights
 from .serialization import compile_from_config, deserialize_layer
+
+
+def _json(raw, filepath, name):
+    """The JSON object in the HDF5 attribute ``name`` (a ``FileRefused`` naming it otherwise)."""
+    try:
+        text = raw.decode("utf8") if isinstance(raw, bytes) else raw
+        value = json.loads(text) if isinstance(text, str) else None
+    except (ValueError, RecursionError) as e:  # UnicodeDecodeError, JSONDecodeError, nesting too deep
+        raise FileRefused(filepath, f"attribute {name}", f"is not valid JSON: {e}") from None
+    if not isinstance(value, dict):
+        raise FileRefused(filepath, f"attribute {name}", f"is not a JSON object (got {type(raw).__name__} "
+                                                         f"{str(raw)[:80]!r})")
+    return value
 
 
 def load_legacy_model(filepath, custom_objects=None, compile=True, safe_mode=True):
@@ -14,13 +28,20 @@ def load_legacy_model(filepath, custom_objects=None, compile=True, safe_mode=Tru
         if raw is None:
             raise ValueError(f"{filepath} holds weights only (no model_config): build the model in code "
                              "and call model.load_weights")
-        config = json.loads(raw.decode("utf8") if isinstance(raw, bytes) else raw)
-        model = deserialize_layer(config, custom_objects, safe_mode)
+        config = _json(raw, filepath, "model_config")
+        try:
+            with allocation_budget(filepath, os.path.getsize(filepath) + (1 << 20)):  # weights fit in the file
+                model = deserialize_layer(config, custom_objects, safe_mode)
+        except FileRefused:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, ImportError, NotImplementedError,
+                RecursionError) as e:
+            raise ValueError(f"{filepath} (attribute model_config): {e}") from None
         pairs = h5_weights.read_legacy(model, f, filepath)
         training = f.attrs.get("training_config")
+        tc = _json(training, filepath, "training_config") if compile and training is not None else None
     h5_weights.assign(pairs)
-    if compile and training is not None:
-        tc = json.loads(training.decode("utf8") if isinstance(training, bytes) else training)
+    if tc is not None:
         opt = tc.get("optimizer_config")
         compile_from_config(model, {"optimizer": opt, "loss": tc.get("loss"), "metrics": tc.get("metrics")},
                             custom_objects)

@@ -239,11 +239,15 @@ def _nested_object(value, kind):
     from .. import initializers as I, regularizers as R
     if not isinstance(value, dict) or "class_name" not in value:
         return value
-    table = {"initializer": I, "regularizer": R}[kind]
+    # explicit tables of tinytf's classes: a name is never looked up among a module's attributes
+    table = {"initializer": {c.__name__: c for c in set(I._ALIASES.values())},
+             "regularizer": {"L1": R.L1, "L2": R.L2, "L1L2": R.L1L2}}[kind]
+    name = value["class_name"]
     cls = get_registered_object(value.get("registered_name") or "", None) or \
-        getattr(table, value["class_name"], None)
-    if not isinstance(cls, type):
-        raise ValueError(f"unknown {kind} {value['class_name']!r}")
+        (table.get(name) if isinstance(name, str) else None)
+    if not isinstance(cls, type) or not hasattr(cls, "from_config"):
+        raise ValueError(f"unknown {kind} class_name {name!r}; tinytf's are {sorted(table)} "
+                         "(or register yours with keras.saving.register_keras_serializable)")
     return cls.from_config(_filter(cls, dict(value.get("config") or {}), f"{kind} {value['class_name']}"))
 
 
@@ -300,8 +304,13 @@ def _lambda_function(fn_config, safe_mode, custom_objects):
         glob = {"tf": tinytf, "keras": tinytf.keras, "np": np, **(custom_objects or {})}
         defaults = tuple(cfg["defaults"]) if cfg.get("defaults") else None
         return types.FunctionType(code, glob, name=code.co_name, argdefs=defaults)
+    if isinstance(fn_config, (list, tuple)):  # Keras 2's func_dump: (base64 bytecode, defaults, closure)
+        return _keras2_lambda(fn_config, safe_mode, custom_objects)
     name = fn_config.get("config") if isinstance(fn_config, dict) else fn_config
     reg = fn_config.get("registered_name") if isinstance(fn_config, dict) else None
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"Lambda: function {str(fn_config)[:100]!r} is neither a function name nor Keras's "
+                         "serialized bytecode")
     fn = get_registered_object(reg or "", custom_objects) or get_registered_object(name or "", custom_objects)
     if fn is None:
         from .. import activations
@@ -310,6 +319,25 @@ def _lambda_function(fn_config, safe_mode, custom_objects):
         except ValueError:
             raise ValueError(f"Lambda: unknown function {name!r}; pass it with custom_objects=") from None
     return fn
+
+
+def _keras2_lambda(fn_config, safe_mode, custom_objects):
+    if safe_mode:
+        raise ValueError(
+            "Requested the deserialization of a Keras 2 Lambda layer whose function is Python bytecode: this "
+            "can run arbitrary code, so it is refused with safe_mode=True (the default). Load the file with "
+            "safe_mode=False only if you trust its source.")
+    import codecs
+    try:
+        code = marshal.loads(codecs.decode(str(fn_config[0]).encode("raw_unicode_escape"), "base64"))
+    except (ValueError, EOFError, TypeError, IndexError) as e:
+        raise ValueError(f"Lambda: the Keras 2 bytecode cannot be loaded by this Python ({e})") from None
+    if not isinstance(code, types.CodeType) or code.co_freevars:
+        raise ValueError("Lambda: the Keras 2 function is not a plain function (closures are not supported)")
+    import tinytf
+    glob = {"tf": tinytf, "keras": tinytf.keras, "np": np, **(custom_objects or {})}
+    defaults = tuple(fn_config[1]) if len(fn_config) > 1 and fn_config[1] else None
+    return types.FunctionType(code, glob, name=code.co_name, argdefs=defaults)
 
 
 def deserialize_layer(entry, custom_objects=None, safe_mode=True):
@@ -322,6 +350,10 @@ def deserialize_layer(entry, custom_objects=None, safe_mode=True):
         from .model_config import deserialize_model
         return deserialize_model(entry, custom_objects, safe_mode)
     cls = resolve_class(entry, custom_objects, _builtin_layer_class)
+    from ..layers.base import Layer
+    if not (isinstance(cls, type) and issubclass(cls, Layer)):
+        raise ValueError(f"{_describe(entry)} names {cls!r}, which is not a Layer class; a layer config must "
+                         "name a Layer subclass")
     builtin = _builtin_layer(cls) or cls.__module__.startswith("tinytf.keras")
     config = dict(entry.get("config") or {})
     if cls.__name__ == "Lambda" and builtin:

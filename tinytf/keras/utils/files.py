@@ -37,8 +37,11 @@ def _extract(archive, dest, archive_format):
                 t.extractall(dest, members=members)
             return True
         if fmt == "zip" and zipfile.is_zipfile(archive):
+            from ...loading import member
             with zipfile.ZipFile(archive) as z:
                 _check_inside(root, dest, z.namelist(), archive)
+                for name in set(z.namelist()):  # bombs, encryption, unknown methods: before inflating
+                    member(z, archive, name, 1 << 40)
                 z.extractall(dest)
             return True
     return False
