@@ -11,7 +11,7 @@ from ..loading import check_npz_arrays
 from ..tensor import TensorShape
 from .layers.base import KerasTensor, Layer, _shapes
 from .layers.core import InputLayer
-from .trainer import Trainer, _as_list, _is_dataset, _split_validation  # noqa: F401
+from .trainer import Trainer
 
 WEIGHTS_FORMAT = "tinytf-weights-1"
 

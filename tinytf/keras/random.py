@@ -14,6 +14,7 @@ from ..dtypes import np_dtype
 from ..ops import array_ops as A, math_ops as M
 from ..tensor import Tensor, Variable
 from .ops.core import convert_to_tensor, float_operand
+from .ops.arrays import shape_tuple
 
 _TAG = 0x4B455241  # keeps Keras-style int-seed streams apart from tf.random's op-seed streams
 _MASK = 0xFFFFFFFF
@@ -65,16 +66,6 @@ def _generator(seed):
                      f"Received: seed={seed} (of type {type(seed)})")
 
 
-def _shape(shape):
-    try:
-        dims = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
-    except (TypeError, ValueError):
-        dims = None
-    if dims is None or any(d < 0 for d in dims):
-        raise ValueError(f"`shape` must be a tuple of non-negative ints (or an int). Received: shape={shape!r}")
-    return dims
-
-
 def _float(dtype, fn):
     dt = np_dtype(dtype or floatx())
     if dt.kind != "f":
@@ -88,13 +79,13 @@ def _draw_dtype(dt):
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     dt = _float(dtype, "normal")
-    z = _generator(seed).standard_normal(_shape(shape), dtype=_draw_dtype(dt))
+    z = _generator(seed).standard_normal(shape_tuple(shape), dtype=_draw_dtype(dt))
     return Tensor((z * dt.type(stddev) + dt.type(mean)).astype(dt, copy=False))
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     dt = _float(dtype, "uniform")
-    u = _generator(seed).random(_shape(shape), dtype=_draw_dtype(dt))
+    u = _generator(seed).random(shape_tuple(shape), dtype=_draw_dtype(dt))
     return Tensor((u * (dt.type(maxval) - dt.type(minval)) + dt.type(minval)).astype(dt, copy=False))
 
 
@@ -102,7 +93,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Normal draws re-drawn until within two standard deviations of the mean."""
     dt = _float(dtype, "truncated_normal")
     g = _generator(seed)
-    z = g.standard_normal(_shape(shape))
+    z = g.standard_normal(shape_tuple(shape))
     bad = np.abs(z) > 2
     while bad.any():
         z[bad] = g.standard_normal(int(bad.sum()))
@@ -117,7 +108,7 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
         raise ValueError(f"`keras.random.randint` requires an integer `dtype`. Received: dtype={dt.name}")
     if maxval <= minval:
         raise ValueError(f"random.randint: maxval must be greater than minval, got minval={minval}, maxval={maxval}")
-    return Tensor(_generator(seed).integers(int(minval), int(maxval), _shape(shape)).astype(dt))
+    return Tensor(_generator(seed).integers(int(minval), int(maxval), shape_tuple(shape)).astype(dt))
 
 
 def shuffle(x, axis=0, seed=None):
@@ -164,14 +155,14 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
 
 def gamma(shape, alpha, dtype=None, seed=None):
     dt = _float(dtype, "gamma")
-    return Tensor(_generator(seed).standard_gamma(float(alpha), _shape(shape)).astype(dt))
+    return Tensor(_generator(seed).standard_gamma(float(alpha), shape_tuple(shape)).astype(dt))
 
 
 def beta(shape, alpha, beta, dtype=None, seed=None):  # noqa: A002 - Keras's name
     dt = _float(dtype, "beta")
-    return Tensor(_generator(seed).beta(float(alpha), float(beta), _shape(shape)).astype(dt))
+    return Tensor(_generator(seed).beta(float(alpha), float(beta), shape_tuple(shape)).astype(dt))
 
 
 def binomial(shape, counts, probabilities, dtype=None, seed=None):
     dt = _float(dtype, "binomial")
-    return Tensor(_generator(seed).binomial(int(counts), float(probabilities), _shape(shape)).astype(dt))
+    return Tensor(_generator(seed).binomial(int(counts), float(probabilities), shape_tuple(shape)).astype(dt))

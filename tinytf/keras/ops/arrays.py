@@ -4,7 +4,7 @@ import numpy as np
 
 from ...backend import floatx
 from ...dtypes import np_dtype
-from ...ops import array_ops as A, math_ops as M, sort_ops as S
+from ...ops import array_ops as A, sort_ops as S
 from ...tensor import Tensor, to_array
 from .core import convert_to_tensor, operands, result_type
 
@@ -15,7 +15,8 @@ def _dt(dtype, default=None):
 
 # ---- creation --------------------------------------------------------------------------------
 
-def _shape(shape):
+def shape_tuple(shape):
+    """Keras's ``shape`` argument (an int or a sequence of non-negative ints) as a tuple."""
     try:
         dims = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
     except (TypeError, ValueError):
@@ -26,11 +27,11 @@ def _shape(shape):
 
 
 def zeros(shape, dtype=None):
-    return Tensor(np.zeros(_shape(shape), _dt(dtype)))
+    return Tensor(np.zeros(shape_tuple(shape), _dt(dtype)))
 
 
 def ones(shape, dtype=None):
-    return Tensor(np.ones(_shape(shape), _dt(dtype)))
+    return Tensor(np.ones(shape_tuple(shape), _dt(dtype)))
 
 
 def zeros_like(x, dtype=None):
@@ -44,7 +45,7 @@ def ones_like(x, dtype=None):
 
 
 def full(shape, fill_value, dtype=None):
-    return A.broadcast_to(convert_to_tensor(fill_value, _dt(dtype)), _shape(shape))
+    return A.broadcast_to(convert_to_tensor(fill_value, _dt(dtype)), shape_tuple(shape))
 
 
 def full_like(x, fill_value, dtype=None):
@@ -183,13 +184,13 @@ def ravel(x):
 
 
 def broadcast_to(x, shape):
-    return A.broadcast_to(convert_to_tensor(x), _shape(shape))
+    return A.broadcast_to(convert_to_tensor(x), shape_tuple(shape))
 
 
 def tile(x, repeats):
     """NumPy's tile: ``repeats`` shorter than the rank repeats the last axes; longer adds axes."""
     x = convert_to_tensor(x)
-    reps = list(_shape(repeats))
+    reps = list(shape_tuple(repeats))
     if len(reps) > x.ndim:
         x = A.reshape(x, [1] * (len(reps) - x.ndim) + list(np.asarray(x).shape))
     reps = [1] * (x.ndim - len(reps)) + reps

@@ -11,9 +11,9 @@ import zipfile
 import numpy as np
 
 from ...files import atomic_write
-from ...loading import MAX_TEXT, FileRefused, allocation_budget, member, open_zip, read_member
+from ...loading import MAX_TEXT, FileRefused, member, open_zip, read_member
 from . import h5_weights
-from .serialization import compile_from_config, deserialize_layer, serialize_keras_object
+from .serialization import compile_from_config, deserialize_from_file, serialize_keras_object
 
 KERAS_VERSION = "3.15.1"  # the Keras these files follow (TF 2.21)
 
@@ -75,14 +75,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     with open_zip(filepath, ".keras file") as z:
         stored = member(z, filepath, "model.weights.h5", 1 << 62).file_size  # refused before building anything
         config = _config(z, filepath)
-    try:
-        with allocation_budget(filepath, stored + (1 << 20)):  # the weights must fit in model.weights.h5
-            model = deserialize_layer(config, custom_objects, safe_mode)
-    except FileRefused:
-        raise
-    except (ValueError, TypeError, KeyError, AttributeError, ImportError, NotImplementedError,
-            RecursionError) as e:
-        raise ValueError(f"{filepath} (config.json): {e}") from None
+    # the weights must fit in model.weights.h5
+    model = deserialize_from_file(config, filepath, "config.json", stored + (1 << 20), custom_objects, safe_mode)
     if not getattr(model, "built", False):
         raise ValueError(f"{filepath}: the model could not be built from its config (no input shape)")
     pairs, state = _read(model, filepath, with_optimizer=compile)

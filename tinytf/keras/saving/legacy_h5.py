@@ -3,9 +3,9 @@ writer): the ``model_config`` attribute and the ``model_weights`` group."""
 import json
 import os
 
-from ...loading import FileRefused, allocation_budget
+from ...loading import FileRefused
 from . import h5_weights
-from .serialization import compile_from_config, deserialize_layer
+from .serialization import compile_from_config, deserialize_from_file
 
 
 def _json(raw, filepath, name):
@@ -29,14 +29,8 @@ def load_legacy_model(filepath, custom_objects=None, compile=True, safe_mode=Tru
             raise ValueError(f"{filepath} holds weights only (no model_config): build the model in code "
                              "and call model.load_weights")
         config = _json(raw, filepath, "model_config")
-        try:
-            with allocation_budget(filepath, os.path.getsize(filepath) + (1 << 20)):  # weights fit in the file
-                model = deserialize_layer(config, custom_objects, safe_mode)
-        except FileRefused:
-            raise
-        except (ValueError, TypeError, KeyError, AttributeError, ImportError, NotImplementedError,
-                RecursionError) as e:
-            raise ValueError(f"{filepath} (attribute model_config): {e}") from None
+        model = deserialize_from_file(config, filepath, "attribute model_config",  # the weights fit in the file
+                                      os.path.getsize(filepath) + (1 << 20), custom_objects, safe_mode)
         pairs = h5_weights.read_legacy(model, f, filepath)
         training = f.attrs.get("training_config")
         tc = _json(training, filepath, "training_config") if compile and training is not None else None

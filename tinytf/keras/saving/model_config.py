@@ -3,10 +3,8 @@ and ``Functional`` (each layer with its ``inbound_nodes``; tensors named by ``ke
 [layer name, node index, tensor index]; ``input_layers`` / ``output_layers``). Also reads Keras 2's
 ``inbound_nodes`` form ([[name, node, tensor, kwargs], ...]). ``keras_layers`` gives Keras's
 ``model.layers`` order, which names the groups of the weights files."""
-import numpy as np
-
 from .serialization import (_plain, compile_config, deserialize_layer, dtype_policy, get_registered_name,
-                            get_registered_object, resolve_class, serialize_keras_object)
+                            resolve_class, serialize_keras_object)
 
 
 def _kt(t, names):
@@ -53,7 +51,6 @@ def keras_layers(model):
 def serialize_model(model):
     from ..models import Sequential
     from ..layers.core import InputLayer
-    from .. import layers as L
     cls = type(model)
     if isinstance(model, Sequential):
         layers = []

@@ -454,3 +454,17 @@ def compile_from_config(model, config, custom_objects=None):
     except Exception as e:  # Keras also loads the model uncompiled when compile fails
         warnings.warn(f"the model was loaded but not compiled: its compile_config could not be used ({e})",
                       stacklevel=3)
+
+
+def deserialize_from_file(config, filepath, where, budget, custom_objects=None, safe_mode=True):
+    """``deserialize_layer`` of a file's model config, allocating at most ``budget`` bytes of
+    weights (what the file can fill); an error names the file and the part of it (``where``)."""
+    from ...loading import FileRefused, allocation_budget
+    try:
+        with allocation_budget(filepath, budget):
+            return deserialize_layer(config, custom_objects, safe_mode)
+    except FileRefused:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, ImportError, NotImplementedError,
+            RecursionError) as e:
+        raise ValueError(f"{filepath} ({where}): {e}") from None

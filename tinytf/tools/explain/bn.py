@@ -92,8 +92,8 @@ def explain_bn(out_dir, batch=4, size=2, channels=3, eps=1e-3, seed=0, momentum=
         b.grid(x0, y_norm, y[..., c].reshape(N, m), cw=cw, face="#f4f4f4", size=0.36)
         b.text(x0 + m * cw / 2, y_norm + N + 0.55,
                f"mean = {d['y_mean'][c] + 0.0:.2f}   var = {d['y_var'][c]:.3f}", size=0.42)
-    b.text(width / 2, height - 1.75, f"var of y = σ²/(σ² + ε), just under 1.   Training uses the "
-           f"batch μ, σ² and updates the moving ones:", size=0.4)
+    b.text(width / 2, height - 1.75, "var of y = σ²/(σ² + ε), just under 1.   Training uses the "
+           "batch μ, σ² and updates the moving ones:", size=0.4)
     b.text(width / 2, height - 0.95, f"μ_moving ← {momentum}·μ_moving + {1 - momentum:.2g}·μ_B   "
            f"(same for σ²);   at test time (training=False) the moving statistics are used",
            size=0.4)

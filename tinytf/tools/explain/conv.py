@@ -62,7 +62,7 @@ def size_arithmetic(size, kernel, stride, padding):
         lines.append(f"the last {n - used} row(s)/col(s) are never read: dropped" if used < n
                      else "every row/col is read")
     elif p == "SAME":
-        lines = [f"SAME: out = ⌈n / s⌉", f"= ⌈{n} / {s}⌉ = {out}",
+        lines = ["SAME: out = ⌈n / s⌉", f"= ⌈{n} / {s}⌉ = {out}",
                  "pad total = max((out − 1)·s + k − n, 0)",
                  f"= max({out - 1}·{s} + {k} − {n}, 0) = {before + after}",
                  f"→ top/left {before}, bottom/right {after}"

@@ -66,7 +66,7 @@ def _rf_table_lines(d):
     r_prev, j_prev = 1, 1
     for f in d["fields"]:
         sp = f.spec
-        k, st, ke = sp.kernel[0], sp.stride[0], sp.k_eff[0]
+        st, ke = sp.stride[0], sp.k_eff[0]
         lines.append(row(sp.name[:9], str(ke), str(st), f"{f.r[0]} = {r_prev} + {ke - 1}·{j_prev}",
                          f"{f.j[0]} = {j_prev}·{st}", str(f.out[0])))
         r_prev, j_prev = f.r[0], f.j[0]
