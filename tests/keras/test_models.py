@@ -397,6 +397,10 @@ def test_evaluate_list_dict_and_scalar():
     assert set(d) == {"loss", "accuracy"}
     np.testing.assert_allclose([d["loss"], d["accuracy"]], [ce, acc], rtol=1e-5)
     m.compile(optimizer="adam", loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    assert len(m.evaluate(x, y, verbose=0)) == 2  # Keras 3: compiling without metrics keeps the old ones
+    weights, m = m.get_weights(), small_mlp(compile=False)
+    m.set_weights(weights)
+    m.compile(optimizer="adam", loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     scalar = m.evaluate(x, y, verbose=0)
     assert isinstance(scalar, float)
     np.testing.assert_allclose(scalar, ce, rtol=1e-5)

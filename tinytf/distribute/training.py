@@ -29,14 +29,19 @@ def train_step(strategy, model, x, y):
     the gradients weighted by this replica's share ``n_r / n``; the logs are global."""
     xl, yl, n_local, n = strategy._shard(x, y)
     _sync_weights(strategy, model, xl)
-    logs = strategy._run(model.train_step, (xl, yl), {}, n_local / n)
+    logs = strategy._run(model.train_step, (_data(xl, yl),), {}, n_local / n)
     return aggregated_logs(strategy, model, logs)
 
 
 def test_step(strategy, model, x, y):
     xl, yl, _, _ = strategy._shard(x, y)
     _sync_weights(strategy, model, xl)
-    return aggregated_logs(strategy, model, model.test_step(xl, yl))
+    return aggregated_logs(strategy, model, model.test_step(_data(xl, yl)))
+
+
+def _data(x, y):
+    """The batch in the form Keras's step functions take: ``(x, y)``, or ``x`` alone."""
+    return x if y is None else (x, y)
 
 
 def aggregated_logs(strategy, model, local_logs):
@@ -44,16 +49,25 @@ def aggregated_logs(strategy, model, local_logs):
     read, and put back; other log entries are averaged."""
     metrics = model.metrics
     variables = [v for m in metrics for v in m.variables]
-    names = {m.name for m in metrics}
+    names = set(_results(metrics))
     extra = [k for k in (local_logs or {}) if k not in names]
     local = [np.asarray(v) for v in variables]
     extra_vals = [np.asarray(float(local_logs[k]), np.float64) for k in extra]
     summed = strategy._comm.sum_arrays(local + extra_vals, "the metric all-reduce")
     for v, s in zip(variables, summed):
         v.assign(s)
-    logs = {m.name: float(m.result()) for m in metrics}
+    logs = _results(metrics)
     for v, a in zip(variables, local):
         v.assign(a)
     for k, s in zip(extra, summed[len(local):]):
         logs[k] = float(s) / strategy.num_replicas_in_sync
     return logs
+
+
+def _results(metrics):
+    """``{name: float}`` of the metrics; a dict result (Keras's compile_metrics) merged in."""
+    out = {}
+    for m in metrics:
+        r = m.result()
+        out.update({k: float(v) for k, v in r.items()} if isinstance(r, dict) else {m.name: float(r)})
+    return out

@@ -7,9 +7,9 @@ import numpy as np
 
 from ..files import read_npz, write_npz_atomic  # noqa: F401 (also importable from here)
 from ..tensor import TensorShape
-from .layers.base import KerasTensor, Layer, _shapes
+from .layers.base import KerasTensor, Layer, _shapes, outermost_call
 from .layers.core import InputLayer
-from .trainer import Trainer, _as_list, _is_dataset, _split_validation  # noqa: F401
+from .trainer import Trainer
 
 WEIGHTS_FORMAT = "tinytf-weights-1"
 
@@ -107,6 +107,10 @@ class Model(Trainer, Layer):
         if isinstance(inputs, KerasTensor) or (isinstance(inputs, (list, tuple)) and inputs
                                                and isinstance(inputs[0], KerasTensor)):
             return super().__call__(inputs)
+        with outermost_call(self):
+            return self._eager_call(inputs, args, training, kwargs)
+
+    def _eager_call(self, inputs, args, training, kwargs):
         inputs = self._convert_inputs(inputs)
         if not self.built:  # a user's build(input_shape) runs; else the data builds the layers
             self._maybe_build(_shapes(inputs), run_default=False)
