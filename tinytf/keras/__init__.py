@@ -1,6 +1,6 @@
 """``tf.keras``: layers, models, optimizers, losses, metrics, callbacks, datasets, utils, backend."""
 from . import activations, callbacks, initializers, layers, regularizers  # noqa: F401
-from .layers import Input  # noqa: F401
+from .layers import Input, Layer  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 
 _LAZY = ("optimizers", "losses", "metrics", "datasets", "models", "backend", "utils", "saving")
