@@ -325,3 +325,23 @@ def test_progbar_plain_stream():
     bar.update(3, {"loss": 0.25}, finalize=True)
     text = stream.getvalue()
     assert "3/3" in text and "loss: 0.2500" in text and "\r" not in text
+
+
+def test_model_checkpoint_keras_formats_as_keras_3(tmp_path):
+    """Keras 3: ``.keras``/``.h5`` save the whole model (the default, save_weights_only=False);
+    ``.weights.h5`` with save_weights_only=True the weights; other names are refused."""
+    pytest.importorskip("h5py")
+    m = make_model()
+    whole = callbacks.ModelCheckpoint(str(tmp_path / "m-{epoch}.keras"))
+    weights = callbacks.ModelCheckpoint(str(tmp_path / "w.weights.h5"), save_weights_only=True)
+    m.fit(X, Y, batch_size=8, epochs=2, verbose=0, callbacks=[whole, weights])
+    back = tf.keras.models.load_model(str(tmp_path / "m-2.keras"))
+    np.testing.assert_array_equal(back.predict(X, verbose=0), m.predict(X, verbose=0))
+    assert back.optimizer is not None  # a whole model, compiled, not only its weights
+    fresh = make_model()
+    fresh.load_weights(str(tmp_path / "w.weights.h5"))
+    assert same_weights(fresh.get_weights(), m.get_weights())
+    with pytest.raises(ValueError, match="must end in `.weights.h5`"):
+        callbacks.ModelCheckpoint(str(tmp_path / "x.keras"), save_weights_only=True)
+    with pytest.raises(ValueError, match="must end in `.keras`"):
+        callbacks.ModelCheckpoint(str(tmp_path / "x.ckpt"))

@@ -224,3 +224,17 @@ def test_train_on_batch_and_keras_layer_alias():
     out = m.train_on_batch(X, Y)
     assert isinstance(out, list) and len(out) == 2
     assert set(m.test_on_batch(X, Y, return_dict=True)) == {"loss", "mae"}
+
+
+def test_compiled_loss_names_squeeze_labels_as_keras():
+    """compile(loss='binary_crossentropy') wraps the function in LossFunctionWrapper, which
+    squeezes/expands labels (n,) to predictions (n, 1); the bare function refuses, as Keras 3's."""
+    y = np.array([0, 1, 1, 0, 1, 0, 0, 1], "float32")
+    m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])
+    m.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
+    p = np.clip(m.predict(X, verbose=0)[:, 0].astype(np.float64), 1e-7, 1 - 1e-7)
+    want = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    np.testing.assert_allclose(m.evaluate(X, y, verbose=0)[0], want, rtol=1e-5)
+    assert set(m.fit(X, y, verbose=0).history) == {"accuracy", "loss"}
+    with pytest.raises(ValueError):
+        keras.losses.binary_crossentropy(y, p[:, None])
