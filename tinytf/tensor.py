@@ -3,6 +3,8 @@
 Operators and methods are attached by ``tinytf.ops`` (they need the ops); this module only
 holds the containers, conversion and printing.
 """
+import weakref
+
 import numpy as np
 
 from . import dtypes as _dt
@@ -247,6 +249,38 @@ class Variable(Tensor):
         self._v = array
         return self
 
+    def __getitem__(self, key):
+        """``v[key]``: the slice's value, a Tensor whose ``assign(value)`` writes that part of the
+        variable (TensorFlow's ``_SliceHelperVar``: only ``assign``, not ``assign_add``)."""
+        from .ops.array_ops import getitem
+        out = getitem(self, key)
+        out.__class__ = _VariableSlice
+        _SLICE_OF[id(out)] = (self, key)
+        weakref.finalize(out, _SLICE_OF.pop, id(out), None)
+        return out
+
+    def _assign_slice(self, key, value):
+        from .errors import InvalidArgumentError
+        from .ops.array_ops import _index_key
+        k = _index_key(key)
+        if not all(isinstance(i, (int, np.integer, slice, type(None), type(Ellipsis)))
+                   for i in (k if isinstance(k, tuple) else (k,))):
+            raise InvalidArgumentError(f"Variable slice assignment on {self.name!r}: only ints, slices, None "
+                                       f"and ... index a slice that can be assigned, got {key!r}")
+        v = _to_array(value, self._v.dtype).astype(self._v.dtype, copy=False)
+        new = self._v.copy()
+        target = new[k]
+        try:
+            fits = np.broadcast_shapes(v.shape, target.shape) == target.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise InvalidArgumentError(f"Cannot broadcast input shape {list(v.shape)} into final shape "
+                                       f"{list(target.shape)}")
+        new[k] = v
+        self._v = new
+        return self
+
     def assign_add(self, delta, read_value=True):
         self._v = np.asarray(self._v + self._checked(delta, "assign_add"))
         return self
@@ -265,6 +299,18 @@ class Variable(Tensor):
         # TensorFlow: f"{v}" is str(v); tinytf also formats a scalar variable with a spec
         # (TensorFlow raises TypeError there).
         return str(self) if not format_spec else super().__format__(format_spec)
+
+
+_SLICE_OF = {}  # id of a Variable slice -> (variable, key), dropped when the slice is freed
+
+
+class _VariableSlice(Tensor):
+    """What ``variable[key]`` returns: its value, plus ``assign`` into the variable."""
+    __slots__ = ()
+
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        var, key = _SLICE_OF[id(self)]
+        return var._assign_slice(key, value)
 
 
 def _to_array(value, dtype=None):
