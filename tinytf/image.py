@@ -15,6 +15,8 @@ from .ops import array_ops as A, math_ops as M
 from .ops._core import T
 from .tape import record
 from .tensor import Tensor
+from .io import (  # noqa: F401 (tf.image's names for tf.io's codecs)
+    decode_bmp, decode_gif, decode_image, decode_jpeg, decode_png, encode_jpeg, encode_png, is_jpeg)
 
 F32 = np.float32
 
