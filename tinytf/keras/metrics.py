@@ -464,10 +464,12 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
                 "ignore_class": self.ignore_class, "axis": self.axis}
 
 
+from .iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU  # noqa: E402 (they subclass Metric)
+
 _CLASSES = (Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
             SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
             MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,
-            SparseCategoricalCrossentropy)
+            SparseCategoricalCrossentropy, IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU)
 _ALL_OBJECTS = {c.__name__: c for c in _CLASSES}
 _ALL_OBJECTS.update({_to_snake_case(c.__name__): c for c in _CLASSES})
 _ALL_OBJECTS.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError,
@@ -556,7 +558,7 @@ def resolve_accuracy(loss, y_true_shape, y_pred_shape, name="accuracy"):
     return CategoricalAccuracy(name=name)
 
 
-__all__ = ["Metric", "Mean", "Sum", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
+__all__ = ["IoU", "MeanIoU", "BinaryIoU", "OneHotIoU", "OneHotMeanIoU", "Metric", "Mean", "Sum", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
            "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy",
            "MeanSquaredError", "MeanAbsoluteError", "BinaryCrossentropy", "CategoricalCrossentropy",
            "SparseCategoricalCrossentropy", "accuracy", "binary_accuracy", "categorical_accuracy",
