@@ -231,8 +231,22 @@ def _cmp(f, opname):
     return op
 
 
-equal = _cmp(np.equal, "equal")
-not_equal = _cmp(np.not_equal, "not_equal")
+def _strings_too(f, opname):
+    """``equal`` / ``not_equal``, which also compare ``tf.string`` tensors (with str, bytes or
+    arrays of them) element by element."""
+    numeric = _cmp(f, opname)
+
+    def op(x, y, name=None):
+        if any(isinstance(t, Tensor) and t._v.dtype == object for t in (x, y)):
+            a, b = (_to_array(t, "string") for t in (x, y))
+            return Tensor(np.asarray(f(a, b), dtype=bool))
+        return numeric(x, y)
+    op.__name__ = opname
+    return op
+
+
+equal = _strings_too(np.equal, "equal")
+not_equal = _strings_too(np.not_equal, "not_equal")
 less = _cmp(np.less, "less")
 less_equal = _cmp(np.less_equal, "less_equal")
 greater = _cmp(np.greater, "greater")
