@@ -309,11 +309,16 @@ class Sequential(Model):
     def __call__(self, inputs, *args, training=None, **kwargs):
         if isinstance(inputs, KerasTensor):
             return Layer.__call__(self, inputs)
+        with outermost_call(self):
+            return self._sequential_call(inputs, training)
+
+    def _sequential_call(self, inputs, training):
         x = self._convert_inputs(inputs)
         if self.built:
             return self.call(x, training=bool(training))
-        # first call on data: each layer is built from the tensor that reaches it (as Keras)
-        self._shape_in = TensorShape((None,) + tuple(x.shape)[1:])
+        # first call on data: each layer is built from the tensor that reaches it (as Keras); a list
+        # of images reaches a first data layer (CenterCrop, Rescaling...) that stacks it
+        self._shape_in = TensorShape((None,) + tuple(x.shape)[1:]) if hasattr(x, "shape") else None
         for layer in self._stack:
             x = layer(x, training=bool(training))
             layer.output_shape_built = TensorShape((None,) + tuple(x.shape)[1:])
