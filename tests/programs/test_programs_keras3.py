@@ -276,3 +276,196 @@ def test_keras_io_custom_train_step_guide():
     pred = model.predict(x, verbose=0)
     np.testing.assert_allclose(mae, np.mean(np.abs(pred - y)), rtol=1e-5)
     np.testing.assert_allclose(loss, np.mean((pred - y) ** 2), rtol=1e-5)
+
+
+def digits(n, seed):
+    """MNIST-shaped uint8 images: a bright bar whose position is the class."""
+    r = np.random.default_rng(seed)
+    y = r.integers(0, 10, n).astype(np.uint8)
+    x = r.integers(0, 40, (n, 28, 28)).astype(np.uint8)
+    for k in range(10):
+        x[y == k, 2 + 2 * k:4 + 2 * k, 4:24] = 230
+    return x, y
+
+
+# ---- 3. keras-team/keras-io guides/writing_a_custom_training_loop_in_tensorflow.py
+#         (commit 1806537c4333fbff1f9fd038b78179beeda480fb): the loop with metrics, an
+#         ActivityRegularizationLayer's add_loss added to the loss, and the DCGAN loop from scratch
+#         (tf.function train step, two optimizers, array_to_img of a generated digit).
+def test_keras_io_training_loop_from_scratch_add_loss_and_gan(tmp_path):
+    (x_train, y_train), _ = (digits(640, 3), None)
+    x_train = np.reshape(x_train, (-1, 784)).astype("float32") / 255.0
+    x_val, y_val = x_train[-128:], y_train[-128:]
+    x_train, y_train = x_train[:-128], y_train[:-128]
+    batch_size = 32
+    train_dataset = tf.data.Dataset.from_tensor_slices((x_train, y_train))
+    train_dataset = train_dataset.shuffle(buffer_size=1024).batch(batch_size)
+    val_dataset = tf.data.Dataset.from_tensor_slices((x_val, y_val))
+    val_dataset = val_dataset.batch(batch_size)
+
+    def get_model():
+        inputs = keras.Input(shape=(784,), name="digits")
+        x1 = keras.layers.Dense(64, activation="relu")(inputs)
+        x2 = keras.layers.Dense(64, activation="relu")(x1)
+        outputs = keras.layers.Dense(10, name="predictions")(x2)
+        model = keras.Model(inputs=inputs, outputs=outputs)
+        return model
+
+    model = get_model()
+    optimizer = keras.optimizers.Adam(learning_rate=1e-3)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    train_acc_metric = keras.metrics.SparseCategoricalAccuracy()
+    val_acc_metric = keras.metrics.SparseCategoricalAccuracy()
+
+    @tf.function
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            logits = model(x, training=True)
+            loss_value = loss_fn(y, logits)
+        grads = tape.gradient(loss_value, model.trainable_weights)
+        optimizer.apply(grads, model.trainable_weights)
+        train_acc_metric.update_state(y, logits)
+        return loss_value
+
+    @tf.function
+    def test_step(x, y):
+        val_logits = model(x, training=False)
+        val_acc_metric.update_state(y, val_logits)
+
+    epochs = 2
+    for epoch in range(epochs):
+        for step, (x_batch_train, y_batch_train) in enumerate(train_dataset):
+            loss_value = train_step(x_batch_train, y_batch_train)
+        train_acc = train_acc_metric.result()
+        train_acc_metric.reset_state()
+        for x_batch_val, y_batch_val in val_dataset:
+            test_step(x_batch_val, y_batch_val)
+        val_acc = val_acc_metric.result()
+        val_acc_metric.reset_state()
+    assert float(val_acc) > 0.8 and float(train_acc) > 0.5, (float(train_acc), float(val_acc))
+
+    class ActivityRegularizationLayer(keras.layers.Layer):
+        def call(self, inputs):
+            self.add_loss(1e-2 * tf.reduce_sum(inputs))
+            return inputs
+
+    inputs = keras.Input(shape=(784,), name="digits")
+    x = keras.layers.Dense(64, activation="relu")(inputs)
+    # Insert activity regularization as a layer
+    x = ActivityRegularizationLayer()(x)
+    x = keras.layers.Dense(64, activation="relu")(x)
+    outputs = keras.layers.Dense(10, name="predictions")(x)
+    model = keras.Model(inputs=inputs, outputs=outputs)
+
+    @tf.function
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            logits = model(x, training=True)
+            loss_value = loss_fn(y, logits)
+            # Add any extra losses created during the forward pass.
+            loss_value += sum(model.losses)
+        grads = tape.gradient(loss_value, model.trainable_weights)
+        optimizer.apply(grads, model.trainable_weights)
+        train_acc_metric.update_state(y, logits)
+        return loss_value
+
+    for step, (x_batch_train, y_batch_train) in enumerate(train_dataset.take(2)):
+        first = model.layers[0](x_batch_train)  # the regularized activations, before the step
+        plain = loss_fn(y_batch_train, model(x_batch_train))
+        loss_value = train_step(x_batch_train, y_batch_train)
+        assert len(model.losses) == 1  # this call's term only, not one per call
+        np.testing.assert_allclose(float(loss_value), float(plain) + 1e-2 * float(tf.reduce_sum(first)),
+                                   rtol=1e-5)
+
+    discriminator = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            keras.layers.Conv2D(64, (3, 3), strides=(2, 2), padding="same"),
+            keras.layers.LeakyReLU(negative_slope=0.2),
+            keras.layers.Conv2D(128, (3, 3), strides=(2, 2), padding="same"),
+            keras.layers.LeakyReLU(negative_slope=0.2),
+            keras.layers.GlobalMaxPooling2D(),
+            keras.layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+    latent_dim = 128
+    generator = keras.Sequential(
+        [
+            keras.Input(shape=(latent_dim,)),
+            # We want to generate 128 coefficients to reshape into a 7x7x128 map
+            keras.layers.Dense(7 * 7 * 128),
+            keras.layers.LeakyReLU(negative_slope=0.2),
+            keras.layers.Reshape((7, 7, 128)),
+            keras.layers.Conv2DTranspose(128, (4, 4), strides=(2, 2), padding="same"),
+            keras.layers.LeakyReLU(negative_slope=0.2),
+            keras.layers.Conv2DTranspose(128, (4, 4), strides=(2, 2), padding="same"),
+            keras.layers.LeakyReLU(negative_slope=0.2),
+            keras.layers.Conv2D(1, (7, 7), padding="same", activation="sigmoid"),
+        ],
+        name="generator",
+    )
+    d_optimizer = keras.optimizers.Adam(learning_rate=0.0003)
+    g_optimizer = keras.optimizers.Adam(learning_rate=0.0004)
+    loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
+
+    @tf.function
+    def train_step(real_images):
+        # Sample random points in the latent space
+        random_latent_vectors = tf.random.normal(shape=(batch_size, latent_dim))
+        # Decode them to fake images
+        generated_images = generator(random_latent_vectors)
+        # Combine them with real images
+        combined_images = tf.concat([generated_images, real_images], axis=0)
+
+        # Assemble labels discriminating real from fake images
+        labels = tf.concat(
+            [tf.ones((batch_size, 1)), tf.zeros((real_images.shape[0], 1))], axis=0
+        )
+        # Add random noise to the labels - important trick!
+        labels += 0.05 * tf.random.uniform(labels.shape)
+
+        # Train the discriminator
+        with tf.GradientTape() as tape:
+            predictions = discriminator(combined_images)
+            d_loss = loss_fn(labels, predictions)
+        grads = tape.gradient(d_loss, discriminator.trainable_weights)
+        d_optimizer.apply(grads, discriminator.trainable_weights)
+
+        # Sample random points in the latent space
+        random_latent_vectors = tf.random.normal(shape=(batch_size, latent_dim))
+        # Assemble labels that say "all real images"
+        misleading_labels = tf.zeros((batch_size, 1))
+
+        # Train the generator (note that we should *not* update the weights
+        # of the discriminator)!
+        with tf.GradientTape() as tape:
+            predictions = discriminator(generator(random_latent_vectors))
+            g_loss = loss_fn(misleading_labels, predictions)
+        grads = tape.gradient(g_loss, generator.trainable_weights)
+        g_optimizer.apply(grads, generator.trainable_weights)
+        return d_loss, g_loss, generated_images
+
+    batch_size = 8  # the guide's 64, smaller to stay fast on a CPU
+    all_digits = digits(32, 4)[0]
+    all_digits = all_digits.astype("float32") / 255.0
+    all_digits = np.reshape(all_digits, (-1, 28, 28, 1))
+    dataset = tf.data.Dataset.from_tensor_slices(all_digits)
+    dataset = dataset.shuffle(buffer_size=1024).batch(batch_size)
+    save_dir = str(tmp_path)
+    d_before = discriminator.get_weights()[0].copy()
+    g_before = generator.get_weights()[-2].copy()
+    for step, real_images in enumerate(dataset):
+        d_loss, g_loss, generated_images = train_step(real_images)
+        if step % 100 == 0:
+            img = keras.utils.array_to_img(generated_images[0] * 255.0, scale=False)
+            img.save(os.path.join(save_dir, f"generated_img_{step}.png"))
+            first_image = generated_images[0]  # (the test's)
+        if step > 1:
+            break
+    assert np.isfinite(float(d_loss)) and np.isfinite(float(g_loss))
+    assert generated_images.shape == (8, 28, 28, 1)
+    assert not np.array_equal(discriminator.get_weights()[0], d_before)
+    assert not np.array_equal(generator.get_weights()[-2], g_before)
+    saved = tf.io.decode_png(tf.io.read_file(os.path.join(save_dir, "generated_img_0.png")))
+    np.testing.assert_array_equal(saved.numpy()[..., 0], (first_image.numpy()[..., 0] * 255).astype(np.uint8))
