@@ -161,3 +161,20 @@ def test_manager_argument_errors(tmp_path):
         tf.train.CheckpointManager(ckpt, str(tmp_path), max_to_keep=0)
     with pytest.raises(TypeError, match="Checkpoint"):
         tf.train.CheckpointManager(object(), str(tmp_path))
+
+
+def test_restore_into_an_unbuilt_model_is_deferred_to_its_first_call(tmp_path):
+    """As TF's deferred restoration: a model not built yet takes the weights when it is built."""
+    def make():
+        return tf.keras.Sequential([tf.keras.layers.Dense(3), tf.keras.layers.Dense(2)])
+    x = np.random.default_rng(0).normal(size=(4, 5)).astype("float32")
+    m = make()
+    want = m(x).numpy()
+    path = tf.train.Checkpoint(model=m).save(str(tmp_path / "ckpt"))
+    fresh = make()
+    tf.train.Checkpoint(model=fresh).restore(path)
+    np.testing.assert_array_equal(fresh(x).numpy(), want)  # the first call already uses them
+    wrong = tf.keras.Sequential([tf.keras.layers.Dense(4), tf.keras.layers.Dense(2)])
+    tf.train.Checkpoint(model=wrong).restore(path)
+    with pytest.raises(ValueError, match="restored when built"):
+        wrong(x)

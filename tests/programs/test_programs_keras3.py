@@ -469,3 +469,141 @@ def test_keras_io_training_loop_from_scratch_add_loss_and_gan(tmp_path):
     assert not np.array_equal(generator.get_weights()[-2], g_before)
     saved = tf.io.decode_png(tf.io.read_file(os.path.join(save_dir, "generated_img_0.png")))
     np.testing.assert_array_equal(saved.numpy()[..., 0], (first_image.numpy()[..., 0] * 255).astype(np.uint8))
+
+
+# ---- 4. tensorflow/docs site/en/tutorials/distribute/custom_training.ipynb
+#         (commit 7c3650212740204359d4ceae481abc79345541be): MirroredStrategy (one replica here), a
+#         regularized CNN, Reduction.NONE + compute_average_loss + scale_regularization_loss, strategy.run
+#         / reduce in tf.functions, tf.train.Checkpoint saved every other epoch and restored into a new
+#         model without the strategy.
+def test_distribute_custom_training_tutorial(tmp_path):
+    train_images, train_labels = digits(256, 5)
+    test_images, test_labels = digits(128, 6)
+    train_images = train_images[..., None]
+    test_images = test_images[..., None]
+    train_images = train_images / np.float32(255)
+    test_images = test_images / np.float32(255)
+
+    strategy = tf.distribute.MirroredStrategy()
+    BUFFER_SIZE = len(train_images)
+    BATCH_SIZE_PER_REPLICA = 64
+    GLOBAL_BATCH_SIZE = BATCH_SIZE_PER_REPLICA * strategy.num_replicas_in_sync
+    EPOCHS = 3
+    train_dataset = tf.data.Dataset.from_tensor_slices((train_images, train_labels)).shuffle(BUFFER_SIZE).batch(
+        GLOBAL_BATCH_SIZE)
+    test_dataset = tf.data.Dataset.from_tensor_slices((test_images, test_labels)).batch(GLOBAL_BATCH_SIZE)
+    train_dist_dataset = strategy.experimental_distribute_dataset(train_dataset)
+    test_dist_dataset = strategy.experimental_distribute_dataset(test_dataset)
+
+    def create_model():
+        regularizer = tf.keras.regularizers.L2(1e-5)
+        model = tf.keras.Sequential([
+            tf.keras.layers.Conv2D(32, 3,
+                                   activation='relu',
+                                   kernel_regularizer=regularizer),
+            tf.keras.layers.MaxPooling2D(),
+            tf.keras.layers.Conv2D(64, 3,
+                                   activation='relu',
+                                   kernel_regularizer=regularizer),
+            tf.keras.layers.MaxPooling2D(),
+            tf.keras.layers.Flatten(),
+            tf.keras.layers.Dense(64,
+                                  activation='relu',
+                                  kernel_regularizer=regularizer),
+            tf.keras.layers.Dense(10, kernel_regularizer=regularizer)
+        ])
+        return model
+
+    checkpoint_dir = str(tmp_path / 'training_checkpoints')
+    checkpoint_prefix = os.path.join(checkpoint_dir, "ckpt")
+
+    with strategy.scope():
+        # Set reduction to `NONE` so you can do the reduction yourself.
+        loss_object = tf.keras.losses.SparseCategoricalCrossentropy(
+            from_logits=True,
+            reduction=tf.keras.losses.Reduction.NONE)
+
+        def compute_loss(labels, predictions, model_losses):
+            per_example_loss = loss_object(labels, predictions)
+            loss = tf.nn.compute_average_loss(per_example_loss)
+            if model_losses:
+                loss += tf.nn.scale_regularization_loss(tf.add_n(model_losses))
+            return loss
+
+    with strategy.scope():
+        test_loss = tf.keras.metrics.Mean(name='test_loss')
+        train_accuracy = tf.keras.metrics.SparseCategoricalAccuracy(
+            name='train_accuracy')
+        test_accuracy = tf.keras.metrics.SparseCategoricalAccuracy(
+            name='test_accuracy')
+
+    with strategy.scope():
+        model = create_model()
+        optimizer = tf.keras.optimizers.Adam(learning_rate=0.001)
+        checkpoint = tf.train.Checkpoint(optimizer=optimizer, model=model)
+
+    def train_step(inputs):
+        images, labels = inputs
+        with tf.GradientTape() as tape:
+            predictions = model(images, training=True)
+            loss = compute_loss(labels, predictions, model.losses)
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        train_accuracy.update_state(labels, predictions)
+        return loss
+
+    def test_step(inputs):
+        images, labels = inputs
+        predictions = model(images, training=False)
+        t_loss = loss_object(labels, predictions)
+        test_loss.update_state(t_loss)
+        test_accuracy.update_state(labels, predictions)
+
+    @tf.function
+    def distributed_train_step(dataset_inputs):
+        per_replica_losses = strategy.run(train_step, args=(dataset_inputs,))
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica_losses,
+                               axis=None)
+
+    @tf.function
+    def distributed_test_step(dataset_inputs):
+        return strategy.run(test_step, args=(dataset_inputs,))
+
+    losses = []
+    for epoch in range(EPOCHS):
+        # TRAIN LOOP
+        total_loss = 0.0
+        num_batches = 0
+        for x in train_dist_dataset:
+            total_loss += distributed_train_step(x)
+            num_batches += 1
+        train_loss = total_loss / num_batches
+        # TEST LOOP
+        for x in test_dist_dataset:
+            distributed_test_step(x)
+        if epoch % 2 == 0:
+            checkpoint.save(checkpoint_prefix)
+        losses.append(float(train_loss))
+        last_test_accuracy = float(test_accuracy.result())
+        test_loss.reset_states()
+        train_accuracy.reset_states()
+        test_accuracy.reset_states()
+    assert losses[-1] < losses[0] and last_test_accuracy > 0.8, (losses, last_test_accuracy)
+
+    eval_accuracy = tf.keras.metrics.SparseCategoricalAccuracy(
+        name='eval_accuracy')
+    new_model = create_model()
+    new_optimizer = tf.keras.optimizers.Adam()
+    test_dataset = tf.data.Dataset.from_tensor_slices((test_images, test_labels)).batch(GLOBAL_BATCH_SIZE)
+
+    @tf.function
+    def eval_step(images, labels):
+        predictions = new_model(images, training=False)
+        eval_accuracy(labels, predictions)
+
+    checkpoint = tf.train.Checkpoint(optimizer=new_optimizer, model=new_model)
+    checkpoint.restore(tf.train.latest_checkpoint(checkpoint_dir))
+    for images, labels in test_dataset:
+        eval_step(images, labels)
+    # the restored checkpoint is epoch 3's (saved after epochs 1 and 3): the last test accuracy
+    assert float(eval_accuracy.result()) == last_test_accuracy

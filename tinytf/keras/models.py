@@ -107,8 +107,18 @@ class Model(Trainer, Layer):
         if isinstance(inputs, KerasTensor) or (isinstance(inputs, (list, tuple)) and inputs
                                                and isinstance(inputs[0], KerasTensor)):
             return super().__call__(inputs)
+        if "_pending_restore" in self.__dict__:
+            self._build_and_restore(inputs)
         with outermost_call(self):
             return self._eager_call(inputs, args, training, kwargs)
+
+    def _build_and_restore(self, inputs):
+        """Build for ``inputs``, then take the weights of a checkpoint restored before the model
+        was built (``tf.train.Checkpoint``'s deferred restoration)."""
+        restore = self.__dict__.pop("_pending_restore")
+        if not self.built or not self.weights:
+            self.build(_shapes(self._convert_inputs(inputs)))
+        restore()
 
     def _eager_call(self, inputs, args, training, kwargs):
         inputs = self._convert_inputs(inputs)
@@ -309,6 +319,8 @@ class Sequential(Model):
     def __call__(self, inputs, *args, training=None, **kwargs):
         if isinstance(inputs, KerasTensor):
             return Layer.__call__(self, inputs)
+        if "_pending_restore" in self.__dict__:
+            self._build_and_restore(inputs)
         with outermost_call(self):
             return self._sequential_call(inputs, training)
 
