@@ -734,3 +734,163 @@ def test_cvae_tutorial(tmp_path):
     z = model.reparameterize(mean, logvar)
     predictions = model.sample(z)
     assert predictions.shape == (16, 28, 28, 1) and 0 <= float(tf.reduce_min(predictions)) <= 1
+
+
+# ---- 6. keras-team/keras-io examples/vision/oxford_pets_image_segmentation.py
+#         (commit 0c3c019ffc3f2650b5bfe3c822e0c60a815cf9e8, the tf.keras version): a keras.utils.Sequence of
+#         JPEG images and PNG trimaps read with load_img, the Xception-style U-Net (SeparableConv2D,
+#         Conv2DTranspose, UpSampling2D, residual adds), ModelCheckpoint("oxford_segmentation.h5",
+#         save_best_only=True) saving the whole model, predict on the Sequence.
+def test_oxford_pets_segmentation(tmp_path):
+    from tinytf.keras.preprocessing.image import load_img
+    input_dir = str(tmp_path / "images") + "/"
+    target_dir = str(tmp_path / "annotations" / "trimaps") + "/"
+    os.makedirs(input_dir)
+    os.makedirs(target_dir)
+    r = np.random.default_rng(9)
+    for k in range(6):  # a bright disc (the pet: class 1) on a dark background (class 2), its outline 3
+        yy, xx = np.mgrid[:200, :240]
+        d = np.hypot(yy - r.integers(70, 130), xx - r.integers(80, 160))
+        img = np.where(d[..., None] < 50, 200, 40) + r.integers(0, 30, (200, 240, 3))
+        trimap = np.where(d < 47, 1, np.where(d < 53, 3, 2)).astype(np.uint8)
+        tf.keras.utils.save_img(os.path.join(input_dir, f"pet_{k}.jpg"), img.astype("float32"), scale=False)
+        tf.io.write_file(os.path.join(target_dir, f"pet_{k}.png"), tf.io.encode_png(trimap[..., None]))
+
+    img_size = (160, 160)
+    num_classes = 3
+    batch_size = 2  # the example's 32, smaller to stay fast on a CPU
+    input_img_paths = sorted(
+        [
+            os.path.join(input_dir, fname)
+            for fname in os.listdir(input_dir)
+            if fname.endswith(".jpg")
+        ]
+    )
+    target_img_paths = sorted(
+        [
+            os.path.join(target_dir, fname)
+            for fname in os.listdir(target_dir)
+            if fname.endswith(".png") and not fname.startswith(".")
+        ]
+    )
+
+    class OxfordPets(keras.utils.Sequence):
+        """Helper to iterate over the data (as Numpy arrays)."""
+
+        def __init__(self, batch_size, img_size, input_img_paths, target_img_paths):
+            self.batch_size = batch_size
+            self.img_size = img_size
+            self.input_img_paths = input_img_paths
+            self.target_img_paths = target_img_paths
+
+        def __len__(self):
+            return len(self.target_img_paths) // self.batch_size
+
+        def __getitem__(self, idx):
+            """Returns tuple (input, target) correspond to batch #idx."""
+            i = idx * self.batch_size
+            batch_input_img_paths = self.input_img_paths[i : i + self.batch_size]
+            batch_target_img_paths = self.target_img_paths[i : i + self.batch_size]
+            x = np.zeros((self.batch_size,) + self.img_size + (3,), dtype="float32")
+            for j, path in enumerate(batch_input_img_paths):
+                img = load_img(path, target_size=self.img_size)
+                x[j] = img
+            y = np.zeros((self.batch_size,) + self.img_size + (1,), dtype="uint8")
+            for j, path in enumerate(batch_target_img_paths):
+                img = load_img(path, target_size=self.img_size, color_mode="grayscale")
+                y[j] = np.expand_dims(img, 2)
+                # Ground truth labels are 1, 2, 3. Subtract one to make them 0, 1, 2:
+                y[j] -= 1
+            return x, y
+
+    def get_model(img_size, num_classes):
+        inputs = keras.Input(shape=img_size + (3,))
+
+        ### [First half of the network: downsampling inputs] ###
+
+        # Entry block
+        x = layers.Conv2D(32, 3, strides=2, padding="same")(inputs)
+        x = layers.BatchNormalization()(x)
+        x = layers.Activation("relu")(x)
+
+        previous_block_activation = x  # Set aside residual
+
+        # Blocks 1, 2, 3 are identical apart from the feature depth.
+        for filters in [64, 128, 256]:
+            x = layers.Activation("relu")(x)
+            x = layers.SeparableConv2D(filters, 3, padding="same")(x)
+            x = layers.BatchNormalization()(x)
+
+            x = layers.Activation("relu")(x)
+            x = layers.SeparableConv2D(filters, 3, padding="same")(x)
+            x = layers.BatchNormalization()(x)
+
+            x = layers.MaxPooling2D(3, strides=2, padding="same")(x)
+
+            # Project residual
+            residual = layers.Conv2D(filters, 1, strides=2, padding="same")(
+                previous_block_activation
+            )
+            x = layers.add([x, residual])  # Add back residual
+            previous_block_activation = x  # Set aside next residual
+
+        ### [Second half of the network: upsampling inputs] ###
+
+        for filters in [256, 128, 64, 32]:
+            x = layers.Activation("relu")(x)
+            x = layers.Conv2DTranspose(filters, 3, padding="same")(x)
+            x = layers.BatchNormalization()(x)
+
+            x = layers.Activation("relu")(x)
+            x = layers.Conv2DTranspose(filters, 3, padding="same")(x)
+            x = layers.BatchNormalization()(x)
+
+            x = layers.UpSampling2D(2)(x)
+
+            # Project residual
+            residual = layers.UpSampling2D(2)(previous_block_activation)
+            residual = layers.Conv2D(filters, 1, padding="same")(residual)
+            x = layers.add([x, residual])  # Add back residual
+            previous_block_activation = x  # Set aside next residual
+
+        # Add a per-pixel classification layer
+        outputs = layers.Conv2D(num_classes, 3, activation="softmax", padding="same")(x)
+
+        # Define the model
+        model = keras.Model(inputs, outputs)
+        return model
+
+    keras.backend.clear_session()
+    model = get_model(img_size, num_classes)
+
+    import random
+    val_samples = 2
+    random.Random(1337).shuffle(input_img_paths)
+    random.Random(1337).shuffle(target_img_paths)
+    train_input_img_paths = input_img_paths[:-val_samples]
+    train_target_img_paths = target_img_paths[:-val_samples]
+    val_input_img_paths = input_img_paths[-val_samples:]
+    val_target_img_paths = target_img_paths[-val_samples:]
+    train_gen = OxfordPets(
+        batch_size, img_size, train_input_img_paths, train_target_img_paths
+    )
+    val_gen = OxfordPets(batch_size, img_size, val_input_img_paths, val_target_img_paths)
+
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
+    checkpoint = str(tmp_path / "oxford_segmentation.h5")
+    callbacks = [
+        keras.callbacks.ModelCheckpoint(checkpoint, save_best_only=True)
+    ]
+    epochs = 2
+    history = model.fit(train_gen, epochs=epochs, validation_data=val_gen, callbacks=callbacks, verbose=0)
+    assert len(history.history["val_loss"]) == 2 and os.path.exists(checkpoint)
+
+    val_gen = OxfordPets(batch_size, img_size, val_input_img_paths, val_target_img_paths)
+    val_preds = model.predict(val_gen, verbose=0)
+    assert val_preds.shape == (2, 160, 160, 3)
+    np.testing.assert_allclose(val_preds.sum(-1), 1, rtol=1e-5)
+    best = keras.models.load_model(checkpoint)  # the whole model, as Keras saves for .h5
+    val_loss = history.history["val_loss"]
+    if val_loss[-1] <= min(val_loss):
+        np.testing.assert_allclose(best.predict(val_gen, verbose=0), val_preds, rtol=1e-5, atol=1e-6)
+    assert best.evaluate(val_gen, verbose=0) == pytest.approx(min(val_loss), rel=1e-5)

@@ -140,10 +140,10 @@ class Model(Trainer, Layer):
             return save_model(self, path, overwrite=overwrite)
         if path.endswith((".h5", ".hdf5")):
             from .saving.h5_weights import write_legacy
-            from .saving.serialization import serialize_keras_object
+            from .saving.serialization import compile_config, serialize_keras_object
             if not overwrite and os.path.exists(path):
                 raise FileExistsError(f"save: {path} exists and overwrite=False")
-            return write_legacy(self, path, serialize_keras_object(self))
+            return write_legacy(self, path, serialize_keras_object(self), compile_config(self))
         raise ValueError(f"save: unknown file format for {path!r}: use a .keras file (Keras 3) or .h5 "
                          "(legacy); save_weights writes weights only (.weights.h5 or tinytf's .npz)")
 

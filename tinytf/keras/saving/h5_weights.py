@@ -246,8 +246,9 @@ def read_legacy(model, f, what):
     return pairs
 
 
-def write_legacy(model, target, model_config=None):
-    """Keras 2's HDF5 layout: ``save_weights('w.h5')``, or with ``model_config`` a whole-model ``.h5``."""
+def write_legacy(model, target, model_config=None, compile_config=None):
+    """Keras 2's HDF5 layout: ``save_weights('w.h5')``, or with ``model_config`` a whole-model ``.h5``
+    (with ``compile_config``, its ``training_config``: ``load_model`` compiles it again, as Keras)."""
     import json
     h5 = h5py()
     buf = io.BytesIO()
@@ -256,6 +257,10 @@ def write_legacy(model, target, model_config=None):
             f.attrs["backend"] = "tensorflow"
             f.attrs["keras_version"] = "3.15.1"
             f.attrs["model_config"] = json.dumps(model_config)
+            if compile_config:
+                f.attrs["training_config"] = json.dumps({
+                    "loss": compile_config["loss"], "metrics": compile_config["metrics"], "weighted_metrics": None,
+                    "loss_weights": None, "optimizer_config": compile_config["optimizer"]})
             g = f.create_group("model_weights")
         else:
             g = f
