@@ -345,3 +345,13 @@ def test_model_checkpoint_keras_formats_as_keras_3(tmp_path):
         callbacks.ModelCheckpoint(str(tmp_path / "x.keras"), save_weights_only=True)
     with pytest.raises(ValueError, match="must end in `.keras`"):
         callbacks.ModelCheckpoint(str(tmp_path / "x.ckpt"))
+
+
+def test_model_checkpoint_int_save_freq_counts_batches_across_epochs(tmp_path):
+    """Keras 3: save_freq=N saves after every N batches, the name formatted with the current epoch."""
+    m = make_model()
+    ck = callbacks.ModelCheckpoint(str(tmp_path / "w-{epoch}.npz"), save_freq=3)
+    m.fit(X, Y, batch_size=len(X) // 2, epochs=5, verbose=0, callbacks=[ck])  # 2 batches a epoch
+    assert sorted(os.listdir(tmp_path)) == ["w-2.npz", "w-3.npz", "w-5.npz"]  # after batches 3, 6, 9
+    with pytest.raises(ValueError, match="Unrecognized save_freq"):
+        callbacks.ModelCheckpoint(str(tmp_path / "x.keras"), save_freq="batch")

@@ -894,3 +894,97 @@ def test_oxford_pets_segmentation(tmp_path):
     if val_loss[-1] <= min(val_loss):
         np.testing.assert_allclose(best.predict(val_gen, verbose=0), val_preds, rtol=1e-5, atol=1e-6)
     assert best.evaluate(val_gen, verbose=0) == pytest.approx(min(val_loss), rel=1e-5)
+
+
+# ---- 7. tensorflow/docs site/en/tutorials/keras/save_and_load.ipynb
+#         (commit 7c3650212740204359d4ceae481abc79345541be): ModelCheckpoint(save_weights_only=True) to
+#         .weights.h5, every epoch and every 5*n_batches batches ({epoch:04d} names), load_weights into
+#         a new model, save_weights, and the whole model to .keras and back with load_model.
+def test_save_and_load_tutorial(tmp_path, monkeypatch):
+    pytest.importorskip("h5py")
+    monkeypatch.chdir(tmp_path)
+    from tinytf import keras  # noqa: F811 - the tutorial's `from tensorflow import keras`
+    (train_images, train_labels), (test_images, test_labels) = digits(200, 10), digits(200, 11)
+    train_labels = train_labels[:1000]
+    test_labels = test_labels[:1000]
+    train_images = train_images[:1000].reshape(-1, 28 * 28) / 255.0
+    test_images = test_images[:1000].reshape(-1, 28 * 28) / 255.0
+
+    def create_model():
+        model = tf.keras.Sequential([
+            keras.layers.Dense(512, activation='relu', input_shape=(784,)),
+            keras.layers.Dropout(0.2),
+            keras.layers.Dense(10)
+        ])
+        model.compile(optimizer='adam',
+                      loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=[tf.keras.metrics.SparseCategoricalAccuracy()])
+        return model
+
+    model = create_model()
+    checkpoint_path = "training_1/cp.weights.h5"
+    checkpoint_dir = os.path.dirname(checkpoint_path)
+    cp_callback = tf.keras.callbacks.ModelCheckpoint(filepath=checkpoint_path,
+                                                     save_weights_only=True,
+                                                     verbose=0)
+    model.fit(train_images,
+              train_labels,
+              epochs=3,
+              validation_data=(test_images, test_labels),
+              callbacks=[cp_callback], verbose=0)
+    assert os.listdir(checkpoint_dir) == ["cp.weights.h5"]
+    trained = model.evaluate(test_images, test_labels, verbose=0)
+
+    model = create_model()
+    loss, acc = model.evaluate(test_images, test_labels, verbose=0)
+    assert acc < 0.5  # untrained
+    model.load_weights(checkpoint_path)
+    loss, acc = model.evaluate(test_images, test_labels, verbose=0)
+    assert [loss, acc] == trained and acc > 0.8
+
+    checkpoint_path = "training_2/cp-{epoch:04d}.weights.h5"
+    checkpoint_dir = os.path.dirname(checkpoint_path)
+    os.mkdir(checkpoint_dir)
+    batch_size = 32
+    import math
+    n_batches = len(train_images) / batch_size
+    n_batches = math.ceil(n_batches)    # round up the number of batches to the nearest whole integer
+    cp_callback = tf.keras.callbacks.ModelCheckpoint(
+        filepath=checkpoint_path,
+        verbose=0,
+        save_weights_only=True,
+        save_freq=5*n_batches)
+    model = create_model()
+    model.save_weights(checkpoint_path.format(epoch=0))
+    model.fit(train_images,
+              train_labels,
+              epochs=10,
+              batch_size=batch_size,
+              callbacks=[cp_callback],
+              validation_data=(test_images, test_labels),
+              verbose=0)
+    assert sorted(os.listdir(checkpoint_dir)) == ["cp-0000.weights.h5", "cp-0005.weights.h5", "cp-0010.weights.h5"]
+
+    def load_latest_checkpoint(checkpoint_dir):
+        latest = max(os.listdir(checkpoint_dir), key=lambda f: int(f.split('-')[1].split('.')[0]))
+        return os.path.join(checkpoint_dir, latest)
+    latest = load_latest_checkpoint(checkpoint_dir)
+    final = model.evaluate(test_images, test_labels, verbose=0)
+    model = create_model()
+    model.load_weights(latest)
+    loss, acc = model.evaluate(test_images, test_labels, verbose=0)
+    assert [loss, acc] == final
+
+    os.mkdir('./checkpoints')
+    model.save_weights('./checkpoints/my_checkpoint.weights.h5')
+    model = create_model()
+    model.load_weights('./checkpoints/my_checkpoint.weights.h5')
+    assert model.evaluate(test_images, test_labels, verbose=0) == final
+
+    model = create_model()
+    model.fit(train_images, train_labels, epochs=2, verbose=0)
+    model.save('my_model.keras')
+    new_model = tf.keras.models.load_model('my_model.keras')
+    loss, acc = new_model.evaluate(test_images, test_labels, verbose=0)
+    assert [loss, acc] == model.evaluate(test_images, test_labels, verbose=0)
+    assert new_model.predict(test_images, verbose=0).shape == (200, 10)
