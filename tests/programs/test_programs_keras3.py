@@ -988,3 +988,69 @@ def test_save_and_load_tutorial(tmp_path, monkeypatch):
     loss, acc = new_model.evaluate(test_images, test_labels, verbose=0)
     assert [loss, acc] == model.evaluate(test_images, test_labels, verbose=0)
     assert new_model.predict(test_images, verbose=0).shape == (200, 10)
+
+
+# ---- 8. keras-team/keras-io examples/vision/autoencoder.py
+#         (commit f8f7dd396e1af11bccdc6bb6869e4f9be0bf9e32): the functional convolutional denoising
+#         autoencoder (Conv2DTranspose decoder, binary_crossentropy on images), fit on clean then on
+#         noisy inputs with validation_data, predict.
+def test_keras_io_denoising_autoencoder():
+    from tinytf.keras.models import Model
+
+    def preprocess(array):
+        array = array.astype("float32") / 255.0
+        array = np.reshape(array, (len(array), 28, 28, 1))
+        return array
+
+    def noise(array):
+        noise_factor = 0.4
+        noisy_array = array + noise_factor * np.random.normal(
+            loc=0.0, scale=1.0, size=array.shape
+        )
+        return np.clip(noisy_array, 0.0, 1.0)
+
+    np.random.seed(12)
+    (train_data, _), (test_data, _) = digits(128, 12), digits(64, 13)
+    train_data = preprocess(train_data)
+    test_data = preprocess(test_data)
+    noisy_train_data = noise(train_data)
+    noisy_test_data = noise(test_data)
+
+    input = layers.Input(shape=(28, 28, 1))
+    # Encoder
+    x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(input)
+    x = layers.MaxPooling2D((2, 2), padding="same")(x)
+    x = layers.Conv2D(32, (3, 3), activation="relu", padding="same")(x)
+    x = layers.MaxPooling2D((2, 2), padding="same")(x)
+    # Decoder
+    x = layers.Conv2DTranspose(32, (3, 3), strides=2, activation="relu", padding="same")(x)
+    x = layers.Conv2DTranspose(32, (3, 3), strides=2, activation="relu", padding="same")(x)
+    x = layers.Conv2D(1, (3, 3), activation="sigmoid", padding="same")(x)
+    # Autoencoder
+    autoencoder = Model(input, x)
+    autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+
+    h1 = autoencoder.fit(
+        x=train_data,
+        y=train_data,
+        epochs=3,
+        batch_size=32,  # the example's 128: more steps on less data
+        shuffle=True,
+        validation_data=(test_data, test_data),
+        verbose=0,
+    )
+    predictions = autoencoder.predict(test_data, verbose=0)
+    assert predictions.shape == (64, 28, 28, 1)
+    h2 = autoencoder.fit(
+        x=noisy_train_data,
+        y=train_data,
+        epochs=3,
+        batch_size=32,  # the example's 128: more steps on less data
+        shuffle=True,
+        validation_data=(noisy_test_data, test_data),
+        verbose=0,
+    )
+    predictions = autoencoder.predict(noisy_test_data, verbose=0)
+    losses = h1.history["val_loss"] + h2.history["val_loss"]
+    assert losses[-1] < 0.8 * losses[0], losses
+    assert predictions.shape == (64, 28, 28, 1) and 0 < predictions.min() and predictions.max() < 1
