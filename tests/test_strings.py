@@ -26,3 +26,10 @@ def test_label_from_path_as_the_load_images_tutorial():
     assert not bool(parts[-2] == "dogs") and bool(parts[-2] != "dogs")
     with pytest.raises(NotImplementedError, match="scalar"):
         tf.strings.split(tf.constant(["a b", "c"]))
+
+
+def test_compat_string_helpers():
+    assert tf.compat.as_bytes("JFIF") == b"JFIF" and tf.compat.as_bytes(bytearray(b"a")) == b"a"
+    assert tf.compat.as_text(b"caf\xc3\xa9") == "café" and tf.compat.as_str("x") == "x"
+    with pytest.raises(TypeError, match="Expected binary or unicode string"):
+        tf.compat.as_bytes(3)

@@ -66,7 +66,7 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
 
 
 _LAZY = {"keras": "tinytf.keras", "data": "tinytf.data", "image": "tinytf.image", "train": "tinytf.train",
-         "io": "tinytf.io", "strings": "tinytf.strings",
+         "io": "tinytf.io", "strings": "tinytf.strings", "compat": "tinytf.compat",
          "onnx": "tinytf.onnx", "distribute": "tinytf.distribute"}
 _FROM_DATA = ("TensorSpec",)
 _KERAS_ALIASES = ("losses", "optimizers", "metrics", "initializers", "layers", "models", "callbacks",

@@ -1054,3 +1054,147 @@ def test_keras_io_denoising_autoencoder():
     losses = h1.history["val_loss"] + h2.history["val_loss"]
     assert losses[-1] < 0.8 * losses[0], losses
     assert predictions.shape == (64, 28, 28, 1) and 0 < predictions.min() and predictions.max() < 1
+
+
+# ---- 9. keras-team/keras-io examples/vision/image_classification_from_scratch.py
+#         (commit b8bb4c0d5068d64290003740c2ef9e703eefa751, the tf.keras version): the JFIF filter over
+#         the files, tf.keras.preprocessing.image_dataset_from_directory with a validation split, the
+#         data_augmentation Sequential inside a mini-Xception (SeparableConv2D, residual adds), sigmoid
+#         output with integer labels of shape (n,) against predictions (n, 1) and binary_crossentropy,
+#         ModelCheckpoint("save_at_{epoch}.h5") whole models, inference on one loaded image.
+def test_keras_io_image_classification_from_scratch(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    from tinytf import keras  # noqa: F811 - the example's `from tensorflow import keras`
+    write_class_folders(tmp_path / "PetImages", ["Cat", "Dog"], 10, 90, 120, "jpg", 14)
+    (tmp_path / "PetImages" / "Dog" / "broken.jpg").write_bytes(b"not a jpeg at all")
+
+    num_skipped = 0
+    for folder_name in ("Cat", "Dog"):
+        folder_path = os.path.join("PetImages", folder_name)
+        for fname in os.listdir(folder_path):
+            fpath = os.path.join(folder_path, fname)
+            try:
+                fobj = open(fpath, "rb")
+                is_jfif = tf.compat.as_bytes("JFIF") in fobj.peek(10)
+            finally:
+                fobj.close()
+
+            if not is_jfif:
+                num_skipped += 1
+                # Delete corrupted image
+                os.remove(fpath)
+    assert num_skipped == 1
+
+    image_size = (180, 180)
+    batch_size = 32
+    train_ds = tf.keras.preprocessing.image_dataset_from_directory(
+        "PetImages",
+        validation_split=0.2,
+        subset="training",
+        seed=1337,
+        image_size=image_size,
+        batch_size=batch_size,
+    )
+    val_ds = tf.keras.preprocessing.image_dataset_from_directory(
+        "PetImages",
+        validation_split=0.2,
+        subset="validation",
+        seed=1337,
+        image_size=image_size,
+        batch_size=batch_size,
+    )
+    data_augmentation = keras.Sequential(
+        [
+            layers.RandomFlip("horizontal"),
+            layers.RandomRotation(0.1),
+        ]
+    )
+    for images, _ in train_ds.take(1):
+        augmented_images = data_augmentation(images)
+        assert augmented_images.shape == images.shape == (8, 180, 180, 3)
+    train_ds = train_ds.prefetch(buffer_size=32)
+    val_ds = val_ds.prefetch(buffer_size=32)
+
+    def make_model(input_shape, num_classes):
+        inputs = keras.Input(shape=input_shape)
+        # Image augmentation block
+        x = data_augmentation(inputs)
+
+        # Entry block
+        x = layers.Rescaling(1.0 / 255)(x)
+        x = layers.Conv2D(32, 3, strides=2, padding="same")(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.Activation("relu")(x)
+
+        x = layers.Conv2D(64, 3, padding="same")(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.Activation("relu")(x)
+
+        previous_block_activation = x  # Set aside residual
+
+        for size in [128, 256, 512, 728]:
+            x = layers.Activation("relu")(x)
+            x = layers.SeparableConv2D(size, 3, padding="same")(x)
+            x = layers.BatchNormalization()(x)
+
+            x = layers.Activation("relu")(x)
+            x = layers.SeparableConv2D(size, 3, padding="same")(x)
+            x = layers.BatchNormalization()(x)
+
+            x = layers.MaxPooling2D(3, strides=2, padding="same")(x)
+
+            # Project residual
+            residual = layers.Conv2D(size, 1, strides=2, padding="same")(
+                previous_block_activation
+            )
+            x = layers.add([x, residual])  # Add back residual
+            previous_block_activation = x  # Set aside next residual
+
+        x = layers.SeparableConv2D(1024, 3, padding="same")(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.Activation("relu")(x)
+
+        x = layers.GlobalAveragePooling2D()(x)
+        if num_classes == 2:
+            activation = "sigmoid"
+            units = 1
+        else:
+            activation = "softmax"
+            units = num_classes
+
+        x = layers.Dropout(0.5)(x)
+        outputs = layers.Dense(units, activation=activation)(x)
+        return keras.Model(inputs, outputs)
+
+    model = make_model(input_shape=image_size + (3,), num_classes=2)
+    epochs = 2
+    callbacks = [
+        keras.callbacks.ModelCheckpoint("save_at_{epoch}.h5"),
+    ]
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+    )
+    history = model.fit(
+        train_ds,
+        epochs=epochs,
+        callbacks=callbacks,
+        validation_data=val_ds,
+        verbose=0,
+    )
+    assert set(history.history) == {"accuracy", "loss", "val_accuracy", "val_loss"}
+    assert os.path.exists("save_at_1.h5") and os.path.exists("save_at_2.h5")
+
+    cat = sorted(os.listdir("PetImages/Cat"))[0]
+    img = keras.preprocessing.image.load_img(
+        "PetImages/Cat/" + cat, target_size=image_size
+    )
+    img_array = keras.preprocessing.image.img_to_array(img)
+    img_array = tf.expand_dims(img_array, 0)  # Create batch axis
+    predictions = model.predict(img_array, verbose=0)
+    score = predictions[0]
+    assert 0 <= float(score[0]) <= 1
+    restored = keras.models.load_model("save_at_2.h5")  # the whole model, compiled
+    np.testing.assert_allclose(restored.predict(img_array, verbose=0), predictions, rtol=1e-5, atol=1e-7)
+    assert restored.evaluate(val_ds, verbose=0) == model.evaluate(val_ds, verbose=0)
