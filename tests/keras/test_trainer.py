@@ -205,7 +205,7 @@ def test_py_dataset_and_sequence_in_fit_evaluate_predict():
     s.asked.clear()
     assert m.predict(s, verbose=0).shape == (8, 1) and s.asked == [0, 1]
     assert isinstance(m.evaluate(s, verbose=0), float)
-    with pytest.raises(ValueError, match="y must not be given"):
+    with pytest.raises(ValueError, match="`y` should not be passed"):
         m.fit(s, Y)
 
 

@@ -1198,3 +1198,138 @@ def test_keras_io_image_classification_from_scratch(tmp_path, monkeypatch):
     restored = keras.models.load_model("save_at_2.h5")  # the whole model, compiled
     np.testing.assert_allclose(restored.predict(img_array, verbose=0), predictions, rtol=1e-5, atol=1e-7)
     assert restored.evaluate(val_ds, verbose=0) == model.evaluate(val_ds, verbose=0)
+
+
+# ---- 10. keras-team/keras-io guides/keras_core/training_with_built_in_methods.py
+#          (commit 855e37d4f5562751e6694cdadf93b2b7a72c935f, Keras 3): the end-to-end fit/evaluate/predict,
+#          training on keras.utils.PyDataset (with workers=4), EarlyStopping, ModelCheckpoint to
+#          "mymodel_{epoch}.keras" (save_best_only) and the fault-tolerant make_or_restore_model with
+#          save_freq=100 batches (10 here: less data) and "{loss:.2f}" in the .keras name. (Its keras.ops parts
+#          are left out.)
+def test_keras3_training_with_built_in_methods_guide(tmp_path, monkeypatch):
+    pytest.importorskip("h5py")
+    monkeypatch.chdir(tmp_path)
+    (x_train, y_train), (x_test, y_test) = digits(1200, 15), digits(200, 16)
+    x_train = x_train.reshape(1200, 784).astype("float32") / 255
+    x_test = x_test.reshape(200, 784).astype("float32") / 255
+    y_train = y_train.astype("float32")
+    y_test = y_test.astype("float32")
+    x_val = x_train[-200:]
+    y_val = y_train[-200:]
+    x_train = x_train[:-200]
+    y_train = y_train[:-200]
+
+    inputs = keras.Input(shape=(784,), name="digits")
+    x = layers.Dense(64, activation="relu", name="dense_1")(inputs)
+    x = layers.Dense(64, activation="relu", name="dense_2")(x)
+    outputs = layers.Dense(10, activation="softmax", name="predictions")(x)
+    model = keras.Model(inputs=inputs, outputs=outputs)
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(),  # Optimizer
+        # Loss function to minimize
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        # List of metrics to monitor
+        metrics=[keras.metrics.SparseCategoricalAccuracy()],
+    )
+    history = model.fit(
+        x_train,
+        y_train,
+        batch_size=64,
+        epochs=2,
+        validation_data=(x_val, y_val),
+        verbose=0,
+    )
+    assert sorted(history.history) == ["loss", "sparse_categorical_accuracy", "val_loss",
+                                       "val_sparse_categorical_accuracy"]
+    results = model.evaluate(x_test, y_test, batch_size=128, verbose=0)
+    assert results[1] > 0.8, results
+    predictions = model.predict(x_test[:3], verbose=0)
+    assert predictions.shape == (3, 10)
+
+    def get_uncompiled_model():
+        inputs = keras.Input(shape=(784,), name="digits")
+        x = layers.Dense(64, activation="relu", name="dense_1")(inputs)
+        x = layers.Dense(64, activation="relu", name="dense_2")(x)
+        outputs = layers.Dense(10, activation="softmax", name="predictions")(x)
+        model = keras.Model(inputs=inputs, outputs=outputs)
+        return model
+
+    def get_compiled_model():
+        model = get_uncompiled_model()
+        model.compile(
+            optimizer="rmsprop",
+            loss="sparse_categorical_crossentropy",
+            metrics=["sparse_categorical_accuracy"],
+        )
+        return model
+
+    class ExamplePyDataset(keras.utils.PyDataset):
+        def __init__(self, x, y, batch_size, **kwargs):
+            super().__init__(**kwargs)
+            self.x = x
+            self.y = y
+            self.batch_size = batch_size
+
+        def __len__(self):
+            return int(np.ceil(len(self.x) / float(self.batch_size)))
+
+        def __getitem__(self, idx):
+            batch_x = self.x[idx * self.batch_size : (idx + 1) * self.batch_size]
+            batch_y = self.y[idx * self.batch_size : (idx + 1) * self.batch_size]
+            return batch_x, batch_y
+
+    train_py_dataset = ExamplePyDataset(x_train, y_train, batch_size=32, workers=4)
+    val_py_dataset = ExamplePyDataset(x_val, y_val, batch_size=32, workers=4)
+    model = get_compiled_model()
+    model.fit(train_py_dataset, batch_size=64, validation_data=val_py_dataset, epochs=1, verbose=0)
+    loss, acc = model.evaluate(val_py_dataset, verbose=0)
+    assert acc > 0.8
+
+    model = get_compiled_model()
+    callbacks = [
+        keras.callbacks.EarlyStopping(
+            monitor="val_loss",
+            min_delta=1e-2,
+            patience=2,
+            verbose=0,
+        )
+    ]
+    h = model.fit(x_train, y_train, epochs=20, batch_size=64, callbacks=callbacks, validation_split=0.2,
+                  verbose=0)
+    assert len(h.history["loss"]) < 20  # stopped early
+
+    model = get_compiled_model()
+    callbacks = [
+        keras.callbacks.ModelCheckpoint(
+            filepath="mymodel_{epoch}.keras",
+            save_best_only=True,  # Only save a model if `val_loss` has improved.
+            monitor="val_loss",
+            verbose=0,
+        )
+    ]
+    h = model.fit(x_train, y_train, epochs=2, batch_size=64, callbacks=callbacks, validation_split=0.2,
+                  verbose=0)
+    saved = sorted(f for f in os.listdir(".") if f.startswith("mymodel_"))
+    assert saved[0] == "mymodel_1.keras" and len(saved) == 1 + (h.history["val_loss"][1] < h.history["val_loss"][0])
+
+    checkpoint_dir = "./ckpt"
+    if not os.path.exists(checkpoint_dir):
+        os.makedirs(checkpoint_dir)
+
+    def make_or_restore_model():
+        checkpoints = [checkpoint_dir + "/" + name for name in os.listdir(checkpoint_dir)]
+        if checkpoints:
+            latest_checkpoint = max(checkpoints, key=os.path.getctime)
+            return keras.models.load_model(latest_checkpoint)
+        return get_compiled_model()
+
+    model = make_or_restore_model()
+    callbacks = [
+        keras.callbacks.ModelCheckpoint(
+            filepath=checkpoint_dir + "/model-loss={loss:.2f}.keras", save_freq=10
+        )
+    ]
+    model.fit(x_train, y_train, epochs=1, callbacks=callbacks, verbose=0)  # 32 batches: saves after 10, 20, 30
+    assert len(os.listdir(checkpoint_dir)) >= 1
+    restored = make_or_restore_model()  # the latest .keras, compiled
+    assert restored.evaluate(x_test, y_test, verbose=0)[1] > 0.8

@@ -77,13 +77,12 @@ class Batches:
     def __init__(self, x, y, batch_size, shuffle, steps, what, sample_weight=None):
         self.what, self.shuffle, self.max_steps = what, shuffle, steps
         self.ds = self.py = self.gen = None
-        if is_stream(x):
-            kind = "a Dataset" if _is_dataset(x) else ("a PyDataset" if _is_py_dataset(x) else "a generator")
-            for arg, val in (("y", y), ("sample_weight", sample_weight)):
+        if is_stream(x):  # as Keras 3: y and sample weights come from x; a batch_size is ignored
+            kind = "tf.data.Dataset" if _is_dataset(x) else ("PyDataset" if _is_py_dataset(x) else "generator")
+            for arg, val, desc in (("y", y, "the targets"), ("sample_weights", sample_weight, "the sample weights")):
                 if val is not None:
-                    raise ValueError(f"{what}: {arg} must not be given when x is {kind} (it yields (x, y) pairs)")
-            if batch_size is not None:
-                raise ValueError(f"{what}: batch_size must not be given when x is {kind} (it makes the batches)")
+                    raise ValueError(f"{what}: When providing `x` as a {kind}, `{arg}` should not be passed. "
+                                     f"Instead, {desc} should be included as part of the {kind}.")
         if _is_dataset(x):
             self.ds = x
             n = x.cardinality() if hasattr(x, "cardinality") else -2
