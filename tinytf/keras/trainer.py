@@ -1,5 +1,6 @@
 """The training loop of ``Model`` (Keras 3's ``trainers/trainer.py``): compile, fit, evaluate,
 predict, train/test steps and the Keras 2-era ``*_generator`` aliases."""
+import functools
 import warnings
 
 import numpy as np
@@ -46,6 +47,9 @@ class Trainer:
     def metrics(self):
         """The loss tracker, the compiled metrics (one ``CompileMetrics``), the metrics held by
         attributes of the model, then its layers' metrics (Keras 3's order)."""
+        frozen = self.__dict__.get("_frozen_metrics")  # fixed while fit/evaluate run (_metrics_fixed)
+        if frozen is not None:
+            return list(frozen)
         out = []
         if self.compiled:
             out += [m for m in (self._loss_tracker, self._compile_metrics) if m is not None]
@@ -86,8 +90,7 @@ class Trainer:
 
     def _compute_loss(self, x, y, y_pred, sample_weight, training):
         """``compute_loss`` without ``training`` for overrides written before Keras 3.3."""
-        import inspect
-        if "training" in inspect.signature(self.compute_loss).parameters:
+        if _takes_training(type(self)):
             return self.compute_loss(x, y, y_pred, sample_weight, training=training)
         return self.compute_loss(x, y, y_pred, sample_weight)
 
@@ -215,6 +218,13 @@ class Trainer:
         self.stop_training = False
         dist = _distributed(self)
         cb.on_train_begin()
+        with _metrics_fixed(self):
+            logs = self._epochs(train, val, cb, dist, initial_epoch, epochs, validation_freq)
+        cb.on_train_end(logs)
+        return history
+
+    def _epochs(self, train, val, cb, dist, initial_epoch, epochs, validation_freq):
+        from .data_adapter import unpack_x_y_sample_weight
         logs = None
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
@@ -242,10 +252,13 @@ class Trainer:
             cb.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
-        cb.on_train_end(logs)
-        return history
+        return logs
 
     def _run_eval(self, batches, cb):
+        with _metrics_fixed(self):
+            return self._eval_batches(batches, cb)
+
+    def _eval_batches(self, batches, cb):
         from .data_adapter import unpack_x_y_sample_weight
         self.reset_metrics()
         logs = None
@@ -345,6 +358,29 @@ def _distributed(model):
 def _deprecated(old, new):
     warnings.warn(f"Model.{old} is Keras 2 API (removed in Keras 3); use Model.{new}, which takes the same "
                   "data", DeprecationWarning, stacklevel=3)
+
+
+class _metrics_fixed:
+    """While fit/evaluate run, ``model.metrics`` is the list taken at their start (as Keras's traced
+    step functions fix it), so each step does not search the layers for metrics again."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __enter__(self):
+        self.outer = self.model.__dict__.get("_frozen_metrics")
+        if self.outer is None:
+            self.model._frozen_metrics = Trainer.metrics.fget(self.model)
+
+    def __exit__(self, *exc):
+        if self.outer is None:
+            self.model.__dict__.pop("_frozen_metrics", None)
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_training(cls):
+    import inspect
+    return "training" in inspect.signature(cls.compute_loss).parameters
 
 
 def pythonify_logs(logs):

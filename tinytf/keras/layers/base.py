@@ -17,7 +17,7 @@ from ..naming import snake_case, unique_name  # noqa: F401 (re-exported)
 
 # attributes that hold the layer's own bookkeeping, never user sub-layers
 _UNTRACKED = frozenset({"_tracked", "_trainable_weights", "_non_trainable_weights", "_regularized",
-                        "_activity_losses", "_functional", "_metric_specs", "_metrics", "optimizer",
+                        "_activity_losses", "_functional", "_metric_specs", "_compile_metrics", "optimizer",
                         "history", "input_shape_built", "output_shape_built", "_input_shape_arg"})
 _PROBE_SIZES = (32, 40)  # sizes tried for unknown non-batch axes when running a layer on zeros
 
@@ -267,7 +267,7 @@ class Layer:
         from ..metrics import Metric
         out = []
         for k, v in self.__dict__.items():
-            if k in _UNTRACKED or k.startswith("_compile") or k == "_loss_tracker":
+            if k in _UNTRACKED or k.startswith("_compile") or k in ("_loss_tracker", "_frozen_metrics"):
                 continue
             if isinstance(v, Metric):
                 out.append(v)

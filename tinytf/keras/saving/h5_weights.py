@@ -24,9 +24,9 @@ from ...files import atomic_write
 from ..naming import snake_case
 
 _UNWALKED = frozenset({"_tracked", "_trainable_weights", "_non_trainable_weights", "_regularized",
-                       "_activity_losses", "_functional", "_metric_specs", "_metrics", "optimizer", "history",
+                       "_activity_losses", "_functional", "_metric_specs", "_compile_metrics", "optimizer", "history",
                        "input_shape_built", "output_shape_built", "_input_shape_arg", "_stack",
-                       "_input_layer", "_loss_tracker", "_loss_fn", "loss"})
+                       "_input_layer", "_loss_tracker", "_compile_loss", "loss"})
 
 
 def h5py():
