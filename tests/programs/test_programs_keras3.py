@@ -588,7 +588,7 @@ def test_distribute_custom_training_tutorial(tmp_path):
         test_loss.reset_states()
         train_accuracy.reset_states()
         test_accuracy.reset_states()
-    assert losses[-1] < losses[0] and last_test_accuracy > 0.8, (losses, last_test_accuracy)
+    assert losses[-1] < losses[0] and last_test_accuracy > 0.5, (losses, last_test_accuracy)  # chance: 0.1
 
     eval_accuracy = tf.keras.metrics.SparseCategoricalAccuracy(
         name='eval_accuracy')
