@@ -46,7 +46,7 @@ def write_class_folders(root, names, n, h, w, ext, seed):
 #         tutorial's Sequential CNN fit on it.
 def test_load_images_tutorial_tf_data_pipeline(tmp_path):
     data_dir = write_class_folders(tmp_path / "flower_photos",
-                                   ["daisy", "dandelion", "roses", "sunflowers", "tulips"], 60, 48, 64, "jpg", 1)
+                                   ["daisy", "dandelion", "roses", "sunflowers", "tulips"], 40, 48, 64, "jpg", 1)
     batch_size = 32
     img_height = 180
     img_width = 180
@@ -59,8 +59,8 @@ def test_load_images_tutorial_tf_data_pipeline(tmp_path):
     val_size = int(image_count * 0.2)
     train_ds = list_ds.skip(val_size)
     val_ds = list_ds.take(val_size)
-    assert tf.data.experimental.cardinality(train_ds).numpy() == 48
-    assert tf.data.experimental.cardinality(val_ds).numpy() == 12
+    assert tf.data.experimental.cardinality(train_ds).numpy() == 32
+    assert tf.data.experimental.cardinality(val_ds).numpy() == 8
 
     def get_label(file_path):
         # Convert the path to a list of path components
