@@ -238,3 +238,16 @@ def test_compiled_loss_names_squeeze_labels_as_keras():
     assert set(m.fit(X, y, verbose=0).history) == {"accuracy", "loss"}
     with pytest.raises(ValueError):
         keras.losses.binary_crossentropy(y, p[:, None])
+
+
+def test_fit_and_predict_on_a_python_generator():
+    """Keras 3 takes a generator of batches; steps_per_epoch batches are drawn from it per epoch."""
+    def batches():
+        while True:
+            yield X[:4], Y[:4]
+    m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    m.compile(keras.optimizers.SGD(0.05), "mse")
+    h = m.fit(batches(), steps_per_epoch=3, epochs=4, verbose=0)
+    assert len(h.history["loss"]) == 4 and h.history["loss"][-1] < h.history["loss"][0]
+    out = m.predict((X[i:i + 2] for i in range(0, 8, 2)), verbose=0)
+    np.testing.assert_allclose(out, m.predict(X, verbose=0), rtol=1e-6)
