@@ -251,3 +251,19 @@ def test_fit_and_predict_on_a_python_generator():
     assert len(h.history["loss"]) == 4 and h.history["loss"][-1] < h.history["loss"][0]
     out = m.predict((X[i:i + 2] for i in range(0, 8, 2)), verbose=0)
     np.testing.assert_allclose(out, m.predict(X, verbose=0), rtol=1e-6)
+
+
+def test_class_weight_weighs_the_loss_as_keras():
+    """Keras 3: class_weight becomes per-sample weights (argmax of one-hot, rounded labels)."""
+    from tinytf.keras.data_adapter import class_weight_to_sample_weights
+    np.testing.assert_array_equal(class_weight_to_sample_weights(np.array([[0, 1], [1, 0]]), {1: 3.0}), [3, 1])
+    np.testing.assert_array_equal(class_weight_to_sample_weights(np.array([[1.2], [0.]]), {1: 2.0}), [2, 1])
+    y = np.array([0, 1, 1, 0, 1, 0, 0, 1], "float32")
+    m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])
+    m.compile(keras.optimizers.SGD(0.0), "binary_crossentropy")
+    weighted = m.fit(X, y, class_weight={1: 3.0}, batch_size=8, verbose=0, shuffle=False).history["loss"][0]
+    p = np.clip(m.predict(X, verbose=0)[:, 0].astype(np.float64), 1e-7, 1 - 1e-7)
+    per = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    np.testing.assert_allclose(weighted, np.mean(per * np.where(y == 1, 3.0, 1.0)), rtol=1e-5)
+    with pytest.raises(ValueError, match="class_weight` and `sample_weight"):
+        m.fit(X, y, class_weight={1: 3.0}, sample_weight=np.ones(8), verbose=0)

@@ -74,8 +74,11 @@ class Batches:
     """One pass over the data per ``epoch()`` call, yielding each batch as the step functions
     take it (``data``; see the module docstring)."""
 
-    def __init__(self, x, y, batch_size, shuffle, steps, what, sample_weight=None):
+    def __init__(self, x, y, batch_size, shuffle, steps, what, sample_weight=None, class_weight=None):
         self.what, self.shuffle, self.max_steps = what, shuffle, steps
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+        self.class_weight = class_weight
         self.ds = self.py = self.gen = None
         if is_stream(x):  # as Keras 3: y and sample weights come from x; a batch_size is ignored
             kind = "tf.data.Dataset" if _is_dataset(x) else ("PyDataset" if _is_py_dataset(x) else "generator")
@@ -127,6 +130,11 @@ class Batches:
                    data[2] if len(data) == 3 else None)
 
     def epoch(self):
+        if self.class_weight is None:
+            return self._batches()
+        return (_with_class_weights(data, self.class_weight) for data in self._batches())
+
+    def _batches(self):
         if self.ds is not None:
             for i, el in enumerate(self.ds):
                 if self.max_steps is not None and i >= self.max_steps:
@@ -168,6 +176,25 @@ class Batches:
             i += 1
         py.on_epoch_end()
         self._py_epochs += 1
+
+
+def class_weight_to_sample_weights(y, class_weight):
+    """Keras's per-sample weights for ``class_weight`` ({class index: weight}): one-hot labels by
+    argmax, (n, 1) labels squeezed, labels rounded; a class not in the dict weighs 1."""
+    y = np.asarray(y)
+    if y.ndim > 1:
+        y = np.argmax(y, axis=-1) if y.shape[-1] != 1 else np.squeeze(y, axis=-1)
+    y = np.round(y).astype("int32")
+    return np.array([class_weight.get(int(k), 1.0) for k in y], dtype=backend.floatx())
+
+
+def _with_class_weights(data, class_weight):
+    x, y, sw = unpack_x_y_sample_weight(data)
+    if y is None:
+        raise ValueError("fit: class_weight needs targets y to weigh the samples by their class")
+    if sw is not None:
+        raise ValueError("You cannot specify `class_weight` and `sample_weight` at the same time.")
+    return x, y, Tensor(class_weight_to_sample_weights(y, class_weight))
 
 
 def _standardize(batch):

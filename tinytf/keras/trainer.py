@@ -197,15 +197,13 @@ class Trainer:
         generator; ``validation_split`` takes the last fraction of the arrays, before shuffling.
         """
         self._require_compiled("fit")
-        if class_weight is not None:
-            raise NotImplementedError("fit: class_weight is not supported by tinytf yet")
         from .data_adapter import Batches, is_stream, unpack_x_y_sample_weight
         if validation_split and validation_data is None:
             if is_stream(x):
                 raise ValueError("fit: validation_split is only supported for arrays; pass validation_data")
             x, y, validation_data = _split_validation(x, y, validation_split)
         train = Batches(x, y, batch_size, shuffle=shuffle, steps=steps_per_epoch, what="fit",
-                        sample_weight=sample_weight)
+                        sample_weight=sample_weight, class_weight=class_weight)
         val = None if validation_data is None else Batches.from_validation(
             validation_data, validation_batch_size or batch_size, validation_steps)
         verbose = 1 if verbose == "auto" else int(verbose)
@@ -314,7 +312,11 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         self._require_compiled("train_on_batch")
         if class_weight is not None:
-            raise NotImplementedError("train_on_batch: class_weight is not supported by tinytf yet")
+            from .data_adapter import class_weight_to_sample_weights
+            if sample_weight is not None:
+                raise ValueError("Arguments `sample_weight` and `class_weight` cannot be specified at the same "
+                                 f"time. Received: sample_weight={sample_weight}, class_weight={class_weight}")
+            sample_weight = class_weight_to_sample_weights(y, class_weight)
         self.reset_metrics()
         logs = pythonify_logs(self.train_step((_tensor(x), _tensor(y), _tensor(sample_weight))))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
