@@ -355,3 +355,21 @@ def test_model_checkpoint_int_save_freq_counts_batches_across_epochs(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["w-2.npz", "w-3.npz", "w-5.npz"]  # after batches 3, 6, 9
     with pytest.raises(ValueError, match="Unrecognized save_freq"):
         callbacks.ModelCheckpoint(str(tmp_path / "x.keras"), save_freq="batch")
+
+
+def test_on_batch_aliases_and_predict_hooks_as_keras_3():
+    class Rec(callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.per_batch_losses, self.predicted = [], []
+
+        def on_batch_end(self, batch, logs=None):  # the keras-io LossHistory example's hook
+            self.per_batch_losses.append(logs.get("loss"))
+
+        def on_predict_batch_end(self, batch, logs=None):
+            self.predicted.append(tuple(logs["outputs"].shape))
+    m = make_model()
+    rec = Rec()
+    m.fit(X, Y, batch_size=len(X) // 2, epochs=2, verbose=0, callbacks=[rec])
+    assert len(rec.per_batch_losses) == 4 and all(isinstance(v, float) for v in rec.per_batch_losses)
+    m.predict(X, batch_size=len(X) // 2, verbose=0, callbacks=[rec])
+    assert len(rec.predicted) == 2

@@ -299,7 +299,14 @@ class Trainer:
         from .data_adapter import Batches
         from ..nest import flatten, pack_sequence_as
         batches = Batches(x, None, batch_size, shuffle=False, steps=steps, what="predict")
-        outs = [self.predict_step(data) for data in batches.epoch()]
+        cb = C.CallbackList(list(callbacks or []), self, {"steps": batches.steps, "verbose": verbose})
+        cb.on_predict_begin()
+        outs = []
+        for step, data in enumerate(batches.epoch()):
+            cb.on_predict_batch_begin(step)
+            outs.append(self.predict_step(data))
+            cb.on_predict_batch_end(step, {"outputs": outs[-1]})
+        cb.on_predict_end()
         if not outs:
             raise ValueError("predict: the data gave no batches (an empty Dataset?)")
         columns = zip(*[flatten(o) for o in outs])
