@@ -197,7 +197,7 @@ class Trainer:
         generator; ``validation_split`` takes the last fraction of the arrays, before shuffling.
         """
         self._require_compiled("fit")
-        from .data_adapter import Batches, is_stream, unpack_x_y_sample_weight
+        from .data_adapter import Batches, is_stream
         if validation_split and validation_data is None:
             if is_stream(x):
                 raise ValueError("fit: validation_split is only supported for arrays; pass validation_data")
