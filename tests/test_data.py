@@ -1,4 +1,5 @@
 """tf.data.Dataset: structure, batching, shuffling semantics, cardinality, the fused fast path."""
+import os
 from collections import Counter
 
 import numpy as np
@@ -342,3 +343,33 @@ def test_from_generator():
     g = D.from_generator(lambda: ([i, i] for i in range(3)), output_types=tf.int32,
                          output_shapes=(2,))
     assert [b.tolist() for b in g.batch(2).as_numpy_iterator()] == [[[0, 0], [1, 1]], [[2, 2]]]
+
+
+def test_list_files_as_tensorflow(tmp_path):
+    """Sorted matches over all patterns (TF 2.21: b.png, a.png, c.jpg with ['*.jpg', '*.png'] gives
+    a, b, c), shuffled by default with a new order per iteration, repeatable with a seed; no match
+    is TF's InvalidArgumentError. Then the tf.io pipeline programs build on it."""
+    pytest.importorskip("PIL")
+    for i, n in enumerate(["b.png", "a.png", "c.png", "d.png", "e.png"]):
+        tf.io.write_file(str(tmp_path / n), tf.io.encode_png(np.full((4, 6, 3), 40 * i, np.uint8)))
+    (tmp_path / "z.jpg").write_bytes(tf.io.encode_jpeg(np.zeros((4, 6, 3), np.uint8)).numpy())
+    names = lambda ds: [os.path.basename(x.numpy().decode()) for x in ds]  # noqa: E731
+    assert names(tf.data.Dataset.list_files(str(tmp_path / "*.png"), shuffle=False)) == \
+        ["a.png", "b.png", "c.png", "d.png", "e.png"]
+    assert names(tf.data.Dataset.list_files([str(tmp_path / "*.jpg"), str(tmp_path / "a*")], shuffle=False)) == \
+        ["a.png", "z.jpg"]
+    ds = tf.data.Dataset.list_files(str(tmp_path / "*.png"), seed=3)
+    orders = [names(ds) for _ in range(4)]
+    assert all(sorted(o) == ["a.png", "b.png", "c.png", "d.png", "e.png"] for o in orders)
+    assert len({tuple(o) for o in orders}) > 1  # reshuffled each iteration
+    again = tf.data.Dataset.list_files(str(tmp_path / "*.png"), seed=3)
+    assert [names(again) for _ in range(4)] == orders  # same seed, same sequence of orders
+    with pytest.raises(tf.errors.InvalidArgumentError, match="No files matched pattern"):
+        tf.data.Dataset.list_files(str(tmp_path / "*.gif"))
+
+    def load(path):
+        img = tf.io.decode_png(tf.io.read_file(path), channels=3)
+        return tf.image.convert_image_dtype(img, tf.float32)
+    batch = next(iter(tf.data.Dataset.list_files(str(tmp_path / "*.png"), shuffle=False).map(load).batch(5)))
+    assert batch.shape == (5, 4, 6, 3)
+    np.testing.assert_allclose(batch.numpy()[:, 0, 0, 0] * 255, [40, 0, 80, 120, 160], atol=1e-4)

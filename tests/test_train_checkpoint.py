@@ -142,9 +142,10 @@ def test_errors_change_nothing(tmp_path):
     with pytest.raises(ValueError, match=r"generator/dense/kernel: checkpoint \(5, 8\) vs object \(5, 3\)"):
         tf.train.Checkpoint(generator=small, step=step).restore(path)
     assert int(step) == 0
-    unbuilt = tf.keras.Sequential([layers.Dense(8)])
-    with pytest.raises(ValueError, match="not built yet"):
-        tf.train.Checkpoint(generator=unbuilt).restore(path)
+    unbuilt = tf.keras.Sequential([layers.Dense(8)])  # as TF: checked and restored when it is built
+    tf.train.Checkpoint(generator=unbuilt).restore(path)
+    with pytest.raises(ValueError, match="restored when built"):
+        unbuilt(np.zeros((1, 5), np.float32))
     with pytest.raises(tf.errors.NotFoundError, match="no checkpoint"):
         tf.train.Checkpoint(step=step).restore(os.path.join(tmp_path, "missing-3"))
     with pytest.raises(ValueError, match="trackable.*got 3"):
@@ -231,3 +232,20 @@ def test_checkpoint_reads_only_the_arrays_it_uses(tmp_path, monkeypatch):
     monkeypatch.setattr(loading.Npz, "read", lambda self, name: read.append(name) or real(self, name))
     tf.train.Checkpoint(v=v).restore(path)
     assert sorted(read) == ["__meta__", "save_counter", "v"]
+
+
+def test_restore_into_an_unbuilt_model_is_deferred_to_its_first_call(tmp_path):
+    """As TF's deferred restoration: a model not built yet takes the weights when it is built."""
+    def make():
+        return tf.keras.Sequential([tf.keras.layers.Dense(3), tf.keras.layers.Dense(2)])
+    x = np.random.default_rng(0).normal(size=(4, 5)).astype("float32")
+    m = make()
+    want = m(x).numpy()
+    path = tf.train.Checkpoint(model=m).save(str(tmp_path / "ckpt"))
+    fresh = make()
+    tf.train.Checkpoint(model=fresh).restore(path)
+    np.testing.assert_array_equal(fresh(x).numpy(), want)  # the first call already uses them
+    wrong = tf.keras.Sequential([tf.keras.layers.Dense(4), tf.keras.layers.Dense(2)])
+    tf.train.Checkpoint(model=wrong).restore(path)
+    with pytest.raises(ValueError, match="restored when built"):
+        wrong(x)

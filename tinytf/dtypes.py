@@ -6,9 +6,9 @@ class DType:
     """A TensorFlow dtype: compares equal to its name, its NumPy dtype and itself."""
     __slots__ = ("name", "as_numpy_dtype")
 
-    def __init__(self, name):
+    def __init__(self, name, numpy_type=None):
         self.name = name
-        self.as_numpy_dtype = np.dtype(name).type
+        self.as_numpy_dtype = numpy_type or np.dtype(name).type
 
     @property
     def is_floating(self):
@@ -47,18 +47,24 @@ int16 = DType("int16")
 int32 = DType("int32")
 int64 = DType("int64")
 uint8 = DType("uint8")
+uint16 = DType("uint16")
 bool = DType("bool")  # noqa: A001 - TensorFlow's name
+string = DType("string", np.object_)  # byte strings, held as a NumPy object array of bytes
 half, double = float16, float64
 
-_BY_NAME = {d.name: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool)}
+_BY_NAME = {d.name: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, bool, string)}
 
 
 def as_dtype(value):
     """A ``DType`` from a DType, a name ('float32'), a NumPy dtype or a NumPy scalar type."""
     if isinstance(value, DType):
         return value
+    if isinstance(value, str) and value in _BY_NAME:
+        return _BY_NAME[value]
     try:
         name = np.dtype(value).name
+        if name == "object" or np.dtype(value).kind in "SU":
+            name = "string"
     except TypeError:
         raise TypeError(f"dtype: cannot interpret {value!r} as a data type") from None
     if name not in _BY_NAME:

@@ -9,13 +9,15 @@ functions are built from differentiable tinytf ops.
 import numpy as np
 
 from .backend import rng
-from .dtypes import np_dtype
 from .kernels import affine as _affine, patches as _patches, resize as _resize
 from .kernels.padding import conv_plan, normalize_padding
 from .ops import array_ops as A, math_ops as M
 from .ops.core import as_tensor
+from .ops.image_ops import convert_image_dtype  # noqa: F401 (tf.image.convert_image_dtype)
 from .tape import record
 from .tensor import Tensor
+from .io import (  # noqa: F401 (tf.image's names for tf.io's codecs)
+    decode_bmp, decode_gif, decode_image, decode_jpeg, decode_png, encode_jpeg, encode_png, is_jpeg)
 
 F32 = np.float32
 
@@ -292,45 +294,6 @@ def transpose(image, name=None):
 
 
 # ---- dtype and colour -----------------------------------------------------------------------
-
-def convert_image_dtype(image, dtype, saturate=False, name=None):
-    """Convert between dtypes, rescaling: floats are in [0, 1], integers in [0, MAX].
-
-    ``saturate``: clip before a cast that could overflow (float -> int, signed -> unsigned).
-    """
-    x = as_tensor(image)
-    src, dst = x._v.dtype, np_dtype(dtype)
-    for d, what in ((dst, "dtype"), (src, "image dtype")):
-        if d.kind not in "fiu":
-            raise AttributeError(f"convert_image_dtype: {what} must be either floating point or integer, "
-                                 f"got {d.name}")
-    if src == dst:
-        return A.identity(x)
-    if src.kind == "f" and dst.kind == "f":
-        return M.cast(x, dst)
-    if src.kind == "f":
-        scaled = x._v * src.type(np.iinfo(dst).max + 0.5)
-        return Tensor(_int_cast(scaled, dst, saturate))
-    if dst.kind == "f":
-        return M.cast(x, dst) * dst.type(1.0 / np.iinfo(src).max)
-    mi, mo = np.iinfo(src).max, np.iinfo(dst).max
-    if mi > mo:
-        return Tensor(_int_cast(x._v // ((mi + 1) // (mo + 1)), dst, saturate))
-    return Tensor(_int_cast(x._v, dst, saturate) * dst.type((mo + 1) // (mi + 1)))
-
-
-def _int_cast(v, dst, saturate):
-    info = np.iinfo(dst)
-    if saturate:
-        lo, hi = info.min, info.max
-        if v.dtype.kind == "f":  # the bounds as floats of v's type that do not round past them
-            lo, hi = (b if int(b) == i else np.nextafter(b, v.dtype.type(0))
-                      for b, i in ((v.dtype.type(lo), lo), (v.dtype.type(hi), hi)))
-        v = np.clip(v, lo, hi)
-    if v.dtype.kind == "f":
-        v = np.trunc(v).astype(np.int64)
-    return v.astype(dst)
-
 
 def per_image_standardization(image):
     """``(x - mean) / max(stddev, 1/sqrt(N))`` per image, N = height*width*channels; float32."""

@@ -4,6 +4,7 @@ from .ops.nn_ops import (  # noqa: F401
     dropout, elu, gelu, l2_loss, leaky_relu, log_softmax, max_pool, max_pool2d, moments, relu, relu6, selu,
     sigmoid_cross_entropy_with_logits, silu, softmax, softmax_cross_entropy_with_logits, softsign,
     sparse_softmax_cross_entropy_with_logits, swish)
+from .ops.nn_ops import scale_regularization_loss  # noqa: F401
 from .ops.conv_ops import (  # noqa: F401
     conv1d, conv2d_transpose, convolution, depthwise_conv2d, separable_conv2d)
 from .ops.math_ops import sigmoid, softplus, tanh  # noqa: F401

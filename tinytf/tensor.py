@@ -3,6 +3,7 @@
 Operators and methods are attached by ``tinytf.ops`` (they need the ops); this module only
 holds the containers, conversion and printing.
 """
+
 import numpy as np
 
 from . import dtypes as _dtypes
@@ -290,6 +291,8 @@ def to_array(value, dtype=None):
             v = v.astype(floatx())
         elif v.dtype == np.int64 and dtype is None:
             v = v.astype(np.int32) if (v.size == 0 or (np.abs(v).max() < 2**31)) else v
+    if v.dtype.kind in "SU" and (dtype is None or _dtypes.as_dtype(dtype) == _dtypes.string):
+        return _bytes_array(v)
     if dtype is not None:
         nd = dtype if isinstance(dtype, np.dtype) else _dtypes.np_dtype(dtype)
         if v.dtype != nd:
@@ -299,6 +302,14 @@ def to_array(value, dtype=None):
                 raise TypeError(f"cannot convert {short_repr(value)} to a {nd.name} tensor")
             v = v.astype(nd)
     return v
+
+
+def _bytes_array(v):
+    """A ``tf.string`` value: an object array of ``bytes`` (str encoded as UTF-8), as TF's numpy()."""
+    out = np.empty(v.shape, dtype=object)
+    for i, e in np.ndenumerate(v):
+        out[i] = e.encode("utf-8") if isinstance(e, str) else bytes(e)
+    return out
 
 
 def short_repr(value):

@@ -157,6 +157,9 @@ class Checkpoint:
                 state = {k[len(p) + 1:]: take(k) for k in below}
                 plan += _plan_optimizer(obj, p, state, errors)
             else:
+                if kind == "model" and (not obj.built or not obj.weights):  # as TF: restored when built
+                    plan.append((_defer, (obj, p, {k[len(p) + 1:]: take(k) for k in below})))
+                    continue
                 if not obj.built or not obj.weights:
                     errors.append(f"{p}: {type(obj).__name__} {obj.name!r} is not built yet; build it (call it "
                                   "on data or model.build(input_shape)) before restoring")
@@ -265,6 +268,25 @@ def _resolved(arg, values):
     if isinstance(arg, dict):
         return {k: _resolved(v, values) for k, v in arg.items()}
     return arg
+
+
+def _defer(model, path, state):
+    """A model not built yet takes the checkpoint's weights when it is built (its first call),
+    as TensorFlow's deferred restoration; a mismatch is then a ValueError."""
+    def restore():
+        keys = model.weight_keys()
+        missing = [k for k in keys if k not in state]
+        extra = [k for k in state if k not in set(keys)]
+        wrong = [f"{k}: checkpoint {state[k].shape} vs object {tuple(w.shape)}"
+                 for k, w in zip(keys, model.weights) if k in state and state[k].shape != tuple(w.shape)]
+        wrong += [f"{k}: {dtype_problem(state[k].dtype, np.asarray(w).dtype)}" for k, w in zip(keys, model.weights)
+                  if k in state and dtype_problem(state[k].dtype, np.asarray(w).dtype)]
+        if missing or extra or wrong:
+            raise ValueError(f"Checkpoint.restore: {path} (restored when built) does not match the checkpoint; "
+                             f"missing {missing}, not in object {extra}, shape mismatch {wrong}")
+        for k, w in zip(keys, model.weights):
+            _assign(w, state[k])
+    model._pending_restore = restore
 
 
 def _assign(var, array):

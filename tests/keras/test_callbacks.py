@@ -325,3 +325,51 @@ def test_progbar_plain_stream():
     bar.update(3, {"loss": 0.25}, finalize=True)
     text = stream.getvalue()
     assert "3/3" in text and "loss: 0.2500" in text and "\r" not in text
+
+
+def test_model_checkpoint_keras_formats_as_keras_3(tmp_path):
+    """Keras 3: ``.keras``/``.h5`` save the whole model (the default, save_weights_only=False);
+    ``.weights.h5`` with save_weights_only=True the weights; other names are refused."""
+    pytest.importorskip("h5py")
+    m = make_model()
+    whole = callbacks.ModelCheckpoint(str(tmp_path / "m-{epoch}.keras"))
+    weights = callbacks.ModelCheckpoint(str(tmp_path / "w.weights.h5"), save_weights_only=True)
+    m.fit(X, Y, batch_size=8, epochs=2, verbose=0, callbacks=[whole, weights])
+    back = tf.keras.models.load_model(str(tmp_path / "m-2.keras"))
+    np.testing.assert_array_equal(back.predict(X, verbose=0), m.predict(X, verbose=0))
+    assert back.optimizer is not None  # a whole model, compiled, not only its weights
+    fresh = make_model()
+    fresh.load_weights(str(tmp_path / "w.weights.h5"))
+    assert same_weights(fresh.get_weights(), m.get_weights())
+    with pytest.raises(ValueError, match="must end in `.weights.h5`"):
+        callbacks.ModelCheckpoint(str(tmp_path / "x.keras"), save_weights_only=True)
+    with pytest.raises(ValueError, match="must end in `.keras`"):
+        callbacks.ModelCheckpoint(str(tmp_path / "x.ckpt"))
+
+
+def test_model_checkpoint_int_save_freq_counts_batches_across_epochs(tmp_path):
+    """Keras 3: save_freq=N saves after every N batches, the name formatted with the current epoch."""
+    m = make_model()
+    ck = callbacks.ModelCheckpoint(str(tmp_path / "w-{epoch}.npz"), save_freq=3)
+    m.fit(X, Y, batch_size=len(X) // 2, epochs=5, verbose=0, callbacks=[ck])  # 2 batches a epoch
+    assert sorted(os.listdir(tmp_path)) == ["w-2.npz", "w-3.npz", "w-5.npz"]  # after batches 3, 6, 9
+    with pytest.raises(ValueError, match="Unrecognized save_freq"):
+        callbacks.ModelCheckpoint(str(tmp_path / "x.keras"), save_freq="batch")
+
+
+def test_on_batch_aliases_and_predict_hooks_as_keras_3():
+    class Rec(callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.per_batch_losses, self.predicted = [], []
+
+        def on_batch_end(self, batch, logs=None):  # the keras-io LossHistory example's hook
+            self.per_batch_losses.append(logs.get("loss"))
+
+        def on_predict_batch_end(self, batch, logs=None):
+            self.predicted.append(tuple(logs["outputs"].shape))
+    m = make_model()
+    rec = Rec()
+    m.fit(X, Y, batch_size=len(X) // 2, epochs=2, verbose=0, callbacks=[rec])
+    assert len(rec.per_batch_losses) == 4 and all(isinstance(v, float) for v in rec.per_batch_losses)
+    m.predict(X, batch_size=len(X) // 2, verbose=0, callbacks=[rec])
+    assert len(rec.predicted) == 2

@@ -27,13 +27,13 @@ class _Recording(distribution.Distribution):
         self.calls.append("is_chief")
         return False
 
-    def train_step(self, model, x, y):
+    def train_step(self, model, data):
         self.calls.append("train_step")
-        return model.train_step(x, y)
+        return model.train_step(data)
 
-    def test_step(self, model, x, y):
+    def test_step(self, model, data):
         self.calls.append("test_step")
-        return model.test_step(x, y)
+        return model.test_step(data)
 
     def begin_epoch(self, model):
         self.calls.append("begin_epoch")

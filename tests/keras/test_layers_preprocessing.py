@@ -141,3 +141,14 @@ def test_resizing_pad_to_aspect_ratio_pads_both_sides_with_fill_value():
     np.testing.assert_array_equal(out, np.tile([-1, -1, 1, 1, 1, 1, -1, -1], (4, 1)))
     with pytest.raises(ValueError, match="only one of"):
         layers.Resizing(4, 8, pad_to_aspect_ratio=True, crop_to_aspect_ratio=True)
+
+
+def test_data_layers_stack_a_list_of_images_as_keras():
+    """Keras 3 (TF 2.21): CenterCrop/Rescaling/Resizing/RandomFlip called on a Python list of
+    images stack it into a batch; a Sequential of them too."""
+    imgs = [np.full((6, 8, 3), float(i), "float32") for i in range(3)]
+    assert tuple(layers.CenterCrop(4, 4)(imgs).shape) == (3, 4, 4, 3)
+    assert tuple(layers.Resizing(3, 4)(imgs).shape) == (3, 3, 4, 3)
+    assert tuple(layers.RandomFlip()(imgs).shape) == (3, 6, 8, 3)
+    out = tf.keras.Sequential([layers.CenterCrop(4, 4), layers.Rescaling(0.5)])(imgs)
+    np.testing.assert_array_equal(np.asarray(out)[:, 0, 0, 0], [0.0, 0.5, 1.0])

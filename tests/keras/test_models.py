@@ -397,6 +397,10 @@ def test_evaluate_list_dict_and_scalar():
     assert set(d) == {"loss", "accuracy"}
     np.testing.assert_allclose([d["loss"], d["accuracy"]], [ce, acc], rtol=1e-5)
     m.compile(optimizer="adam", loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    assert len(m.evaluate(x, y, verbose=0)) == 2  # Keras 3: compiling without metrics keeps the old ones
+    weights, m = m.get_weights(), small_mlp(compile=False)
+    m.set_weights(weights)
+    m.compile(optimizer="adam", loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     scalar = m.evaluate(x, y, verbose=0)
     assert isinstance(scalar, float)
     np.testing.assert_allclose(scalar, ce, rtol=1e-5)
@@ -666,3 +670,11 @@ def test_layer_tracking_sets_no_made_up_attributes():
     inp = tf.keras.Input((4,))
     f = tf.keras.Model(inp, b(a(inp)))
     assert f.layers[-2:] == [a, b] and not [k for k in vars(f) if k.startswith("_layer_")]
+
+
+def test_sequential_is_not_iterable_as_keras_3():
+    """Keras 3 / tf.keras 2.21: `for layer in model` is a TypeError; old code iterates model.layers."""
+    m = Sequential([layers.Dense(2), layers.Dense(1)])
+    with pytest.raises(TypeError, match="not iterable"):
+        iter(m)
+    assert [type(l).__name__ for l in m.layers] == ["Dense", "Dense"]

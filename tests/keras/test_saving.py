@@ -225,3 +225,16 @@ def test_no_pickle_in_saving():
     root = pathlib.Path(tf.__file__).parent / "keras" / "saving"
     for p in root.glob("*.py"):
         assert "pickle" not in p.read_text().replace("unpickled", "").replace("never unpickled", ""), p
+
+
+def test_legacy_h5_keeps_the_compile_config(tmp_path):
+    """Keras writes a whole-model .h5 with its training_config; load_model compiles it again."""
+    pytest.importorskip("h5py")
+    m = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(3)])
+    m.compile(tf.keras.optimizers.Adam(0.01), tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+              metrics=["accuracy"])
+    m.save(str(tmp_path / "m.h5"))
+    back = tf.keras.models.load_model(str(tmp_path / "m.h5"))
+    assert type(back.optimizer).__name__ == "Adam" and float(back.optimizer.learning_rate) == pytest.approx(0.01)
+    x, y = np.ones((2, 4), "float32"), np.array([0, 2])
+    assert back.evaluate(x, y, verbose=0) == m.evaluate(x, y, verbose=0)

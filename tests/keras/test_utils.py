@@ -184,3 +184,17 @@ def test_plot_model_needs_pydot():
     except ImportError:
         with pytest.raises(ImportError, match="pydot.*Graphviz"):
             utils.plot_model(model)
+
+
+def test_save_img_round_trip(tmp_path):
+    pytest.importorskip("PIL")
+    x = np.random.default_rng(0).integers(0, 256, (5, 7, 3)).astype("float32")
+    tf.keras.utils.save_img(str(tmp_path / "a.png"), x, scale=False)
+    back = tf.keras.utils.img_to_array(tf.keras.utils.load_img(str(tmp_path / "a.png")))
+    np.testing.assert_array_equal(back, x)
+    rgba = np.concatenate([x, np.full((5, 7, 1), 255, "float32")], -1)
+    with pytest.warns(UserWarning, match="JPG format does not support RGBA"):
+        tf.keras.utils.save_img(str(tmp_path / "b.jpg"), rgba, scale=False)
+    with pytest.raises(ValueError, match="file_format"):
+        tf.keras.utils.save_img(str(tmp_path / "c.unknown"), x)
+

@@ -507,3 +507,9 @@ def test_bias_add_relu_is_relu_of_bias_add():
         z = tf.reduce_sum(inner.gradient(y, x))
     h = outer.gradient(z, x)
     np.testing.assert_allclose(h.numpy(), np.where(x4 * x4 + np.abs(b) > 0, 2.0, 0.0))
+
+
+def test_scale_regularization_loss_sums():
+    terms = [tf.constant(1.0), tf.constant(2.5)]
+    assert float(tf.nn.scale_regularization_loss(terms)) == 3.5
+    assert float(tf.nn.scale_regularization_loss(tf.constant([1.0, 2.0]))) == 3.0

@@ -225,6 +225,22 @@ class Dataset:
                 TensorSpec([] if s is None else s, t) for t, s in zip(sig_types, sig_shapes)])
         return _Generator(generator, tuple(args or ()), output_signature)
 
+    @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None, name=None):
+        """The paths matching ``file_pattern`` (a glob, or a list of globs) as ``tf.string``
+        scalars, sorted, then shuffled unless ``shuffle=False`` (a new order each iteration;
+        ``seed`` as ``Dataset.shuffle``'s)."""
+        import glob
+        pats = file_pattern if isinstance(file_pattern, (list, tuple)) else [file_pattern]
+        pats = [p.decode() if isinstance(p, bytes) else
+                (p.numpy().decode() if hasattr(p, "numpy") else str(p)) for p in pats]
+        files = sorted(f for p in pats for f in glob.glob(p))
+        if not files:
+            raise InvalidArgumentError("Expected 'tf.Tensor(False, shape=(), dtype=bool)' to be true. Summarized "
+                                       f"data: b'No files matched pattern: {', '.join(pats)}'")
+        ds = Dataset.from_tensor_slices(np.array([f.encode() for f in files], dtype=object))
+        return ds.shuffle(len(files), seed=seed) if shuffle is None or shuffle else ds
+
     # --- transformations
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None):
         """Shuffle with a buffer of ``buffer_size`` elements (TensorFlow's algorithm)."""

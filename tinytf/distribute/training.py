@@ -6,6 +6,7 @@ several replicas; with one replica Keras keeps its own steps, so nothing here ru
 """
 import numpy as np
 
+from ..keras.data_adapter import unpack_x_y_sample_weight
 from ..keras.distribution import Distribution, set_distribution
 from ..tensor import Tensor
 from . import comm as _comm
@@ -68,6 +69,8 @@ class StrategyDistribution(Distribution):
 class StrategySteps(StrategyDistribution):
     """``fit`` / ``evaluate`` of a model compiled in the scope of ``strategy`` (several replicas)."""
 
+    sums_logs = True
+
     def __init__(self, strategy):
         self.strategy = strategy
 
@@ -85,18 +88,20 @@ class StrategySteps(StrategyDistribution):
         strategy.broadcast_variables(model.weights)
         strategy._weights_synced.add(id(model))
 
-    def train_step(self, model, x, y):
+    def train_step(self, model, data):
         """This replica's slice of the global batch through ``model.train_step``; the optimizer sums
         the gradients weighted by this replica's share ``n_r / n``; the logs are global."""
+        x, y, _ = unpack_x_y_sample_weight(data)
         xl, yl, n_local, n = self.strategy._shard(x, y)
         self._sync_weights(model, xl)
-        logs = self.strategy._run(model.train_step, (xl, yl), {}, n_local / n)
+        logs = self.strategy._run(model.train_step, (_data(xl, yl),), {}, n_local / n)
         return self.aggregated_logs(model, logs)
 
-    def test_step(self, model, x, y):
+    def test_step(self, model, data):
+        x, y, _ = unpack_x_y_sample_weight(data)
         xl, yl, _, _ = self.strategy._shard(x, y)
         self._sync_weights(model, xl)
-        return self.aggregated_logs(model, model.test_step(xl, yl))
+        return self.aggregated_logs(model, model.test_step(_data(xl, yl)))
 
     def aggregated_logs(self, model, local_logs):
         """The logs over every replica: metric states (totals, counts) are summed over the replicas,
@@ -104,19 +109,33 @@ class StrategySteps(StrategyDistribution):
         strategy = self.strategy
         metrics = model.metrics
         variables = [v for m in metrics for v in m.variables]
-        names = {m.name for m in metrics}
+        names = set(_results(metrics))
         extra = [k for k in (local_logs or {}) if k not in names]
         local = [np.asarray(v) for v in variables]
         extra_vals = [np.asarray(float(local_logs[k]), np.float64) for k in extra]
         summed = strategy._comm.sum_arrays(local + extra_vals, "the metric all-reduce")
         for v, s in zip(variables, summed):
             v.assign(s)
-        logs = {m.name: float(m.result()) for m in metrics}
+        logs = _results(metrics)
         for v, a in zip(variables, local):
             v.assign(a)
         for k, s in zip(extra, summed[len(local):]):
             logs[k] = float(s) / strategy.num_replicas_in_sync
         return logs
+
+
+def _data(x, y):
+    """The batch in the form Keras's step functions take: ``(x, y)``, or ``x`` alone."""
+    return x if y is None else (x, y)
+
+
+def _results(metrics):
+    """``{name: float}`` of the metrics; a dict result (Keras's compile_metrics) merged in."""
+    out = {}
+    for m in metrics:
+        r = m.result()
+        out.update({k: float(v) for k, v in r.items()} if isinstance(r, dict) else {m.name: float(r)})
+    return out
 
 
 set_distribution(StrategyDistribution())

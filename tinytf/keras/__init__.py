@@ -1,9 +1,10 @@
 """``tf.keras``: layers, models, optimizers, losses, metrics, callbacks, datasets, utils, backend, ops, random."""
 from . import activations, callbacks, initializers, layers, regularizers  # noqa: F401
-from .layers import Input  # noqa: F401
+from .layers import Input, Layer  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 
-_LAZY = ("optimizers", "losses", "metrics", "datasets", "models", "backend", "utils", "saving", "ops", "random")
+_LAZY = ("optimizers", "losses", "metrics", "datasets", "models", "backend", "utils", "saving", "ops", "random",
+         "preprocessing")
 
 
 def __getattr__(name):

@@ -172,26 +172,57 @@ class ProgbarLogger(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Save the model's weights after each epoch (or only when ``monitor`` improves).
+    """Save the model after each epoch (or only when ``monitor`` improves), as Keras 3: the whole
+    model for ``.keras`` / ``.h5``; its weights for ``.weights.h5`` with ``save_weights_only=True``.
+    tinytf's own ``.npz`` weights file is also taken (weights only, either way).
 
-    ``filepath`` may contain ``{epoch}`` and log keys (``weights.{epoch:02d}-{val_loss:.2f}.weights.npz``).
+    ``filepath`` may contain ``{epoch}`` and log keys (``ckpt.{epoch:02d}-{val_loss:.2f}.keras``).
     Files are written to a temporary name and renamed, so a crash never leaves a half-written file.
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=True, mode="auto", save_freq="epoch", initial_value_threshold=None):
+                 save_weights_only=False, mode="auto", save_freq="epoch", initial_value_threshold=None):
         super().__init__()
-        if save_freq != "epoch":
-            raise ValueError(f"ModelCheckpoint: only save_freq='epoch' is supported, got {save_freq!r}")
+        if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool) or save_freq < 1):
+            raise ValueError(f"Unrecognized save_freq: {save_freq!r}; expected 'epoch' or a positive int "
+                             "(save every that many batches)")
+        self.save_freq, self._seen, self._last_batch, self._epoch = save_freq, 0, -1, 0
         self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
-        self.save_best_only = save_best_only
+        self.save_best_only, self.save_weights_only = save_best_only, bool(save_weights_only)
+        if self.filepath.endswith(".npz"):
+            pass  # tinytf's weights file
+        elif self.save_weights_only:
+            if not self.filepath.endswith(".weights.h5"):
+                raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided "
+                                 "must end in `.weights.h5` (Keras weights format). Received: "
+                                 f"filepath={self.filepath}")
+        elif not self.filepath.endswith((".keras", ".h5")):
+            raise ValueError("The filepath provided must end in `.keras` (Keras model format). Received: "
+                             f"filepath={self.filepath}")
         self.op, self.best = _mode(mode, monitor)
         if initial_value_threshold is not None:
             self.best = initial_value_threshold
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        """With an int ``save_freq``: save after every ``save_freq`` batches (counted across epochs)."""
+        if self.save_freq == "epoch":
+            return
+        self._seen += batch + 1 if batch <= self._last_batch else batch - self._last_batch
+        self._last_batch = batch
+        if self._seen >= self.save_freq:
+            self._seen = 0
+            self._save(self._epoch, batch, logs or {})
+
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _save(self, epoch, batch, logs):
+        extra = {} if batch is None or "{batch" not in self.filepath else {"batch": batch + 1}
+        path = self.filepath.format(epoch=epoch + 1, **extra, **logs)
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:
@@ -207,7 +238,10 @@ class ModelCheckpoint(Callback):
         elif self.verbose and _chief():
             print(f"\nEpoch {epoch + 1}: saving model to {path}")
         if _chief():  # every rank holds the same weights; rank 0 writes them
-            self.model.save_weights(path)
+            if self.save_weights_only or path.endswith(".npz"):
+                self.model.save_weights(path)
+            else:
+                self.model.save(path)
 
 
 def _mode(mode, monitor):

@@ -17,6 +17,8 @@ The default is one process training alone. Importing ``tinytf.distribute`` regis
 class Distribution:
     """One process, one replica: every step is the model's own and nothing is summed."""
 
+    sums_logs = False  # whether train_step/test_step return the logs over every replica (else the model's)
+
     def is_chief(self):
         """Whether this process prints progress and writes files."""
         return True
@@ -28,11 +30,12 @@ class Distribution:
     def begin_epoch(self, model):
         pass
 
-    def train_step(self, model, x, y):
-        return model.train_step(x, y)
+    def train_step(self, model, data):
+        """One step of ``fit`` on a batch (``data`` as Keras's ``train_step`` takes it)."""
+        return model.train_step(data)
 
-    def test_step(self, model, x, y):
-        return model.test_step(x, y)
+    def test_step(self, model, data):
+        return model.test_step(data)
 
     def all_reduce_gradients(self, grads_and_vars):
         """The ``(gradient, variable)`` pairs an optimizer applies: here, as they are."""

@@ -9,7 +9,7 @@ import numpy as np
 from ..files import open_npz, read_npz, write_npz_atomic  # noqa: F401 (also importable from here)
 from ..loading import check_npz_arrays
 from ..tensor import TensorShape
-from .layers.base import KerasTensor, Layer, _shapes
+from .layers.base import KerasTensor, Layer, _shapes, outermost_call
 from .layers.core import InputLayer
 from .trainer import Trainer
 
@@ -118,6 +118,20 @@ class Model(Trainer, Layer):
                                                and isinstance(inputs[0], KerasTensor)):
             return super().__call__(inputs)
         _report_call(self)
+        if "_pending_restore" in self.__dict__:
+            self._build_and_restore(inputs)
+        with outermost_call(self):
+            return self._eager_call(inputs, args, training, kwargs)
+
+    def _build_and_restore(self, inputs):
+        """Build for ``inputs``, then take the weights of a checkpoint restored before the model
+        was built (``tf.train.Checkpoint``'s deferred restoration)."""
+        restore = self.__dict__.pop("_pending_restore")
+        if not self.built or not self.weights:
+            self.build(_shapes(self._convert_inputs(inputs)))
+        restore()
+
+    def _eager_call(self, inputs, args, training, kwargs):
         inputs = self._convert_inputs(inputs)
         if not self.built:  # a user's build(input_shape) runs; else the data builds the layers
             self._maybe_build(_shapes(inputs), run_default=False)
@@ -137,10 +151,10 @@ class Model(Trainer, Layer):
             return save_model(self, path, overwrite=overwrite)
         if path.endswith((".h5", ".hdf5")):
             from .saving.h5_weights import write_legacy
-            from .saving.serialization import serialize_keras_object
+            from .saving.serialization import compile_config, serialize_keras_object
             if not overwrite and os.path.exists(path):
                 raise FileExistsError(f"save: {path} exists and overwrite=False")
-            return write_legacy(self, path, serialize_keras_object(self))
+            return write_legacy(self, path, serialize_keras_object(self), compile_config(self))
         raise ValueError(f"save: unknown file format for {path!r}: use a .keras file (Keras 3) or .h5 "
                          "(legacy); save_weights writes weights only (.weights.h5 or tinytf's .npz)")
 
@@ -337,11 +351,18 @@ class Sequential(Model):
         if isinstance(inputs, KerasTensor):
             return Layer.__call__(self, inputs)
         _report_call(self)
+        if "_pending_restore" in self.__dict__:
+            self._build_and_restore(inputs)
+        with outermost_call(self):
+            return self._sequential_call(inputs, training)
+
+    def _sequential_call(self, inputs, training):
         x = self._convert_inputs(inputs)
         if self.built:
             return self.call(x, training=bool(training))
-        # first call on data: each layer is built from the tensor that reaches it (as Keras)
-        self._shape_in = TensorShape((None,) + tuple(x.shape)[1:])
+        # first call on data: each layer is built from the tensor that reaches it (as Keras); a list
+        # of images reaches a first data layer (CenterCrop, Rescaling...) that stacks it
+        self._shape_in = TensorShape((None,) + tuple(x.shape)[1:]) if hasattr(x, "shape") else None
         for layer in self._stack:
             x = layer(x, training=bool(training))
             layer.output_shape_built = TensorShape((None,) + tuple(x.shape)[1:])

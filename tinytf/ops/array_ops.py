@@ -1,5 +1,7 @@
 """Shape and indexing ops, tensor creation, and their gradients."""
 
+import weakref
+
 import numpy as np
 
 from ..backend import floatx
@@ -160,6 +162,51 @@ def getitem(tensor, key):
     if np.ndim(out) == 0:
         out = np.asarray(out, dtype=x._v.dtype)
     return _recorded_getitem("StridedSlice", out, x, k, basic)
+
+
+class VariableSlice(Tensor):
+    """What ``variable[key]`` returns: the slice's value, plus ``assign`` into that part of the
+    variable (TensorFlow's ``_SliceHelperVar``: only ``assign``, not ``assign_add``)."""
+    __slots__ = ()
+
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        var, key = _SLICE_OF[id(self)]
+        return assign_slice(var, key, value)
+
+
+_SLICE_OF = {}  # id of a VariableSlice -> (variable, key), dropped when the slice is freed
+
+
+def variable_getitem(variable, key):
+    """``v[key]`` of a ``Variable`` (installed as ``Variable.__getitem__``): a ``VariableSlice``."""
+    out = getitem(variable, key)
+    out.__class__ = VariableSlice
+    _SLICE_OF[id(out)] = (variable, key)
+    weakref.finalize(out, _SLICE_OF.pop, id(out), None)
+    return out
+
+
+def assign_slice(variable, key, value):
+    """``v[key].assign(value)``: a new array for the variable with that part replaced (tensors that
+    hold the old value keep it)."""
+    k = _index_key(key)
+    if not all(isinstance(i, (int, np.integer, slice, type(None), type(Ellipsis)))
+               for i in (k if isinstance(k, tuple) else (k,))):
+        raise InvalidArgumentError(f"Variable slice assignment on {variable.name!r}: only ints, slices, None "
+                                   f"and ... index a slice that can be assigned, got {key!r}")
+    old = variable._v
+    v = to_array(value, old.dtype).astype(old.dtype, copy=False)
+    new = old.copy()
+    target = new[k]
+    try:
+        fits = np.broadcast_shapes(v.shape, target.shape) == target.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise InvalidArgumentError(f"Cannot broadcast input shape {list(v.shape)} into final shape "
+                                   f"{list(target.shape)}")
+    new[k] = v
+    return variable._take(new)
 
 
 def _recorded_getitem(name, out, x, k, basic):

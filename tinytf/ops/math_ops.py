@@ -9,7 +9,7 @@ from ..dtypes import np_dtype
 from ..errors import InvalidArgumentError
 from ..kernels import blas, special, table as K
 from ..tape import record
-from ..tensor import Tensor, to_array
+from ..tensor import Tensor, Variable, to_array
 from .core import as_tensor, pair, norm_axes, require_float
 from . import array_ops as A
 
@@ -256,8 +256,22 @@ def _cmp(f, opname):
     return op
 
 
-equal = _cmp(np.equal, "equal")
-not_equal = _cmp(np.not_equal, "not_equal")
+def _strings_too(f, opname):
+    """``equal`` / ``not_equal``, which also compare ``tf.string`` tensors (with str, bytes or
+    arrays of them) element by element."""
+    numeric = _cmp(f, opname)
+
+    def op(x, y, name=None):
+        if any(isinstance(t, Tensor) and t._v.dtype == object for t in (x, y)):
+            a, b = (to_array(t, "string") for t in (x, y))
+            return Tensor(np.asarray(f(a, b), dtype=bool))
+        return numeric(x, y)
+    op.__name__ = opname
+    return op
+
+
+equal = _strings_too(np.equal, "equal")
+not_equal = _strings_too(np.not_equal, "not_equal")
 less = _cmp(np.less, "less")
 less_equal = _cmp(np.less_equal, "less_equal")
 greater = _cmp(np.greater, "greater")
@@ -556,4 +570,5 @@ def _attach():
     Tensor.__abs__ = abs
     Tensor.__invert__ = logical_not
     Tensor.__getitem__ = A.getitem
+    Variable.__getitem__ = A.variable_getitem
     Tensor.__pos__ = lambda self: self

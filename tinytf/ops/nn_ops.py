@@ -438,6 +438,17 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
     return M.divide(M.reduce_sum(l), l._v.dtype.type(n))
 
 
+def scale_regularization_loss(regularization_loss):
+    """The summed regularization loss (a tensor or a list of them), as ``tf.nn`` gives it to a
+    replica. TF divides it by the number of replicas, whose gradients it then sums; tinytf's
+    replicas weight their gradients by their share of the batch (``tinytf.distribute``), so one
+    replica's term is the whole sum either way."""
+    if isinstance(regularization_loss, (list, tuple)):
+        regularization_loss = A.stack([as_tensor(t) for t in regularization_loss]) if regularization_loss \
+            else as_tensor(np.float32(0))
+    return M.reduce_sum(regularization_loss)
+
+
 __all__ = [n for n in dir() if not n.startswith("_") and n not in (
     "np", "rng", "record", "Tensor", "as_tensor", "A", "M", "K", "is_t", "pair", "require_float", "norm_axes",
     "normalize_nn_arg", "normalize_padding", "InvalidArgumentError", "check_format", "check_rank",

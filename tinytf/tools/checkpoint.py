@@ -181,6 +181,14 @@ def restore(model, weights, opt_state, meta, where):
     model.set_weights([weights[k] for k in model.weight_keys()])
 
 
+def _column_order(logs):
+    """``loss``, the metrics, ``val_loss``, the validation metrics (Keras hands its logs sorted by name)."""
+    def rest(k):
+        return k not in ("loss", "val_loss")
+    return sorted((k for k in logs if not k.startswith("val_")), key=rest) + \
+        sorted((k for k in logs if k.startswith("val_")), key=rest)
+
+
 def write_history_csv(path, history):
     """``history.csv``: one row per epoch (1-based), written atomically."""
     keys = []
@@ -282,7 +290,8 @@ class RunCheckpoint(Callback):
     def on_epoch_end(self, epoch, logs=None):
         now = time.perf_counter()
         train_s = max(self.t_train - self.t0, 1e-9)
-        row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()},
+        logs = logs or {}
+        row = {"epoch": epoch + 1, **{k: float(logs[k]) for k in _column_order(logs)},
                "train_seconds": round(train_s, 3), "epoch_seconds": round(now - self.t0, 3),
                "images_per_second": round(self.n_train / train_s, 1)}
         self.meta["history"] = [r for r in self.meta.get("history", []) if r["epoch"] <= epoch] + [row]

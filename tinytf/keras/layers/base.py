@@ -18,7 +18,7 @@ from ..naming import snake_case, unique_name  # noqa: F401 (re-exported)
 
 # attributes that hold the layer's own bookkeeping, never user sub-layers
 _UNTRACKED = frozenset({"_tracked", "_trainable_weights", "_non_trainable_weights", "_regularized",
-                        "_activity_losses", "_functional", "_metric_specs", "_metrics", "optimizer",
+                        "_activity_losses", "_functional", "_metric_specs", "_compile_metrics", "optimizer",
                         "history", "input_shape_built", "output_shape_built", "_input_shape_arg"})
 _PROBE_SIZES = (32, 40)  # sizes tried for unknown non-batch axes when running a layer on zeros
 
@@ -243,9 +243,46 @@ class Layer:
 
     @property
     def losses(self):
-        """Regularisation penalties of this layer's weights (recomputed on each access)."""
-        out = [reg(var) for reg, var in self._regularized] + list(self._activity_losses)
+        """The ``add_loss`` values of the last call, then the regularisation penalties of this
+        layer's weights (recomputed on each access), then each sub-layer's."""
+        out = list(self._activity_losses) + [reg(var) for reg, var in self._regularized]
         return out + [l for layer in self._sublayers() for l in layer.losses]
+
+    def add_loss(self, loss):
+        """Add a loss term (a scalar or a tensor, summed) to ``losses``; ``compute_loss`` adds it
+        to the compiled loss. Terms added during a call are cleared when the outermost layer is
+        called again, as in Keras."""
+        global _LOSS_HOLDERS
+        if not self._activity_losses:
+            _LOSS_HOLDERS += 1
+        self._activity_losses.append(as_tensor(loss))
+
+    def _clear_losses(self):
+        global _LOSS_HOLDERS
+        if self._activity_losses:
+            self._activity_losses = []
+            _LOSS_HOLDERS -= 1
+        for layer in self._sublayers():
+            layer._clear_losses()
+
+    def _attribute_metrics(self):
+        """Metrics held by attributes (also in lists, tuples and dicts), in assignment order."""
+        from ..metrics import Metric
+        out = []
+        for k, v in self.__dict__.items():
+            if k in _UNTRACKED or k.startswith("_compile") or k in ("_loss_tracker", "_frozen_metrics"):
+                continue
+            if isinstance(v, Metric):
+                out.append(v)
+            elif isinstance(v, (list, tuple, dict)) and v:
+                vals = v.values() if isinstance(v, dict) else v
+                out += [m for m in vals if isinstance(m, Metric)]
+        return out
+
+    @property
+    def metrics(self):
+        """This layer's attribute metrics, then its sub-layers' (Keras 3's ``Layer.metrics``)."""
+        return self._attribute_metrics() + [m for layer in self._sublayers() for m in layer.metrics]
 
     # ---- lifecycle ---------------------------------------------------------------------
     def build(self, input_shape):
@@ -322,6 +359,10 @@ class Layer:
         if isinstance(inputs, KerasTensor) or (isinstance(inputs, (list, tuple)) and inputs
                                                and isinstance(inputs[0], KerasTensor)):
             return self._symbolic_call(inputs)
+        with outermost_call(self):
+            return self._eager_call(inputs, args, training, kwargs)
+
+    def _eager_call(self, inputs, args, training, kwargs):
         inputs = self._convert_inputs(inputs)
         if not self.built:
             self._maybe_build(_shapes(inputs), run_default=False)
@@ -377,6 +418,26 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_LOSS_HOLDERS = 0  # how many layers hold add_loss terms (none: calls skip clearing)
+_CALL_DEPTH = [0]
+
+
+class outermost_call:
+    """Around a layer's eager call: the outermost one first clears the ``add_loss`` terms of the
+    layer and its sub-layers (Keras clears them at the start of the outermost call)."""
+
+    def __init__(self, layer):
+        self.layer = layer
+
+    def __enter__(self):
+        if _CALL_DEPTH[0] == 0 and _LOSS_HOLDERS:
+            self.layer._clear_losses()
+        _CALL_DEPTH[0] += 1
+
+    def __exit__(self, *exc):
+        _CALL_DEPTH[0] -= 1
 
 
 def _collect(container, out):

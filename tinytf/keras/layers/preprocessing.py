@@ -71,7 +71,17 @@ def _crop_resize(x, th, tw, interpolation="bilinear"):
     return image.resize(image.spatial_slice(x, slice(top, top + ch), slice(left, left + cw)), [th, tw], interpolation)
 
 
-class Rescaling(Layer):
+class _DataLayer(Layer):
+    """Keras's data layers cast their input with the backend, which stacks a Python list of images
+    into one batch: ``CenterCrop(h, w)([img1, img2])`` is a (2, h, w, c) tensor."""
+
+    def _convert_inputs(self, inputs):
+        if isinstance(inputs, (list, tuple)):
+            inputs = A.stack([super(_DataLayer, self)._convert_inputs(i) for i in inputs])
+        return super()._convert_inputs(inputs)
+
+
+class Rescaling(_DataLayer):
     """``inputs * scale + offset`` (e.g. ``Rescaling(1/255)`` maps [0, 255] to [0, 1])."""
 
     def __init__(self, scale, offset=0.0, **kwargs):
@@ -90,7 +100,7 @@ class Rescaling(Layer):
         return {**super().get_config(), "scale": self.scale, "offset": self.offset}
 
 
-class Resizing(Layer):
+class Resizing(_DataLayer):
     """Resize images to ``(height, width)`` with ``tf.image.resize``; ``crop_to_aspect_ratio``
     first centre-crops the largest window of the target aspect ratio, ``pad_to_aspect_ratio``
     pads with ``fill_value`` to it (no distortion either way)."""
@@ -130,7 +140,7 @@ class Resizing(Layer):
                 "fill_value": self.fill_value, "antialias": self.antialias}
 
 
-class CenterCrop(Layer):
+class CenterCrop(_DataLayer):
     """The central ``height x width`` window; an image smaller than that is centre-cropped to the
     target aspect ratio and resized up (bilinear), as Keras."""
 
@@ -153,7 +163,7 @@ class CenterCrop(Layer):
         return {**super().get_config(), "height": self.height, "width": self.width}
 
 
-class _RandomLayer(Layer):
+class _RandomLayer(_DataLayer):
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):

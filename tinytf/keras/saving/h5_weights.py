@@ -27,9 +27,9 @@ from ...loading import FileRefused, check_h5, dtype_problem, h5_dataset, read_da
 from ..naming import snake_case
 
 _UNWALKED = frozenset({"_tracked", "_trainable_weights", "_non_trainable_weights", "_regularized",
-                       "_activity_losses", "_functional", "_metric_specs", "_metrics", "optimizer", "history",
+                       "_activity_losses", "_functional", "_metric_specs", "_compile_metrics", "optimizer", "history",
                        "input_shape_built", "output_shape_built", "_input_shape_arg", "_stack",
-                       "_input_layer", "_loss_tracker", "_loss_fn", "loss"})
+                       "_input_layer", "_loss_tracker", "_compile_loss", "loss"})
 
 
 def h5py():
@@ -283,8 +283,9 @@ def read_legacy(model, f, what):
     return [(v, read_dataset(ds, what)) for v, ds in pairs]
 
 
-def write_legacy(model, target, model_config=None):
-    """Keras 2's HDF5 layout: ``save_weights('w.h5')``, or with ``model_config`` a whole-model ``.h5``."""
+def write_legacy(model, target, model_config=None, compile_config=None):
+    """Keras 2's HDF5 layout: ``save_weights('w.h5')``, or with ``model_config`` a whole-model ``.h5``
+    (with ``compile_config``, its ``training_config``: ``load_model`` compiles it again, as Keras)."""
     import json
     h5 = h5py()
     buf = io.BytesIO()
@@ -293,6 +294,10 @@ def write_legacy(model, target, model_config=None):
             f.attrs["backend"] = "tensorflow"
             f.attrs["keras_version"] = "3.15.1"
             f.attrs["model_config"] = json.dumps(model_config)
+            if compile_config:
+                f.attrs["training_config"] = json.dumps({
+                    "loss": compile_config["loss"], "metrics": compile_config["metrics"], "weighted_metrics": None,
+                    "loss_weights": None, "optimizer_config": compile_config["optimizer"]})
             g = f.create_group("model_weights")
         else:
             g = f

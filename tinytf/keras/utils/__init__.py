@@ -9,8 +9,10 @@ import random as _random
 import numpy as np
 
 from .files import get_file
-from .images import array_to_img, image_dataset_from_directory, img_to_array, load_img
+from .images import array_to_img, image_dataset_from_directory, img_to_array, load_img, save_img
 from .plot import model_to_dot, plot_model
+from .py_dataset import PyDataset, Sequence
+from ..data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight
 
 
 def to_categorical(y, num_classes=None):
@@ -51,5 +53,6 @@ def set_random_seed(seed):
     backend.set_seed(int(seed))
 
 
-__all__ = ["array_to_img", "get_file", "image_dataset_from_directory", "img_to_array", "load_img",
-           "model_to_dot", "plot_model", "set_random_seed", "to_categorical"]
+__all__ = ["PyDataset", "Sequence", "array_to_img", "get_file", "image_dataset_from_directory", "img_to_array",
+           "load_img", "model_to_dot", "pack_x_y_sample_weight", "plot_model", "save_img", "set_random_seed", "to_categorical",
+           "unpack_x_y_sample_weight"]

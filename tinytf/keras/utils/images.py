@@ -113,6 +113,26 @@ def array_to_img(x, data_format=None, scale=True, dtype=None):
     return Image.fromarray(x, "RGB" if channels == 3 else "RGBA")
 
 
+def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
+    """Save the 3-D array ``x`` as an image file (``array_to_img``, then Pillow; the format from
+    ``file_format`` or the extension). An RGBA image saved as JPEG loses its alpha, with a warning."""
+    import warnings
+    from ...files import atomic_write
+    Image = _pil()
+    img = array_to_img(x, data_format=data_format, scale=scale)
+    if file_format is None:
+        ext = os.path.splitext(os.fspath(path))[1].lower()
+        file_format = Image.registered_extensions().get(ext)
+        if file_format is None:
+            raise ValueError(f"save_img: cannot tell the image format from the extension of {path!r}; "
+                             "pass file_format='png' (or 'jpeg', ...)")
+    if img.mode == "RGBA" and file_format.lower() in ("jpg", "jpeg"):
+        warnings.warn("The JPG format does not support RGBA images, converting to RGB.", stacklevel=2)
+        img = img.convert("RGB")
+    with atomic_write(path) as f:
+        img.save(f, format=file_format, **kwargs)
+
+
 def _index_directory(directory, labels, class_names):
     """Sorted image paths, their labels and the class names (Keras's ``index_directory``)."""
     subdirs = sorted(d for d in os.listdir(directory) if os.path.isdir(os.path.join(directory, d)))
