@@ -182,10 +182,12 @@ class Trainer:
         """Outputs for ``x`` (arrays or a Dataset), computed in inference mode, as a NumPy array."""
         from .data_adapter import Batches
         batches = Batches(x, None, batch_size, shuffle=False, steps=steps, what="predict")
-        outs = [self(xb, training=False).numpy() for xb, _ in batches.epoch()]
+        outs = [self(xb, training=False) for xb, _ in batches.epoch()]
         if not outs:
             raise ValueError("predict: the data gave no batches (an empty Dataset?)")
-        return np.concatenate(outs, axis=0)
+        if isinstance(outs[0], (list, tuple)):  # a model with several outputs: one array each
+            return [np.concatenate([np.asarray(o[k]) for o in outs], axis=0) for k in range(len(outs[0]))]
+        return np.concatenate([o.numpy() for o in outs], axis=0)
 
     def predict_on_batch(self, x):
         return self(x, training=False).numpy()

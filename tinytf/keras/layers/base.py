@@ -359,7 +359,24 @@ class Layer:
                                       "tinytf's functional API takes layers with one output")
         self.output_shape_built = TensorShape(out_shape)
         out_dtype = self.dtype if np.dtype(self.dtype).kind == "f" else dtype
-        return KerasTensor(out_shape, out_dtype, self, parents)
+        self.output = KerasTensor(out_shape, out_dtype, self, parents)
+        return self.output
+
+    # ---- the symbolic tensors of the layer's last call on KerasTensors (Keras's layer.output) ----
+    @property
+    def output(self):
+        if self.__dict__.get("_output") is None:
+            raise AttributeError(f"Layer '{self.name}' has never been called and thus has no defined output.")
+        return self._output
+
+    @output.setter
+    def output(self, value):
+        self.__dict__["_output"] = value
+
+    @property
+    def input(self):
+        parents = self.output.parents
+        return parents[0] if len(parents) == 1 else list(parents)
 
     # ---- description -------------------------------------------------------------------
     def get_config(self):
