@@ -3,6 +3,8 @@
 ``import tinytf as tf`` and write TensorFlow code: tensors, ``GradientTape``, ``tf.nn`` ops,
 ``tf.keras`` layers and models. Arrays are NHWC, filters HWIO, floats float32 by default.
 """
+import types as _types
+
 from . import config, dtypes, errors, math, nn, random  # noqa: F401
 from . import ops as _ops
 from .backend import floatx as _floatx  # noqa: F401
@@ -27,6 +29,29 @@ _ops.math_ops._attach()
 __version__ = "2.21.0"  # the TensorFlow API implemented: code checks `tf.__version__` against "2."
 __tinytf_version__ = "0.1.0"  # tinytf's own release (pyproject.toml)
 newaxis = None
+version = _types.SimpleNamespace(VERSION=__version__)
+
+
+def get_logger():
+    """TensorFlow's logger, ``logging.getLogger('tensorflow')``."""
+    import logging
+    return logging.getLogger("tensorflow")
+
+
+class name_scope:
+    """``with tf.name_scope('block'):``: names only the graph TensorFlow would build; tinytf runs
+    eagerly, so the block runs as written and ``as`` gives TensorFlow's ``'block/'``."""
+
+    def __init__(self, name):
+        if not isinstance(name, str):
+            raise TypeError(f"tf.name_scope: name must be a string, got {name!r}")
+        self.name = name
+
+    def __enter__(self):
+        return self.name + "/" if self.name else ""
+
+    def __exit__(self, *exc):
+        return False
 
 
 def is_tensor(x):
@@ -66,7 +91,7 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
 
 
 _LAZY = {"keras": "tinytf.keras", "data": "tinytf.data", "image": "tinytf.image", "train": "tinytf.train",
-         "onnx": "tinytf.onnx", "distribute": "tinytf.distribute"}
+         "onnx": "tinytf.onnx", "distribute": "tinytf.distribute", "test": "tinytf.test"}
 _FROM_DATA = ("TensorSpec",)
 _KERAS_ALIASES = ("losses", "optimizers", "metrics", "initializers", "layers", "models", "callbacks",
                   "regularizers", "activations")

@@ -11,6 +11,7 @@ Note: ``from_tensor_slices`` does not copy NumPy inputs; do not modify them whil
 """
 import types
 
+from .options import AutoShardPolicy, Options
 from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 from .structure import TensorSpec
 
@@ -21,7 +22,7 @@ def _cardinality(dataset):
 
 experimental = types.SimpleNamespace(
     AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE_CARDINALITY,
-    UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY, cardinality=_cardinality)
+    UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY, cardinality=_cardinality, AutoShardPolicy=AutoShardPolicy)
 
-__all__ = ["AUTOTUNE", "Dataset", "INFINITE_CARDINALITY", "TensorSpec", "UNKNOWN_CARDINALITY",
+__all__ = ["AUTOTUNE", "Dataset", "INFINITE_CARDINALITY", "Options", "TensorSpec", "UNKNOWN_CARDINALITY",
            "experimental"]
