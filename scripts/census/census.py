@@ -436,7 +436,11 @@ class Checker:
 
 
 def _has_member(cls, attr):
+    """The class has ``attr``, one of its classes assigns ``self.<attr>``, or its package's code sets
+    ``<obj>.<attr>`` on instances it makes (``image_dataset_from_directory``'s ``ds.class_names``)."""
     if hasattr(cls, attr):
+        return True
+    if attr in _instance_attrs():
         return True
     pattern = re.compile(r"self\." + re.escape(attr) + r"\s*(=|,)")
     for k in cls.__mro__:
@@ -446,6 +450,25 @@ def _has_member(cls, attr):
         except (TypeError, OSError):
             continue
     return False
+
+
+_SET_ON_INSTANCES = None
+
+
+def _instance_attrs():
+    """Attributes tinytf's code sets on objects other than ``self`` (``ds.class_names = names``)."""
+    global _SET_ON_INSTANCES
+    if _SET_ON_INSTANCES is None:
+        import tinytf
+        root = os.path.dirname(tinytf.__file__)
+        found = set()
+        for dirpath, _, files in os.walk(root):
+            for f in files:
+                if f.endswith(".py"):
+                    src = open(os.path.join(dirpath, f), encoding="utf-8").read()
+                    found.update(re.findall(r"^\s*(?!self\b)[a-z_]\w*\.([a-z_]\w*)\s*=[^=]", src, re.M))
+        _SET_ON_INSTANCES = found
+    return _SET_ON_INSTANCES
 
 
 def _accepts(fn, kw):

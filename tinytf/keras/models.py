@@ -79,9 +79,10 @@ class Model(Trainer, Layer):
             if id(t) not in seen:
                 raise ValueError("Model(inputs, outputs): an input is not connected to the outputs")
         self._functional = (list(ins), list(outs), order, isinstance(outputs, (list, tuple)))
-        for t in order:
-            if t.layer is not None and not isinstance(t.layer, InputLayer):
-                self._track(t.layer)
+        from .saving.model_config import functional_order
+        for layer in functional_order(self):  # Keras's layer (and so weight) order
+            if not isinstance(layer, InputLayer):
+                self._track(layer)
         self.built = True
 
     # ---- symbolic inputs and outputs (Keras's model.inputs / model.output) ----------------

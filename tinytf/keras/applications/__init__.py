@@ -1,5 +1,10 @@
-"""``keras.applications``: each ImageNet model family's ``preprocess_input`` (the architectures and
-their weights are not part of tinytf yet)."""
+"""``keras.applications``: ImageNet models as Keras builds them (``VGG16``, ``VGG19``, ``ResNet50``,
+``ResNet101``, ``ResNet152``, ``MobileNetV2``; ``weights='imagenet'`` downloads Keras's weight files
+once, as Keras) and each model family's ``preprocess_input``."""
 from . import (  # noqa: F401
     convnext, densenet, efficientnet, efficientnet_v2, imagenet_utils, inception_resnet_v2, inception_v3, mobilenet,
     mobilenet_v2, mobilenet_v3, nasnet, resnet, resnet50, resnet_v2, vgg16, vgg19, xception)
+from .mobilenet_v2 import MobileNetV2  # noqa: F401
+from .resnet import ResNet50, ResNet101, ResNet152  # noqa: F401
+from .vgg16 import VGG16  # noqa: F401
+from .vgg19 import VGG19  # noqa: F401

@@ -1,6 +1,7 @@
-"""``keras.applications.resnet50.preprocess_input``: mode 'caffe' (imagenet_utils)."""
-from . import imagenet_utils
+"""``keras.applications.resnet50``: ``ResNet50`` and its ``preprocess_input`` (mode 'caffe')."""
+from . import imagenet_utils as U
+from .resnet import ResNet50  # noqa: F401
 
 
 def preprocess_input(x, data_format=None):
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
+    return U.preprocess_input(x, data_format=data_format, mode="caffe")
