@@ -144,13 +144,12 @@ def validate_activation(classifier_activation, weights):
                          f"classifier_activation={classifier_activation}")
 
 
-def head(x, include_top, pooling, classes, classifier_activation, weights, flatten=False, pool_names=(None, None)):
-    """The classifier (``include_top``) or the optional global pooling that ends each model."""
+def head(x, include_top, pooling, classes, classifier_activation, weights, top_pool=None, pool_names=(None, None)):
+    """The classifier (``include_top``: global average pooling named ``top_pool``, then Dense) or the
+    optional global pooling (named ``pool_names``) that ends each model."""
     from .. import layers
     if include_top:
-        if flatten:
-            return x
-        x = layers.GlobalAveragePooling2D(name=pool_names[0])(x)
+        x = layers.GlobalAveragePooling2D(name=top_pool)(x)
         validate_activation(classifier_activation, weights)
         return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     if pooling == "avg":

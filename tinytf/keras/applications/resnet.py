@@ -43,7 +43,8 @@ def resnet(arch, include_top, weights, input_tensor, input_shape, pooling, class
         x = _block(x, filters, 1 if stage == 2 else 2, True, f"conv{stage}_block1")
         for i in range(2, blocks + 1):
             x = _block(x, filters, 1, False, f"conv{stage}_block{i}")
-    x = U.head(x, include_top, pooling, classes, classifier_activation, weights, pool_names=("avg_pool", "max_pool"))
+    x = U.head(x, include_top, pooling, classes, classifier_activation, weights, top_pool="avg_pool",
+               pool_names=("avg_pool", "max_pool"))
     suffix = "" if include_top else "_notop"
     fname = f"resnet/{arch}_weights_tf_dim_ordering_tf_kernels{suffix}.h5"
     return U.finish(img_input, input_tensor, x, name, weights, fname, _HASHES[arch][0 if include_top else 1])
