@@ -518,9 +518,14 @@ def scan(corpus, knows=None):
 
 def census(programs, checker, assume=()):
     counts = collections.Counter(n for names in programs.values() for n in names)
-    ok = {n: checker.covered(n) or n in assume for n in counts}
+    ok = {n: checker.covered(n) or _assumed(n, assume) for n in counts}
     full = [p for p, names in programs.items() if all(ok[n] for n in names)]
     return counts, ok, full
+
+
+def _assumed(name, assume):
+    """``name`` is in ``assume``, or is a keyword or member of a name in it."""
+    return name in assume or any(name.startswith((a + "(", a + ".")) for a in assume)
 
 
 def render(programs, counts, ok, full, sources):
