@@ -78,3 +78,15 @@ def test_argument_errors_name_the_argument(tmp_path):
         IDG().flow_from_directory(str(tmp_path), class_mode="onehot")
     with pytest.raises(ValueError, match="rank 4"):
         IDG().flow(np.zeros((3, 4, 4)))
+
+
+def test_fit_reads_an_iterator_as_a_py_dataset():
+    py_dataset = getattr(tf.keras.utils, "PyDataset", None)
+    if py_dataset is None:
+        pytest.skip("this tinytf has no keras.utils.PyDataset (fit reads iterators through it)")
+    it = IDG(rescale=1 / 255.0, horizontal_flip=True).flow(FIX["x"], FIX["y"] % 2, batch_size=4, seed=1)
+    assert isinstance(it, py_dataset)
+    model = tf.keras.Sequential([tf.keras.Input((7, 8, 3)), tf.keras.layers.Flatten(), tf.keras.layers.Dense(2)])
+    model.compile(optimizer="sgd", loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    hist = model.fit(it, epochs=2, verbose=0)
+    assert len(hist.history["loss"]) == 2 and np.isfinite(hist.history["loss"]).all()
