@@ -36,3 +36,9 @@ def test_gradients_flow_through_the_backend_functions():
     with tf.GradientTape() as tape:
         y = K.sum(K.square(x)) + K.mean(K.exp(x))
     np.testing.assert_allclose(tape.gradient(y, x).numpy(), 2 * np.array([1, 2]) + np.exp([1, 2]) / 2, rtol=1e-6)
+
+
+def test_constant_defaults_to_floatx():
+    c = K.constant([1, 2])
+    assert c.dtype == tf.float32 and c.numpy().tolist() == [1.0, 2.0]
+    assert K.constant(3, dtype="int32", shape=(2,)).numpy().tolist() == [3, 3]

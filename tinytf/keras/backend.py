@@ -49,6 +49,11 @@ def int_shape(x):
         return None
 
 
+def constant(value, dtype=None, shape=None, name=None):
+    """``tf.constant`` with Keras's float default (``floatx()``)."""
+    return _tf().constant(value, dtype=dtype or floatx(), shape=shape)
+
+
 def shape(x):
     return _tf().shape(x)
 
@@ -84,5 +89,5 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     return _tf().random.normal(shape, mean=mean, stddev=stddev, dtype=dtype or floatx(), seed=seed)
 
 
-__all__ = ["clear_session", "epsilon", "exp", "flatten", "floatx", "image_data_format", "int_shape", "mean",
+__all__ = ["clear_session", "constant", "epsilon", "exp", "flatten", "floatx", "image_data_format", "int_shape", "mean",
            "random_normal", "shape", "square", "sum"]

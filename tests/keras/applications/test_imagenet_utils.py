@@ -35,3 +35,29 @@ def test_bad_mode_and_data_format_are_value_errors():
         apps.imagenet_utils.preprocess_input(FIX["img"], mode="keras")
     with pytest.raises(ValueError, match="data_format"):
         apps.imagenet_utils.preprocess_input(FIX["img"], data_format="NHWC")
+
+
+def test_decode_predictions_reads_the_class_index_and_sorts(tmp_path, monkeypatch):
+    import json
+    index = {str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}
+    path = tmp_path / "imagenet_class_index.json"
+    path.write_text(json.dumps(index))
+    calls = []
+
+    def fake_get_file(fname, origin, **kwargs):
+        calls.append((fname, origin, kwargs))
+        return str(path)
+    monkeypatch.setattr(tf.keras.utils, "get_file", fake_get_file)
+    monkeypatch.setattr(apps.imagenet_utils, "_CLASS_INDEX", {})
+    preds = np.zeros((2, 1000), np.float32)
+    preds[0, [5, 7, 9]] = [0.2, 0.5, 0.3]
+    preds[1, 999] = 1.0
+    out = apps.resnet50.decode_predictions(tf.constant(preds), top=3)
+    assert [r[:2] for r in out[0]] == [("n00000007", "class_7"), ("n00000009", "class_9"), ("n00000005", "class_5")]
+    assert out[0][0][2] == np.float32(0.5) and out[1][0][:2] == ("n00000999", "class_999") and len(out[1]) == 3
+    assert calls == [("imagenet_class_index.json", apps.imagenet_utils.CLASS_INDEX_PATH,
+                      {"cache_subdir": "models", "file_hash": "c2c37ea517e94d9795004a39431a14cb"})]
+    apps.xception.decode_predictions(preds)  # read once, then kept
+    assert len(calls) == 1
+    with pytest.raises(ValueError, match=r"\(samples, 1000\)"):
+        apps.mobilenet_v2.decode_predictions(np.zeros((2, 10)))

@@ -1,6 +1,7 @@
 """``keras.applications.densenet``: DenseNet121/169/201 (Huang et al., 2016) as Keras builds them, and
 their ``preprocess_input`` (mode 'torch')."""
 from . import imagenet_utils as U
+from .imagenet_utils import decode_predictions  # noqa: F401
 
 _EPS = 1.001e-5
 _HASHES = {(6, 12, 24, 16): ("densenet121", "9d60b8095a5708f2dcce2bca79d332c7", "30ee3e1110167f948a6b9946edeeb738"),

@@ -8,6 +8,8 @@ import numpy as np
 
 from ...backend import floatx
 
+CLASS_INDEX_PATH = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
+_CLASS_INDEX = {}
 _CAFFE_MEAN = (103.939, 116.779, 123.68)
 _TORCH_MEAN, _TORCH_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
@@ -37,6 +39,28 @@ def preprocess_input(x, data_format=None, mode="caffe"):
         return (x / 255.0 - mean) / std
     x = tf.reverse(x, [axis])
     return x + np.reshape(-np.array(_CAFFE_MEAN, x.dtype.as_numpy_dtype), shape)
+
+
+def decode_predictions(preds, top=5):
+    """The ``top`` ImageNet classes of each row of ``preds`` [samples, 1000] as
+    ``(class_name, description, score)``, best first (the class index is downloaded once, as Keras)."""
+    preds = np.asarray(preds.numpy() if hasattr(preds, "numpy") else preds)
+    if preds.ndim != 2 or preds.shape[1] != 1000:
+        raise ValueError("`decode_predictions` expects a batch of predictions (i.e. a 2D array of shape "
+                         f"(samples, 1000)). Received array with shape: {preds.shape}")
+    if not _CLASS_INDEX:
+        import json
+        from ..utils import get_file
+        path = get_file("imagenet_class_index.json", CLASS_INDEX_PATH, cache_subdir="models",
+                        file_hash="c2c37ea517e94d9795004a39431a14cb")
+        with open(path) as fh:
+            _CLASS_INDEX.update(json.load(fh))
+    results = []
+    for pred in preds:
+        result = [tuple(_CLASS_INDEX[str(i)]) + (pred[i],) for i in pred.argsort()[-top:][::-1]]
+        result.sort(key=lambda t: t[2], reverse=True)
+        results.append(result)
+    return results
 
 
 def _numpy(x, data_format, mode):

@@ -1,6 +1,7 @@
 """``keras.applications.inception_v3``: InceptionV3 (Szegedy et al., 2015) as Keras builds it, and its
 ``preprocess_input`` (mode 'tf')."""
 from . import imagenet_utils as U
+from .imagenet_utils import decode_predictions  # noqa: F401
 
 
 def conv2d_bn(x, filters, num_row, num_col, padding="same", strides=(1, 1), name=None):

@@ -1,6 +1,7 @@
 """``keras.applications.resnet``: ResNet50/101/152 (He et al., 2015; v1, post-activation) as Keras
 builds them, and their ``preprocess_input`` (mode 'caffe')."""
 from . import imagenet_utils as U
+from .imagenet_utils import decode_predictions  # noqa: F401
 
 _STACKS = {"resnet50": (3, 4, 6, 3), "resnet101": (3, 4, 23, 3), "resnet152": (3, 8, 36, 3)}
 _HASHES = {"resnet50": ("2cb95161c43110f7111970584f804107", "4d473c1dd8becc155b73f8504c6f6626"),

@@ -1,6 +1,7 @@
 """``keras.applications.vgg16``: VGG16 (Simonyan & Zisserman, 2014) as Keras builds it, and its
 ``preprocess_input`` (mode 'caffe')."""
 from . import imagenet_utils as U
+from .imagenet_utils import decode_predictions  # noqa: F401
 
 _BLOCKS = {16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
 _HASHES = {16: ("64373286793e3c8b2b4e3219cbf3544b", "6d6bbae143d832006294945121d1f1fc"),

@@ -1,6 +1,7 @@
 """``keras.applications.vgg19``: VGG19 as Keras builds it (``vgg16.vgg`` with four convs in blocks 3-5),
 and its ``preprocess_input`` (mode 'caffe')."""
 from . import imagenet_utils as U
+from .imagenet_utils import decode_predictions  # noqa: F401
 from .vgg16 import vgg
 
 

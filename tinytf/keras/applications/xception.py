@@ -1,6 +1,7 @@
 """``keras.applications.xception``: Xception (Chollet, 2017) as Keras builds it, and its
 ``preprocess_input`` (mode 'tf')."""
 from . import imagenet_utils as U
+from .imagenet_utils import decode_predictions  # noqa: F401
 
 
 def _sep_bn(x, filters, name, act_before=None, act_after=None):
