@@ -21,6 +21,7 @@ from .ops.math_ops import (  # noqa: F401
     minimum, multiply, negative, not_equal, pow, reduce_all, reduce_any, reduce_logsumexp, reduce_max,
     reduce_mean, reduce_min, reduce_prod, reduce_sum, round, sigmoid, sign, sin, sqrt, square,
     squared_difference, subtract, tanh, tensordot)
+from .module import Module  # noqa: F401
 from .ops.stats_ops import roll  # noqa: F401
 from .tape import GradientTape  # noqa: F401
 from .tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor  # noqa: F401
