@@ -6,6 +6,7 @@ from .convolutional import (  # noqa: F401
     Conv1D, Conv2DTranspose, Convolution1D, Convolution2DTranspose, DepthwiseConv2D, SeparableConv2D,
     SeparableConvolution2D)
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape  # noqa: F401
+from .embedding import Embedding  # noqa: F401
 from .lambda_layer import Lambda  # noqa: F401
 from .layer_normalization import GroupNormalization, LayerNormalization  # noqa: F401
 from .merging import (  # noqa: F401
