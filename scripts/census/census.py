@@ -453,6 +453,13 @@ def _has_member(cls, attr):
         return True
     if attr in _instance_attrs():
         return True
+    try:  # a class made without arguments (tf.data.Options) may set its attributes in a loop
+        sig = inspect.signature(cls)
+        if all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+               for p in sig.parameters.values()) and hasattr(cls(), attr):
+            return True
+    except Exception:  # a constructor that fails without arguments says nothing about the attribute
+        pass
     pattern = re.compile(r"self\." + re.escape(attr) + r"\s*(=|,)")
     for k in cls.__mro__:
         try:
