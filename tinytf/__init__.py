@@ -93,7 +93,8 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
 
 
 _LAZY = {"keras": "tinytf.keras", "data": "tinytf.data", "image": "tinytf.image", "train": "tinytf.train",
-         "onnx": "tinytf.onnx", "distribute": "tinytf.distribute", "test": "tinytf.test"}
+         "onnx": "tinytf.onnx", "distribute": "tinytf.distribute", "test": "tinytf.test",
+         "io": "tinytf.io"}
 _FROM_DATA = ("TensorSpec",)
 _KERAS_ALIASES = ("losses", "optimizers", "metrics", "initializers", "layers", "models", "callbacks",
                   "regularizers", "activations")

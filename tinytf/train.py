@@ -22,6 +22,7 @@ import numpy as np
 
 from .errors import NotFoundError
 from .files import read_npz, write_npz_atomic, write_text_atomic
+from .records import BytesList, Example, Feature, Features, FloatList, Int64List  # noqa: F401 (tf.train's protos)
 from .tensor import Variable
 
 _FORMAT = "tinytf-checkpoint-1"
@@ -370,4 +371,5 @@ class CheckpointManager:
         return None
 
 
-__all__ = ["Checkpoint", "CheckpointManager", "latest_checkpoint"]
+__all__ = ["BytesList", "Checkpoint", "CheckpointManager", "Example", "Feature", "Features", "FloatList",
+           "Int64List", "latest_checkpoint"]

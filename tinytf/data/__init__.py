@@ -14,6 +14,7 @@ import types
 from .options import AutoShardPolicy, Options
 from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 from .structure import TensorSpec
+from .tfrecord import TFRecordDataset
 
 
 def _cardinality(dataset):
@@ -24,5 +25,5 @@ experimental = types.SimpleNamespace(
     AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE_CARDINALITY,
     UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY, cardinality=_cardinality, AutoShardPolicy=AutoShardPolicy)
 
-__all__ = ["AUTOTUNE", "Dataset", "INFINITE_CARDINALITY", "Options", "TensorSpec", "UNKNOWN_CARDINALITY",
+__all__ = ["AUTOTUNE", "Dataset", "INFINITE_CARDINALITY", "Options", "TFRecordDataset", "TensorSpec", "UNKNOWN_CARDINALITY",
            "experimental"]
