@@ -1,5 +1,5 @@
 """``keras.applications``: ImageNet models as Keras builds them (``VGG16``, ``VGG19``, ``ResNet50``,
-``ResNet101``, ``ResNet152``, ``MobileNetV2``, ``Xception``, ``InceptionV3``,
+``ResNet101``, ``ResNet152``, ``MobileNet``, ``MobileNetV2``, ``Xception``, ``InceptionV3``,
 ``DenseNet121/169/201``; ``weights='imagenet'`` downloads Keras's weight files
 once, as Keras) and each model family's ``preprocess_input``."""
 from . import (  # noqa: F401
@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     mobilenet_v2, mobilenet_v3, nasnet, resnet, resnet50, resnet_v2, vgg16, vgg19, xception)
 from .densenet import DenseNet121, DenseNet169, DenseNet201  # noqa: F401
 from .inception_v3 import InceptionV3  # noqa: F401
+from .mobilenet import MobileNet  # noqa: F401
 from .mobilenet_v2 import MobileNetV2  # noqa: F401
 from .resnet import ResNet50, ResNet101, ResNet152  # noqa: F401
 from .vgg16 import VGG16  # noqa: F401
