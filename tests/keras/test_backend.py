@@ -42,3 +42,8 @@ def test_constant_defaults_to_floatx():
     c = K.constant([1, 2])
     assert c.dtype == tf.float32 and c.numpy().tolist() == [1.0, 2.0]
     assert K.constant(3, dtype="int32", shape=(2,)).numpy().tolist() == [3, 3]
+
+
+def test_keras_config_reads_the_settings():
+    assert tf.keras.config.backend() == "tensorflow" and tf.keras.config.floatx() == "float32"
+    assert tf.keras.config.epsilon() == 1e-7 and tf.keras.config.image_data_format() == "channels_last"

@@ -3,7 +3,7 @@ from . import activations, callbacks, initializers, layers, regularizers  # noqa
 from .layers import Input  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 
-_LAZY = ("optimizers", "losses", "metrics", "datasets", "models", "backend", "utils", "saving", "preprocessing",
+_LAZY = ("optimizers", "losses", "metrics", "datasets", "models", "backend", "utils", "saving", "preprocessing", "config",
          "applications")
 
 
