@@ -48,7 +48,8 @@ def test_names_through_aliases_types_and_classes(tmp_path):
 
 def test_notebook_code_cells_with_magics(tmp_path):
     nb = {"cells": [{"cell_type": "markdown", "source": ["tf.nn.relu is not code here"]},
-                    {"cell_type": "code", "source": ["!pip install x\n", "%matplotlib inline\n", "import tensorflow as tf\n"]},
+                    {"cell_type": "code",
+                     "source": ["!pip install x\n", "%matplotlib inline\n", "import tensorflow as tf\n"]},
                     {"cell_type": "code", "source": "y = tf.nn.relu(x)\nthis is not python\nz = tf.math.exp(y)"}]}
     (tmp_path / "nb.ipynb").write_text(json.dumps(nb))
     assert census.program_names(str(tmp_path / "nb.ipynb")) == {"tf.nn.relu", "tf.math.exp"}

@@ -30,7 +30,8 @@ def test_arguments_and_config():
     with pytest.warns(UserWarning, match="input_length"):
         layer = tf.keras.layers.Embedding(5, 2, input_length=3)
     cfg = layer.get_config()
-    assert cfg["input_dim"] == 5 and cfg["output_dim"] == 2 and cfg["embeddings_initializer"]["class_name"] == "RandomUniform"
+    assert cfg["input_dim"] == 5 and cfg["output_dim"] == 2
+    assert cfg["embeddings_initializer"]["class_name"] == "RandomUniform"
     layer.build()
     assert layer.embeddings.shape == (5, 2) and np.abs(layer.embeddings.numpy()).max() <= 0.05
 

@@ -23,7 +23,8 @@ def _cardinality(dataset):
 
 experimental = types.SimpleNamespace(
     AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE_CARDINALITY,
-    UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY, cardinality=_cardinality, AutoShardPolicy=AutoShardPolicy)
+    UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY, cardinality=_cardinality,
+    AutoShardPolicy=AutoShardPolicy)
 
-__all__ = ["AUTOTUNE", "Dataset", "INFINITE_CARDINALITY", "Options", "TFRecordDataset", "TensorSpec", "UNKNOWN_CARDINALITY",
-           "experimental"]
+__all__ = ["AUTOTUNE", "Dataset", "INFINITE_CARDINALITY", "Options", "TFRecordDataset", "TensorSpec",
+           "UNKNOWN_CARDINALITY", "experimental"]

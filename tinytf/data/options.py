@@ -54,7 +54,8 @@ class Options(_OptionsGroup):
     """``tf.data.Options()``: ``options.experimental_deterministic = False`` and the like."""
     _FIELDS = {"autotune": AutotuneOptions, "deterministic": None, "experimental_deterministic": None,
                "experimental_distribute": DistributeOptions, "experimental_external_state_policy": None,
-               "experimental_optimization": OptimizationOptions, "experimental_service": None, "experimental_slack": None,
+               "experimental_optimization": OptimizationOptions, "experimental_service": None,
+               "experimental_slack": None,
                "experimental_symbolic_checkpoint": None, "experimental_warm_start": None,
                "threading": ThreadingOptions, "experimental_threading": None, "framework_type": None,
                "dataset_name": None}

@@ -3,8 +3,8 @@ from . import activations, callbacks, initializers, layers, regularizers  # noqa
 from .layers import Input  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 
-_LAZY = ("optimizers", "losses", "metrics", "datasets", "models", "backend", "utils", "saving", "preprocessing", "config",
-         "applications")
+_LAZY = ("optimizers", "losses", "metrics", "datasets", "models", "backend", "utils", "saving",
+         "preprocessing", "config", "applications")
 
 
 def __getattr__(name):
