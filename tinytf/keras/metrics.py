@@ -413,6 +413,26 @@ class MeanAbsoluteError(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype}
 
 
+class RootMeanSquaredError(Mean):
+    """``sqrt(mean(square(y_pred - y_true)))`` over all the values seen (Keras 3's)."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = _losses._tensor(y_true, self.dtype)
+        y_pred = _losses._tensor(y_pred, self.dtype)
+        y_true, y_pred = _losses.squeeze_or_expand_to_same_rank(y_true, y_pred)
+        error = np.asarray(y_pred) - np.asarray(y_true)
+        return super().update_state(error * error, sample_weight=sample_weight)
+
+    def result(self):
+        return Tensor(np.sqrt(np.asarray(super().result())))
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+
 class BinaryCrossentropy(MeanMetricWrapper):
     """The mean binary cross entropy."""
 
@@ -467,7 +487,7 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
 _CLASSES = (Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
             SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
             MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,
-            SparseCategoricalCrossentropy)
+            SparseCategoricalCrossentropy, RootMeanSquaredError)
 _ALL_OBJECTS = {c.__name__: c for c in _CLASSES}
 _ALL_OBJECTS.update({_to_snake_case(c.__name__): c for c in _CLASSES})
 _ALL_OBJECTS.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError,
@@ -558,7 +578,7 @@ def resolve_accuracy(loss, y_true_shape, y_pred_shape, name="accuracy"):
 
 __all__ = ["Metric", "Mean", "Sum", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
            "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy",
-           "MeanSquaredError", "MeanAbsoluteError", "BinaryCrossentropy", "CategoricalCrossentropy",
+           "MeanSquaredError", "MeanAbsoluteError", "RootMeanSquaredError", "BinaryCrossentropy", "CategoricalCrossentropy",
            "SparseCategoricalCrossentropy", "accuracy", "binary_accuracy", "categorical_accuracy",
            "sparse_categorical_accuracy", "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
            "mean_squared_error", "mean_absolute_error", "mse", "MSE", "mae", "MAE", "binary_crossentropy",
