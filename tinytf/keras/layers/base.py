@@ -362,6 +362,15 @@ class Layer:
         self.output = KerasTensor(out_shape, out_dtype, self, parents)
         return self.output
 
+    # ---- Keras 3's dtype policy names: tinytf has no mixed precision, both are the layer's dtype ----
+    @property
+    def compute_dtype(self):
+        return self.dtype
+
+    @property
+    def variable_dtype(self):
+        return self.dtype
+
     # ---- the symbolic tensors of the layer's last call on KerasTensors (Keras's layer.output) ----
     @property
     def output(self):
