@@ -40,7 +40,9 @@ def test_written_records_round_trip_and_tensorflow_reads_them(tmp_path):
                 "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[int(PARSED["label"][i])])),
                 "box": tf.train.Feature(float_list=tf.train.FloatList(value=PARSED["box"][i]))})).SerializeToString())
     ex = tf.train.Example.FromString(next(iter(tf.data.TFRecordDataset(str(path)))).numpy())
-    assert ex.features.feature["label"].list.value == [int(PARSED["label"][0])]
+    assert ex.features.feature["label"].int64_list.value == [int(PARSED["label"][0])]
+    assert ex.features.feature["label"].bytes_list.value == []
+    np.testing.assert_array_equal(ex.features.feature["box"].float_list.value, PARSED["box"][0])
     spec = {"label": SPEC["label"], "box": SPEC["box"]}
     got = [tf.io.parse_single_example(r, spec) for r in tf.data.TFRecordDataset(str(path))]
     np.testing.assert_array_equal([int(g["label"].numpy()) for g in got], PARSED["label"])

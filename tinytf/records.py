@@ -211,12 +211,26 @@ class Int64List:
 
 
 class Feature:
+    """One of ``bytes_list``, ``float_list``, ``int64_list`` (the others read as empty lists)."""
+
     def __init__(self, bytes_list=None, float_list=None, int64_list=None):
         given = [(k, v) for k, v in (("bytes_list", bytes_list), ("float_list", float_list),
                                      ("int64_list", int64_list)) if v is not None]
         if len(given) > 1:
             raise ValueError("Feature: give one of bytes_list, float_list, int64_list")
         self.kind, self.list = given[0] if given else (None, None)
+
+    @property
+    def bytes_list(self):
+        return self.list if self.kind == "bytes_list" else BytesList()
+
+    @property
+    def float_list(self):
+        return self.list if self.kind == "float_list" else FloatList()
+
+    @property
+    def int64_list(self):
+        return self.list if self.kind == "int64_list" else Int64List()
 
     def SerializeToString(self):
         if self.kind is None:
@@ -273,6 +287,9 @@ def _decode_list(kind, buf):
     return values
 
 
+_KIND_NAMES = ("bytes_list", "float_list", "int64_list")
+
+
 def _decode_example(data):
     """``{name: Feature}`` of a serialized Example."""
     out = {}
@@ -290,9 +307,7 @@ def _decode_example(data):
                     for kind, _, lst in _fields(v):
                         if kind in (1, 2, 3):
                             cls = (BytesList, FloatList, Int64List)[kind - 1]
-                            feature = Feature(**{("bytes_list", "float_list", "int64_list")[kind - 1]:
-                                                 cls.__new__(cls)})
-                            feature.list.value = _decode_list(kind, lst)
+                            feature = Feature(**{_KIND_NAMES[kind - 1]: cls(_decode_list(kind, lst))})
             out[key] = feature
     return out
 
