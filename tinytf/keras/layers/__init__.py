@@ -12,7 +12,7 @@ from .layer_normalization import GroupNormalization, LayerNormalization  # noqa:
 from .merging import (  # noqa: F401
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average, concatenate, dot, maximum,
     minimum, multiply, subtract)
-from .normalization import BatchNormalization  # noqa: F401
+from .normalization import BatchNormalization, Normalization  # noqa: F401
 from .pooling import (  # noqa: F401
     AveragePooling2D, AvgPool2D, AveragePool2D, GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPool2D,
     GlobalMaxPooling2D, MaxPool2D, MaxPooling2D)
