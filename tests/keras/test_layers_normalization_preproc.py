@@ -48,4 +48,5 @@ def test_in_a_model_before_training():
     model = tf.keras.Sequential([tf.keras.Input((4, 5, 3)), norm, tf.keras.layers.Flatten(), tf.keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     model.fit(FIX["x"], np.zeros((10, 1), np.float32), epochs=1, verbose=0)
-    assert len(model.trainable_weights) == 2 and len(norm.weights) == 2 and not norm.trainable_weights
+    assert len(model.trainable_weights) == 2 and len(norm.weights) == 3 and not norm.trainable_weights
+    assert norm.count.dtype == tf.int64

@@ -29,7 +29,7 @@ def test_architecture_and_outputs_match_keras(key):
     assert [list(w.shape) for w in model.weights] == m["shapes"]
     # default names (conv2d_3, activation_12) count per session: compare them without the number
     auto = re.compile(r"^(global_\w+_pooling2d|conv2d|batch_normalization|activation|add|concatenate|"
-                      r"average_pooling2d|max_pooling2d|zero_padding2d)(_\d+)?$")
+                      r"average_pooling2d|max_pooling2d|zero_padding2d|rescaling|normalization)(_\d+)?$")
     assert [auto.sub(r"\1", l.name) for l in model.layers] == [auto.sub(r"\1", n) for n in m["layers"]]
     assert model.count_params() == m["params"]
     model.set_weights([formula(i, tuple(s), r) for i, (s, r) in enumerate(zip(m["shapes"], m["roles"]))])

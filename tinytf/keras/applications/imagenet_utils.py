@@ -191,7 +191,8 @@ def finish(img_input, input_tensor, x, name, weights, imagenet_file, file_hash=N
     if weights == "imagenet":
         from ..utils import get_file
         fname = imagenet_file.rsplit("/", 1)[1]
-        model.load_weights(get_file(fname, WEIGHTS_URL + imagenet_file, cache_subdir="models", file_hash=file_hash))
+        url = imagenet_file if "://" in imagenet_file else WEIGHTS_URL + imagenet_file
+        model.load_weights(get_file(fname, url, cache_subdir="models", file_hash=file_hash))
     elif weights is not None:
         model.load_weights(weights)
     return model

@@ -137,17 +137,21 @@ class Normalization(Layer):
                                               trainable=False)
             self.adapt_variance = self.add_weight(name="variance", shape=self._stat_shape, initializer="ones",
                                                   trainable=False)
+            # Keras keeps it for older saved models (and so in its weight files); adapt() does not use it
+            self.count = self.add_weight(name="count", shape=(), dtype="int64", initializer="zeros", trainable=False)
             self.built = True
-            self._finalize()
         else:
             self.mean = np.broadcast_to(np.asarray(self.input_mean), self._broadcast_shape).astype(dt)
             self.variance = np.broadcast_to(np.asarray(self.input_variance), self._broadcast_shape).astype(dt)
             self.built = True
 
-    def _finalize(self):
+    def _stats(self):
+        """Mean and variance shaped to broadcast over the input (read afresh: weights may be set)."""
+        if self.input_mean is not None:
+            return self.mean, self.variance
         dt = np.dtype(self.dtype)
-        self.mean = np.asarray(self.adapt_mean).reshape(self._broadcast_shape).astype(dt)
-        self.variance = np.asarray(self.adapt_variance).reshape(self._broadcast_shape).astype(dt)
+        return (np.asarray(self.adapt_mean).reshape(self._broadcast_shape).astype(dt),
+                np.asarray(self.adapt_variance).reshape(self._broadcast_shape).astype(dt))
 
     def adapt(self, data):
         """Learn the mean and variance of ``data`` (an array, a tensor or a Dataset of batches)."""
@@ -180,16 +184,16 @@ class Normalization(Layer):
                 mean = new_mean
         self.adapt_mean.assign(np.asarray(mean, np.dtype(self.dtype)))
         self.adapt_variance.assign(np.asarray(var, np.dtype(self.dtype)))
-        self._finalize()
 
     def call(self, inputs):
         from ..backend import epsilon
         dt = np.dtype(self.dtype)
         inputs = M.cast(inputs, dt)
-        std = np.maximum(np.sqrt(self.variance), dt.type(epsilon()))
+        mean, variance = self._stats()
+        std = np.maximum(np.sqrt(variance), dt.type(epsilon()))
         if self.invert:
-            return M.add(self.mean, M.multiply(inputs, std))
-        return M.divide(M.subtract(inputs, self.mean), std)
+            return M.add(mean, M.multiply(inputs, std))
+        return M.divide(M.subtract(inputs, mean), std)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
