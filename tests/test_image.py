@@ -331,3 +331,20 @@ def test_random_brightness_delta_in_range():
 def test_bad_arguments(call, err, match):
     with pytest.raises(err, match=match):
         call()
+
+
+def test_rgb_to_grayscale_and_back_match_tensorflow():
+    fix = np.load(os.path.join(os.path.dirname(__file__), "fixtures", "misc19.npz"))
+    got = tf.image.rgb_to_grayscale(fix["u8"])
+    assert got.dtype == tf.uint8 and got.shape == (2, 5, 7, 1)
+    assert np.abs(got.numpy().astype(int) - fix["gray_u8"].astype(int)).max() <= 1  # float32 sum order
+    x = tf.Variable(fix["f32"])
+    upstream = tf.constant(fix["upstream"])
+    with tf.GradientTape() as tape:
+        g = tf.image.rgb_to_grayscale(x)
+        loss = tf.reduce_sum(g * upstream)
+    np.testing.assert_array_max_ulp(g.numpy(), fix["gray_f32"], maxulp=2)
+    np.testing.assert_array_max_ulp(tape.gradient(loss, x).numpy(), fix["gray_grad"], maxulp=1)
+    np.testing.assert_array_equal(tf.image.grayscale_to_rgb(fix["gray_u8"]).numpy(), fix["rgb_back"])
+    with pytest.raises(ValueError, match="3 channels"):
+        tf.image.rgb_to_grayscale(np.zeros((2, 2, 4), np.float32))

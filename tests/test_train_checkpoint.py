@@ -249,3 +249,16 @@ def test_restore_into_an_unbuilt_model_is_deferred_to_its_first_call(tmp_path):
     tf.train.Checkpoint(model=wrong).restore(path)
     with pytest.raises(ValueError, match="restored when built"):
         wrong(x)
+
+
+def test_cluster_spec_jobs_tasks_and_dict():
+    spec = tf.train.ClusterSpec({"worker": ["localhost:1", "localhost:2"], "ps": {3: "localhost:9"}})
+    assert spec.jobs == ["ps", "worker"] and spec.num_tasks("worker") == 2 and spec.task_indices("ps") == [3]
+    assert spec.task_address("worker", 1) == "localhost:2"
+    assert spec.as_dict() == {"worker": ["localhost:1", "localhost:2"], "ps": {3: "localhost:9"}}
+    assert spec.job_tasks("ps") == [None, None, None, "localhost:9"]
+    assert tf.train.ClusterSpec(spec) == spec and bool(spec) and not tf.train.ClusterSpec({})
+    with pytest.raises(ValueError, match="No such job"):
+        spec.num_tasks("chief")
+    with pytest.raises(ValueError, match="No task with index 5"):
+        spec.task_address("worker", 5)

@@ -3,6 +3,8 @@
 ``import tinytf as tf`` and write TensorFlow code: tensors, ``GradientTape``, ``tf.nn`` ops,
 ``tf.keras`` layers and models. Arrays are NHWC, filters HWIO, floats float32 by default.
 """
+import types as _types
+
 from . import config, dtypes, errors, math, nn, random  # noqa: F401
 from . import ops as _ops
 from .backend import floatx as _floatx  # noqa: F401
@@ -22,6 +24,8 @@ from .ops.math_ops import (  # noqa: F401
 from .ops.math_ops import einsum  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401
 from .init_ops import RandomNormal as random_normal_initializer  # noqa: F401
+from .module import Module  # noqa: F401
+from .ops.stats_ops import roll  # noqa: F401
 from .tape import GradientTape  # noqa: F401
 from .tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor  # noqa: F401
 
@@ -30,6 +34,13 @@ _ops.math_ops._attach()
 __version__ = "2.21.0"  # the TensorFlow API implemented: code checks `tf.__version__` against "2."
 __tinytf_version__ = "0.1.0"  # tinytf's own release (pyproject.toml)
 newaxis = None
+version = _types.SimpleNamespace(VERSION=__version__)
+
+
+def get_logger():
+    """TensorFlow's logger, ``logging.getLogger('tensorflow')``."""
+    import logging
+    return logging.getLogger("tensorflow")
 
 
 def is_tensor(x):
@@ -69,7 +80,7 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
 
 
 _LAZY = {"keras": "tinytf.keras", "data": "tinytf.data", "image": "tinytf.image", "train": "tinytf.train",
-         "io": "tinytf.io", "strings": "tinytf.strings", "compat": "tinytf.compat",
+         "io": "tinytf.io", "strings": "tinytf.strings", "compat": "tinytf.compat", "test": "tinytf.test",
          "onnx": "tinytf.keras.saving.onnx", "distribute": "tinytf.distribute", "summary": "tinytf.summary"}
 _FROM_DATA = ("TensorSpec",)
 _FROM_SUMMARY = ("name_scope",)  # tf.name_scope: prefixes summary tags (tinytf's ops have no names)

@@ -15,3 +15,7 @@ class NotFoundError(OpError, FileNotFoundError):
 
 class UnimplementedError(OpError, NotImplementedError):
     """The operation is not implemented in tinytf."""
+
+
+class DataLossError(OpError):
+    """A file's data is corrupted or truncated (a TFRecord checksum does not match)."""

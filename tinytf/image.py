@@ -295,6 +295,27 @@ def transpose(image, name=None):
 
 # ---- dtype and colour -----------------------------------------------------------------------
 
+def rgb_to_grayscale(images, name=None):
+    """Luma ``0.2989 R + 0.5870 G + 0.1140 B`` over the last axis (kept, size 1), computed in float32
+    (integer images on the [0, 1] scale and converted back, as TensorFlow)."""
+    x = as_tensor(images)
+    if x._v.ndim < 1 or x._v.shape[-1] != 3:
+        raise ValueError(f"rgb_to_grayscale: images must have 3 channels on the last axis, got shape "
+                         f"{tuple(x._v.shape)}")
+    f = convert_image_dtype(x, F32)
+    gray = M.tensordot(f, np.array([0.2989, 0.5870, 0.1140], F32), [[-1 + f._v.ndim], [0]])
+    return convert_image_dtype(A.expand_dims(gray, -1), x._v.dtype)
+
+
+def grayscale_to_rgb(images, name=None):
+    """The one channel repeated three times."""
+    x = as_tensor(images)
+    if x._v.ndim < 2 or x._v.shape[-1] != 1:
+        raise ValueError(f"grayscale_to_rgb: images must have 1 channel on the last axis, got shape "
+                         f"{tuple(x._v.shape)}")
+    return A.concat([x, x, x], -1)
+
+
 def per_image_standardization(image):
     """``(x - mean) / max(stddev, 1/sqrt(N))`` per image, N = height*width*channels; float32."""
     x = M.cast(_image(image, "per_image_standardization"), F32)

@@ -1,4 +1,5 @@
-"""``tf.io``: files as ``tf.string`` tensors and the image codecs (``decode_png``, ``decode_jpeg``,
+"""``tf.io``: TFRecord files and ``tf.train.Example`` parsing (``records.py``), ``gfile``
+(``gfile.py``), files as ``tf.string`` tensors and the image codecs (``decode_png``, ``decode_jpeg``,
 ``decode_gif``, ``decode_bmp``, ``decode_image``, ``encode_png``, ``encode_jpeg``), plus
 ``decode_raw``. Decoding uses Pillow (the ``image`` extra, imported on first use).
 
@@ -14,10 +15,12 @@ import io as _io
 
 import numpy as np
 
-from . import dtypes as _dt
+from . import dtypes as _dtypes
 from .errors import InvalidArgumentError, NotFoundError
 from .tensor import Tensor
 from .ops.image_ops import convert_image_dtype
+from . import gfile  # noqa: F401 (tf.io.gfile)
+from .records import FixedLenFeature, TFRecordWriter, parse_single_example  # noqa: F401 (TFRecord files)
 
 
 def _pil():
@@ -65,7 +68,7 @@ def write_file(filename, contents, name=None):
 def decode_raw(input_bytes, out_type, little_endian=True, fixed_length=None, name=None):
     """The bytes reinterpreted as a vector of ``out_type`` (``tf.io.decode_raw``)."""
     data = _bytes(input_bytes, "decode_raw", "input_bytes")
-    dt = _dt.np_dtype(out_type).newbyteorder("<" if little_endian else ">")
+    dt = _dtypes.np_dtype(out_type).newbyteorder("<" if little_endian else ">")
     if fixed_length is not None:
         data = data[:fixed_length].ljust(fixed_length, b"\0")
     if len(data) % dt.itemsize:
@@ -140,12 +143,12 @@ def _png_array(im):
     return (a[..., None] if a.ndim == 2 else a), 8
 
 
-def decode_png(contents, channels=0, dtype=_dt.uint8, name=None):
+def decode_png(contents, channels=0, dtype=_dtypes.uint8, name=None):
     """A PNG's pixels, (H, W, C) of ``dtype`` (uint8 or uint16): ``channels`` 0 keeps the file's
     (a palette gives RGB, or RGBA with transparency), 1 grey, 3 RGB, 4 RGBA. 16-bit data read as
     uint8 keeps the high byte (libpng's strip_16), 8-bit read as uint16 is multiplied by 257."""
     channels = _check_channels(channels, "decode_png")
-    dt = np.dtype(_dt.np_dtype(dtype))
+    dt = np.dtype(_dtypes.np_dtype(dtype))
     if dt not in (np.uint8, np.uint16):
         raise InvalidArgumentError(f"decode_png: dtype must be uint8 or uint16, got {dt.name}")
     im = _open(_bytes(contents, "decode_png"), "decode_png")
@@ -225,12 +228,12 @@ def decode_bmp(contents, channels=0, name=None):
     return Tensor(_fit_channels(a, channels, _png_grey))
 
 
-def decode_image(contents, channels=None, dtype=_dt.uint8, name=None, expand_animations=True):
+def decode_image(contents, channels=None, dtype=_dtypes.uint8, name=None, expand_animations=True):
     """Any of PNG, JPEG, GIF, BMP by its content: (H, W, C), or (N, H, W, 3) for a GIF when
     ``expand_animations``. ``dtype`` float32 rescales to [0, 1] (``convert_image_dtype``)."""
     data = _bytes(contents, "decode_image")
     channels = _check_channels(channels, "decode_image")
-    dt = np.dtype(_dt.np_dtype(dtype))
+    dt = np.dtype(_dtypes.np_dtype(dtype))
     if dt not in (np.uint8, np.uint16, np.float32):
         raise InvalidArgumentError(f"decode_image: dtype must be uint8, uint16 or float32, got {dt.name}")
     if data[:3] == b"\xff\xd8\xff":

@@ -10,3 +10,5 @@ from .ops.nn_ops import log_softmax, softmax  # noqa: F401
 from .ops.sort_ops import top_k  # noqa: F401
 from .ops.math_ops import floormod as mod  # noqa: F401
 truediv = divide
+from .ops.confusion_ops import confusion_matrix  # noqa: E402,F401
+from .ops.stats_ops import l2_normalize, reduce_std, reduce_variance  # noqa: E402,F401

@@ -26,6 +26,7 @@ import numpy as np
 from .errors import NotFoundError
 from .files import open_npz, write_npz_atomic, write_text_atomic
 from .loading import MAX_TEXT, FileRefused, dtype_problem
+from .records import BytesList, Example, Feature, Features, FloatList, Int64List  # noqa: F401 (tf.train's protos)
 from .tensor import Variable
 
 _FORMAT = "tinytf-checkpoint-1"
@@ -467,4 +468,62 @@ class CheckpointManager:
         return None
 
 
-__all__ = ["Checkpoint", "CheckpointManager", "latest_checkpoint"]
+class ClusterSpec:
+    """``tf.train.ClusterSpec({"worker": ["host:port", ...], ...})``: the jobs of a cluster and their
+    task addresses (a list: tasks 0..n-1; a dict: sparse task indices)."""
+
+    def __init__(self, cluster):
+        if isinstance(cluster, ClusterSpec):
+            cluster = cluster.as_dict()
+        if not isinstance(cluster, dict):
+            raise TypeError(f"ClusterSpec: cluster must be a dict of job name -> addresses, got {cluster!r}")
+        self._jobs = {}
+        for job, tasks in cluster.items():
+            if isinstance(tasks, (list, tuple)):
+                tasks = dict(enumerate(tasks))
+            elif not isinstance(tasks, dict):
+                raise TypeError(f"ClusterSpec: the tasks of job {job!r} must be a list or a dict, got {tasks!r}")
+            self._jobs[str(job)] = {int(i): str(a) for i, a in tasks.items()}
+
+    @property
+    def jobs(self):
+        return sorted(self._jobs)
+
+    def _job(self, job_name):
+        if job_name not in self._jobs:
+            raise ValueError(f"No such job in cluster: {job_name!r}")
+        return self._jobs[job_name]
+
+    def num_tasks(self, job_name):
+        return len(self._job(job_name))
+
+    def task_indices(self, job_name):
+        return sorted(self._job(job_name))
+
+    def task_address(self, job_name, task_index):
+        tasks = self._job(job_name)
+        if task_index not in tasks:
+            raise ValueError(f"No task with index {task_index!r} in job {job_name!r}")
+        return tasks[task_index]
+
+    def job_tasks(self, job_name):
+        tasks = self._job(job_name)
+        return [tasks.get(i) for i in range(max(tasks) + 1)] if tasks else []
+
+    def as_dict(self):
+        """Job -> list of addresses where the task indices are 0..n-1, else job -> {index: address}."""
+        return {job: ([t[i] for i in range(len(t))] if sorted(t) == list(range(len(t))) else dict(t))
+                for job, t in self._jobs.items()}
+
+    def __bool__(self):
+        return bool(self._jobs)
+
+    def __eq__(self, other):
+        return isinstance(other, ClusterSpec) and self._jobs == other._jobs
+
+    def __repr__(self):
+        return f"ClusterSpec({self.as_dict()!r})"
+
+
+__all__ = ["BytesList", "Checkpoint", "CheckpointManager", "ClusterSpec", "Example", "Feature", "Features", "FloatList",
+           "Int64List", "latest_checkpoint"]

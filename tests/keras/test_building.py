@@ -311,3 +311,10 @@ def test_keras2_dynamic_argument_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Doubler()
+
+
+def test_compute_and_variable_dtype_are_the_layer_dtype():
+    layer = tf.keras.layers.Dense(2, dtype="float64")
+    assert layer.compute_dtype == layer.variable_dtype == "float64"
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+    assert model.compute_dtype == "float32"

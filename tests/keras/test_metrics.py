@@ -247,3 +247,14 @@ def test_inputs_are_not_modified_and_results_independent():
     np.testing.assert_array_equal(yp, P)
     assert value(r1) == approx(2 / 3)                         # an earlier result does not change
     assert value(m.result()) == approx(5 / 6)
+
+
+def test_root_mean_squared_error_matches_keras():
+    import os
+    fix = np.load(os.path.join(os.path.dirname(__file__), "..", "fixtures", "keras_rmse.npz"))
+    m = tf.keras.metrics.RootMeanSquaredError()
+    assert m.name == "root_mean_squared_error" and tf.keras.metrics.get("root_mean_squared_error")
+    for i in range(2):
+        sw = fix[f"sw{i}"] if f"sw{i}" in fix else None
+        m.update_state(fix[f"yt{i}"], fix[f"yp{i}"], sample_weight=sw)
+        np.testing.assert_array_max_ulp(np.asarray(m.result()), fix[f"r{i}"], maxulp=2)

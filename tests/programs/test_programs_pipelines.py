@@ -101,8 +101,11 @@ def test_load_images_tutorial_tf_data_pipeline(tmp_path):
         epochs=3,
         verbose=0
     )
-    assert history.history['loss'][-1] < history.history['loss'][0]
-    assert history.history['val_accuracy'][-1] > 0.5, history.history
+    # it learns: the losses fall and the training accuracy is well above chance (0.2); 8 validation
+    # images make val_accuracy too coarse to test
+    h = history.history
+    assert h['loss'][-1] < h['loss'][0] and h['val_loss'][-1] < h['val_loss'][0], h
+    assert h['accuracy'][-1] > 0.5, h
 
 
 # ---- 6. keras-team/keras-io examples/vision/oxford_pets_image_segmentation.py

@@ -12,8 +12,10 @@ Note: ``from_tensor_slices`` does not copy NumPy inputs; do not modify them whil
 import types
 
 from . import shuffle, transforms  # noqa: F401 (they register Dataset's transformations)
+from .options import AutoShardPolicy, Options
 from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 from .structure import TensorSpec
+from .tfrecord import TFRecordDataset
 
 
 def _cardinality(dataset):
@@ -22,7 +24,8 @@ def _cardinality(dataset):
 
 experimental = types.SimpleNamespace(
     AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE_CARDINALITY,
-    UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY, cardinality=_cardinality)
+    UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY, cardinality=_cardinality,
+    AutoShardPolicy=AutoShardPolicy)
 
-__all__ = ["AUTOTUNE", "Dataset", "INFINITE_CARDINALITY", "TensorSpec", "UNKNOWN_CARDINALITY",
-           "experimental"]
+__all__ = ["AUTOTUNE", "Dataset", "INFINITE_CARDINALITY", "Options", "TFRecordDataset", "TensorSpec",
+           "UNKNOWN_CARDINALITY", "experimental"]

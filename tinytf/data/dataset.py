@@ -298,7 +298,16 @@ class Dataset:
         return transformation_func(self)
 
     def with_options(self, options, name=None):
+        """Record ``options`` (merged over earlier ones); tinytf's pipeline runs the same with any."""
+        from .options import Options
+        if not isinstance(options, Options):
+            raise TypeError(f"with_options: options must be a tf.data.Options, got {type(options).__name__}")
+        self._options = self.options().merge(options)
         return self
+
+    def options(self):
+        from .options import Options
+        return getattr(self, "_options", None) or Options()
 
     def reduce(self, initial_state, reduce_func, name=None):
         """Fold the elements: ``state = reduce_func(state, element)``."""

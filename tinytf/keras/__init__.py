@@ -4,7 +4,7 @@ from .layers import Input, Layer  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 
 _LAZY = ("optimizers", "losses", "metrics", "datasets", "models", "backend", "utils", "saving", "ops", "random",
-         "preprocessing")
+         "preprocessing", "config", "applications")
 
 
 def __getattr__(name):

@@ -192,6 +192,7 @@ _ALIASES = {
 }
 for _c in list(_ALIASES.values()):
     _ALIASES[_c.__name__.lower()] = _c
+_ALIASES.update(uniform=RandomUniform, normal=RandomNormal, zero=Zeros, one=Ones)  # Keras's short aliases
 
 
 def get(identifier):

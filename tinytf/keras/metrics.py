@@ -345,6 +345,26 @@ class MeanAbsoluteError(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype}
 
 
+class RootMeanSquaredError(Mean):
+    """``sqrt(mean(square(y_pred - y_true)))`` over all the values seen (Keras 3's)."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = _losses._tensor(y_true, self.dtype)
+        y_pred = _losses._tensor(y_pred, self.dtype)
+        y_true, y_pred = _losses.squeeze_or_expand_to_same_rank(y_true, y_pred)
+        error = np.asarray(y_pred) - np.asarray(y_true)
+        return super().update_state(error * error, sample_weight=sample_weight)
+
+    def result(self):
+        return Tensor(np.sqrt(np.asarray(super().result())))
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+
 class BinaryCrossentropy(MeanMetricWrapper):
     """The mean binary cross entropy."""
 
@@ -401,7 +421,8 @@ from .iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU  # no
 _CLASSES = (Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
             SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
             MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy,
-            SparseCategoricalCrossentropy, IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU)
+            SparseCategoricalCrossentropy, IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU,
+            RootMeanSquaredError)
 _ALL_OBJECTS = {c.__name__: c for c in _CLASSES}
 # the per-sample functions a MeanMetricWrapper config may name (never looked up in globals())
 _FUNCTIONS = {f.__name__: f for f in (accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
@@ -495,7 +516,7 @@ def resolve_accuracy(loss, y_true_shape, y_pred_shape, name="accuracy"):
 
 __all__ = ["IoU", "MeanIoU", "BinaryIoU", "OneHotIoU", "OneHotMeanIoU", "Metric", "Mean", "Sum", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
            "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy",
-           "MeanSquaredError", "MeanAbsoluteError", "BinaryCrossentropy", "CategoricalCrossentropy",
+           "MeanSquaredError", "MeanAbsoluteError", "RootMeanSquaredError", "BinaryCrossentropy", "CategoricalCrossentropy",
            "SparseCategoricalCrossentropy", "accuracy", "binary_accuracy", "categorical_accuracy",
            "sparse_categorical_accuracy", "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
            "mean_squared_error", "mean_absolute_error", "mse", "MSE", "mae", "MAE", "binary_crossentropy",

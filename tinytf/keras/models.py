@@ -89,10 +89,40 @@ class Model(Trainer, Layer):
             if id(t) not in seen:
                 raise ValueError("Model(inputs, outputs): an input is not connected to the outputs")
         self._functional = (list(ins), list(outs), order, isinstance(outputs, (list, tuple)))
-        for t in order:
-            if t.layer is not None and not isinstance(t.layer, InputLayer):
-                self._track(t.layer)
+        from .saving.model_config import functional_order
+        for layer in functional_order(self):  # Keras's layer (and so weight) order
+            if not isinstance(layer, InputLayer):
+                self._track(layer)
         self.built = True
+
+    # ---- symbolic inputs and outputs (Keras's model.inputs / model.output) ----------------
+    def _graph(self):
+        if self._functional is None:
+            raise AttributeError(f"Model '{self.name}' has no defined inputs: it is not a functional "
+                                 "model (call it on data, or build it with Model(inputs, outputs))")
+        return self._functional
+
+    @property
+    def inputs(self):
+        return list(self._graph()[0])
+
+    @property
+    def outputs(self):
+        return list(self._graph()[1])
+
+    @property
+    def input(self):
+        ins = self.inputs
+        return ins[0] if len(ins) == 1 else ins
+
+    @property
+    def output(self):
+        outs = self.outputs
+        return outs[0] if len(outs) == 1 and not self._graph()[3] else outs
+
+    @output.setter
+    def output(self, value):
+        self.__dict__["_output"] = value
 
     def call(self, inputs, training=False):
         if self._functional is None:
@@ -313,7 +343,28 @@ class Sequential(Model):
     def pop(self):
         layer = self._stack.pop()
         self._tracked.remove(layer)
+        self.__dict__.pop("_symbolic", None)
         return layer
+
+    def _graph(self):
+        """The layers called on a symbolic input of the built input shape (Keras 3's Sequential is
+        a functional model once it knows its input shape): ``model.input``, ``layer.output``."""
+        shape = getattr(self, "_shape_in", None)
+        if shape is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined inputs yet: give it an "
+                                 "Input / input_shape, or build it")
+        cached = self.__dict__.get("_symbolic")
+        if cached is None or cached[0] != (tuple(shape), len(self._stack)):
+            if self._input_layer is not None:
+                x = self._input_layer.output
+            else:
+                x = InputLayer(shape=tuple(shape)[1:], batch_size=tuple(shape)[0]).output
+            y = x
+            for layer in self._stack:
+                y = layer(y)
+            cached = ((tuple(shape), len(self._stack)), ([x], [y], None, False))
+            self.__dict__["_symbolic"] = cached
+        return cached[1]
 
     def build(self, input_shape=None):
         """Build every layer for inputs of ``input_shape`` (a list or tuple; batch axis first)."""

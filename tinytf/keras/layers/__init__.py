@@ -6,12 +6,13 @@ from .convolutional import (  # noqa: F401
     Conv1D, Conv2DTranspose, Convolution1D, Convolution2DTranspose, DepthwiseConv2D, SeparableConv2D,
     SeparableConvolution2D)
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape  # noqa: F401
+from .embedding import Embedding  # noqa: F401
 from .lambda_layer import Lambda  # noqa: F401
 from .layer_normalization import GroupNormalization, LayerNormalization, UnitNormalization  # noqa: F401
 from .merging import (  # noqa: F401
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average, concatenate, dot, maximum,
     minimum, multiply, subtract)
-from .normalization import BatchNormalization  # noqa: F401
+from .normalization import BatchNormalization, Normalization  # noqa: F401
 from .pooling import (  # noqa: F401
     AveragePooling2D, AvgPool2D, AveragePool2D, GlobalAveragePooling2D, GlobalAvgPool2D, GlobalMaxPool2D,
     GlobalMaxPooling2D, MaxPool2D, MaxPooling2D)

@@ -403,7 +403,34 @@ class Layer:
                                       "tinytf's functional API takes layers with one output")
         self.output_shape_built = TensorShape(out_shape)
         out_dtype = self.dtype if np.dtype(self.dtype).kind == "f" else dtype
-        return KerasTensor(out_shape, out_dtype, self, parents)
+        out = KerasTensor(out_shape, out_dtype, self, parents)
+        self.output = out  # (a model's ``output`` reads its own graph, not this call's)
+        return out
+
+    # ---- Keras 3's dtype policy names: tinytf has no mixed precision, both are the layer's dtype ----
+    @property
+    def compute_dtype(self):
+        return self.dtype
+
+    @property
+    def variable_dtype(self):
+        return self.dtype
+
+    # ---- the symbolic tensors of the layer's last call on KerasTensors (Keras's layer.output) ----
+    @property
+    def output(self):
+        if self.__dict__.get("_output") is None:
+            raise AttributeError(f"Layer '{self.name}' has never been called and thus has no defined output.")
+        return self._output
+
+    @output.setter
+    def output(self, value):
+        self.__dict__["_output"] = value
+
+    @property
+    def input(self):
+        parents = self.output.parents
+        return parents[0] if len(parents) == 1 else list(parents)
 
     # ---- description -------------------------------------------------------------------
     def get_config(self):

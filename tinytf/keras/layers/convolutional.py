@@ -10,7 +10,7 @@ channels_first.
 import numpy as np
 
 from ...kernels.padding import transpose_output_size
-from ...ops import conv_ops, nn_ops as N
+from ...ops import array_ops as A, conv_ops, nn_ops as N
 from ...tensor import TensorShape
 from .. import activations, initializers as I, regularizers as R
 from .base import Layer, check_rank
@@ -115,9 +115,13 @@ class Conv2D(_Conv):
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 dilation_rate=(1, 1), groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
         self.filters = _positive_int(type(self).__name__, filters, "filters")
+        self.groups = _positive_int(type(self).__name__, groups, "groups")
+        if self.filters % self.groups:
+            raise ValueError("The number of filters must be evenly divisible by the number of groups. Received: "
+                             f"groups={self.groups}, filters={self.filters}.")
         super().__init__(kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
                          bias_initializer, bias_regularizer, **kwargs)
         self.kernel_initializer = I.get(kernel_initializer)
@@ -125,16 +129,27 @@ class Conv2D(_Conv):
 
     def build(self, input_shape):
         c = self._channels(input_shape)
-        self.kernel = self.add_weight("kernel", self.kernel_size + (c, self.filters), self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+        if c % self.groups:
+            raise ValueError(f"The number of input channels must be evenly divisible by the number of groups. "
+                             f"Received groups={self.groups}, but the input has {c} channels (full input shape "
+                             f"is {tuple(input_shape)}).")
+        self.kernel = self.add_weight("kernel", self.kernel_size + (c // self.groups, self.filters),
+                                      self.kernel_initializer, regularizer=self.kernel_regularizer)
         self._add_bias(self.filters)
 
     def call(self, inputs):
-        return self._finish(N.conv2d(inputs, self.kernel, self.strides, self.padding.upper(), self._fmt(),
-                                     self.dilation_rate))
+        conv = lambda x, k: N.conv2d(x, k, self.strides, self.padding.upper(), self._fmt(),  # noqa: E731
+                                     self.dilation_rate)
+        if self.groups == 1:
+            return self._finish(conv(inputs, self.kernel))
+        # grouped: input channels and filters in `groups` equal consecutive slices, one conv each
+        axis = -1 if self._cl() else 1
+        xs = A.split(inputs, self.groups, axis=axis)
+        ks = A.split(self.kernel, self.groups, axis=-1)
+        return self._finish(A.concat([conv(x, k) for x, k in zip(xs, ks)], axis))
 
     def get_config(self):
-        return {**super().get_config(), "filters": self.filters,
+        return {**super().get_config(), "filters": self.filters, "groups": self.groups,
                 "kernel_initializer": I.serialize(self.kernel_initializer),
                 "kernel_regularizer": R.serialize(self.kernel_regularizer)}
 
@@ -153,8 +168,11 @@ class Conv1D(Conv2D):
                  kernel_regularizer=None, bias_regularizer=None, **kwargs):
         if isinstance(padding, str) and padding.lower() not in self._paddings:
             raise ValueError(f"Conv1D: padding must be 'valid', 'same' or 'causal' (any case), got {padding!r}")
-        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
-                         kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, **kwargs)
+        if kwargs.get("groups", 1) != 1:
+            raise NotImplementedError("Conv1D: groups > 1 is not supported (Conv2D takes groups)")
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, activation=activation,
+                         use_bias=use_bias, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer, **kwargs)
 
     def call(self, inputs):
         pad = self.padding.upper()
@@ -176,8 +194,9 @@ class Conv2DTranspose(Conv2D):
                  data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
                  bias_regularizer=None, **kwargs):
-        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias,
-                         kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer, **kwargs)
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, activation=activation,
+                         use_bias=use_bias, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer, **kwargs)
         self.output_padding = None if output_padding is None else \
             normalize_tuple(output_padding, 2, "output_padding", minimum=0)
 
@@ -207,7 +226,9 @@ class Conv2DTranspose(Conv2D):
                                                self._fmt(), self.dilation_rate))
 
     def get_config(self):
-        return {**super().get_config(), "output_padding": self.output_padding}
+        config = {**super().get_config(), "output_padding": self.output_padding}
+        config.pop("groups")  # Keras's transposed convolutions have no groups
+        return config
 
 
 class DepthwiseConv2D(_Conv):

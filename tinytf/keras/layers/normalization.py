@@ -1,7 +1,8 @@
-"""``BatchNormalization`` with moving statistics and the ``training`` flag."""
+"""``BatchNormalization`` with moving statistics and the ``training`` flag; ``Normalization``
+(the preprocessing layer: a fixed or adapted mean and variance)."""
 import numpy as np
 
-from ...ops import array_ops as A, nn_ops as N
+from ...ops import array_ops as A, math_ops as M, nn_ops as N
 from .. import initializers as I, regularizers as R
 from ..distribution import get_distribution
 from .base import Layer
@@ -94,3 +95,103 @@ class BatchNormalization(Layer):
                 "beta_regularizer": R.serialize(self.beta_regularizer),
                 "gamma_regularizer": R.serialize(self.gamma_regularizer)}
 
+
+class Normalization(Layer):
+    """``(x - mean) / max(sqrt(variance), epsilon)`` per index of ``axis`` (``invert``: the inverse),
+    with ``mean``/``variance`` given or learned by ``adapt(data)`` (Keras 3's statistics: NumPy's
+    mean and variance for arrays; for a Dataset, batch statistics merged as Keras merges them)."""
+
+    def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = () if axis is None else ((axis,) if isinstance(axis, int) else tuple(axis))
+        if (mean is not None) != (variance is not None):
+            raise ValueError("When setting values directly, both `mean` and `variance` must be set. "
+                             f"Received: mean={mean} and variance={variance}")
+        self.input_mean, self.input_variance, self.invert = mean, variance, bool(invert)
+        self.mean = self.variance = None
+
+    def build(self, input_shape):
+        shape = tuple(input_shape)
+        ndim = len(shape)
+        if any(a < -ndim or a >= ndim for a in self.axis):
+            raise ValueError(f"All `axis` values must be in the range [-ndim, ndim). Received inputs with "
+                             f"ndim={ndim}, while axis={self.axis}")
+        self._keep_axis = tuple(sorted(a % ndim for a in self.axis))
+        for d in self._keep_axis:
+            if shape[d] is None:
+                raise ValueError(f"All `axis` values to be kept must have a known shape. Received axis={self.axis}, "
+                                 f"inputs.shape={shape}, with unknown axis at index {d}")
+        self._stat_shape = tuple(shape[d] for d in self._keep_axis)
+        self._reduce_axis = tuple(d for d in range(ndim) if d not in self._keep_axis)
+        self._broadcast_shape = [shape[d] if d in self._keep_axis else 1 for d in range(ndim)]
+        dt = np.dtype(self.dtype)
+        if self.input_mean is None:
+            self.adapt_mean = self.add_weight(name="mean", shape=self._stat_shape, initializer="zeros",
+                                              trainable=False)
+            self.adapt_variance = self.add_weight(name="variance", shape=self._stat_shape, initializer="ones",
+                                                  trainable=False)
+            # Keras keeps it for older saved models (and so in its weight files); adapt() does not use it
+            self.count = self.add_weight(name="count", shape=(), dtype="int64", initializer="zeros", trainable=False)
+            self.built = True
+        else:
+            self.mean = np.broadcast_to(np.asarray(self.input_mean), self._broadcast_shape).astype(dt)
+            self.variance = np.broadcast_to(np.asarray(self.input_variance), self._broadcast_shape).astype(dt)
+            self.built = True
+
+    def _stats(self):
+        """Mean and variance shaped to broadcast over the input (read afresh: weights may be set)."""
+        if self.input_mean is not None:
+            return self.mean, self.variance
+        dt = np.dtype(self.dtype)
+        return (np.asarray(self.adapt_mean).reshape(self._broadcast_shape).astype(dt),
+                np.asarray(self.adapt_variance).reshape(self._broadcast_shape).astype(dt))
+
+    def adapt(self, data):
+        """Learn the mean and variance of ``data`` (an array, a tensor or a Dataset of batches)."""
+        from ...data import Dataset
+        if self.input_mean is not None:
+            raise ValueError("Normalization: adapt() learns mean and variance; this layer was given them")
+        if isinstance(data, Dataset):
+            batches = [np.asarray(b) for b in data]
+            if batches and batches[0].ndim == 1:
+                batches = [np.asarray(b) for b in data.batch(128)]
+            shape = (None,) + batches[0].shape[1:]
+        else:
+            data = np.asarray(data)
+            shape = data.shape
+        if not self.built:
+            self.build(shape)
+        if not isinstance(data, Dataset):
+            mean, var = np.mean(data, axis=self._reduce_axis), np.var(data, axis=self._reduce_axis)
+        else:
+            dt = np.dtype(self.dtype)
+            mean, var, count = np.zeros(self._stat_shape, dt), np.zeros(self._stat_shape, dt), 0
+            for batch in batches:
+                batch = batch.astype(dt)
+                b_mean, b_var = np.mean(batch, axis=self._reduce_axis), np.var(batch, axis=self._reduce_axis)
+                b_count = int(np.prod([batch.shape[d] for d in self._reduce_axis])) if self._reduce_axis else 1
+                count += b_count
+                w = float(b_count) / count
+                new_mean = mean * (1.0 - w) + b_mean * w
+                var = (var + (mean - new_mean) ** 2) * (1.0 - w) + (b_var + (b_mean - new_mean) ** 2) * w
+                mean = new_mean
+        self.adapt_mean.assign(np.asarray(mean, np.dtype(self.dtype)))
+        self.adapt_variance.assign(np.asarray(var, np.dtype(self.dtype)))
+
+    def call(self, inputs):
+        from ..backend import epsilon
+        dt = np.dtype(self.dtype)
+        inputs = M.cast(inputs, dt)
+        mean, variance = self._stats()
+        std = np.maximum(np.sqrt(variance), dt.type(epsilon()))
+        if self.invert:
+            return M.add(mean, M.multiply(inputs, std))
+        return M.divide(M.subtract(inputs, mean), std)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "invert": self.invert,
+                "mean": None if self.input_mean is None else np.asarray(self.input_mean).tolist(),
+                "variance": None if self.input_variance is None else np.asarray(self.input_variance).tolist()}

@@ -17,9 +17,12 @@ def functional_order(model):
     """Keras 3's ``Functional.layers`` order: by depth from the inputs, ties in depth-first
     discovery order from the outputs (``keras.src.ops.function.map_graph``); InputLayers included."""
     ins, outs, order, _ = model._functional
-    index, depth = {}, {}
+    index, depth, seen = {}, {}, set()
 
-    def visit(t):
+    def visit(t):  # a tensor seen before adds nothing new: visit each once (linear, not exponential)
+        if id(t) in seen:
+            return
+        seen.add(id(t))
         if t.layer is not None and id(t.layer) not in index:
             index[id(t.layer)] = (len(index), t.layer)
         for p in t.parents:
