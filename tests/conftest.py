@@ -62,7 +62,7 @@ def machine_blas_threads():
 
 # Modules that mostly wait on subprocesses, longest first: under pytest-xdist they start first, so the
 # workers do not end on them while the other core idles.
-SLOW_FIRST = ("test_boundscheck.py", "test_cli.py", "test_distribute_mpi.py", "test_programs.py", "test_explain.py", "test_end_to_end.py",
+SLOW_FIRST = ("test_hosts_faults.py", "test_hosts.py", "test_programs_pipelines.py", "test_boundscheck.py", "test_cli.py", "test_distribute_mpi.py", "test_programs.py", "test_explain.py", "test_end_to_end.py",
               "test_reproducible.py", "test_onnx.py")
 
 
