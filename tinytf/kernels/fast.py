@@ -6,9 +6,9 @@
 ``max_pool_backward_argmax`` (the scatter to that offset), ``channel_sum``, ``channel_moments``,
 ``normalize``, ``batch_norm_train_backward``, ``channel_add``, ``bias_relu``, ``relu_backward``,
 ``adam_update_many`` (one pass per variable instead of a dozen, and one call for all the small
-variables together). Each does its memory-bound work in one pass over the data with no temporaries; the per-channel formulas around
-the loops are ``norm.py``'s, and cases the loops do not cover go back to the reference. The
-GEMMs stay with BLAS; the plain pooling forward (inference) stays with NumPy (a compiled version
+variables together). Each does its memory-bound work in one pass over the data with no
+temporaries; the per-channel formulas around the loops are ``norm.py``'s, and cases the loops do
+not cover go back to the reference. The GEMMs stay with BLAS; the plain pooling forward (inference) stays with NumPy (a compiled version
 was slower).
 
 Nothing here imports Numba until the first kernel call, so ``import tinytf`` stays fast; the
@@ -224,9 +224,10 @@ def adam_update(g, w, m, v, vhat, alpha, one_minus_b1, one_minus_b2, eps):
 
 
 # Variables under PACK_BELOW elements share one compiled call: their gradients, weights and slots
-# are copied into one flat array each, and each variable takes views of the call's outputs (a
-# call costs about as much as copying ~30k numbers). Larger ones get a call of their own.
-PACK_BELOW = 1 << 15
+# are copied into one flat array each, and each variable takes views of the call's outputs. A
+# call of its own costs ~9 us, as much as copying the four arrays of ~10k numbers (AVX-512 EPYC),
+# so larger variables get one.
+PACK_BELOW = 1 << 13
 
 
 def adam_update_many(gs, ws, ms, vs, vhats, alpha, one_minus_b1, one_minus_b2, eps):
