@@ -4,6 +4,7 @@ makes the weights, ``call`` computes; ``compute_output_shape`` and ``get_config`
 Sub-layers and weights are found, as in Keras, from the layer's attributes (also inside lists,
 tuples and dicts) in assignment order; nothing has to be registered."""
 import inspect
+import operator
 import warnings
 
 import numpy as np
@@ -217,14 +218,13 @@ class Layer:
         (the weight lists included) no longer holds the same objects. A training step reads it
         twice; the walk costs ~0.15 ms for LeNet."""
         cache = self.__dict__.get("_weights_cache")
-        if cache is not None and cache[0] == _structure_version[0] and all(
-                _same(box, seen) for box, seen in cache[1]):
-            return cache[2]
+        if cache is not None and cache[0] == _structure_version[0] and all(map(_same, cache[1], cache[2])):
+            return cache[3]
         entries = self._weight_entries(keys=False)
         boxes = []
         for layer in [self] + self._all_sublayers():
             boxes += layer._containers()
-        self.__dict__["_weights_cache"] = (_structure_version[0], [(b, _contents(b)) for b in boxes], entries)
+        self.__dict__["_weights_cache"] = (_structure_version[0], boxes, [_contents(b) for b in boxes], entries)
         return entries
 
     def _all_sublayers(self):
@@ -434,12 +434,11 @@ def _contents(box):
 
 
 def _same(box, seen):
-    now = box.items() if isinstance(box, dict) else box
-    if len(now) != len(seen):
+    if len(box) != len(seen):
         return False
     if isinstance(box, dict):
-        return all(k == k2 and v is v2 for (k, v), (k2, v2) in zip(now, seen))
-    return all(a is b for a, b in zip(now, seen))
+        return all(k == k2 and v is v2 for (k, v), (k2, v2) in zip(box.items(), seen))
+    return all(map(operator.is_, box, seen))
 
 
 def _collect(container, out):
