@@ -326,7 +326,11 @@ def machine_record(args):
         pass
     try:
         with open("/proc/cpuinfo") as f:
-            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+            lines = f.read().splitlines()
+        flags = next((line.split(":", 1)[1].split() for line in lines if line.startswith("flags")), [])
+        for key in ("cpu family", "model", "stepping"):  # AMD family 25: model 1 Zen 3 (AVX2), 17 Zen 4
+            info[key.replace(" ", "_")] = next((line.split(":", 1)[1].strip() for line in lines
+                                                if line.split(":", 1)[0].strip() == key), None)
         simd = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx_vnni", "amx_tile", "amx_bf16")
         info["simd"] = {f: f in flags for f in simd}
         info["avx512"] = sorted(f for f in flags if f.startswith("avx512"))

@@ -340,32 +340,36 @@ def test_batch_norm(compiled_calls):
 
 
 def test_adam(compiled_calls):
-    """Compiled Adam: bitwise the reference (the same operations in the same order). Reference vs
-    a float64 loop of Keras's formulas: m and v within 4 eps of their terms, w within 8 eps of
-    |w| + |step| (a product, a quotient, a sqrt and a sum, each one rounding)."""
-    @given(st.integers(0, 200), st.sampled_from(L.FLOATS), st.booleans(), st.integers(0, 2**32 - 1),
-           st.floats(1e-4, 0.5), st.floats(0.01, 0.5), st.floats(1e-4, 0.2))
-    def check(size, dtype, amsgrad, seed, lr, omb1, omb2):
+    """Compiled Adam over a list of variables (``adam_update_many``: small ones packed into one
+    call, the others one call each): bitwise the reference (the same operations in the same order).
+    Reference vs a float64 loop of Keras's formulas: m and v within 4 eps of their terms, w within
+    8 eps of |w| + |step| (a product, a quotient, a sqrt and a sum, each one rounding)."""
+    @given(st.lists(st.integers(0, 200), min_size=1, max_size=4), st.sampled_from(L.FLOATS), st.booleans(),
+           st.integers(0, 2**32 - 1), st.floats(1e-4, 0.5), st.floats(0.01, 0.5), st.floats(1e-4, 0.2))
+    def check(sizes, dtype, amsgrad, seed, lr, omb1, omb2):
         rng = _rng(seed)
-        g, w, m = (L.make(rng, (size,), dtype) for _ in range(3))
-        v, vh = np.abs(L.make(rng, (size,), dtype)), (np.abs(L.make(rng, (size,), dtype)) if amsgrad else None)
+        gs, ws, ms = ([L.make(rng, (n,), dtype) for n in sizes] for _ in range(3))
+        vs = [np.abs(L.make(rng, (n,), dtype)) for n in sizes]
+        vhs = [np.abs(L.make(rng, (n,), dtype)) for n in sizes] if amsgrad else None
         hyper = tuple(dtype(h) for h in (lr, omb1, omb2, 1e-7))
-        got = FAST["adam_update"](g, w, m, v, vh, *hyper)
-        ref = NUMPY["adam_update"](g, w, m, v, vh, *hyper)
-        for a, b, what in zip(got, ref, ("w", "m", "v", "vhat")):
-            if b is not None:
-                _bitwise(a, b, "compiled adam " + what)
+        got = FAST["adam_update_many"](gs, ws, ms, vs, vhs, *hyper)
+        refs = NUMPY["adam_update_many"](gs, ws, ms, vs, vhs, *hyper)
+        for k, (one, ref) in enumerate(zip(got, refs)):
+            for a, b, what in zip(one, ref, ("w", "m", "v", "vhat")):
+                if b is not None:
+                    _bitwise(a, b, f"compiled adam {what} of variable {k}")
         lr, b1, b2, ep = (float(h) for h in hyper)
-        g64, w64, m64, v64 = (a.astype(np.float64) for a in (g, w, m, v))
-        m_new = m64 + (g64 - m64) * b1
-        v_new = v64 + (g64 * g64 - v64) * b2
-        vu = v_new if vh is None else np.maximum(vh.astype(np.float64), v_new)
-        step = m_new * lr / (np.sqrt(vu) + ep)
-        e = L.eps(dtype)
-        _within(ref[1], m_new, 4 * e * (np.abs(m64) + np.abs(g64)), "adam m vs loop")
-        _within(ref[2], v_new, 4 * e * (v64 + g64 * g64), "adam v vs loop")
-        _within(ref[0], w64 - step, 8 * e * (np.abs(w64) + np.abs(step)) * (1 + 4 * (np.abs(m64) + np.abs(g64))
-                                                                         / np.maximum(np.abs(m_new), 1e-30)) + 1e-300,
-                "adam w vs loop")
+        for k, ref in enumerate(refs):
+            g64, w64, m64, v64 = (a[k].astype(np.float64) for a in (gs, ws, ms, vs))
+            m_new = m64 + (g64 - m64) * b1
+            v_new = v64 + (g64 * g64 - v64) * b2
+            vu = v_new if vhs is None else np.maximum(vhs[k].astype(np.float64), v_new)
+            step = m_new * lr / (np.sqrt(vu) + ep)
+            e = L.eps(dtype)
+            _within(ref[1], m_new, 4 * e * (np.abs(m64) + np.abs(g64)), "adam m vs loop")
+            _within(ref[2], v_new, 4 * e * (v64 + g64 * g64), "adam v vs loop")
+            _within(ref[0], w64 - step, 8 * e * (np.abs(w64) + np.abs(step))
+                    * (1 + 4 * (np.abs(m64) + np.abs(g64)) / np.maximum(np.abs(m_new), 1e-30)) + 1e-300,
+                    "adam w vs loop")
     check()
     compiled_calls.assert_reached("adam")

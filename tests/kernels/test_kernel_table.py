@@ -37,7 +37,7 @@ def test_use_installs_one_set_and_returns_the_previous(restore_kernels):
     assert table.im2col is conv.im2col
     assert all(getattr(table, n) is getattr(norm, n) for n in table.SWITCHED[4:-3])
     assert table.relu_backward is activation.relu_backward and table.bias_relu is activation.bias_relu
-    assert table.adam_update is optim.adam_update
+    assert table.adam_update_many is optim.adam_update_many
     if HAS_NUMBA:
         assert table.use("numba") == "numpy"
         assert table.active() == "numba"
@@ -129,14 +129,19 @@ def _cases(dtype):
         g, w, m, vh = a(*shape), a(*shape), a(*shape), np.abs(a(*shape))
         v = np.abs(a(*shape))
         hyper = (dtype(0.01), dtype(0.1), dtype(0.001), dtype(1e-7))
-        out += [("adam_update", (g, w, m, v, None) + hyper),
-                ("adam_update", (g, w, m, v, vh) + hyper),
-                ("adam_update", (g, w, m, v.astype(np.float16), None) + hyper),  # mixed: reference
-                ("adam_update", (g, w, m, v, None, 0.01) + hyper[1:])]          # a Python float: reference
+        two = [[a, a[::-1].copy()] for a in (g, w, m, v, vh)]  # two variables: one packed call
+        out += [("adam_update_many", ([g], [w], [m], [v], None) + hyper),
+                ("adam_update_many", ([g], [w], [m], [v], [vh]) + hyper),
+                ("adam_update_many", tuple(two[:4]) + (None,) + hyper),
+                ("adam_update_many", tuple(two) + hyper),
+                ("adam_update_many", ([g], [w], [m], [v.astype(np.float16)], None) + hyper),  # mixed: reference
+                ("adam_update_many", ([g], [w], [m], [v], None, 0.01) + hyper[1:])]  # a Python float: reference
     return out
 
 
 def _flat(r):
+    if isinstance(r, list):  # adam_update_many: one tuple per variable
+        return [x for t in r for x in _flat(t)]
     if isinstance(r, tuple):
         return [x for x in r if x is not None]
     return [r]

@@ -5,10 +5,10 @@
 ``max_pool_forward_argmax`` (the max and the offset of the first max, one pass),
 ``max_pool_backward_argmax`` (the scatter to that offset), ``channel_sum``, ``channel_moments``,
 ``normalize``, ``batch_norm_train_backward``, ``channel_add``, ``bias_relu``, ``relu_backward``,
-``adam_update`` (one pass instead of a dozen). Each does its
-memory-bound work in one pass over the data with no temporaries; the per-channel formulas around
-the loops are ``norm.py``'s, and cases the loops do not cover go back to the reference. The
-GEMMs stay with BLAS; the plain pooling forward (inference) stays with NumPy (a compiled version
+``adam_update_many`` (one pass per variable instead of a dozen, and one call for all the small
+variables together). Each does its memory-bound work in one pass over the data with no
+temporaries; the per-channel formulas around the loops are ``norm.py``'s, and cases the loops do
+not cover go back to the reference. The GEMMs stay with BLAS; the plain pooling forward (inference) stays with NumPy (a compiled version
 was slower).
 
 Nothing here imports Numba until the first kernel call, so ``import tinytf`` stays fast; the
@@ -187,16 +187,59 @@ def bias_relu(x, b):
 
 # ---- optimizers -------------------------------------------------------------------------------
 
+def _adam_compiles(arrays, scalars):
+    dt = arrays[1].dtype
+    return dt in _COMPILED_FLOATS and all(a.dtype == dt and a.shape == arrays[1].shape for a in arrays) \
+        and all(type(s) is dt.type for s in scalars)
+
+
 def adam_update(g, w, m, v, vhat, alpha, one_minus_b1, one_minus_b2, eps):
     arrays = (g, w, m, v) if vhat is None else (g, w, m, v, vhat)
-    dt = w.dtype
-    if dt not in _COMPILED_FLOATS or any(a.dtype != dt or a.shape != w.shape for a in arrays) \
-            or any(type(s) is not dt.type for s in (alpha, one_minus_b1, one_minus_b2, eps)):
+    if not _adam_compiles(arrays, (alpha, one_minus_b1, one_minus_b2, eps)):
         return optim.adam_update(g, w, m, v, vhat, alpha, one_minus_b1, one_minus_b2, eps)
+    dt = w.dtype
     flat = [_c(a).reshape(-1) for a in arrays]
     out = [np.empty(w.shape, dt) for _ in arrays[1:]]
     vh, vh2 = (flat[3], out[2]) if vhat is None else (flat[4], out[3])
     nb().adam(flat[0], flat[1], flat[2], flat[3], vh, vhat is not None, alpha, one_minus_b1, one_minus_b2,
               eps, out[0].reshape(-1), out[1].reshape(-1), out[2].reshape(-1), vh2.reshape(-1))
     return out[0], out[1], out[2], (None if vhat is None else out[3])
+
+
+# Variables under PACK_BELOW elements share one compiled call: their gradients, weights and slots
+# are copied into one flat array each, and each variable takes views of the call's outputs. A
+# call of its own costs ~9 us, as much as copying the four arrays of ~10k numbers (AVX-512 EPYC),
+# so larger variables get one.
+PACK_BELOW = 1 << 13
+
+
+def adam_update_many(gs, ws, ms, vs, vhats, alpha, one_minus_b1, one_minus_b2, eps):
+    """``optim.adam_update_many``: the small variables of the first one's dtype in one call (the
+    same element-wise arithmetic, so the same bits), the others one call each."""
+    scalars = (alpha, one_minus_b1, one_minus_b2, eps)
+    amsgrad = vhats is not None
+    rows = [(g, w, m, v) + ((vh,) if amsgrad else ()) for g, w, m, v, vh in
+            zip(gs, ws, ms, vs, vhats if amsgrad else ws)]
+    dt = ws[0].dtype if ws else None
+    packed = [i for i, r in enumerate(rows)
+              if r[1].size < PACK_BELOW and r[1].dtype == dt and _adam_compiles(r, scalars)]
+    if len(packed) < 2:
+        packed = []
+    out = [None] * len(rows)
+    together = set(packed)
+    for i, r in enumerate(rows):
+        if i not in together:
+            out[i] = adam_update(r[0], r[1], r[2], r[3], r[4] if amsgrad else None, *scalars)
+    if packed:
+        flat = [np.concatenate([rows[i][k].reshape(-1) for i in packed]) for k in range(len(rows[0]))]
+        new = np.empty((4 if amsgrad else 3, flat[0].size), dt)
+        nb().adam(flat[0], flat[1], flat[2], flat[3], flat[4] if amsgrad else flat[3], amsgrad, *scalars,
+                  new[0], new[1], new[2], new[3] if amsgrad else new[2])
+        at = 0
+        for i in packed:
+            shape, n = ws[i].shape, ws[i].size
+            views = [a[at:at + n].reshape(shape) for a in new]
+            out[i] = (views[0], views[1], views[2], views[3] if amsgrad else None)
+            at += n
+    return out
 

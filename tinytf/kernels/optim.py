@@ -26,3 +26,11 @@ def adam_update(g, w, m, v, vhat, alpha, one_minus_b1, one_minus_b2, eps):
     den += eps
     step /= den
     return w - step, m, v, vhat
+
+
+def adam_update_many(gs, ws, ms, vs, vhats, alpha, one_minus_b1, one_minus_b2, eps):
+    """``adam_update`` for each variable of a list, with the same scalars (``vhats`` a list, or
+    None without amsgrad). Returns a list of (w, m, v, vhat)."""
+    vhats = [None] * len(gs) if vhats is None else vhats
+    return [adam_update(g, w, m, v, vh, alpha, one_minus_b1, one_minus_b2, eps)
+            for g, w, m, v, vh in zip(gs, ws, ms, vs, vhats)]

@@ -21,7 +21,7 @@ from . import activation, conv, depthwise, fast, norm, optim, pool
 MODES = ("auto", "numpy", "numba")
 SWITCHED = ("im2col", "col2im", "max_pool_forward_argmax", "max_pool_backward_argmax", "channel_sum",
             "channel_moments", "normalize", "batch_norm_train_backward", "channel_add", "bias_relu",
-            "relu_backward", "adam_update")
+            "relu_backward", "adam_update_many")
 
 _IMPLEMENTATIONS = {
     "numpy": {"im2col": conv.im2col, "col2im": conv.col2im,
@@ -30,14 +30,14 @@ _IMPLEMENTATIONS = {
               "channel_sum": norm.channel_sum, "channel_moments": norm.channel_moments,
               "normalize": norm.normalize, "batch_norm_train_backward": norm.batch_norm_train_backward,
               "channel_add": norm.channel_add, "bias_relu": activation.bias_relu,
-              "relu_backward": activation.relu_backward, "adam_update": optim.adam_update},
+              "relu_backward": activation.relu_backward, "adam_update_many": optim.adam_update_many},
     "numba": {name: getattr(fast, name) for name in SWITCHED},
 }
 
 # Set by use() below (declared here for readers and linters).
 im2col = col2im = max_pool_forward_argmax = max_pool_backward_argmax = channel_sum = None
 channel_moments = normalize = batch_norm_train_backward = channel_add = bias_relu = None
-relu_backward = adam_update = None
+relu_backward = adam_update_many = None
 
 # The same on every path.
 geometry = conv.geometry

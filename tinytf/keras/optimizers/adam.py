@@ -33,20 +33,28 @@ class Adam(Optimizer):
             groups.append(["velocity_hat"])
         return groups
 
-    def _update_step(self, g, var, lr):
-        dt = g.dtype.type
-        t = dt(self._step_count() + 1)
-        b1_power = np.power(dt(self.beta_1), t)
-        b2_power = np.power(dt(self.beta_2), t)
-        alpha = lr * np.sqrt(dt(1) - b2_power) / (dt(1) - b1_power)
-        m = self._slot(var, "momentum")
-        v = self._slot(var, "velocity")
-        vh = self._slot(var, "velocity_hat") if self.amsgrad else None
-        new = K.adam_update(g, read_array(var), read_array(m), read_array(v), None if vh is None else read_array(vh),
-                            dt(alpha), dt(1 - self.beta_1), dt(1 - self.beta_2), dt(self.epsilon))
-        for variable, value in zip((var, m, v, vh), new):
-            if variable is not None:
-                variable._take(value)
+    def _update_steps(self, grads, variables, lr):
+        by_dtype = {}
+        for g, var in zip(grads, variables):  # a gradient has its variable's dtype (_as_grad)
+            by_dtype.setdefault(g.dtype, []).append((g, var))
+        for dt, pairs in by_dtype.items():
+            dt = dt.type
+            t = dt(self._step_count() + 1)
+            b1_power = np.power(dt(self.beta_1), t)
+            b2_power = np.power(dt(self.beta_2), t)
+            alpha = dt(lr) * np.sqrt(dt(1) - b2_power) / (dt(1) - b1_power)
+            slots = [self._slots[id(var)] for _, var in pairs]
+            new = K.adam_update_many(
+                [g for g, _ in pairs], [read_array(var) for _, var in pairs], [read_array(s["momentum"]) for s in slots],
+                [read_array(s["velocity"]) for s in slots],
+                [read_array(s["velocity_hat"]) for s in slots] if self.amsgrad else None,
+                dt(alpha), dt(1 - self.beta_1), dt(1 - self.beta_2), dt(self.epsilon))
+            for (_, var), s, (w, m, v, vh) in zip(pairs, slots, new):
+                var._take(w)
+                s["momentum"]._take(m)
+                s["velocity"]._take(v)
+                if self.amsgrad:
+                    s["velocity_hat"]._take(vh)
 
     def get_config(self):
         config = super().get_config()

@@ -59,7 +59,8 @@ class Optimizer:
     """Base class of the optimizers (``tf.keras.optimizers.Optimizer``).
 
     Subclasses define ``_slot_groups()`` (the slot variables they need) and
-    ``_update_step(grad, var, lr)`` working on NumPy arrays.
+    ``_update_step(grad, var, lr)`` working on NumPy arrays (or ``_update_steps(grads, variables,
+    lr)`` for all the variables at once, as Adam does).
 
     Args:
         learning_rate: a float, a ``LearningRateSchedule`` (called with ``iterations`` each step) or a
@@ -365,12 +366,17 @@ class Optimizer:
                     w = read_array(v)
                     dt = w.dtype.type
                     v.assign_sub(w * dt(self.weight_decay) * dt(lr))
-        for g, v in zip(grads, variables):
-            dt = read_array(v).dtype
-            self._update_step(g, v, dt.type(lr))
+        self._update_steps(grads, variables, lr)
+        for v in variables:
             constraint = getattr(v, "constraint", None)
             if constraint is not None:
-                v.assign(np.asarray(constraint(v), dtype=dt))
+                v.assign(np.asarray(constraint(v), dtype=read_array(v).dtype))
+
+    def _update_steps(self, grads, variables, lr):
+        """Every variable's update (each depends on its own gradient and slots only, so the order
+        and the grouping do not matter; Adam updates all of them in one kernel call)."""
+        for g, v in zip(grads, variables):
+            self._update_step(g, v, read_array(v).dtype.type(lr))
 
     def _update_step(self, grad, var, lr):
         raise NotImplementedError
