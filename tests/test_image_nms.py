@@ -1,0 +1,58 @@
+"""tf.image.non_max_suppression (+ _with_scores, _padded) against TF 2.21 (tests/fixtures/detect19.npz,
+recorded by record_tf_detect19.py: 40 boxes, some with swapped corners, a duplicate, tied scores)."""
+import os
+
+import numpy as np
+import pytest
+
+import tinytf as tf
+
+FIX = np.load(os.path.join(os.path.dirname(__file__), "fixtures", "detect19.npz"))
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_nms_matches_tf(case):
+    m, iou, st = FIX[f"nms{case}_args"]
+    out = tf.image.non_max_suppression(FIX["boxes"], FIX["scores"], int(m), iou, st)
+    assert out.dtype == tf.int32
+    np.testing.assert_array_equal(out.numpy(), FIX[f"nms{case}"])
+
+
+def test_with_scores_and_padded_match_tf():
+    sel, sc = tf.image.non_max_suppression_with_scores(FIX["boxes"], FIX["scores"], 12, 0.4, 0.1)
+    np.testing.assert_array_equal(sel.numpy(), FIX["nmsws_sel"])
+    np.testing.assert_array_equal(sc.numpy(), FIX["nmsws_sc"])
+    sel, valid = tf.image.non_max_suppression_padded(FIX["boxes"], FIX["scores"], 12, 0.4, 0.1,
+                                                     pad_to_max_output_size=True)
+    np.testing.assert_array_equal(sel.numpy(), FIX["nmsp_sel"])
+    assert int(valid) == int(FIX["nmsp_valid"])
+
+
+def test_greedy_order_ties_and_threshold():
+    boxes = [[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, 2, 1, 3], [0, 0, 1, 1]]
+    # IOU(0, 1) = 0.9 / 1.1 > 0.5: box 1 goes; box 3 ties box 0's score and comes after it (lower index first)
+    out = tf.image.non_max_suppression(boxes, [0.9, 0.8, 0.7, 0.9], 10, 0.5)
+    np.testing.assert_array_equal(out.numpy(), [0, 2])
+    out = tf.image.non_max_suppression(boxes, [0.9, 0.8, 0.7, 0.9], 10, 0.5, score_threshold=0.7)
+    np.testing.assert_array_equal(out.numpy(), [0])  # scores must be > score_threshold
+
+
+def test_soft_nms_decays_overlapping_scores():
+    boxes = [[0, 0, 1, 1], [0, 0.5, 1, 1.5]]  # IOU 1/3
+    sel, sc = tf.image.non_max_suppression_with_scores(boxes, [0.9, 0.8], 10, iou_threshold=1.0, soft_nms_sigma=0.5)
+    np.testing.assert_array_equal(sel.numpy(), [0, 1])
+    np.testing.assert_allclose(sc.numpy(), [0.9, 0.8 * np.exp(-(1 / 3) ** 2 / (2 * 0.5))], rtol=1e-6)
+
+
+def test_argument_checks():
+    b, s = np.zeros((3, 4), np.float32), np.zeros(3, np.float32)
+    with pytest.raises(ValueError, match=r"boxes must have shape \[num_boxes, 4\]"):
+        tf.image.non_max_suppression(np.zeros((3, 3)), s, 2)
+    with pytest.raises(ValueError, match="scores must have shape"):
+        tf.image.non_max_suppression(b, np.zeros(4), 2)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"iou_threshold must be in \[0, 1\], got 1.5"):
+        tf.image.non_max_suppression(b, s, 2, 1.5)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="max_output_size must be non-negative"):
+        tf.image.non_max_suppression(b, s, -1)
+    with pytest.raises(TypeError, match="max_output_size must be a scalar int"):
+        tf.image.non_max_suppression(b, s, 2.5)
