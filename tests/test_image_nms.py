@@ -56,3 +56,34 @@ def test_argument_checks():
         tf.image.non_max_suppression(b, s, -1)
     with pytest.raises(TypeError, match="max_output_size must be a scalar int"):
         tf.image.non_max_suppression(b, s, 2.5)
+
+
+CNMS = np.load(os.path.join(os.path.dirname(__file__), "fixtures", "combined_nms.npz"))
+CNMS_CASES = [dict(max_output_size_per_class=5, max_total_size=8, iou_threshold=0.5, score_threshold=0.1),
+              dict(max_output_size_per_class=4, max_total_size=20, iou_threshold=0.3, score_threshold=0.0,
+                   pad_per_class=True),
+              dict(max_output_size_per_class=10, max_total_size=12, iou_threshold=0.6, score_threshold=0.4,
+                   clip_boxes=False)]
+
+
+@pytest.mark.parametrize("q", ["boxes1", "boxes3"])
+@pytest.mark.parametrize("case", range(3))
+def test_combined_nms_matches_tf(case, q):
+    """combined_nms.npz (record_tf_combined_nms.py): boxes shared by the classes (q=1) or per class."""
+    out = tf.image.combined_non_max_suppression(CNMS[q], CNMS["scores"], **CNMS_CASES[case])
+    for name, got in zip(("boxes", "scores", "classes", "valid"), out):
+        want = CNMS[f"c{case}_{q}_{name}"]
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got.numpy(), want)
+
+
+def test_combined_nms_argument_checks():
+    b, s = np.zeros((1, 3, 1, 4), np.float32), np.zeros((1, 3, 2), np.float32)
+    with pytest.raises(ValueError, match=r"boxes must have shape \[batch, num_boxes, q, 4\]"):
+        tf.image.combined_non_max_suppression(b[0], s, 2, 2)
+    with pytest.raises(ValueError, match="q must be 1 or num_classes"):
+        tf.image.combined_non_max_suppression(np.zeros((1, 3, 3, 4)), s, 2, 2)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="max_total_size must be > 0"):
+        tf.image.combined_non_max_suppression(b, s, 2, 0)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="iou_threshold must be in"):
+        tf.image.combined_non_max_suppression(b, s, 2, 2, iou_threshold=-0.1)

@@ -17,7 +17,7 @@ from . import image_color as _color
 from .image_color import (  # noqa: F401
     adjust_hue, adjust_saturation, hsv_to_rgb, random_hue, random_saturation, rgb_to_hsv)
 from .image_nms import (  # noqa: F401
-    non_max_suppression, non_max_suppression_padded, non_max_suppression_with_scores)
+    combined_non_max_suppression, non_max_suppression, non_max_suppression_padded, non_max_suppression_with_scores)
 from .ops import stateless_ops as _stateless
 from .ops.image_ops import convert_image_dtype  # noqa: F401 (tf.image.convert_image_dtype)
 from .tape import record

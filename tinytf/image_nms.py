@@ -111,3 +111,54 @@ def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5
     if pad_to_max_output_size:
         sel = np.concatenate([sel, np.zeros(m - sel.size, np.int32)])
     return Tensor(sel), Tensor(valid)
+
+
+def _positive_int(value, fn, arg):
+    v = value.numpy() if isinstance(value, Tensor) else value
+    if isinstance(v, (bool, np.bool_)) or np.ndim(v) or not np.issubdtype(np.asarray(v).dtype, np.integer):
+        raise TypeError(f"{fn}: {arg} must be a scalar int, got {value!r}")
+    if v <= 0:
+        raise InvalidArgumentError(f"{fn}: {arg} must be > 0, got {int(v)}")
+    return int(v)
+
+
+def combined_non_max_suppression(boxes, scores, max_output_size_per_class, max_total_size, iou_threshold=0.5,
+                                 score_threshold=float("-inf"), pad_per_class=False, clip_boxes=True, name=None):
+    """NMS per image and class, then the best ``max_total_size`` of each image's survivors by score:
+    ``boxes`` [batch, num_boxes, q, 4] (q = 1: shared by all classes, or one box per class), ``scores``
+    [batch, num_boxes, num_classes]. Returns ``(nmsed_boxes, nmsed_scores, nmsed_classes,
+    valid_detections)``, zero-padded; ``clip_boxes`` clips the boxes to [0, 1]. Equal scores of
+    different classes come out in an order TensorFlow leaves undefined (here: by class, then box)."""
+    fn = "combined_non_max_suppression"
+    b = np.asarray(as_tensor(boxes)._v, F32)
+    s = np.asarray(as_tensor(scores)._v, F32)
+    if b.ndim != 4 or b.shape[3] != 4:
+        raise ValueError(f"{fn}: boxes must have shape [batch, num_boxes, q, 4], got {b.shape}")
+    if s.ndim != 3 or s.shape[:2] != b.shape[:2]:
+        raise ValueError(f"{fn}: scores must have shape [batch, num_boxes, num_classes] = "
+                         f"[{b.shape[0]}, {b.shape[1]}, num_classes], got {s.shape}")
+    nc = s.shape[2]
+    if b.shape[2] not in (1, nc):
+        raise ValueError(f"{fn}: boxes' third dimension q must be 1 or num_classes ({nc}), got {b.shape[2]}")
+    per_class = min(_positive_int(max_output_size_per_class, fn, "max_output_size_per_class"), b.shape[1])
+    total = _positive_int(max_total_size, fn, "max_total_size")
+    _, _, _, iou, st = _args(b[0, :, 0], s[0, :, 0], 0, iou_threshold, score_threshold, fn)
+    if pad_per_class:
+        total = min(total, per_class * nc)
+    out_b = np.zeros((b.shape[0], total, 4), F32)
+    out_s = np.zeros((b.shape[0], total), F32)
+    out_c = np.zeros((b.shape[0], total), F32)
+    valid = np.zeros(b.shape[0], np.int32)
+    for i in range(b.shape[0]):
+        found = []
+        for c in range(nc):
+            cb = b[i, :, c if b.shape[2] > 1 else 0]
+            sel, sc = _select(cb, s[i, :, c], per_class, iou, st)
+            found += [(-float(score), c, int(k), cb[k]) for k, score in zip(sel, sc)]
+        found.sort(key=lambda t: t[:3])
+        found = found[:total]
+        valid[i] = len(found)
+        for j, (neg, c, _, box) in enumerate(found):
+            out_b[i, j] = np.clip(box, 0, 1) if clip_boxes else box
+            out_s[i, j], out_c[i, j] = -neg, c
+    return Tensor(out_b), Tensor(out_s), Tensor(out_c), Tensor(valid)

@@ -87,3 +87,10 @@ def test_non_deterministic_and_global_generators():
     assert tf.random.experimental.get_global_generator() is g
     full = g.uniform_full_int([4], dtype=tf.int32)
     assert full.dtype == tf.int32
+
+
+def test_random_split_is_stateless_split():
+    np.testing.assert_array_equal(tf.random.split([1, 2], num=4).numpy(),
+                                  tf.random.experimental.stateless_split([1, 2], num=4).numpy())
+    with pytest.raises(ValueError, match="num must be a positive int"):
+        tf.random.split([1, 2], num=0)

@@ -75,9 +75,9 @@ def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype="float32
     return _normal(generator(seed, fn), shape, mean, stddev, dtype, fn, truncated=True)
 
 
-def _new_seeds(g, count, fn):
+def _new_seeds(g, count, fn, arg="count"):
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
-        raise ValueError(f"{fn}: count must be a positive int, got {count!r}")
+        raise ValueError(f"{fn}: {arg} must be a positive int, got {count!r}")
     return g.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, (2, int(count)), dtype=np.int64,
                       endpoint=True)
 
@@ -85,7 +85,7 @@ def _new_seeds(g, count, fn):
 def stateless_split(seed, num=2, alg="auto_select"):
     """``tf.random.experimental.stateless_split``: ``num`` new seed pairs ([num, 2] int64) from ``seed``."""
     fn = "random.experimental.stateless_split"
-    return Tensor(np.ascontiguousarray(_new_seeds(generator(seed, fn), num, fn).T))
+    return Tensor(np.ascontiguousarray(_new_seeds(generator(seed, fn), num, fn, "num").T))
 
 
 def _int_seed(seed, fn):

@@ -119,3 +119,11 @@ def test_save_argument_checks(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(FileExistsError, match="is not a folder"):
         tf.saved_model.save(_model(), tmp_path / "file")
+
+
+def test_options_are_accepted(tmp_path):
+    opts = tf.saved_model.SaveOptions(experimental_io_device="/job:localhost")
+    tf.saved_model.save(_model(), tmp_path, options=opts)
+    loaded = tf.saved_model.load(tmp_path, options=tf.saved_model.LoadOptions(experimental_io_device="/job:localhost"))
+    assert loaded(np.zeros((1, 4), np.float32))[1].shape == (1, 1)
+    assert opts.experimental_io_device == "/job:localhost"

@@ -24,6 +24,23 @@ _KERAS, _VARS = "model.keras", "variables.npz"
 _TF_FILES = ("saved_model.pb", "saved_model.pbtxt")
 
 
+class SaveOptions:
+    """``tf.saved_model.SaveOptions``: accepted for code that passes them; tinytf's folder has no
+    devices, function aliases or namespace whitelists to configure, so they change nothing."""
+
+    def __init__(self, namespace_whitelist=None, save_debug_info=False, function_aliases=None,
+                 experimental_io_device=None, experimental_variable_policy=None, **kwargs):
+        self.experimental_io_device = experimental_io_device
+
+
+class LoadOptions:
+    """``tf.saved_model.LoadOptions``: accepted and, like ``SaveOptions``, without effect in tinytf."""
+
+    def __init__(self, allow_partial_checkpoint=False, experimental_io_device=None,
+                 experimental_skip_checkpoint=False, experimental_variable_policy=None, **kwargs):
+        self.experimental_io_device = experimental_io_device
+
+
 def _is_keras_model(obj):
     from ..models import Model
     return isinstance(obj, Model)
