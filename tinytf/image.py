@@ -262,23 +262,24 @@ def flip_up_down(image):
     return A.reverse(x, [x._v.ndim - 3])
 
 
-def _random_flip(image, axis, seed, fn):
+def _random_flip(image, axis, g, fn):
+    """Flip each image along ``axis`` (0: height, 1: width) when a uniform draw from ``g`` says so."""
     x = _image(image, fn)
     ax = x._v.ndim - 3 + axis
     if x._v.ndim == 3:
-        return A.reverse(x, [ax]) if rng(seed).random() < 0.5 else x
-    flip = np.rint(rng(seed).random(x._v.shape[0])) == 1  # TF: round(u), so u == 0.5 keeps
+        return A.reverse(x, [ax]) if g.random() < 0.5 else x
+    flip = np.rint(g.random(x._v.shape[0])) == 1  # TF: round(u), so u == 0.5 keeps
     return A.where(flip[:, None, None, None], A.reverse(x, [ax]), x)
 
 
 def random_flip_left_right(image, seed=None):
     """Mirror the width axis with probability 1/2 (each image of a batch independently)."""
-    return _random_flip(image, 1, seed, "random_flip_left_right")
+    return _random_flip(image, 1, rng(seed), "random_flip_left_right")
 
 
 def random_flip_up_down(image, seed=None):
     """Mirror the height axis with probability 1/2 (each image of a batch independently)."""
-    return _random_flip(image, 0, seed, "random_flip_up_down")
+    return _random_flip(image, 0, rng(seed), "random_flip_up_down")
 
 
 def rot90(image, k=1, name=None):
@@ -442,21 +443,13 @@ def stateless_random_crop(value, size, seed, name=None):
     return _crop(value, size, _stateless.generator(seed, "stateless_random_crop"), "stateless_random_crop")
 
 
-def _stateless_flip(image, axis, seed, fn):
-    x = _image(image, fn)
-    g = _stateless.generator(seed, fn)
-    ax = x._v.ndim - 3 + axis
-    if x._v.ndim == 3:
-        return A.reverse(x, [ax]) if g.random() < 0.5 else x
-    flip = np.rint(g.random(x._v.shape[0])) == 1
-    return A.where(flip[:, None, None, None], A.reverse(x, [ax]), x)
-
-
 def stateless_random_flip_left_right(image, seed):
     """Mirror the width axis with probability 1/2 per image, a function of ``seed`` [2]."""
-    return _stateless_flip(image, 1, seed, "stateless_random_flip_left_right")
+    fn = "stateless_random_flip_left_right"
+    return _random_flip(image, 1, _stateless.generator(seed, fn), fn)
 
 
 def stateless_random_flip_up_down(image, seed):
     """Mirror the height axis with probability 1/2 per image, a function of ``seed`` [2]."""
-    return _stateless_flip(image, 0, seed, "stateless_random_flip_up_down")
+    fn = "stateless_random_flip_up_down"
+    return _random_flip(image, 0, _stateless.generator(seed, fn), fn)
