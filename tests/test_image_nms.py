@@ -28,6 +28,13 @@ def test_with_scores_and_padded_match_tf():
     assert int(valid) == int(FIX["nmsp_valid"])
 
 
+def test_soft_nms_matches_tf():
+    """Soft-NMS re-queues decayed boxes; the decay exp(-iou^2 / (2 sigma)) is within 2 ulp of TF's."""
+    sel, sc = tf.image.non_max_suppression_with_scores(FIX["boxes"], FIX["scores"], 15, 0.6, 0.05, soft_nms_sigma=0.3)
+    np.testing.assert_array_equal(sel.numpy(), FIX["soft_sel"])
+    np.testing.assert_array_max_ulp(sc.numpy(), FIX["soft_sc"], maxulp=2)
+
+
 def test_greedy_order_ties_and_threshold():
     boxes = [[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, 2, 1, 3], [0, 0, 1, 1]]
     # IOU(0, 1) = 0.9 / 1.1 > 0.5: box 1 goes; box 3 ties box 0's score and comes after it (lower index first)
