@@ -22,6 +22,7 @@ from .ops.math_ops import (  # noqa: F401
     reduce_mean, reduce_min, reduce_prod, reduce_sum, round, sigmoid, sign, sin, sqrt, square,
     squared_difference, subtract, tanh, tensordot)
 from .ops.math_ops import einsum  # noqa: F401
+from .ops.index_ops import gather_nd, unique  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401
 from .init_ops import RandomNormal as random_normal_initializer  # noqa: F401
 from .module import Module  # noqa: F401
@@ -81,7 +82,8 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
 
 _LAZY = {"keras": "tinytf.keras", "data": "tinytf.data", "image": "tinytf.image", "train": "tinytf.train",
          "io": "tinytf.io", "strings": "tinytf.strings", "compat": "tinytf.compat", "test": "tinytf.test",
-         "onnx": "tinytf.keras.saving.onnx", "distribute": "tinytf.distribute", "summary": "tinytf.summary"}
+         "onnx": "tinytf.keras.saving.onnx", "distribute": "tinytf.distribute", "summary": "tinytf.summary",
+         "saved_model": "tinytf.keras.saving.saved_model"}
 _FROM_DATA = ("TensorSpec",)
 _FROM_SUMMARY = ("name_scope",)  # tf.name_scope: prefixes summary tags (tinytf's ops have no names)
 _KERAS_ALIASES = ("losses", "optimizers", "metrics", "initializers", "layers", "models", "callbacks",

@@ -13,6 +13,12 @@ from .kernels import affine as _affine, patches as _patches, resize as _resize
 from .kernels.padding import conv_plan, normalize_padding
 from .ops import array_ops as A, math_ops as M
 from .ops.core import as_tensor
+from . import image_color as _color
+from .image_color import (  # noqa: F401
+    adjust_hue, adjust_saturation, hsv_to_rgb, random_hue, random_saturation, rgb_to_hsv)
+from .image_nms import (  # noqa: F401
+    combined_non_max_suppression, non_max_suppression, non_max_suppression_padded, non_max_suppression_with_scores)
+from .ops import stateless_ops as _stateless
 from .ops.image_ops import convert_image_dtype  # noqa: F401 (tf.image.convert_image_dtype)
 from .tape import record
 from .tensor import Tensor
@@ -226,15 +232,19 @@ def central_crop(image, central_fraction):
 
 def random_crop(value, size, seed=None, name=None):
     """A random ``size`` slice of ``value`` (any rank; ``size`` has one entry per axis)."""
+    return _crop(value, size, rng(seed), "random_crop")
+
+
+def _crop(value, size, g, fn):
     x = as_tensor(value)
     s = np.asarray(size.numpy() if isinstance(size, Tensor) else size)
     shape = np.asarray(x._v.shape)
     if s.shape != shape.shape or s.dtype.kind not in "iu":
-        raise ValueError(f"random_crop: size must be {len(shape)} ints (one per axis of value, "
+        raise ValueError(f"{fn}: size must be {len(shape)} ints (one per axis of value, "
                          f"shape {tuple(shape)}), got {np.asarray(size).tolist()}")
     if (s > shape).any() or (s < 0).any():
-        raise ValueError(f"random_crop: need 0 <= size <= value's shape {tuple(shape)}, got {s.tolist()}")
-    off = rng(seed).integers(0, np.iinfo(np.int32).max, len(shape)) % (shape - s + 1)
+        raise ValueError(f"{fn}: need 0 <= size <= value's shape {tuple(shape)}, got {s.tolist()}")
+    off = g.integers(0, np.iinfo(np.int32).max, len(shape)) % (shape - s + 1)
     return A.getitem(x, tuple(slice(int(o), int(o + n)) for o, n in zip(off, s)))
 
 
@@ -252,23 +262,24 @@ def flip_up_down(image):
     return A.reverse(x, [x._v.ndim - 3])
 
 
-def _random_flip(image, axis, seed, fn):
+def _random_flip(image, axis, g, fn):
+    """Flip each image along ``axis`` (0: height, 1: width) when a uniform draw from ``g`` says so."""
     x = _image(image, fn)
     ax = x._v.ndim - 3 + axis
     if x._v.ndim == 3:
-        return A.reverse(x, [ax]) if rng(seed).random() < 0.5 else x
-    flip = np.rint(rng(seed).random(x._v.shape[0])) == 1  # TF: round(u), so u == 0.5 keeps
+        return A.reverse(x, [ax]) if g.random() < 0.5 else x
+    flip = np.rint(g.random(x._v.shape[0])) == 1  # TF: round(u), so u == 0.5 keeps
     return A.where(flip[:, None, None, None], A.reverse(x, [ax]), x)
 
 
 def random_flip_left_right(image, seed=None):
     """Mirror the width axis with probability 1/2 (each image of a batch independently)."""
-    return _random_flip(image, 1, seed, "random_flip_left_right")
+    return _random_flip(image, 1, rng(seed), "random_flip_left_right")
 
 
 def random_flip_up_down(image, seed=None):
     """Mirror the height axis with probability 1/2 (each image of a batch independently)."""
-    return _random_flip(image, 0, seed, "random_flip_up_down")
+    return _random_flip(image, 0, rng(seed), "random_flip_up_down")
 
 
 def rot90(image, k=1, name=None):
@@ -398,3 +409,47 @@ def projective_transform(images, transforms, interpolation="bilinear", fill_mode
         return (_affine.transform_backward(g.reshape(x4.shape), x4.shape, t, interpolation,
                                            fill_mode).reshape(shape),)
     return record("ImageProjectiveTransformV3", out, (x,), backward)
+
+
+# ---- stateless random ops: a function of the seed pair (see ops/stateless_ops.py) --------------
+
+def stateless_random_brightness(image, max_delta, seed):
+    """``adjust_brightness`` by a delta uniform in [-max_delta, max_delta), a function of ``seed`` [2]."""
+    if max_delta < 0:
+        raise ValueError(f"stateless_random_brightness: max_delta must be non-negative, got {max_delta!r}")
+    g = _stateless.generator(seed, "stateless_random_brightness")
+    return adjust_brightness(image, F32(g.uniform(-max_delta, max_delta)))
+
+
+def stateless_random_contrast(image, lower, upper, seed):
+    _color.range_check(lower, upper, "stateless_random_contrast")
+    return adjust_contrast(image, F32(_stateless.generator(seed, "stateless_random_contrast").uniform(lower, upper)))
+
+
+def stateless_random_saturation(image, lower, upper, seed):
+    _color.range_check(lower, upper, "stateless_random_saturation")
+    g = _stateless.generator(seed, "stateless_random_saturation")
+    return _color.adjust_saturation(image, F32(g.uniform(lower, upper)))
+
+
+def stateless_random_hue(image, max_delta, seed):
+    _color.hue_delta_check(max_delta, "stateless_random_hue")
+    g = _stateless.generator(seed, "stateless_random_hue")
+    return _color.adjust_hue(image, F32(g.uniform(-max_delta, max_delta)))
+
+
+def stateless_random_crop(value, size, seed, name=None):
+    """``random_crop`` with the offsets a function of ``seed`` [2]."""
+    return _crop(value, size, _stateless.generator(seed, "stateless_random_crop"), "stateless_random_crop")
+
+
+def stateless_random_flip_left_right(image, seed):
+    """Mirror the width axis with probability 1/2 per image, a function of ``seed`` [2]."""
+    fn = "stateless_random_flip_left_right"
+    return _random_flip(image, 1, _stateless.generator(seed, fn), fn)
+
+
+def stateless_random_flip_up_down(image, seed):
+    """Mirror the height axis with probability 1/2 per image, a function of ``seed`` [2]."""
+    fn = "stateless_random_flip_up_down"
+    return _random_flip(image, 0, _stateless.generator(seed, fn), fn)

@@ -11,6 +11,11 @@ Note: ``from_tensor_slices`` does not copy NumPy inputs; do not modify them whil
 """
 import types
 
+import numpy as np
+
+from .. import dtypes as _dtypes
+from ..tensor import Tensor
+
 from . import shuffle, transforms  # noqa: F401 (they register Dataset's transformations)
 from .options import AutoShardPolicy, Options
 from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
@@ -22,10 +27,23 @@ def _cardinality(dataset):
     return dataset.cardinality()
 
 
+def Counter(start=0, step=1, dtype=_dtypes.int64, name=None):  # noqa: N802 (TensorFlow's name)
+    """``tf.data.experimental.Counter``: the endless dataset ``start, start + step, ...`` of ``dtype`` scalars."""
+    dt = _dtypes.np_dtype(dtype)
+    if dt.kind not in "iuf":
+        raise TypeError(f"Counter: dtype must be a number type, got {dt.name}")
+    for arg, v in (("start", start), ("step", step)):
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise TypeError(f"Counter: {arg} must be a number, got {v!r}")
+    first, by = dt.type(start), dt.type(step)
+    return Dataset.from_tensors(0).repeat().enumerate().map(
+        lambda i, _: Tensor(first + np.asarray(i._v, dt) * by))
+
+
 experimental = types.SimpleNamespace(
     AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE_CARDINALITY,
     UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY, cardinality=_cardinality,
-    AutoShardPolicy=AutoShardPolicy)
+    AutoShardPolicy=AutoShardPolicy, Counter=Counter)
 
 __all__ = ["AUTOTUNE", "Dataset", "INFINITE_CARDINALITY", "Options", "TFRecordDataset", "TensorSpec",
            "UNKNOWN_CARDINALITY", "experimental"]
