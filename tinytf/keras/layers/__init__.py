@@ -21,3 +21,4 @@ from .preprocessing import (  # noqa: F401
     CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling,
     Resizing)
 from .reshaping import Cropping2D, UpSampling2D, ZeroPadding2D  # noqa: F401
+from .rnn import GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell  # noqa: F401
