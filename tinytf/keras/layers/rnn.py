@@ -16,7 +16,7 @@ from ...ops import array_ops as A, math_ops as M, nn_ops as N
 from ...ops.core import as_tensor
 from ...tensor import TensorShape
 from .. import activations, initializers as I, regularizers as R
-from .base import Layer
+from .base import Layer, snake_case
 
 
 def _positive_units(cls, units):
@@ -304,20 +304,24 @@ class RNN(Layer):
 
 class _CellRNN(RNN):
     """``LSTM``, ``GRU``, ``SimpleRNN``: ``RNN`` over their own cell; the cell's arguments read back
-    as the layer's attributes; the config is the cell's arguments and the RNN's, flat, as Keras 3."""
+    as the layer's attributes; the config is the cell's arguments and the RNN's, flat, as Keras 3.
+    Each subclass spells out Keras's signature (the ``.keras`` loader checks arguments by it)."""
     _cell_class = None
     _rnn_args = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask")
+    _layer_args = ("name", "trainable", "dtype", "input_shape", "batch_input_shape", "input_dim", "autocast")
 
-    def __init__(self, units, **kwargs):
-        rnn = {k: kwargs.pop(k) for k in self._rnn_args if k in kwargs}
-        kwargs.pop("use_cudnn", None)
-        base = {k: kwargs.pop(k) for k in ("name", "trainable", "dtype", "input_shape", "batch_input_shape",
-                                          "input_dim", "autocast") if k in kwargs}
-        if kwargs.pop("activity_regularizer", None) is not None:
+    def _make(self, args):
+        args = {k: v for k, v in args.items() if k not in ("self", "__class__")}
+        kwargs = args.pop("kwargs")
+        args.pop("use_cudnn")
+        if args.pop("activity_regularizer") is not None:
             raise NotImplementedError(f"{type(self).__name__}: activity_regularizer is not supported")
-        cell = self._cell_class(units, name=f"{type(self).__name__.lower()}_cell", dtype=base.get("dtype"),
+        rnn = {k: args.pop(k) for k in self._rnn_args if k in args}
+        rnn.update({k: kwargs.pop(k) for k in self._rnn_args if k in kwargs})
+        base = {k: kwargs.pop(k) for k in self._layer_args if k in kwargs}
+        cell = self._cell_class(name=f"{snake_case(type(self).__name__)}_cell", dtype=base.get("dtype"), **args,
                                 **kwargs)
-        super().__init__(cell, **rnn, **base)
+        RNN.__init__(self, cell, **rnn, **base)
 
     def __getattr__(self, name):
         cell = self.__dict__.get("cell")
@@ -334,13 +338,40 @@ class SimpleRNN(_CellRNN):
     """A fully connected recurrent layer (``SimpleRNNCell``)."""
     _cell_class = SimpleRNNCell
 
+    def get_config(self):  # Keras 3's SimpleRNN does not write its seed
+        return {k: v for k, v in super().get_config().items() if k != "seed"}
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
+                 return_sequences=False, return_state=False, go_backwards=False, stateful=False, unroll=False,
+                 seed=None, use_cudnn="auto", **kwargs):
+        self._make(locals())
+
 
 class LSTM(_CellRNN):
     """Long short-term memory (``LSTMCell``; Keras 3's layout: kernel [in, 4u], recurrent_kernel
     [u, 4u], bias [4u], gates i, f, c, o). Example: ``layers.LSTM(64, return_sequences=True)``."""
     _cell_class = LSTMCell
 
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, use_cudnn="auto", **kwargs):
+        self._make(locals())
+
 
 class GRU(_CellRNN):
     """Gated recurrent unit (``GRUCell``; ``reset_after=True``: bias [2, 3u], gates z, r, h)."""
     _cell_class = GRUCell
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, reset_after=True, use_cudnn="auto", **kwargs):
+        self._make(locals())
