@@ -143,12 +143,11 @@ class LSTMCell(_Cell):
         return [self.units, self.units]
 
     def build(self, input_shape):
-        u, init = self.units, self.bias_initializer
-        if self.unit_forget_bias:
-            def init(shape, dtype=None, _b=self.bias_initializer):
-                parts = [_b((u,), dtype), I.Ones()((u,), dtype), _b((2 * u,), dtype)]
-                return np.concatenate([np.asarray(p) for p in parts])
-        self._build_kernels(input_shape[-1], (4 * u,), init)
+        u, b = self.units, self.bias_initializer
+
+        def forget_ones(shape, dtype=None):
+            return np.concatenate([np.asarray(p) for p in (b((u,), dtype), I.Ones()((u,), dtype), b((2 * u,), dtype))])
+        self._build_kernels(input_shape[-1], (4 * u,), forget_ones if self.unit_forget_bias else b)
 
     def call(self, inputs, states, training=False):
         h_prev, c_prev = states
