@@ -189,3 +189,26 @@ def test_in_models_training_summary_and_files(tmp_path):
                                          layers.GRU(2), layers.Dense(1)])
             again.load_weights(path)
         np.testing.assert_array_equal(again(FIX["x"]).numpy(), model(FIX["x"]).numpy())
+
+
+def test_rnn_runs_a_user_cell():
+    class MinimalRNNCell(tf.keras.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.state_size = units
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=(input_shape[-1], self.units), initializer="ones", name="kernel")
+
+        def call(self, inputs, states):
+            h = tf.matmul(inputs, self.kernel) + states[0] * 0.5
+            return h, [h]
+
+    x = np.arange(12, dtype=np.float32).reshape(1, 4, 3)
+    y = layers.RNN(MinimalRNNCell(2), return_sequences=True)(x).numpy()
+    h, expected = np.zeros(2), []
+    for t in range(4):
+        h = x[0, t].sum() + 0.5 * h
+        expected.append(h)
+    np.testing.assert_allclose(y[0], np.array(expected), rtol=1e-6)
