@@ -212,3 +212,42 @@ def test_rnn_runs_a_user_cell():
         h = x[0, t].sum() + 0.5 * h
         expected.append(h)
     np.testing.assert_allclose(y[0], np.array(expected), rtol=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["concat_seq", "sum_last", "ave_state"])
+def test_bidirectional_matches_keras(mode):
+    merge = {"concat_seq": "concat", "sum_last": "sum", "ave_state": "ave"}[mode]
+    bi = layers.Bidirectional(layers.LSTM(3, return_sequences=mode == "concat_seq",
+                                          return_state=mode == "ave_state"), merge_mode=merge)
+    bi.build((2, 5, 4))
+    bi.set_weights([FIX[f"bi_{mode}_w{i}"] for i in range(6)])
+    y = bi(layers.Masking(0.0)(FIX["xm"]))
+    ys = y if isinstance(y, list) else [y]
+    assert len(ys) == int(FIX[f"bi_{mode}_n"])
+    for i, t in enumerate(ys):
+        _close(t.numpy(), FIX[f"bi_{mode}_y{i}"])
+    out_shape = bi.compute_output_shape((None, 5, 4))
+    first = out_shape[0] if isinstance(out_shape, list) else out_shape
+    assert tuple(first) == tuple((None,) + ys[0].shape[1:])
+
+
+def test_bidirectional_weights_config_files_and_checks(tmp_path):
+    bi = layers.Bidirectional(layers.LSTM(3))
+    bi.build((None, 5, 4))
+    assert [w.path for w in bi.weights] == ["/".join(str(p).split("/")[-2:]) for p in FIX["bi_weight_paths"]]
+    assert sorted(bi.get_config()) == sorted(str(k) for k in FIX["bi_config"])
+    assert bi.forward_layer.name.startswith("forward_") and bi.backward_layer.go_backwards
+    clone = layers.Bidirectional.from_config(bi.get_config())
+    assert clone.merge_mode == "concat" and clone.backward_layer.go_backwards
+    model = tf.keras.Sequential([tf.keras.Input((5, 4)), layers.Bidirectional(layers.GRU(2, return_sequences=True)),
+                                 layers.GlobalAveragePooling1D(), layers.Dense(1)])
+    assert tuple(model.output.shape) == (None, 1) and tuple(model.layers[0].output.shape) == (None, 5, 4)
+    model.save(tmp_path / "bi.keras")
+    again = tf.keras.models.load_model(tmp_path / "bi.keras")
+    np.testing.assert_array_equal(again(FIX["x"]).numpy(), model(FIX["x"]).numpy())
+    with pytest.raises(ValueError, match="merge mode"):
+        layers.Bidirectional(layers.LSTM(2), merge_mode="max")
+    with pytest.raises(ValueError, match="keras.layers.Layer"):
+        layers.Bidirectional("lstm")
+    with pytest.raises(ValueError, match="go_backwards"):
+        layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(2))

@@ -374,3 +374,104 @@ class GRU(_CellRNN):
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, reset_after=True, use_cudnn="auto", **kwargs):
         self._make(locals())
+
+
+_MERGE_MODES = ("sum", "mul", "ave", "concat", None)
+
+
+class Bidirectional(Layer):
+    """Runs a copy of ``layer`` forwards and one backwards (``go_backwards`` flipped; its outputs
+    flipped back in time) and merges them: ``merge_mode`` 'concat' (default), 'sum', 'mul', 'ave',
+    or None (a list). Example: ``layers.Bidirectional(layers.LSTM(32))``."""
+
+    def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(layer, Layer):
+            raise ValueError(f"Please initialize `Bidirectional` layer with a `keras.layers.Layer` instance. "
+                             f"Received: {layer!r}")
+        if backward_layer is not None and not isinstance(backward_layer, Layer):
+            raise ValueError(f"`backward_layer` need to be a `keras.layers.Layer` instance. Received: "
+                             f"{backward_layer!r}")
+        if merge_mode not in _MERGE_MODES:
+            raise ValueError(f"Invalid merge mode. Received: {merge_mode}. Merge mode should be one of "
+                             "{'sum', 'mul', 'ave', 'concat', None}")
+        if weights is not None:
+            raise NotImplementedError("Bidirectional(weights=...): call set_weights after building")
+        self.forward_layer = self._copy(layer, "forward_", layer.go_backwards)
+        self.backward_layer = backward_layer if backward_layer is not None else \
+            self._copy(layer, "backward_", not layer.go_backwards)
+        if self.forward_layer.go_backwards == self.backward_layer.go_backwards:
+            raise ValueError("Forward layer and backward layer should have different `go_backwards` value. "
+                             f"Received: forward_layer.go_backwards={self.forward_layer.go_backwards}, "
+                             f"backward_layer.go_backwards={self.backward_layer.go_backwards}")
+        for part in (self.forward_layer, self.backward_layer):  # as Keras: masked steps give zeros in sequences
+            if hasattr(part, "zero_output_for_mask"):
+                part.zero_output_for_mask = part.return_sequences
+        self.merge_mode = merge_mode
+        self.return_sequences, self.return_state = layer.return_sequences, layer.return_state
+
+    @staticmethod
+    def _copy(layer, prefix, go_backwards):
+        config = {**layer.get_config(), "go_backwards": go_backwards}
+        config["name"] = prefix + (layer.name[len("forward_"):] if layer.name.startswith("forward_") else layer.name)
+        return type(layer).from_config(config)
+
+    def build(self, input_shape):
+        self.forward_layer._maybe_build(input_shape)
+        self.backward_layer._maybe_build(input_shape)
+
+    def _merge(self, y, y_rev):
+        if self.merge_mode == "concat":
+            return A.concat([y, y_rev], -1)
+        if self.merge_mode == "sum":
+            return y + y_rev
+        if self.merge_mode == "ave":
+            return (y + y_rev) / 2
+        if self.merge_mode == "mul":
+            return y * y_rev
+        return [y, y_rev]
+
+    def compute_output_shape(self, input_shape):
+        y = self.forward_layer.compute_output_shape(input_shape)
+        states = []
+        if self.return_state:
+            y, states = y[0], list(y[1:]) * 2
+        if self.merge_mode == "concat":
+            y = TensorShape(tuple(y)[:-1] + (None if y[-1] is None else 2 * y[-1],))
+        out = [y, y] if self.merge_mode is None else [y]
+        return out + states if self.return_state or self.merge_mode is None else y
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        if mask is None:
+            mask = getattr(sequences, "_keras_mask", None)
+        fw_state = bw_state = None
+        if initial_state is not None:
+            half = len(initial_state) // 2
+            fw_state, bw_state = initial_state[:half], initial_state[half:]
+        y = self.forward_layer(sequences, initial_state=fw_state, mask=mask, training=training)
+        y_rev = self.backward_layer(sequences, initial_state=bw_state, mask=mask, training=training)
+        states = []
+        if self.return_state:
+            states = list(y[1:]) + list(y_rev[1:])
+            y, y_rev = y[0], y_rev[0]
+        if self.return_sequences:
+            y_rev = A.reverse(y_rev, [1])
+        out = self._merge(y, y_rev)
+        if self.return_state:
+            return (out if isinstance(out, list) else [out]) + states
+        return out
+
+    def get_config(self):
+        from ..saving.serialization import serialize_keras_object  # (saving imports the layers)
+        return {**super().get_config(), "merge_mode": self.merge_mode,
+                "layer": serialize_keras_object(self.forward_layer),
+                "backward_layer": serialize_keras_object(self.backward_layer)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ..saving.serialization import deserialize_layer
+        config = dict(config)
+        for key in ("layer", "backward_layer"):
+            if isinstance(config.get(key), dict):
+                config[key] = deserialize_layer(config[key], custom_objects)
+        return cls(**config)
