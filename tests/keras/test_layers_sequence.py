@@ -73,3 +73,22 @@ def test_time_distributed_conv_in_a_model_trains():
     hist = model.fit(x, np.ones((4, 1), np.float32), epochs=2, verbose=0)
     assert np.isfinite(hist.history["loss"]).all()
     assert not np.array_equal(before, model.layers[0].layer.kernel.numpy())
+
+
+def test_masks_pass_through_masking_aware_layers_and_stacked_rnns():
+    tf.random.set_seed(2)
+    ids = np.array([[1, 2, 0, 0], [3, 0, 4, 0]])
+    emb = layers.Embedding(6, 3, mask_zero=True)
+    seq = layers.LSTM(2, return_sequences=True)
+    h = layers.Dense(3)(layers.Dropout(0.5)(emb(ids), training=True))
+    np.testing.assert_array_equal(h._keras_mask.numpy(), ids != 0)
+    y = seq(h)
+    np.testing.assert_array_equal(y._keras_mask.numpy(), ids != 0)
+    top = layers.GRU(2)
+    # the second layer sees the first one's mask: padded steps change nothing
+    full = top(y).numpy()
+    trimmed = layers.GRU(2)
+    trimmed.build((None, 4, 2))
+    trimmed.set_weights(top.get_weights())
+    np.testing.assert_array_equal(trimmed(y.numpy()[:1, :2]).numpy(), full[:1])
+    assert getattr(layers.Flatten()(h), "_keras_mask", None) is None  # Flatten drops it, as Keras

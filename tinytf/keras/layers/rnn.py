@@ -14,7 +14,7 @@ import numpy as np
 
 from ...ops import array_ops as A, math_ops as M, nn_ops as N
 from ...ops.core import as_tensor
-from ...tensor import TensorShape
+from ...tensor import Tensor, TensorShape
 from .. import activations, initializers as I, regularizers as R
 from .base import Layer, snake_case
 
@@ -291,6 +291,8 @@ class RNN(Layer):
             outputs.append(out)
             prev, states = out, new
         y = A.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
+        if m is not None and self.return_sequences:
+            y._keras_mask = Tensor(m)  # Keras's compute_mask: sequences keep the mask (not reversed)
         if m is not None and not self.return_sequences and not self.zero_output_for_mask:
             y = prev
         return [y] + list(states) if self.return_state else y
@@ -457,6 +459,8 @@ class Bidirectional(Layer):
         if self.return_sequences:
             y_rev = A.reverse(y_rev, [1])
         out = self._merge(y, y_rev)
+        if self.return_sequences and mask is not None and not isinstance(out, list):
+            out._keras_mask = Tensor(np.asarray(as_tensor(mask)._v, bool))
         if self.return_state:
             return (out if isinstance(out, list) else [out]) + states
         return out
