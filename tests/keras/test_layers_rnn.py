@@ -251,3 +251,18 @@ def test_bidirectional_weights_config_files_and_checks(tmp_path):
         layers.Bidirectional("lstm")
     with pytest.raises(ValueError, match="go_backwards"):
         layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(2))
+
+
+def test_gru_reset_before_matches_keras():
+    layer = layers.GRU(3, reset_after=False, return_sequences=True)
+    layer.build((2, 5, 4))
+    layer.set_weights([FIX[f"gru0_w{i}"] for i in range(3)])
+    assert tuple(layer.cell.bias.shape) == (9,)
+    x = tf.constant(FIX["x"])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(x)
+        loss = tf.reduce_sum(y ** 2)
+    _close(y.numpy(), FIX["gru0_y"])
+    for i, g in enumerate(tape.gradient(loss, [x] + layer.trainable_weights)):
+        _close(np.asarray(g), FIX[f"gru0_grad{i}"], maxulp=32)

@@ -1,12 +1,15 @@
 """Recurrent layers as Keras 3 computes them: cells (``SimpleRNNCell``, ``LSTMCell``, ``GRUCell``)
 do one step with tinytf ops; ``RNN(cell)`` loops over the time axis in Python, so gradients come
 from the ops. ``LSTM`` / ``GRU`` / ``SimpleRNN`` are ``RNN`` over their cell (weights in
-``<layer>.cell``, Keras 3's layout and file paths).
+``<layer>.cell``, Keras 3's layout and file paths); ``Bidirectional`` runs a forward and a
+backward copy of one.
 
 Masks: a ``mask`` argument ([batch, time] bool), or the ``_keras_mask`` a ``Masking`` layer or
 ``Embedding(mask_zero=True)`` attaches to its output. A masked step keeps the states and repeats the
-previous output (Keras's ``zero_output_for_mask=False``). Only ``stateful=False``; ``unroll`` is
-accepted and ignored (the loop is the same)."""
+previous output (Keras's ``zero_output_for_mask=False``); sequences pass the mask on. Only
+``stateful=False``; ``unroll`` is accepted and ignored (the loop is the same). A layer returning
+several tensors (``return_state``) runs eagerly and in subclassed models, not in a functional graph
+(tinytf's functional API takes one output per layer)."""
 import inspect
 import numbers
 
