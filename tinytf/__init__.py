@@ -28,6 +28,7 @@ from .init_ops import RandomNormal as random_normal_initializer  # noqa: F401
 from .module import Module  # noqa: F401
 from .ops.stats_ops import roll  # noqa: F401
 from .tape import GradientTape  # noqa: F401
+from .tensor_array import TensorArray  # noqa: F401
 from .tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor  # noqa: F401
 
 _ops.math_ops._attach()

@@ -19,3 +19,7 @@ class UnimplementedError(OpError, NotImplementedError):
 
 class DataLossError(OpError):
     """A file's data is corrupted or truncated (a TFRecord checksum does not match)."""
+
+
+class OutOfRangeError(OpError):
+    """An index or iteration went past the end (a ``TensorArray`` read or write)."""

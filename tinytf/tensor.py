@@ -66,7 +66,7 @@ class Tensor:
     ``Tensor`` wraps a NumPy array ``_v``; ``numpy()`` returns it. Gradients are recorded by
     ``GradientTape`` when the tensor is the output of an op on watched inputs.
     """
-    __slots__ = ("_v", "_keras_logits", "__weakref__")
+    __slots__ = ("_v", "_keras_logits", "_keras_mask", "__weakref__")
     __array_priority__ = 100
 
     def __init__(self, value):

@@ -171,3 +171,14 @@ def test_initializer_returns_a_tensor():
     out = initializers.GlorotUniform()((2, 2))
     assert tf.is_tensor(out)
     assert out.numpy().shape == (2, 2)
+
+
+def test_orthogonal_is_orthonormal_seeded_and_configurable():
+    init = tf.keras.initializers.Orthogonal(gain=2.0, seed=3)
+    tall, wide = init((6, 3)), tf.keras.initializers.get("orthogonal")((2, 5))
+    np.testing.assert_allclose(tall.numpy().T @ tall.numpy(), 4 * np.eye(3), atol=1e-5)
+    np.testing.assert_allclose(wide.numpy() @ wide.numpy().T, np.eye(2), atol=1e-5)
+    np.testing.assert_array_equal(init((6, 3)).numpy(), tall.numpy())  # a seed gives the same values
+    assert init.get_config() == {"gain": 2.0, "seed": 3}
+    with pytest.raises(ValueError, match="at least 2"):
+        init((4,))

@@ -25,8 +25,9 @@ def test_lookup_and_gradient_match_keras():
 def test_arguments_and_config():
     with pytest.raises(ValueError, match="input_dim"):
         tf.keras.layers.Embedding(0, 3)
-    with pytest.raises(NotImplementedError, match="mask_zero"):
-        tf.keras.layers.Embedding(3, 2, mask_zero=True)
+    masked = tf.keras.layers.Embedding(3, 2, mask_zero=True)
+    assert masked.get_config()["mask_zero"] is True
+    np.testing.assert_array_equal(masked(np.array([[0, 2, 0]]))._keras_mask.numpy(), [[False, True, False]])
     with pytest.warns(UserWarning, match="input_length"):
         layer = tf.keras.layers.Embedding(5, 2, input_length=3)
     cfg = layer.get_config()

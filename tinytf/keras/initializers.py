@@ -179,16 +179,40 @@ class LecunNormal(VarianceScaling):
         return {"seed": self.seed}
 
 
+class Orthogonal(_Seeded):
+    """``gain`` times the Q of a QR of a normal draw (signs fixed by R's diagonal), as Keras 3:
+    rows ``prod(shape[:-1])``, columns ``shape[-1]``; transposed when there are fewer rows."""
+
+    def __init__(self, gain=1.0, seed=None):
+        super().__init__(seed)
+        self.gain = gain
+
+    def draw(self, shape, dtype=None):
+        if len(shape) < 2:
+            raise ValueError(f"Orthogonal: the shape must have at least 2 dimensions, got {shape}")
+        rows, cols = int(np.prod(shape[:-1])), shape[-1]
+        a = self._rng().standard_normal((max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q = q * np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q.reshape(shape)).astype(np_dtype(dtype or floatx()))
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed}
+
+
 zeros, ones, constant = Zeros, Ones, Constant
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
 glorot_uniform, glorot_normal, he_normal, he_uniform = GlorotUniform, GlorotNormal, HeNormal, HeUniform
 lecun_normal, variance_scaling = LecunNormal, VarianceScaling
+orthogonal = Orthogonal
 
 _ALIASES = {
     "zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
     "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
     "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_normal": HeNormal,
-    "he_uniform": HeUniform, "lecun_normal": LecunNormal, "variance_scaling": VarianceScaling,
+    "he_uniform": HeUniform, "lecun_normal": LecunNormal, "variance_scaling": VarianceScaling, "orthogonal": Orthogonal,
 }
 for _c in list(_ALIASES.values()):
     _ALIASES[_c.__name__.lower()] = _c

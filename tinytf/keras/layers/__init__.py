@@ -21,3 +21,6 @@ from .preprocessing import (  # noqa: F401
     CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling,
     Resizing)
 from .reshaping import Cropping2D, UpSampling2D, ZeroPadding2D  # noqa: F401
+from .rnn import Bidirectional, GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell  # noqa: F401
+from .sequence import (  # noqa: F401
+    GlobalAveragePooling1D, GlobalAvgPool1D, GlobalMaxPool1D, GlobalMaxPooling1D, Masking, TimeDistributed)

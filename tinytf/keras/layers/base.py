@@ -67,6 +67,7 @@ class Layer:
         autocast: cast float inputs to ``dtype`` (Keras 3; default True).
         input_shape: optional (without the batch axis), lets a first layer build a Sequential.
     """
+    supports_masking = False  # True: the output keeps the input's mask (``_keras_mask``), as Keras
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None, input_dim=None,
                  batch_input_shape=None, autocast=True, dynamic=None, **kwargs):
@@ -429,6 +430,10 @@ class Layer:
         if self._call_has_training:
             kwargs["training"] = bool(training)
         out = self.call(inputs, *args, **kwargs)
+        mask = getattr(inputs, "_keras_mask", None)
+        if mask is not None and self.supports_masking and isinstance(out, Tensor) \
+                and getattr(out, "_keras_mask", None) is None:
+            out._keras_mask = mask  # Keras's compute_mask for layers that keep the time axis
         if self.output_shape_built is None and isinstance(out, Tensor):
             self.output_shape_built = _batchless(out.shape)
         return out

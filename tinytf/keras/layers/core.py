@@ -17,6 +17,7 @@ class Dense(Layer):
 
         layers.Dense(10, activation='relu')
     """
+    supports_masking = True
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kwargs):
@@ -109,6 +110,7 @@ class Reshape(Layer):
 
 class Dropout(Layer):
     """Randomly zero a fraction ``rate`` of the inputs in training (scaled by 1/(1-rate)); identity otherwise."""
+    supports_masking = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -127,6 +129,7 @@ class Dropout(Layer):
 
 class Activation(Layer):
     """Apply an activation given by name ('relu') or as a callable."""
+    supports_masking = True
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)

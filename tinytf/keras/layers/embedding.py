@@ -7,11 +7,13 @@ from ...ops import array_ops as A, math_ops as M
 from ...ops.core import as_tensor
 from .. import initializers as I, regularizers as R
 from .base import Layer
+from .sequence import with_mask
 
 
 class Embedding(Layer):
     """``embeddings[inputs]``: output shape ``inputs.shape + (output_dim,)``; float inputs are cast
-    to int32 (as Keras). ``mask_zero=True`` is refused: tinytf's layers do not propagate masks."""
+    to int32 (as Keras). ``mask_zero=True``: the output carries the mask ``inputs != 0`` (read by
+    the recurrent layers and GlobalAveragePooling1D)."""
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
                  embeddings_constraint=None, mask_zero=False, weights=None, lora_rank=None, **kwargs):
@@ -23,14 +25,12 @@ class Embedding(Layer):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"Both `input_dim` and `output_dim` should be positive, Received "
                                  f"{name}={value!r}")
-        if mask_zero:
-            raise NotImplementedError("Embedding(mask_zero=True): tinytf's layers do not propagate masks")
         if embeddings_constraint is not None or lora_rank is not None:
             raise NotImplementedError("Embedding: embeddings_constraint and lora_rank are not supported")
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.embeddings_initializer = I.get(embeddings_initializer)
         self.embeddings_regularizer = R.get(embeddings_regularizer)
-        self.mask_zero = False
+        self.mask_zero = bool(mask_zero)
         self._initial_weights = weights
 
     def build(self, input_shape=None):
@@ -47,7 +47,8 @@ class Embedding(Layer):
         return t if np.asarray(t).dtype.kind in "iu" else M.cast(t, "int32")
 
     def call(self, inputs):
-        return A.gather(self.embeddings, inputs)
+        out = A.gather(self.embeddings, inputs)
+        return with_mask(out, M.not_equal(inputs, 0)) if self.mask_zero else out
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)
@@ -56,4 +57,4 @@ class Embedding(Layer):
         return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
                 "embeddings_initializer": I.serialize(self.embeddings_initializer),
                 "embeddings_regularizer": R.serialize(self.embeddings_regularizer),
-                "embeddings_constraint": None, "mask_zero": False}
+                "embeddings_constraint": None, "mask_zero": self.mask_zero}
