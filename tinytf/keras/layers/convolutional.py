@@ -1,5 +1,5 @@
 """Convolution layers (Keras 3 arguments and defaults) over the ``tf.nn`` conv ops:
-``Conv2D``, ``Conv1D``, ``Conv2DTranspose``, ``DepthwiseConv2D``, ``SeparableConv2D``.
+``Conv2D``, ``Conv1D``, ``Conv3D``, ``Conv2DTranspose``, ``DepthwiseConv2D``, ``SeparableConv2D``.
 
 Weights as Keras: ``Conv2D`` kernel [kh, kw, in, filters]; ``Conv1D`` [k, in, filters];
 ``Conv2DTranspose`` [kh, kw, filters, in]; ``DepthwiseConv2D`` kernel [kh, kw, in, multiplier];
@@ -10,7 +10,7 @@ channels_first.
 import numpy as np
 
 from ...kernels.padding import transpose_output_size
-from ...ops import array_ops as A, conv_ops, nn_ops as N
+from ...ops import array_ops as A, conv3d_ops, conv_ops, nn_ops as N
 from ...tensor import TensorShape
 from .. import activations, initializers as I, regularizers as R
 from .base import Layer, check_rank
@@ -53,11 +53,12 @@ class _Conv(Layer):
         return self.data_format == "channels_last"
 
     def _fmt(self):
-        return ("NHWC" if self._cl() else "NCHW") if self.rank == 2 else ("NWC" if self._cl() else "NCW")
+        return {1: ("NWC", "NCW"), 2: ("NHWC", "NCHW"), 3: ("NDHWC", "NCDHW")}[self.rank][not self._cl()]
 
     def _channels(self, input_shape):
-        check_rank(self, input_shape, self.rank + 2,
-                   "[batch, height, width, channels]" if self.rank == 2 else "[batch, steps, channels]")
+        check_rank(self, input_shape, self.rank + 2, {1: "[batch, steps, channels]",
+                                                      2: "[batch, height, width, channels]",
+                                                      3: "[batch, depth, height, width, channels]"}[self.rank])
         c = input_shape[-1 if self._cl() else 1]
         if c is None:
             raise ValueError(f"{type(self).__name__} '{self.name}': the channel axis of the input must be known, "
@@ -180,6 +181,26 @@ class Conv1D(Conv2D):
             ke = (self.kernel_size[0] - 1) * self.dilation_rate[0] + 1
             pad = [[0, 0], [ke - 1, 0], [0, 0]] if self._cl() else [[0, 0], [0, 0], [ke - 1, 0]]
         return self._finish(conv_ops.conv1d(inputs, self.kernel, self.strides[0], pad, self._fmt(), self.dilation_rate[0]))
+
+
+class Conv3D(Conv2D):
+    """3-D convolution over [batch, depth, height, width, channels]: kernel [kd, kh, kw, in_channels,
+    filters] (``tf.nn.conv3d``); 'valid' or 'same', strides or dilation_rate per axis."""
+    rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1, 1), groups=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
+                 bias_regularizer=None, **kwargs):
+        if groups != 1:
+            raise NotImplementedError("Conv3D: groups > 1 is not supported (Conv2D takes groups)")
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, activation=activation,
+                         use_bias=use_bias, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer, **kwargs)
+
+    def call(self, inputs):
+        return self._finish(conv3d_ops.conv3d(inputs, self.kernel, self.strides, self.padding.upper(), self._fmt(),
+                                              self.dilation_rate))
 
 
 class Conv2DTranspose(Conv2D):
@@ -312,3 +333,4 @@ class SeparableConv2D(_Conv):
 
 Convolution2D, Convolution1D, Convolution2DTranspose = Conv2D, Conv1D, Conv2DTranspose
 SeparableConvolution2D = SeparableConv2D
+Convolution3D = Conv3D

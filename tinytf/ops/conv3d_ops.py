@@ -1,0 +1,140 @@
+"""3-D convolution and pooling (``tf.nn.conv3d``, ``max_pool3d``, ``avg_pool3d``), NDHWC
+(NCDHW by transposing), filters [kd, kh, kw, in_channels, out_channels].
+
+Built from the 2-D ops (so the gradients are theirs): the input is padded in depth, and for
+each kernel depth offset ``i`` the depth slices it meets (``i * dilation``, stepping by the
+stride) are folded into the batch and convolved (pooled) in 2-D; the kd results are summed (max-ed).
+Average pooling divides by the product of per-axis counts of real cells, which is TensorFlow's
+count of real cells in a 3-D window, so it is the 2-D average (which handles height and width)
+summed over depth and divided by the depth count.
+"""
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ..kernels.padding import axis_plan
+from . import array_ops as A, math_ops as M
+from .core import as_tensor, require_float
+from .nn_ops import avg_pool2d, conv2d, max_pool2d
+
+FORMATS = ("NDHWC", "NCDHW")
+
+
+def _triple(value, name, data_format, op):
+    """An int, 3 ints, or 5 ints with 1 for batch and channels -> (d, h, w)."""
+    vals = [value] if np.ndim(value) == 0 else [int(v) for v in np.asarray(value).reshape(-1)]
+    if len(vals) == 5:
+        c = 4 if data_format == "NDHWC" else 1
+        if vals[0] != 1 or vals[c] != 1:
+            raise InvalidArgumentError(f"{op}: {name}={list(vals)}: the batch and channel entries must be 1 "
+                                       f"for {data_format}")
+        vals = vals[1:4] if data_format == "NDHWC" else vals[2:5]
+    if len(vals) == 1:
+        vals = vals * 3
+    if len(vals) != 3 or min(int(v) for v in vals) < 1:
+        raise InvalidArgumentError(f"{op}: {name} must be a positive int or a list of 3 or 5 positive ints, "
+                                   f"got {value!r}")
+    return tuple(int(v) for v in vals)
+
+
+def _input(op, x, data_format, padding):
+    if data_format not in FORMATS:
+        raise ValueError(f"{op}: data_format must be 'NDHWC' or 'NCDHW', got {data_format!r}")
+    if not isinstance(padding, str) or padding.upper() not in ("SAME", "VALID"):
+        raise ValueError(f"{op}: padding must be 'SAME' or 'VALID', got {padding!r}")
+    x = as_tensor(x)
+    if x._v.ndim != 5:
+        raise ValueError(f"{op}: input must be a rank-5 tensor [batch, depth, height, width, channels] "
+                         f"({data_format}), got shape {x.shape}")
+    require_float(x, op, "input")
+    if data_format == "NCDHW":
+        x = A.transpose(x, (0, 2, 3, 4, 1))
+    return x, padding.upper()
+
+
+def _depth_slices(op, x, k, s, d, padding, fill):
+    """(depth-padded x, out depth, [start of each kernel offset's slice]) for the window k (3 ints)."""
+    plans = [axis_plan(n, *a, padding) for n, a in zip(x._v.shape[1:4], zip(k, s, d))]
+    if min(p[0] for p in plans) <= 0:
+        raise InvalidArgumentError(f"{op}: the window {tuple(k)} (dilations {tuple(d)}) does not fit the input "
+                                   f"{tuple(x._v.shape[1:4])} (depth, height, width) with padding {padding!r}")
+    od, front, back = plans[0]
+    if front or back:
+        x = A.pad(x, [[0, 0], [front, back], [0, 0], [0, 0], [0, 0]], constant_values=fill)
+    return x, od, [i * d[0] for i in range(k[0])]
+
+
+def _fold(x, start, s, od):
+    """x[:, start::s][:, :od] as a batch of 2-D images [N*od, H, W, C]."""
+    n, _, h, w, c = x._v.shape
+    return A.reshape(A.getitem(x, (slice(None), slice(start, start + s * (od - 1) + 1, s))), (n * od, h, w, c))
+
+
+def _unfold(y, n, od):
+    return A.reshape(y, (n, od) + tuple(y._v.shape[1:]))
+
+
+def _output(y, data_format):
+    return A.transpose(y, (0, 4, 1, 2, 3)) if data_format == "NCDHW" else y
+
+
+def conv3d(input, filters, strides, padding, data_format="NDHWC", dilations=None, name=None):  # noqa: A002
+    """3-D convolution (cross-correlation), as ``tf.nn.conv3d``.
+
+    Args:
+        input: [batch, depth, height, width, in_channels] (NDHWC) or NCDHW.
+        filters: [kd, kh, kw, in_channels, out_channels].
+        strides, dilations: an int, 3 ints or 5 ints ([1, sd, sh, sw, 1]); dilations > 1 need strides of 1.
+        padding: 'SAME' or 'VALID'.
+    """
+    x, pad = _input("conv3d", input, data_format, padding)
+    w = as_tensor(filters)
+    require_float(w, "conv3d", "filters")
+    if w._v.ndim != 5:
+        raise ValueError(f"conv3d: filters must be a rank-5 tensor [kd, kh, kw, in_channels, out_channels], "
+                         f"got shape {w.shape}")
+    if w._v.dtype != x._v.dtype:
+        raise InvalidArgumentError(f"conv3d: input and filters must have the same dtype, got "
+                                   f"{x._v.dtype.name} and {w._v.dtype.name}")
+    if x._v.shape[4] != w._v.shape[3]:
+        raise InvalidArgumentError(f"conv3d: input has {x._v.shape[4]} channels but filters expect "
+                                   f"{w._v.shape[3]} (filters shape {w.shape})")
+    s = _triple(strides, "strides", data_format, "conv3d")
+    d = _triple(1 if dilations is None else dilations, "dilations", data_format, "conv3d")
+    if max(d) > 1 and max(s) > 1:
+        raise InvalidArgumentError(f"conv3d: dilations {list(d)} > 1 require strides of 1, got strides {list(s)}")
+    n = x._v.shape[0]
+    x, od, starts = _depth_slices("conv3d", x, w._v.shape[:3], s, d, pad, 0)
+    parts = [conv2d(_fold(x, st, s[0], od), A.getitem(w, i), s[1:], pad, "NHWC", d[1:])
+             for i, st in enumerate(starts)]
+    return _output(_unfold(M.add_n(parts) if len(parts) > 1 else parts[0], n, od), data_format)
+
+
+def _pool3d(op, x, ksize, strides, padding, data_format):
+    x, pad = _input(op, x, data_format, padding)
+    k = _triple(ksize, "ksize", data_format, op)
+    s = _triple(strides, "strides", data_format, op)
+    n, depth = x._v.shape[:2]
+    fill = -np.inf if op == "max_pool3d" else 0
+    x, od, starts = _depth_slices(op, x, k, s, (1, 1, 1), pad, fill)
+    pool2d = max_pool2d if op == "max_pool3d" else avg_pool2d
+    parts = [pool2d(_fold(x, st, s[0], od), k[1:], s[1:], pad) for st in starts]
+    if op == "max_pool3d":
+        y = parts[0]
+        for p in parts[1:]:
+            y = M.maximum(y, p)
+        return _output(_unfold(y, n, od), data_format)
+    y = _unfold(M.add_n(parts) if len(parts) > 1 else parts[0], n, od)
+    _, front, _ = axis_plan(depth, k[0], s[0], 1, pad)
+    starts = np.arange(od) * s[0] - front
+    counts = np.minimum(starts + k[0], depth) - np.maximum(starts, 0)
+    return _output(M.divide(y, counts.astype(y._v.dtype).reshape(1, od, 1, 1, 1)), data_format)
+
+
+def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    """Max over each [kd, kh, kw] window (``tf.nn.max_pool3d``); padded cells never win."""
+    return _pool3d("max_pool3d", input, ksize, strides, padding, data_format)
+
+
+def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    """Mean over each [kd, kh, kw] window (``tf.nn.avg_pool3d``); SAME divides by the real cells."""
+    return _pool3d("avg_pool3d", input, ksize, strides, padding, data_format)
