@@ -91,9 +91,9 @@ def saturate_cast(value, dtype, name=None):
             (np.finfo(dst).min, np.finfo(dst).max)
         lo_s, hi_s = (np.iinfo(src).min, np.iinfo(src).max) if src.kind in "iu" else \
             (np.finfo(src).min, np.finfo(src).max)
-        lo, hi = (_toward_zero(b, src) for b in (lo_d, hi_d))
         if lo_d > lo_s or hi_d < hi_s:
-            x = M.clip_by_value(x, lo if lo_d > lo_s else lo_s, hi if hi_d < hi_s else hi_s)
+            x = M.clip_by_value(x, _toward_zero(lo_d, src) if lo_d > lo_s else lo_s,
+                                _toward_zero(hi_d, src) if hi_d < hi_s else hi_s)
     elif src.kind == "b" or dst.kind == "b":
         pass
     else:
