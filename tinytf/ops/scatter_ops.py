@@ -87,10 +87,8 @@ def saturate_cast(value, dtype, name=None):
     x = as_tensor(value)
     src, dst = x._v.dtype, np_dtype(dtype)
     if src.kind in "iuf" and dst.kind in "iuf":
-        lo_d, hi_d = (np.iinfo(dst).min, np.iinfo(dst).max) if dst.kind in "iu" else \
-            (np.finfo(dst).min, np.finfo(dst).max)
-        lo_s, hi_s = (np.iinfo(src).min, np.iinfo(src).max) if src.kind in "iu" else \
-            (np.finfo(src).min, np.finfo(src).max)
+        lo_d, hi_d = _range(dst)
+        lo_s, hi_s = _range(src)
         if lo_d > lo_s or hi_d < hi_s:
             x = M.clip_by_value(x, _toward_zero(lo_d, src) if lo_d > lo_s else lo_s,
                                 _toward_zero(hi_d, src) if hi_d < hi_s else hi_s)
@@ -98,7 +96,15 @@ def saturate_cast(value, dtype, name=None):
         pass
     else:
         raise TypeError(f"saturate_cast: cannot cast {src.name} to {dst.name}")
-    return M.cast(x, dst)
+    with np.errstate(invalid="ignore"):  # NaN to an int type: as TensorFlow, no error
+        return M.cast(x, dst)
+
+
+def _range(dtype):
+    """(min, max) of a numeric dtype as Python numbers (compared exactly)."""
+    if dtype.kind in "iu":
+        return int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
+    return float(np.finfo(dtype).min), float(np.finfo(dtype).max)
 
 
 def _toward_zero(bound, dtype):
