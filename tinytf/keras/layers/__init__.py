@@ -21,6 +21,6 @@ from .pooling import (  # noqa: F401
     MaxPool3D, MaxPooling3D)
 from .regularization import SpatialDropout2D  # noqa: F401
 from .preprocessing import (  # noqa: F401
-    CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Rescaling,
-    Resizing)
+    CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomHeight, RandomRotation, RandomTranslation, RandomWidth,
+    RandomZoom, Rescaling, Resizing)
 from .reshaping import Cropping2D, UpSampling2D, ZeroPadding2D  # noqa: F401
