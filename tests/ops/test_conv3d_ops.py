@@ -67,6 +67,14 @@ def test_pool3d_matches_tensorflow(op, name):
         np.testing.assert_allclose(dx.numpy(), d["dx"], rtol=1e-6, atol=1e-6)
 
 
+def test_max_pool3d_ties_get_the_gradient_as_in_tensorflow():
+    d = case("max_pool3d_ties")
+    y, (dx,) = run_with_grad(lambda a: tf.nn.max_pool3d(a, [1, 2, 3, 2, 1], [1, 1, 2, 2, 1], "SAME"), d["x"],
+                             g=d["g"])
+    np.testing.assert_array_equal(y.numpy(), d["y"])
+    np.testing.assert_allclose(dx.numpy(), d["dx"], rtol=1e-6, atol=1e-7)
+
+
 # ---- slow loops ---------------------------------------------------------------------------------
 
 def plan(shape, k, s, d, padding):

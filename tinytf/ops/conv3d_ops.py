@@ -3,7 +3,9 @@
 
 Built from the 2-D ops (so the gradients are theirs): the input is padded in depth, and for
 each kernel depth offset ``i`` the depth slices it meets (``i * dilation``, stepping by the
-stride) are folded into the batch and convolved (pooled) in 2-D; the kd results are summed (max-ed).
+stride) are folded into the batch and convolved (average-pooled) in 2-D; the kd results are summed.
+Max pooling is one op over the kd*kh*kw strided slices, its gradient TensorFlow's (every cell equal
+to its window's max gets the gradient).
 Average pooling divides by the product of per-axis counts of real cells, which is TensorFlow's
 count of real cells in a 3-D window, so it is the 2-D average (which handles height and width)
 summed over depth and divided by the depth count.
@@ -12,9 +14,10 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..kernels.padding import axis_plan
+from ..tape import record
 from . import array_ops as A, math_ops as M
 from .core import as_tensor, require_float
-from .nn_ops import avg_pool2d, conv2d, max_pool2d
+from .nn_ops import avg_pool2d, conv2d
 
 FORMATS = ("NDHWC", "NCDHW")
 
@@ -113,21 +116,39 @@ def _pool3d(op, x, ksize, strides, padding, data_format):
     x, pad = _input(op, x, data_format, padding)
     k = _triple(ksize, "ksize", data_format, op)
     s = _triple(strides, "strides", data_format, op)
-    n, depth = x._v.shape[:2]
-    fill = -np.inf if op == "max_pool3d" else 0
-    x, od, starts = _depth_slices(op, x, k, s, (1, 1, 1), pad, fill)
-    pool2d = max_pool2d if op == "max_pool3d" else avg_pool2d
-    parts = [pool2d(_fold(x, st, s[0], od), k[1:], s[1:], pad) for st in starts]
     if op == "max_pool3d":
-        y = parts[0]
-        for p in parts[1:]:
-            y = M.maximum(y, p)
-        return _output(_unfold(y, n, od), data_format)
+        return _output(_max_pool3d(x, k, s, pad), data_format)
+    n, depth = x._v.shape[:2]
+    x, od, starts = _depth_slices(op, x, k, s, (1, 1, 1), pad, 0)
+    parts = [avg_pool2d(_fold(x, st, s[0], od), k[1:], s[1:], pad) for st in starts]
     y = _unfold(M.add_n(parts) if len(parts) > 1 else parts[0], n, od)
     _, front, _ = axis_plan(depth, k[0], s[0], 1, pad)
     starts = np.arange(od) * s[0] - front
     counts = np.minimum(starts + k[0], depth) - np.maximum(starts, 0)
     return _output(M.divide(y, counts.astype(y._v.dtype).reshape(1, od, 1, 1, 1)), data_format)
+
+
+def _max_pool3d(x, k, s, pad):
+    """The max over the k windows (padded cells -inf) as one op whose gradient goes, as
+    TensorFlow's MaxPool3DGrad, to every cell of a window equal to its max (ties each get it)."""
+    plans = [axis_plan(n, kk, ss, 1, pad) for n, kk, ss in zip(x._v.shape[1:4], k, s)]
+    if min(p[0] for p in plans) <= 0:
+        raise InvalidArgumentError(f"max_pool3d: the window {tuple(k)} does not fit the input "
+                                   f"{tuple(x._v.shape[1:4])} (depth, height, width) with padding {pad!r}")
+    xv = x._v
+    xp = np.pad(xv, [(0, 0)] + [(p[1], p[2]) for p in plans] + [(0, 0)], constant_values=-np.inf)
+    cells = [(slice(None),) + tuple(slice(o, o + st * (p[0] - 1) + 1, st) for o, st, p in zip(off, s, plans))
+             for off in np.ndindex(*k)]
+    out = xp[cells[0]].copy()
+    for c in cells[1:]:
+        np.maximum(out, xp[c], out=out)
+
+    def backward(g, v, o, wanted):
+        dxp = np.zeros(xp.shape, dtype=g.dtype)
+        for c in cells:
+            dxp[c] += np.where(xp[c] == out, g, 0)
+        return (dxp[(slice(None),) + tuple(slice(p[1], p[1] + n) for p, n in zip(plans, xv.shape[1:4]))],)
+    return record("MaxPool3D", out, (x,), backward)
 
 
 def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
