@@ -181,8 +181,14 @@ class ModelCheckpoint(Callback):
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=False, mode="auto", save_freq="epoch", initial_value_threshold=None):
+                 save_weights_only=False, mode="auto", save_freq="epoch", initial_value_threshold=None, period=None):
         super().__init__()
+        if period is not None:  # tf.keras 2's argument: save every `period` epochs (Keras 3 removed it)
+            if isinstance(period, bool) or not isinstance(period, int) or period < 1:
+                raise ValueError(f"ModelCheckpoint: period must be a positive int, got {period!r}")
+            warnings.warn("ModelCheckpoint: `period` is deprecated (removed in Keras 3); use `save_freq`",
+                          DeprecationWarning, stacklevel=2)
+        self.period, self._epochs_since_save = period or 1, 0
         if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool) or save_freq < 1):
             raise ValueError(f"Unrecognized save_freq: {save_freq!r}; expected 'epoch' or a positive int "
                              "(save every that many batches)")
@@ -218,7 +224,10 @@ class ModelCheckpoint(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self.save_freq == "epoch":
-            self._save(epoch, None, logs or {})
+            self._epochs_since_save += 1
+            if self._epochs_since_save >= self.period:
+                self._epochs_since_save = 0
+                self._save(epoch, None, logs or {})
 
     def _save(self, epoch, batch, logs):
         extra = {} if batch is None or "{batch" not in self.filepath else {"batch": batch + 1}
