@@ -149,6 +149,13 @@ def test_model_checkpoint_period_saves_every_period_epochs(tmp_path):
         callbacks.ModelCheckpoint(str(tmp_path / "w.h5"), period=0)
 
 
+def test_model_checkpoint_get_file_path_for_subclasses(tmp_path):
+    ck = callbacks.ModelCheckpoint(str(tmp_path / "m-{epoch:02d}-{loss:.2f}-{batch}.keras"))
+    assert ck._get_file_path(epoch=2, logs={"loss": 0.5}, batch=4).endswith("m-03-0.50-5.keras")
+    ck = callbacks.ModelCheckpoint(str(tmp_path / "m-{epoch:02d}.keras"))
+    assert ck._get_file_path(epoch=0, batch=None, logs=None) == str(tmp_path / "m-01.keras")
+
+
 def test_model_checkpoint_save_best_only_keeps_the_best_epoch(tmp_path):
     m = make_model()
     script = Script("score", [3.0, 1.0, 2.0, 4.0])

@@ -229,9 +229,14 @@ class ModelCheckpoint(Callback):
                 self._epochs_since_save = 0
                 self._save(epoch, None, logs or {})
 
-    def _save(self, epoch, batch, logs):
+    def _get_file_path(self, epoch, batch, logs):
+        """The file name for ``epoch`` (0-based; named 1-based) and ``batch`` (None at an epoch's
+        end): ``filepath`` formatted with them and the logs (Keras's method, which subclasses call)."""
         extra = {} if batch is None or "{batch" not in self.filepath else {"batch": batch + 1}
-        path = self.filepath.format(epoch=epoch + 1, **extra, **logs)
+        return self.filepath.format(epoch=epoch + 1, **extra, **(logs or {}))
+
+    def _save(self, epoch, batch, logs):
+        path = self._get_file_path(epoch, batch, logs)
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:
