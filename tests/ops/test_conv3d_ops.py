@@ -136,7 +136,8 @@ def test_gradients_match_finite_differences():
 
 
 def test_ncdhw_is_transposed_ndhwc():
-    x, w = RNG.standard_normal((2, 4, 5, 3, 3)).astype(np.float32), RNG.standard_normal((2, 2, 2, 3, 2)).astype(np.float32)
+    x = RNG.standard_normal((2, 4, 5, 3, 3)).astype(np.float32)
+    w = RNG.standard_normal((2, 2, 2, 3, 2)).astype(np.float32)
     xc = np.transpose(x, (0, 4, 1, 2, 3))
     y = tf.nn.conv3d(x, w, [1, 2, 1, 1, 1], "SAME").numpy()
     yc = tf.nn.conv3d(xc, w, [1, 1, 2, 1, 1], "SAME", data_format="NCDHW").numpy()
