@@ -24,3 +24,4 @@ from .preprocessing import (  # noqa: F401
     CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomHeight, RandomRotation, RandomTranslation, RandomWidth,
     RandomZoom, Rescaling, Resizing)
 from .reshaping import Cropping2D, UpSampling2D, ZeroPadding2D  # noqa: F401
+from .reshaping3d import Cropping3D, UpSampling3D, ZeroPadding3D  # noqa: F401
