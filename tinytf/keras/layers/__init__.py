@@ -19,7 +19,7 @@ from .pooling import (  # noqa: F401
 from .pooling import (  # noqa: F401
     AveragePooling3D, AvgPool3D, GlobalAveragePooling3D, GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D,
     MaxPool3D, MaxPooling3D)
-from .regularization import SpatialDropout2D  # noqa: F401
+from .regularization import SpatialDropout2D, SpatialDropout3D  # noqa: F401
 from .preprocessing import (  # noqa: F401
     CenterCrop, RandomContrast, RandomCrop, RandomFlip, RandomHeight, RandomRotation, RandomTranslation, RandomWidth,
     RandomZoom, Rescaling, Resizing)
