@@ -31,6 +31,19 @@ def test_conv3d_layer_matches_keras(name):
     np.testing.assert_allclose(y.numpy(), d["y"], rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("name", ["conv3dT_layer_same", "conv3dT_layer_valid"])
+def test_conv3d_transpose_layer_matches_keras(name):
+    d = case(name)
+    kw = {k: tuple(v) if isinstance(v, list) else v for k, v in META[name].items()}
+    layer = layers.Conv3DTranspose(**kw)
+    layer.build(d["x"].shape)
+    assert [tuple(w.shape) for w in layer.weights] == [d["kernel"].shape, d["bias"].shape]
+    layer.set_weights([d["kernel"], d["bias"]])
+    assert tuple(layer.compute_output_shape(d["x"].shape)) == d["y"].shape
+    np.testing.assert_allclose(layer(d["x"]).numpy(), d["y"], rtol=1e-5, atol=1e-5)
+    assert layers.Conv3DTranspose.from_config(layer.get_config()).output_padding == layer.output_padding
+
+
 @pytest.mark.parametrize("name, make", [
     ("maxpool3d_layer", lambda: layers.MaxPooling3D(pool_size=(2, 3, 2), padding="same")),
     ("avgpool3d_layer", lambda: layers.AveragePooling3D(pool_size=2, strides=(1, 2, 2))),

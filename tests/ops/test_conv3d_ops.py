@@ -75,6 +75,39 @@ def test_max_pool3d_ties_get_the_gradient_as_in_tensorflow():
     np.testing.assert_allclose(dx.numpy(), d["dx"], rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("name", ["same_s2", "valid_s132"])
+def test_conv3d_transpose_matches_tensorflow(name):
+    d, m = case(f"conv3dT_{name}"), META[f"conv3dT_{name}"]
+    y, (dx, dw) = run_with_grad(lambda a, b: tf.nn.conv3d_transpose(a, b, m["output_shape"], m["strides"],
+                                                                    m["padding"]), d["x"], d["w"], g=d["g"])
+    assert y.shape == d["y"].shape
+    np.testing.assert_allclose(y.numpy(), d["y"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(dx.numpy(), d["dx"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(dw.numpy(), d["dw"], rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("padding", ["VALID", "SAME"])
+@pytest.mark.parametrize("s, d", [((1, 1, 1), (1, 1, 1)), ((2, 1, 3), (1, 1, 1)), ((1, 1, 1), (2, 1, 2))])
+def test_conv3d_transpose_is_the_adjoint_of_conv3d(padding, s, d):
+    z, w = RNG.standard_normal((2, 6, 5, 7, 3)), RNG.standard_normal((2, 3, 2, 3, 2))
+    y = tf.nn.conv3d(z, w, [1, *s, 1], padding, dilations=[1, *d, 1]).numpy()
+    b = RNG.standard_normal(y.shape)
+    zt = tf.nn.conv3d_transpose(b, w, list(z.shape), [1, *s, 1], padding, dilations=[1, *d, 1]).numpy()
+    assert zt.shape == z.shape
+    np.testing.assert_allclose(np.sum(y * b), np.sum(z * zt), rtol=1e-12)
+    wt = tf.constant(w)
+    assert_grad(lambda t: tf.nn.conv3d_transpose(t, wt, list(z.shape), [1, *s, 1], padding,
+                                                 dilations=[1, *d, 1]) ** 2, b)
+
+
+def test_conv3d_transpose_errors():
+    x, w = np.zeros((1, 2, 2, 2, 3), np.float32), np.zeros((2, 2, 2, 4, 3), np.float32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="does not fit"):
+        tf.nn.conv3d_transpose(x, w, [1, 9, 4, 4, 4], 2, "SAME")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="batch and channels"):
+        tf.nn.conv3d_transpose(x, w, [1, 4, 4, 4, 5], 2, "SAME")
+
+
 # ---- slow loops ---------------------------------------------------------------------------------
 
 def plan(shape, k, s, d, padding):

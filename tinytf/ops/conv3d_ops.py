@@ -17,6 +17,7 @@ from ..kernels.padding import axis_plan
 from ..tape import record
 from . import array_ops as A, math_ops as M
 from .core import as_tensor, require_float
+from .conv_ops import conv2d_transpose
 from .nn_ops import avg_pool2d, conv2d
 
 FORMATS = ("NDHWC", "NCDHW")
@@ -110,6 +111,56 @@ def conv3d(input, filters, strides, padding, data_format="NDHWC", dilations=None
     parts = [conv2d(_fold(x, st, s[0], od), A.getitem(w, i), s[1:], pad, "NHWC", d[1:])
              for i, st in enumerate(starts)]
     return _output(_unfold(M.add_n(parts) if len(parts) > 1 else parts[0], n, od), data_format)
+
+
+def conv3d_transpose(input, filters, output_shape, strides, padding="SAME", data_format="NDHWC",  # noqa: A002
+                     dilations=None, name=None):
+    """The transpose (adjoint) of ``conv3d`` (its input gradient), as ``tf.nn.conv3d_transpose``.
+
+    Args:
+        input: [batch, depth, height, width, in_channels] (NDHWC) or NCDHW.
+        filters: [kd, kh, kw, out_channels, in_channels].
+        output_shape: 5 ints in ``data_format``; conv3d of that shape must give ``input``'s size.
+        strides, dilations: an int, 3 or 5 ints. padding: 'SAME' or 'VALID'.
+    """
+    x, pad = _input("conv3d_transpose", input, data_format, padding)
+    w = as_tensor(filters)
+    require_float(w, "conv3d_transpose", "filters")
+    if w._v.ndim != 5:
+        raise ValueError(f"conv3d_transpose: filters must be a rank-5 tensor [kd, kh, kw, out_channels, "
+                         f"in_channels], got shape {w.shape}")
+    dims = [int(d) for d in np.asarray(getattr(output_shape, "_v", output_shape)).reshape(-1)]
+    if len(dims) != 5:
+        raise InvalidArgumentError(f"conv3d_transpose: output_shape must be 5 ints, got {output_shape!r}")
+    if data_format == "NCDHW":
+        dims = [dims[0]] + dims[2:] + [dims[1]]
+    n, c = x._v.shape[0], x._v.shape[4]
+    kd, _, _, oc, ic = w._v.shape
+    if c != ic or dims[0] != n or dims[4] != oc:
+        raise InvalidArgumentError(f"conv3d_transpose: input {list(x._v.shape)} (NDHWC), filters {w.shape} "
+                                   f"[kd, kh, kw, out_channels, in_channels] and output_shape {dims} (NDHWC) do "
+                                   f"not agree on batch and channels")
+    s = _triple(strides, "strides", data_format, "conv3d_transpose")
+    d = _triple(1 if dilations is None else dilations, "dilations", data_format, "conv3d_transpose")
+    plans = [axis_plan(m, *a, pad) for m, a in zip(dims[1:4], zip(w._v.shape[:3], s, d))]
+    if [p[0] for p in plans] != list(x._v.shape[1:4]):
+        raise InvalidArgumentError(f"conv3d_transpose: output_shape {dims} does not fit the input: conv3d of it "
+                                   f"gives {[p[0] for p in plans]}, the input has {list(x._v.shape[1:4])}")
+    depth, (idepth, front, back) = dims[1], plans[0]
+    padded = depth + front + back
+    folded = A.reshape(x, (n * idepth,) + tuple(x._v.shape[2:]))
+    parts = []
+    for i in range(kd):
+        t = conv2d_transpose(folded, A.getitem(w, i), [n * idepth] + dims[2:], s[1:], pad, "NHWC", d[1:])
+        t = A.reshape(t, [n, idepth] + dims[2:])
+        if s[0] > 1:  # the depth slices go to every s-th position: interleave zeros
+            t = A.reshape(A.pad(A.expand_dims(t, 2), [[0, 0], [0, 0], [0, s[0] - 1]] + [[0, 0]] * 3),
+                          [n, idepth * s[0]] + dims[2:])
+            t = A.getitem(t, (slice(None), slice(0, (idepth - 1) * s[0] + 1)))
+        start = i * d[0]
+        parts.append(A.pad(t, [[0, 0], [start, padded - start - t._v.shape[1]]] + [[0, 0]] * 3))
+    y = M.add_n(parts) if len(parts) > 1 else parts[0]
+    return _output(A.getitem(y, (slice(None), slice(front, front + depth))), data_format)
 
 
 def _pool3d(op, x, ksize, strides, padding, data_format):

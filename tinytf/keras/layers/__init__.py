@@ -3,8 +3,8 @@ from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
 from .base import KerasTensor, Layer  # noqa: F401
 from .convolutional import Conv2D, Convolution2D  # noqa: F401
 from .convolutional import (  # noqa: F401
-    Conv1D, Conv2DTranspose, Conv3D, Convolution1D, Convolution3D, Convolution2DTranspose, DepthwiseConv2D, SeparableConv2D,
-    SeparableConvolution2D)
+    Conv1D, Conv2DTranspose, Conv3D, Conv3DTranspose, Convolution1D, Convolution2DTranspose, Convolution3D,
+    Convolution3DTranspose, DepthwiseConv2D, SeparableConv2D, SeparableConvolution2D)
 from .core import Activation, Dense, Dropout, Flatten, Input, InputLayer, Reshape  # noqa: F401
 from .embedding import Embedding  # noqa: F401
 from .lambda_layer import Lambda  # noqa: F401
