@@ -28,6 +28,12 @@ def test_memory_growth_is_refused_for_the_cpu_as_in_tensorflow():
         tf.config.set_visible_devices([tf.config.PhysicalDevice("/physical_device:GPU:0", "GPU")])
 
 
+def test_logical_device_configuration_as_tensorflow():
+    cfg = tf.config.experimental.VirtualDeviceConfiguration(memory_limit=4096)
+    assert cfg.memory_limit == 4096 and cfg.experimental_priority is None
+    assert cfg == tf.config.LogicalDeviceConfiguration(4096)
+
+
 def test_threading_settings_are_recorded_and_checked():
     tf.config.threading.set_intra_op_parallelism_threads(2)
     tf.config.threading.set_inter_op_parallelism_threads(1)

@@ -24,6 +24,10 @@ from .ops.math_ops import (  # noqa: F401
 from .ops.math_ops import einsum  # noqa: F401
 from .ops.index_ops import gather_nd, unique  # noqa: F401
 from .ops.sort_ops import argsort, sort  # noqa: F401
+from .ops.scatter_ops import (  # noqa: F401
+    broadcast_dynamic_shape, meshgrid, saturate_cast, tensor_scatter_nd_add, tensor_scatter_nd_sub,
+    tensor_scatter_nd_update)
+from .custom_gradient import custom_gradient  # noqa: F401
 from .init_ops import RandomNormal as random_normal_initializer  # noqa: F401
 from .module import Module  # noqa: F401
 from .ops.stats_ops import roll  # noqa: F401

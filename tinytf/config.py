@@ -81,7 +81,15 @@ threading = types.SimpleNamespace(
     get_inter_op_parallelism_threads=lambda: _threads["inter"],
     get_intra_op_parallelism_threads=lambda: _threads["intra"])
 
+class LogicalDeviceConfiguration(collections.namedtuple(
+        "LogicalDeviceConfiguration", ["memory_limit", "experimental_priority", "experimental_device_ordinal"],
+        defaults=(None, None, None))):
+    """TensorFlow's logical (virtual) device settings, e.g. a GPU memory limit in MB; tinytf has only
+    the CPU, so programs make these and, guarded by ``if gpus:``, never apply them."""
+
+
 experimental = types.SimpleNamespace(
+    VirtualDeviceConfiguration=LogicalDeviceConfiguration,
     list_physical_devices=list_physical_devices, list_logical_devices=list_logical_devices,
     get_visible_devices=get_visible_devices, set_visible_devices=set_visible_devices,
     set_memory_growth=set_memory_growth, get_memory_growth=get_memory_growth)

@@ -12,3 +12,4 @@ from .ops.math_ops import floormod as mod  # noqa: F401
 truediv = divide
 from .ops.confusion_ops import confusion_matrix  # noqa: E402,F401
 from .ops.stats_ops import l2_normalize, reduce_std, reduce_variance  # noqa: E402,F401
+from .ops.scatter_ops import is_inf  # noqa: E402,F401

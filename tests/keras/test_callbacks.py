@@ -139,6 +139,23 @@ def test_model_checkpoint_name_with_logged_values(tmp_path):
     assert sorted(os.listdir(tmp_path)) == expected
 
 
+def test_model_checkpoint_period_saves_every_period_epochs(tmp_path):
+    m = make_model()
+    with pytest.warns(DeprecationWarning, match="period"):
+        ck = callbacks.ModelCheckpoint(str(tmp_path / "w-{epoch:02d}.npz"), save_weights_only=True, period=2)
+    m.fit(X, Y, epochs=5, verbose=0, callbacks=[ck])
+    assert sorted(os.listdir(tmp_path)) == ["w-02.npz", "w-04.npz"]  # tf.keras 2: epochs 2, 4, ...
+    with pytest.raises(ValueError, match="period"):
+        callbacks.ModelCheckpoint(str(tmp_path / "w.h5"), period=0)
+
+
+def test_model_checkpoint_get_file_path_for_subclasses(tmp_path):
+    ck = callbacks.ModelCheckpoint(str(tmp_path / "m-{epoch:02d}-{loss:.2f}-{batch}.keras"))
+    assert ck._get_file_path(epoch=2, logs={"loss": 0.5}, batch=4).endswith("m-03-0.50-5.keras")
+    ck = callbacks.ModelCheckpoint(str(tmp_path / "m-{epoch:02d}.keras"))
+    assert ck._get_file_path(epoch=0, batch=None, logs=None) == str(tmp_path / "m-01.keras")
+
+
 def test_model_checkpoint_save_best_only_keeps_the_best_epoch(tmp_path):
     m = make_model()
     script = Script("score", [3.0, 1.0, 2.0, 4.0])

@@ -26,6 +26,20 @@ def test_spatial_dropout_drops_whole_channels_and_scales(data_format, channel_ax
     np.testing.assert_allclose(y[y != 0], (x * 2)[y != 0], rtol=1e-6)
 
 
+@pytest.mark.parametrize("data_format, channel_axis", [(None, 4), ("channels_first", 1)])
+def test_spatial_dropout3d_drops_whole_channels(data_format, channel_axis):
+    x = rand(8, 3, 4, 5, 16) if channel_axis == 4 else rand(8, 16, 3, 4, 5)
+    layer = layers.SpatialDropout3D(0.5, data_format=data_format, seed=3)
+    y = layer(x, training=True).numpy()
+    kept = np.moveaxis(y != 0, channel_axis, 1).reshape(8, 16, -1)
+    assert np.all(kept.all(-1) | ~kept.any(-1)), "a channel was partly dropped"
+    assert 0.3 < 1 - kept.all(-1).mean() < 0.7
+    np.testing.assert_allclose(y[y != 0], (x * 2)[y != 0], rtol=1e-6)
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+    with pytest.raises(ValueError, match="5-D input"):
+        layers.SpatialDropout3D(0.5)(rand(2, 3, 3, 4))
+
+
 def test_spatial_dropout_is_the_identity_outside_training():
     x = rand(2, 3, 3, 4)
     layer = layers.SpatialDropout2D(0.9)

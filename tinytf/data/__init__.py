@@ -40,10 +40,16 @@ def Counter(start=0, step=1, dtype=_dtypes.int64, name=None):  # noqa: N802 (Ten
         lambda i, _: Tensor(first + np.asarray(i._v, dt) * by))
 
 
+def _shuffle_and_repeat(buffer_size, count=None, seed=None):
+    """TF 1.x's fused transformation, for ``dataset.apply``: ``shuffle(buffer_size, seed)`` then
+    ``repeat(count)`` (its documented replacement; each repetition is reshuffled)."""
+    return lambda dataset: dataset.shuffle(buffer_size, seed=seed).repeat(-1 if count is None else count)
+
+
 experimental = types.SimpleNamespace(
     AUTOTUNE=AUTOTUNE, INFINITE_CARDINALITY=INFINITE_CARDINALITY,
     UNKNOWN_CARDINALITY=UNKNOWN_CARDINALITY, cardinality=_cardinality,
-    AutoShardPolicy=AutoShardPolicy, Counter=Counter)
+    AutoShardPolicy=AutoShardPolicy, Counter=Counter, shuffle_and_repeat=_shuffle_and_repeat)
 
 __all__ = ["AUTOTUNE", "Dataset", "INFINITE_CARDINALITY", "Options", "TFRecordDataset", "TensorSpec",
            "UNKNOWN_CARDINALITY", "experimental"]

@@ -4,7 +4,7 @@ from .layers import Input, Layer  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 
 _LAZY = ("optimizers", "losses", "metrics", "datasets", "models", "backend", "utils", "saving", "ops", "random",
-         "preprocessing", "config", "applications")
+         "preprocessing", "config", "applications", "mixed_precision")
 
 
 def __getattr__(name):

@@ -1,5 +1,5 @@
 """Training callbacks: History, progress bar, ModelCheckpoint, EarlyStopping, CSVLogger,
-LearningRateScheduler (and TensorBoard, from keras/tensorboard.py)."""
+LearningRateScheduler, ReduceLROnPlateau, BackupAndRestore (and TensorBoard, from keras/tensorboard.py)."""
 import csv
 import math
 import os
@@ -181,8 +181,14 @@ class ModelCheckpoint(Callback):
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=False, mode="auto", save_freq="epoch", initial_value_threshold=None):
+                 save_weights_only=False, mode="auto", save_freq="epoch", initial_value_threshold=None, period=None):
         super().__init__()
+        if period is not None:  # tf.keras 2's argument: save every `period` epochs (Keras 3 removed it)
+            if isinstance(period, bool) or not isinstance(period, int) or period < 1:
+                raise ValueError(f"ModelCheckpoint: period must be a positive int, got {period!r}")
+            warnings.warn("ModelCheckpoint: `period` is deprecated (removed in Keras 3); use `save_freq`",
+                          DeprecationWarning, stacklevel=2)
+        self.period, self._epochs_since_save = period or 1, 0
         if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool) or save_freq < 1):
             raise ValueError(f"Unrecognized save_freq: {save_freq!r}; expected 'epoch' or a positive int "
                              "(save every that many batches)")
@@ -218,11 +224,19 @@ class ModelCheckpoint(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self.save_freq == "epoch":
-            self._save(epoch, None, logs or {})
+            self._epochs_since_save += 1
+            if self._epochs_since_save >= self.period:
+                self._epochs_since_save = 0
+                self._save(epoch, None, logs or {})
+
+    def _get_file_path(self, epoch, batch, logs):
+        """The file name for ``epoch`` (0-based; named 1-based) and ``batch`` (None at an epoch's
+        end): ``filepath`` formatted with them and the logs (Keras's method, which subclasses call)."""
+        extra = {} if batch is None or "{batch" not in self.filepath else {"batch": batch + 1}
+        return self.filepath.format(epoch=epoch + 1, **extra, **(logs or {}))
 
     def _save(self, epoch, batch, logs):
-        extra = {} if batch is None or "{batch" not in self.filepath else {"batch": batch + 1}
-        path = self.filepath.format(epoch=epoch + 1, **extra, **logs)
+        path = self._get_file_path(epoch, batch, logs)
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:
@@ -418,6 +432,81 @@ class LambdaCallback(Callback):
         super().__init__()
         for name, fn in hooks.items():
             setattr(self, name, fn)
+
+
+class BackupAndRestore(Callback):
+    """Back up the training state so that a ``fit`` interrupted by a crash or a kill resumes
+    where the last backup was taken (Keras 3's callback).
+
+    Each backup is one file, ``backup_dir/latest.weights.npz``, written to a temporary name and
+    renamed: the model's weights, its optimizer's state and the epoch to resume at (Keras writes
+    ``latest.weights.h5`` and ``training_metadata.json``; one file keeps the three consistent).
+    On ``fit``'s start, a backup found there is loaded and training starts at its epoch.
+    ``save_freq``: 'epoch' (after each epoch) or an int (every that many batches; the epoch
+    then restarts from its beginning). ``delete_checkpoint``: delete the backup when training
+    ends normally (the file only; the folder too if it is then empty).
+    """
+    FILE = "latest.weights.npz"
+
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False, delete_checkpoint=True):
+        super().__init__()
+        if not backup_dir:
+            raise ValueError("Empty `backup_dir` argument passed")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1):
+            raise ValueError(f"Invalid value for argument `save_freq`. Received: save_freq={save_freq}. "
+                             "Expected either 'epoch' or a positive integer")
+        if double_checkpoint:
+            raise NotImplementedError("BackupAndRestore: double_checkpoint=True is not supported by tinytf "
+                                      "(each backup is already written atomically)")
+        self.backup_dir, self.save_freq = os.fspath(backup_dir), save_freq
+        self.double_checkpoint, self.delete_checkpoint = double_checkpoint, bool(delete_checkpoint)
+        self._path = os.path.join(self.backup_dir, self.FILE)
+        self._epoch, self._batches = 0, 0
+
+    def on_train_begin(self, logs=None):
+        if not self.model.built:
+            raise ValueError("To use the BackupAndRestore callback, your model must be built before you call "
+                             "`fit()`. Call `model.build(input_shape)` or call the model on data first.")
+        self._batches = 0
+        if not os.path.exists(self._path):
+            return
+        from ..files import read_npz
+        state = read_npz(self._path)
+        weights = [state[f"weight/{i}"] for i in range(sum(k.startswith("weight/") for k in state))]
+        self.model.set_weights(weights)
+        opt = {k[len("optimizer/"):]: v for k, v in state.items() if k.startswith("optimizer/")}
+        if opt and getattr(self.model, "optimizer", None) is not None:
+            self.model.optimizer.set_state(opt)
+        self.model._initial_epoch = int(state["epoch"])
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batches += 1
+        if self.save_freq != "epoch" and self._batches % self.save_freq == 0:
+            self._save(self._epoch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch + 1)
+
+    def _save(self, epoch):
+        if not _chief():
+            return
+        from ..files import write_npz_atomic
+        state = {f"weight/{i}": np.asarray(w) for i, w in enumerate(self.model.get_weights())}
+        opt = getattr(self.model, "optimizer", None)
+        if opt is not None and hasattr(opt, "get_state"):
+            state.update({f"optimizer/{k}": v for k, v in opt.get_state().items()})
+        state["epoch"] = np.array(epoch, np.int64)
+        write_npz_atomic(self._path, state)
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint and _chief() and os.path.exists(self._path):
+            os.remove(self._path)
+            if not os.listdir(self.backup_dir):
+                os.rmdir(self.backup_dir)
 
 
 def __getattr__(name):

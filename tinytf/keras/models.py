@@ -124,6 +124,18 @@ class Model(Trainer, Layer):
     def output(self, value):
         self.__dict__["_output"] = value
 
+    @property
+    def output_names(self):
+        """The names of the layers that make the outputs (Keras 3's functional and Sequential
+        models; settable, as Keras's attribute is)."""
+        if "_output_names" in self.__dict__:
+            return self.__dict__["_output_names"]
+        return [t.layer.name for t in self.outputs]
+
+    @output_names.setter
+    def output_names(self, value):
+        self.__dict__["_output_names"] = list(value)
+
     def call(self, inputs, training=False):
         if self._functional is None:
             raise NotImplementedError(f"{type(self).__name__}.call is not defined: subclass Model and "

@@ -217,6 +217,7 @@ class Trainer:
         self.stop_training = False
         dist = self._distribution
         cb.on_train_begin()
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch  # BackupAndRestore's
         with _metrics_fixed(self):
             logs = self._epochs(train, val, cb, dist, initial_epoch, epochs, validation_freq)
         cb.on_train_end(logs)

@@ -1,6 +1,6 @@
 """``keras.applications``: ImageNet models as Keras builds them (``VGG16``, ``VGG19``, ``ResNet50``,
 ``ResNet101``, ``ResNet152``, ``MobileNet``, ``MobileNetV2``, ``Xception``, ``InceptionV3``,
-``DenseNet121/169/201``, ``EfficientNetB0-B7``; ``weights='imagenet'`` downloads Keras's weight files
+``DenseNet121/169/201``, ``EfficientNetB0-B7``, ``EfficientNetV2B0-B3``; ``weights='imagenet'`` downloads Keras's weight files
 once, as Keras) and each model family's ``preprocess_input``."""
 from . import (  # noqa: F401
     convnext, densenet, efficientnet, efficientnet_v2, imagenet_utils, inception_resnet_v2, inception_v3, mobilenet,
@@ -9,6 +9,7 @@ from .densenet import DenseNet121, DenseNet169, DenseNet201  # noqa: F401
 from .efficientnet import (  # noqa: F401
     EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3, EfficientNetB4, EfficientNetB5, EfficientNetB6,
     EfficientNetB7)
+from .efficientnet_v2 import EfficientNetV2B0, EfficientNetV2B1, EfficientNetV2B2, EfficientNetV2B3  # noqa: F401
 from .inception_v3 import InceptionV3  # noqa: F401
 from .mobilenet import MobileNet  # noqa: F401
 from .mobilenet_v2 import MobileNetV2  # noqa: F401

@@ -15,6 +15,7 @@ from ...tensor import Tensor, TensorShape, Variable
 from ...ops.core import as_tensor
 from ...ops import math_ops as M
 from .. import initializers as I, regularizers as R
+from ..mixed_precision import dtype_name
 from ..naming import snake_case, unique_name  # noqa: F401 (re-exported)
 
 # attributes that hold the layer's own bookkeeping, never user sub-layers
@@ -79,7 +80,7 @@ class Layer:
         self.__dict__.setdefault("_tracked", [])
         self.name = name or unique_name(snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = np.dtype(floatx() if dtype is None else getattr(dtype, "name", dtype)).name
+        self.dtype = np.dtype(floatx() if dtype is None else dtype_name(dtype)).name
         self._autocast = bool(autocast)
         self.built = False
         self._trainable_weights = []
@@ -315,6 +316,19 @@ class Layer:
         if not self._activity_losses:
             _LOSS_HOLDERS += 1
         self._activity_losses.append(as_tensor(loss))
+
+    def add_update(self, updates):
+        """Keras 2's ``add_update``: tinytf runs eagerly, so an assignment passed here
+        (``v.assign(...)``) has already been applied; a callable is called, and a
+        ``(variable, value)`` pair is assigned."""
+        for u in updates if isinstance(updates, list) else [updates]:
+            if callable(u):
+                u()
+            elif isinstance(u, tuple) and len(u) == 2 and isinstance(u[0], Variable):
+                u[0].assign(u[1])
+            elif not isinstance(u, Tensor):
+                raise TypeError(f"{self.name}.add_update: expected an assignment, a callable or a "
+                                f"(variable, value) pair, got {u!r}")
 
     def _clear_losses(self):
         global _LOSS_HOLDERS

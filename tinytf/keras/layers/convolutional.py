@@ -1,5 +1,5 @@
 """Convolution layers (Keras 3 arguments and defaults) over the ``tf.nn`` conv ops:
-``Conv2D``, ``Conv1D``, ``Conv2DTranspose``, ``DepthwiseConv2D``, ``SeparableConv2D``.
+``Conv2D``, ``Conv1D``, ``Conv3D``, ``Conv2DTranspose``, ``Conv3DTranspose``, ``DepthwiseConv2D``, ``SeparableConv2D``.
 
 Weights as Keras: ``Conv2D`` kernel [kh, kw, in, filters]; ``Conv1D`` [k, in, filters];
 ``Conv2DTranspose`` [kh, kw, filters, in]; ``DepthwiseConv2D`` kernel [kh, kw, in, multiplier];
@@ -10,7 +10,7 @@ channels_first.
 import numpy as np
 
 from ...kernels.padding import transpose_output_size
-from ...ops import array_ops as A, conv_ops, nn_ops as N
+from ...ops import array_ops as A, conv3d_ops, conv_ops, nn_ops as N
 from ...tensor import TensorShape
 from .. import activations, initializers as I, regularizers as R
 from .base import Layer, check_rank
@@ -53,11 +53,12 @@ class _Conv(Layer):
         return self.data_format == "channels_last"
 
     def _fmt(self):
-        return ("NHWC" if self._cl() else "NCHW") if self.rank == 2 else ("NWC" if self._cl() else "NCW")
+        return {1: ("NWC", "NCW"), 2: ("NHWC", "NCHW"), 3: ("NDHWC", "NCDHW")}[self.rank][not self._cl()]
 
     def _channels(self, input_shape):
-        check_rank(self, input_shape, self.rank + 2,
-                   "[batch, height, width, channels]" if self.rank == 2 else "[batch, steps, channels]")
+        check_rank(self, input_shape, self.rank + 2, {1: "[batch, steps, channels]",
+                                                      2: "[batch, height, width, channels]",
+                                                      3: "[batch, depth, height, width, channels]"}[self.rank])
         c = input_shape[-1 if self._cl() else 1]
         if c is None:
             raise ValueError(f"{type(self).__name__} '{self.name}': the channel axis of the input must be known, "
@@ -182,6 +183,26 @@ class Conv1D(Conv2D):
         return self._finish(conv_ops.conv1d(inputs, self.kernel, self.strides[0], pad, self._fmt(), self.dilation_rate[0]))
 
 
+class Conv3D(Conv2D):
+    """3-D convolution over [batch, depth, height, width, channels]: kernel [kd, kh, kw, in_channels,
+    filters] (``tf.nn.conv3d``); 'valid' or 'same', strides or dilation_rate per axis."""
+    rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1, 1), groups=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
+                 bias_regularizer=None, **kwargs):
+        if groups != 1:
+            raise NotImplementedError("Conv3D: groups > 1 is not supported (Conv2D takes groups)")
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, activation=activation,
+                         use_bias=use_bias, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer, **kwargs)
+
+    def call(self, inputs):
+        return self._finish(conv3d_ops.conv3d(inputs, self.kernel, self.strides, self.padding.upper(), self._fmt(),
+                                              self.dilation_rate))
+
+
 class Conv2DTranspose(Conv2D):
     """Transposed 2-D convolution (upsampling by ``strides``): kernel [kh, kw, filters, in_channels].
 
@@ -198,7 +219,7 @@ class Conv2DTranspose(Conv2D):
                          use_bias=use_bias, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
                          kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer, **kwargs)
         self.output_padding = None if output_padding is None else \
-            normalize_tuple(output_padding, 2, "output_padding", minimum=0)
+            normalize_tuple(output_padding, self.rank, "output_padding", minimum=0)
 
     def build(self, input_shape):
         c = self._channels(input_shape)
@@ -208,13 +229,13 @@ class Conv2DTranspose(Conv2D):
 
     def _spatial_out(self, hw):
         pad = self.padding.upper()
-        ops = self.output_padding or (None, None)
+        ops = self.output_padding or (None,) * self.rank
         out = tuple(transpose_output_size(n, k, st, d, pad, p)
                     for n, k, st, d, p in zip(hw, self.kernel_size, self.strides, self.dilation_rate, ops))
         back = tuple(output_size(o, k, st, d, pad)
                      for o, k, st, d in zip(out, self.kernel_size, self.strides, self.dilation_rate))
         if any(n is not None and b != n for n, b in zip(hw, back)):
-            raise ValueError(f"Conv2DTranspose '{self.name}': output_padding {self.output_padding} does not fit "
+            raise ValueError(f"{type(self).__name__} '{self.name}': output_padding {self.output_padding} does not fit "
                              f"strides {self.strides}, kernel_size {self.kernel_size} and padding '{self.padding}': "
                              f"the {tuple(hw)} input would give a {out} output, whose forward conv is {back}")
         return out
@@ -229,6 +250,26 @@ class Conv2DTranspose(Conv2D):
         config = {**super().get_config(), "output_padding": self.output_padding}
         config.pop("groups")  # Keras's transposed convolutions have no groups
         return config
+
+
+class Conv3DTranspose(Conv2DTranspose):
+    """Transposed 3-D convolution: kernel [kd, kh, kw, filters, in_channels] (``tf.nn.conv3d_transpose``);
+    output sizes as ``Conv2DTranspose``'s, per axis."""
+    rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=(1, 1, 1), activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
+                 bias_regularizer=None, **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, output_padding, data_format, dilation_rate,
+                         activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer, **kwargs)
+
+    def call(self, inputs):
+        out = self.compute_output_shape(inputs.shape)
+        return self._finish(conv3d_ops.conv3d_transpose(inputs, self.kernel, list(out), self.strides,
+                                                        self.padding.upper(), self._fmt(), self.dilation_rate))
 
 
 class DepthwiseConv2D(_Conv):
@@ -312,3 +353,4 @@ class SeparableConv2D(_Conv):
 
 Convolution2D, Convolution1D, Convolution2DTranspose = Conv2D, Conv1D, Conv2DTranspose
 SeparableConvolution2D = SeparableConv2D
+Convolution3D, Convolution3DTranspose = Conv3D, Conv3DTranspose

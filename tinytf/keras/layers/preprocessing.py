@@ -341,3 +341,52 @@ class RandomContrast(_RandomLayer):
     def get_config(self):
         return {**super().get_config(), "factor": self.factor, "value_range": self.value_range}
 
+
+
+class _RandomSize(_RandomLayer):
+    """Resize the batch along one axis by a factor ``1 + f``, f drawn once per call from
+    ``factor`` (a number f -> [-f, f], a pair -> [lower, upper]; values >= -1), as Keras's
+    (tf.keras's) RandomHeight / RandomWidth: new size ``int(factor * size)``, ``tf.image.resize``."""
+    _axis = -3
+
+    def __init__(self, factor, interpolation="bilinear", seed=None, **kwargs):
+        super().__init__(seed, **kwargs)
+        cls = type(self).__name__
+        if isinstance(factor, (tuple, list)) and len(factor) == 2:
+            lower, upper = factor
+        elif isinstance(factor, (int, float)) and not isinstance(factor, bool):
+            lower, upper = -factor, factor
+        else:
+            raise ValueError(f"{cls}: factor must be a number or a pair (lower, upper), got {factor!r}")
+        if upper < lower:
+            raise ValueError(f"`factor` argument cannot have an upper bound lesser than the lower bound. "
+                             f"Received: factor={factor}")
+        if lower < -1.0 or upper < -1.0:
+            raise ValueError(f"`factor` argument must have values larger than -1. Received: factor={factor}")
+        self.factor, self._bounds = factor, (float(lower), float(upper))
+        self.interpolation = _choice(cls, interpolation, "interpolation", image.RESIZE_METHODS)
+
+    def _augment(self, x):
+        f = self._draw(1.0 + self._bounds[0], 1.0 + self._bounds[1], 1)[0]
+        size = [int(d) for d in _hw(x.shape)]
+        a = 0 if self._axis == -3 else 1
+        size[a] = int(f * F32(size[a]))
+        return M.cast(image.resize(x, size, self.interpolation), x.dtype)
+
+    def compute_output_shape(self, input_shape):
+        s = list(input_shape)
+        s[self._axis] = None
+        return TensorShape(s)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor, "interpolation": self.interpolation}
+
+
+class RandomHeight(_RandomSize):
+    """Randomly vary the height of a batch of images (training only)."""
+    _axis = -3
+
+
+class RandomWidth(_RandomSize):
+    """Randomly vary the width of a batch of images (training only)."""
+    _axis = -2
