@@ -11,7 +11,10 @@ def add_one(x):
 def test_to_code_returns_the_source_the_function_runs():
     assert tf.autograph.to_code(add_one) == "def add_one(x):\n    return x + 1\n"
     assert tf.autograph.to_graph(add_one) is add_one
-    assert tf.function(add_one)(tf.constant(1)).numpy() == 2
+    f = tf.function(add_one)
+    assert f is add_one and f(tf.constant(1)).numpy() == 2
+    assert tf.autograph.to_code(f.python_function) == tf.autograph.to_code(add_one)  # guide/function.ipynb
+    assert tf.function(reduce_retracing=True)(add_one) is add_one
 
 
 def test_to_code_errors():

@@ -50,10 +50,28 @@ def test_py_function_errors_match_tensorflow():
         tf.py_function(lambda x: [], [tf.constant(3)], tf.int32)
     with pytest.raises(tf.errors.InvalidArgumentError, match="Cannot convert 'a' to EagerTensor of dtype int32"):
         tf.py_function(lambda x: "a", [tf.constant(3)], tf.int32)
-    for kwargs, missing in (({"inp": [], "Tout": tf.int32}, "func"), ({"func": abs, "Tout": tf.int32}, "inp"),
-                            ({"func": abs, "inp": [1]}, "Tout")):
-        with pytest.raises(TypeError, match=f"Missing required argument: '{missing}'"):
-            tf.py_function(**kwargs)
+    with pytest.raises(TypeError, match="Missing required argument: 'inp'"):
+        tf.py_function(abs, Tout=tf.int32)
+    with pytest.raises(TypeError, match="Missing required argument: 'Tout'\n  If using tf.py_function as a decorator"):
+        tf.py_function(inp=[1.0])
+    with pytest.raises(TypeError, match="Don't set the `inp` argument when using tf.py_function as a decorator"):
+        tf.py_function(Tout=tf.float32, inp=[1.0])
+
+
+def test_py_function_as_a_decorator():  # tensorflow docs guide/function.ipynb
+    calls = []
+
+    @tf.py_function(Tout=tf.float32)
+    def py_plus(x, y):
+        calls.append((type(x), type(y)))
+        return x + y
+
+    assert py_plus.__name__ == "py_plus"
+    assert py_plus(tf.constant(1.0), tf.constant(2.0)).numpy() == 3.0
+    assert py_plus(1.0, 2.0).numpy() == 3.0
+    assert calls == [(tf.Tensor, tf.Tensor)] * 2
+    with pytest.raises(TypeError, match="unexpected keyword argument 'x'"):
+        py_plus(x=1.0, y=2.0)
 
 
 def test_gradients_flow_through_py_function():

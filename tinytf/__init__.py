@@ -59,9 +59,12 @@ def executing_eagerly():
 
 
 def function(func=None, **kwargs):
-    """``tf.function``: tinytf always runs eagerly, so this returns the function unchanged."""
+    """``tf.function``: tinytf always runs eagerly, so this returns the function unchanged (with
+    ``python_function``, the function itself, set on a plain Python function)."""
     if func is None:
-        return lambda f: f
+        return function
+    if isinstance(func, _types.FunctionType):
+        func.python_function = func
     return func
 
 

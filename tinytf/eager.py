@@ -3,6 +3,7 @@ tinytf always runs eagerly, so ``py_function`` calls ``func`` on the input tenso
 tinytf ops inside it are recorded on the active tapes, so gradients flow through it as TensorFlow's
 do through an eager py_function), and ``init_scope`` is an empty context."""
 import contextlib
+import functools
 
 from .dtypes import as_dtype
 from .errors import InvalidArgumentError
@@ -13,9 +14,15 @@ def py_function(func=None, inp=None, Tout=None, name=None):
     """``tf.py_function(func, inp, Tout)``: ``func(*inp)``'s results as tensors of the ``Tout`` dtypes
     (a list of dtypes gives a list of tensors, one dtype one tensor). As TensorFlow, results beyond
     the number of dtypes are dropped, and fewer results than dtypes are an error."""
-    for arg, value in (("func", func), ("inp", inp), ("Tout", Tout)):
-        if value is None:
-            raise TypeError(f"Missing required argument: {arg!r}")
+    if Tout is None:
+        raise TypeError("Missing required argument: 'Tout'\n  If using tf.py_function as a decorator, set `Tout`\n"
+                        "  **by name** above the function:\n  `@tf.py_function(Tout=tout)`")
+    if func is None:  # @tf.py_function(Tout=...) over a function: calls run it through py_function
+        if inp is not None:
+            raise TypeError("Don't set the `inp` argument when using tf.py_function as a decorator (`func=None`).")
+        return lambda f: functools.wraps(f)(lambda *args: py_function(f, args, Tout))
+    if inp is None:
+        raise TypeError("Missing required argument: 'inp'")
     if not callable(func):
         raise ValueError(f"Expected func to be callable. Received func={func!r} of type {type(func)}.")
     args = [x if isinstance(x, Tensor) else convert_to_tensor(x) for x in inp]
