@@ -28,6 +28,7 @@ from .ops.scatter_ops import (  # noqa: F401
     broadcast_dynamic_shape, meshgrid, saturate_cast, tensor_scatter_nd_add, tensor_scatter_nd_sub,
     tensor_scatter_nd_update)
 from .custom_gradient import custom_gradient  # noqa: F401
+from .eager import init_scope, py_function  # noqa: F401
 from .init_ops import RandomNormal as random_normal_initializer  # noqa: F401
 from .module import Module  # noqa: F401
 from .ops.stats_ops import roll  # noqa: F401
@@ -58,9 +59,12 @@ def executing_eagerly():
 
 
 def function(func=None, **kwargs):
-    """``tf.function``: tinytf always runs eagerly, so this returns the function unchanged."""
+    """``tf.function``: tinytf always runs eagerly, so this returns the function unchanged (with
+    ``python_function``, the function itself, set on a plain Python function)."""
     if func is None:
-        return lambda f: f
+        return function
+    if isinstance(func, _types.FunctionType):
+        func.python_function = func
     return func
 
 
@@ -88,7 +92,8 @@ def print(*inputs, **kwargs):  # noqa: A001 - TensorFlow's name
 _LAZY = {"keras": "tinytf.keras", "data": "tinytf.data", "image": "tinytf.image", "train": "tinytf.train",
          "io": "tinytf.io", "strings": "tinytf.strings", "compat": "tinytf.compat", "test": "tinytf.test",
          "onnx": "tinytf.keras.saving.onnx", "distribute": "tinytf.distribute", "summary": "tinytf.summary",
-         "saved_model": "tinytf.keras.saving.saved_model"}
+         "saved_model": "tinytf.keras.saving.saved_model", "autograph": "tinytf.autograph", "types": "tinytf.types",
+         "python": "tinytf.python"}
 _FROM_DATA = ("TensorSpec",)
 _FROM_SUMMARY = ("name_scope",)  # tf.name_scope: prefixes summary tags (tinytf's ops have no names)
 _KERAS_ALIASES = ("losses", "optimizers", "metrics", "initializers", "layers", "models", "callbacks",
