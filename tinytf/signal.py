@@ -57,10 +57,10 @@ def frame(signal, frame_length, frame_step, pad_end=False, pad_value=0, axis=-1,
         pad = max(0, (count - 1) * step + length - n)
         x = np.concatenate([x, np.full(x.shape[:-1] + (pad,), pad_value, x.dtype)], axis=-1)
     else:
-        count = max(0, 1 + (n - length) // step) if n >= length else 0
+        count = max(0, 1 + (n - length) // step)
     idx = np.arange(count)[:, None] * step + np.arange(length)[None, :]
     out = x[..., idx] if count else np.zeros(x.shape[:-1] + (0, length), x.dtype)
-    ax = axis % (np.ndim(as_tensor(signal)._v))
+    ax = axis % x.ndim
     return Tensor(np.ascontiguousarray(np.moveaxis(out, (-2, -1), (ax, ax + 1))))
 
 
