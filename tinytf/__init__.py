@@ -9,7 +9,8 @@ from . import config, dtypes, errors, math, nn, random  # noqa: F401
 from . import ops as _ops
 from .backend import floatx as _floatx  # noqa: F401
 from .dtypes import (  # noqa: F401
-    DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32, int64, string, uint8, uint16)
+    DType, as_dtype, bool, complex64, complex128, double, float16, float32, float64, half, int8, int16, int32, int64,
+    string, uint8, uint16)
 from .ops.array_ops import (  # noqa: F401
     boolean_mask, broadcast_to, concat, expand_dims, eye, fill, gather, identity, linspace, one_hot,
     ones, ones_like, pad, rank, reshape, reverse, shape, size, split, squeeze, stack, stop_gradient,
@@ -93,7 +94,7 @@ _LAZY = {"keras": "tinytf.keras", "data": "tinytf.data", "image": "tinytf.image"
          "io": "tinytf.io", "strings": "tinytf.strings", "compat": "tinytf.compat", "test": "tinytf.test",
          "onnx": "tinytf.keras.saving.onnx", "distribute": "tinytf.distribute", "summary": "tinytf.summary",
          "saved_model": "tinytf.keras.saving.saved_model", "autograph": "tinytf.autograph", "types": "tinytf.types",
-         "python": "tinytf.python"}
+         "python": "tinytf.python", "audio": "tinytf.audio", "signal": "tinytf.signal"}
 _FROM_DATA = ("TensorSpec",)
 _FROM_SUMMARY = ("name_scope",)  # tf.name_scope: prefixes summary tags (tinytf's ops have no names)
 _KERAS_ALIASES = ("losses", "optimizers", "metrics", "initializers", "layers", "models", "callbacks",

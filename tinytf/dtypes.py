@@ -19,6 +19,10 @@ class DType:
         return np.issubdtype(self.as_numpy_dtype, np.integer)
 
     @property
+    def is_complex(self):
+        return np.issubdtype(self.as_numpy_dtype, np.complexfloating)
+
+    @property
     def is_bool(self):
         return self.as_numpy_dtype is np.bool_
 
@@ -49,10 +53,13 @@ int64 = DType("int64")
 uint8 = DType("uint8")
 uint16 = DType("uint16")
 bool = DType("bool")  # noqa: A001 - TensorFlow's name
+complex64 = DType("complex64")
+complex128 = DType("complex128")
 string = DType("string", np.object_)  # byte strings, held as a NumPy object array of bytes
 half, double = float16, float64
 
-_BY_NAME = {d.name: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, bool, string)}
+_BY_NAME = {d.name: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, bool, complex64,
+                                    complex128, string)}
 
 
 def as_dtype(value):

@@ -20,6 +20,7 @@ from ..utils.py_dataset import PyDataset
 
 _FILL_MODES = ("constant", "nearest", "reflect", "wrap")
 _CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
+_DATAFRAME_CLASS_MODES = _CLASS_MODES + ("raw", "multi_output")
 _FORMATS = ("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff")
 
 
@@ -220,12 +221,7 @@ class DirectoryIterator(Iterator):
             raise ValueError(f"Invalid class_mode: {class_mode}; expected one of: {set(_CLASS_MODES)}")
         if not os.path.isdir(directory):
             raise FileNotFoundError(f"flow_from_directory: directory {directory!r} does not exist")
-        split = None
-        if subset is not None:
-            if subset not in ("training", "validation"):
-                raise ValueError(f"Invalid subset name: {subset}; expected 'training' or 'validation'")
-            v = image_data_generator._validation_split
-            split = (0, v) if subset == "validation" else (v, 1)
+        split = _split(subset, image_data_generator)
         self.directory, self.image_data_generator = directory, image_data_generator
         self.target_size = tuple(target_size)
         self.color_mode, self.class_mode, self.data_format = color_mode, class_mode, data_format or "channels_last"
@@ -267,12 +263,151 @@ class DirectoryIterator(Iterator):
         if self.class_mode == "input":
             return batch_x, batch_x.copy()
         if self.class_mode in ("binary", "sparse"):
-            return batch_x, self.classes[index_array].astype(self.dtype)
+            return batch_x, np.asarray(self.classes)[index_array].astype(self.dtype)
         if self.class_mode == "categorical":
             batch_y = np.zeros((len(batch_x), self.num_classes), dtype=self.dtype)
-            batch_y[np.arange(len(batch_x)), self.classes[index_array]] = 1.0
+            self._one_hot(index_array, batch_y)
             return batch_x, batch_y
         return batch_x
+
+    def _one_hot(self, index_array, batch_y):
+        batch_y[np.arange(len(batch_y)), self.classes[index_array]] = 1.0
+
+
+class DataFrameIterator(DirectoryIterator):
+    """Batches of images named in a table's ``x_col`` (anything indexable by column name giving
+    sequences: a pandas ``DataFrame``, a dict of lists), labelled from ``y_col`` as Keras's."""
+
+    def __init__(self, dataframe, directory=None, image_data_generator=None, x_col="filename", y_col="class",
+                 weight_col=None, target_size=(256, 256), color_mode="rgb", classes=None, class_mode="categorical",
+                 batch_size=32, shuffle=True, seed=None, data_format=None, save_to_dir=None, save_prefix="",
+                 save_format="png", subset=None, interpolation="nearest", keep_aspect_ratio=False, dtype=None,
+                 validate_filenames=True):
+        if color_mode not in ("rgb", "rgba", "grayscale"):
+            raise ValueError(f"Invalid color mode: {color_mode}; expected 'rgb', 'rgba', or 'grayscale'.")
+        if class_mode not in _DATAFRAME_CLASS_MODES:
+            raise ValueError(f"Invalid class_mode: {class_mode}; expected one of: {set(_DATAFRAME_CLASS_MODES)}")
+        if class_mode == "multi_output" and not isinstance(y_col, list):
+            raise TypeError(f'If class_mode="multi_output", y_col must be a list. Received {type(y_col).__name__}.')
+        split = _split(subset, image_data_generator)
+        self.directory, self.image_data_generator = directory or "", image_data_generator
+        self.target_size = tuple(target_size)
+        self.color_mode, self.class_mode, self.data_format = color_mode, class_mode, data_format or "channels_last"
+        self.interpolation, self.keep_aspect_ratio = interpolation, keep_aspect_ratio
+        self.save_to_dir, self.save_prefix, self.save_format = save_to_dir, save_prefix, save_format
+        self.dtype = dtype or floatx()
+        channels = {"rgb": 3, "rgba": 4, "grayscale": 1}[color_mode]
+        self.image_shape = (self.target_size + (channels,) if self.data_format == "channels_last"
+                            else (channels,) + self.target_size)
+        labelled = class_mode not in ("input", "multi_output", "raw", None)
+        y_cols = y_col if isinstance(y_col, list) else [y_col]
+        cols = {c: _column(dataframe, c) for c in [x_col] + (y_cols if class_mode is not None and
+                                                             class_mode != "input" else []) +
+                ([weight_col] if weight_col else [])}
+        n = len(cols[x_col])
+        if not all(isinstance(f, str) for f in cols[x_col]):
+            raise TypeError(f"All values in column x_col={x_col} must be strings.")
+        if class_mode in ("binary", "sparse") and not all(isinstance(v, str) for v in cols[y_col]):
+            raise TypeError(f'If class_mode="{class_mode}", y_col="{y_col}" column values must be strings.')
+        if class_mode == "binary":
+            found = len(set(classes)) if classes else len(set(cols[y_col]))
+            if found != 2:
+                raise ValueError(f'If class_mode="binary" there must be 2 classes. Found {found} classes.')
+        if class_mode == "categorical" and not all(isinstance(v, (str, list, tuple)) for v in cols[y_col]):
+            raise TypeError(f'If class_mode="categorical", y_col="{y_col}" column values must be type string, '
+                            f'list or tuple.')
+        if classes and not labelled:
+            warnings.warn(f'`classes` will be ignored given the class_mode="{class_mode}"')
+        if weight_col and np.asarray(cols[weight_col]).dtype.kind not in "iuf":
+            raise TypeError(f"Column weight_col={weight_col} must be numeric.")
+        rows = list(range(n))
+        if validate_filenames:
+            rows = [i for i in rows if _valid_file(os.path.join(self.directory, cols[x_col][i]))]
+            if len(rows) < n:
+                warnings.warn(f'Found {n - len(rows)} invalid image filename(s) in x_col="{x_col}". These '
+                              f'filename(s) will be ignored.')
+        if labelled:
+            labels, classes = _filter_classes([cols[y_col][i] for i in rows], classes)
+            rows = [i for i, v in zip(rows, labels) if v is not None]
+            labels = [v for v in labels if v is not None]
+            self.num_classes = len(classes)
+            self.class_indices = dict(zip(classes, range(len(classes))))
+        if split is not None:
+            start, stop = int(split[0] * len(rows)), int(split[1] * len(rows))
+            rows = rows[start:stop]
+            labels = labels[start:stop] if labelled else None
+        if labelled:
+            self.classes = [[self.class_indices[v] for v in label] if isinstance(label, list)
+                            else self.class_indices[label] for label in labels]
+        self.filenames = [cols[x_col][i] for i in rows]
+        self._sample_weight = np.asarray(cols[weight_col])[rows] if weight_col else None
+        if class_mode == "multi_output":
+            self._targets = [np.array([cols[c][i] for i in rows]) for c in y_cols]
+        elif class_mode == "raw":
+            self._targets = (np.column_stack([np.asarray(cols[c])[rows] for c in y_cols]) if isinstance(y_col, list)
+                             else np.asarray(cols[y_col])[rows])
+        self.samples = len(self.filenames)
+        found = "validated" if validate_filenames else "non-validated"
+        print(f"Found {self.samples} {found} image filenames" +
+              (f" belonging to {self.num_classes} classes." if labelled else "."))
+        self.filepaths = [os.path.join(self.directory, f) for f in self.filenames]
+        Iterator.__init__(self, self.samples, batch_size, shuffle, seed)
+
+    @property
+    def labels(self):
+        return self._targets if self.class_mode in ("multi_output", "raw") else self.classes
+
+    def _batch(self, index_array):
+        out = super()._batch(index_array)
+        if self.class_mode in ("multi_output", "raw"):
+            out = (out, [t[index_array] for t in self._targets] if self.class_mode == "multi_output"
+                   else self._targets[index_array])
+        if self._sample_weight is None or self.class_mode is None:
+            return out
+        return out + (self._sample_weight[index_array],)
+
+    def _one_hot(self, index_array, batch_y):
+        for i, j in enumerate(index_array):
+            batch_y[i, self.classes[j]] = 1.0
+
+
+def _column(table, name):
+    try:
+        return list(table[name])
+    except (KeyError, IndexError, TypeError) as e:
+        raise KeyError(f"flow_from_dataframe: the dataframe has no column {name!r} ({e})") from None
+
+
+def _filter_classes(labels, classes):
+    """Labels restricted to ``classes`` (None where nothing is left), and the classes: as given, else sorted."""
+    if classes:
+        keep = set(classes)
+        out = []
+        for v in labels:
+            if isinstance(v, (list, tuple)):
+                out.append([c for c in v if c in keep] or None)
+            elif isinstance(v, str):
+                out.append(v if v in keep else None)
+            else:
+                raise TypeError(f"Expect string, list or tuple but found {type(v)} in the y_col column")
+        return out, list(dict.fromkeys(classes))
+    found = set()
+    for v in labels:
+        found.update(v if isinstance(v, (list, tuple)) else [v])
+    return [list(v) if isinstance(v, tuple) else v for v in labels], sorted(found)
+
+
+def _split(subset, image_data_generator):
+    if subset is None:
+        return None
+    if subset not in ("training", "validation"):
+        raise ValueError(f"Invalid subset name: {subset}; expected 'training' or 'validation'")
+    v = image_data_generator._validation_split
+    return (0, v) if subset == "validation" else (v, 1)
+
+
+def _valid_file(path):
+    return os.path.isfile(path) and path.lower().endswith(tuple("." + e for e in _FORMATS))
 
 
 def _valid_files(folder, follow_links):
@@ -365,6 +500,25 @@ class ImageDataGenerator:
                                  shuffle=shuffle, seed=seed, save_to_dir=save_to_dir, save_prefix=save_prefix,
                                  save_format=save_format, follow_links=follow_links, subset=subset,
                                  interpolation=interpolation, keep_aspect_ratio=keep_aspect_ratio, dtype=self.dtype)
+
+    def flow_from_dataframe(self, dataframe, directory=None, x_col="filename", y_col="class", weight_col=None,
+                            target_size=(256, 256), color_mode="rgb", classes=None, class_mode="categorical",
+                            batch_size=32, shuffle=True, seed=None, save_to_dir=None, save_prefix="",
+                            save_format="png", subset=None, interpolation="nearest", validate_filenames=True,
+                            **kwargs):
+        """Batches of the images named in ``dataframe[x_col]`` (paths under ``directory``, or absolute)."""
+        if class_mode == "other":
+            warnings.warn('class_mode="other" is deprecated, please use class_mode="raw".', DeprecationWarning)
+            class_mode = "raw"
+        unknown = set(kwargs) - {"has_ext", "sort", "drop_duplicates"}
+        if unknown:
+            raise TypeError(f"flow_from_dataframe: unexpected keyword arguments {sorted(unknown)}")
+        return DataFrameIterator(dataframe, directory, self, x_col=x_col, y_col=y_col, weight_col=weight_col,
+                                 target_size=target_size, color_mode=color_mode, classes=classes,
+                                 class_mode=class_mode, data_format=self.data_format, batch_size=batch_size,
+                                 shuffle=shuffle, seed=seed, save_to_dir=save_to_dir, save_prefix=save_prefix,
+                                 save_format=save_format, subset=subset, interpolation=interpolation,
+                                 dtype=self.dtype, validate_filenames=validate_filenames)
 
     def standardize(self, x):
         """Normalise ``x`` in place (as Keras): preprocessing_function, rescale, sample- then feature-wise."""

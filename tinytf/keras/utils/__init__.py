@@ -1,13 +1,14 @@
 """``tf.keras.utils``: labels, seeds, downloads, images and model plots.
 
 ``to_categorical``, ``set_random_seed``, ``get_file`` (here and ``files.py``), the image helpers
-(``images.py``: ``load_img``, ``img_to_array``, ``array_to_img``, ``image_dataset_from_directory``)
-and ``plot_model`` (``plot.py``).
+(``images.py``: ``load_img``, ``img_to_array``, ``array_to_img``, ``image_dataset_from_directory``),
+``audio_dataset_from_directory`` (``audio.py``) and ``plot_model`` (``plot.py``).
 """
 import random as _random
 
 import numpy as np
 
+from .audio import audio_dataset_from_directory
 from .files import get_file
 from .images import array_to_img, image_dataset_from_directory, img_to_array, load_img, save_img
 from .plot import model_to_dot, plot_model
@@ -53,6 +54,6 @@ def set_random_seed(seed):
     backend.set_seed(int(seed))
 
 
-__all__ = ["PyDataset", "Sequence", "array_to_img", "get_file", "image_dataset_from_directory", "img_to_array",
+__all__ = ["PyDataset", "Sequence", "array_to_img", "audio_dataset_from_directory", "get_file", "image_dataset_from_directory", "img_to_array",
            "load_img", "model_to_dot", "pack_x_y_sample_weight", "plot_model", "save_img", "set_random_seed", "to_categorical",
            "unpack_x_y_sample_weight"]

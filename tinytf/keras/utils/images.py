@@ -133,8 +133,9 @@ def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
         img.save(f, format=file_format, **kwargs)
 
 
-def _index_directory(directory, labels, class_names):
-    """Sorted image paths, their labels and the class names (Keras's ``index_directory``)."""
+def index_directory(directory, labels, class_names, formats=ALLOWED_FORMATS):
+    """Sorted paths of the files ending in ``formats``, their labels and the class names (Keras's
+    ``index_directory``; also used by ``audio_dataset_from_directory``)."""
     subdirs = sorted(d for d in os.listdir(directory) if os.path.isdir(os.path.join(directory, d)))
     if labels == "inferred":
         if class_names is not None:
@@ -144,11 +145,11 @@ def _index_directory(directory, labels, class_names):
             subdirs = list(class_names)
         paths, labs = [], []
         for k, d in enumerate(subdirs):
-            found = sorted(_walk(os.path.join(directory, d)))
+            found = sorted(_walk(os.path.join(directory, d), formats))
             paths += found
             labs += [k] * len(found)
         return paths, np.array(labs, np.int32), list(subdirs)
-    paths = sorted(_walk(directory))
+    paths = sorted(_walk(directory, formats))
     if labels is None:
         return paths, None, None
     labs = np.asarray(labels)
@@ -159,11 +160,11 @@ def _index_directory(directory, labels, class_names):
     return paths, labs.astype(np.int32), class_names
 
 
-def _walk(folder):
+def _walk(folder, formats):
     for root, dirs, files in os.walk(folder):
         dirs.sort()
         for name in files:
-            if name.lower().endswith(ALLOWED_FORMATS):
+            if name.lower().endswith(formats):
                 yield os.path.join(root, name)
 
 
@@ -215,7 +216,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     directory = os.fspath(directory)
     if not os.path.isdir(directory):
         raise ValueError(f"image_dataset_from_directory: no such directory {directory!r}")
-    paths, labs, names = _index_directory(directory, labels, class_names)
+    paths, labs, names = index_directory(directory, labels, class_names)
     if label_mode == "binary" and len(names or []) != 2:
         raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 class_names. '
                          f"Received: class_names={names}")
