@@ -1,3 +1,4 @@
-"""``tensorflow.python``: TensorFlow's internal package, of which programs use one module:
-``from tensorflow.python.client import device_lib``."""
-from . import client  # noqa: F401
+"""``tensorflow.python``: TensorFlow's internal package, of which programs use two modules:
+``from tensorflow.python.client import device_lib`` and ``from tensorflow.python.ops import
+summary_ops_v2``."""
+from . import client, ops  # noqa: F401
