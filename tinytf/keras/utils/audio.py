@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-from .images import index_directory
+from .images import check_split_args, encoded_labels, index_directory, shuffled, split_datasets
 
 ALLOWED_FORMATS = (".wav",)
 
@@ -50,19 +50,7 @@ def audio_dataset_from_directory(directory, labels="inferred", label_mode="int",
             raise ValueError(f"`sampling_rate` should be higher than 0. Received: sampling_rate={sampling_rate}")
         raise ImportError("To use the argument `sampling_rate`, you should install tensorflow_io. You can install "
                           "it via `pip install tensorflow-io`.")
-    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
-        raise ValueError(f"batch_size must be a positive int or None. Received: batch_size={batch_size!r}")
-    if validation_split is not None and not 0 < validation_split < 1:
-        raise ValueError(f"`validation_split` must be between 0 and 1, received: {validation_split}")
-    if (validation_split is None) != (subset is None):
-        raise ValueError("If `subset` is set, `validation_split` must be set, and inversely. Received: "
-                         f"subset={subset!r}, validation_split={validation_split!r}")
-    if subset not in (None, "training", "validation", "both"):
-        raise ValueError(f'`subset` must be either "training", "validation" or "both". Received: {subset!r}')
-    if validation_split and shuffle and seed is None:
-        raise ValueError("If using `validation_split` and shuffling the data, you must provide a `seed` "
-                         "argument, to make sure that there is no overlap between the training and "
-                         "validation subset.")
+    check_split_args(batch_size, validation_split, subset, shuffle, seed)
     if labels is None or label_mode is None:
         labels = label_mode = None
     directory = os.fspath(directory)
@@ -76,25 +64,12 @@ def audio_dataset_from_directory(directory, labels="inferred", label_mode="int",
         raise ValueError(f"No audio files found in directory {directory}. Allowed format(s): {ALLOWED_FORMATS}")
     if verbose:
         print(f"Found {len(paths)} files" + (f" belonging to {len(names)} classes." if names else "."))
-    if shuffle:
-        seed = int(np.random.randint(1_000_000)) if seed is None else seed
-        order = np.random.RandomState(seed).permutation(len(paths))
-        paths = [paths[i] for i in order]
-        labs = labs[order] if labs is not None else None
+    paths, labs, seed = shuffled(paths, labs, shuffle, seed)
 
     def make(sub_paths, sub_labels):
         return _dataset(sub_paths, sub_labels, names, label_mode, batch_size, output_sequence_length, shuffle, seed)
 
-    if validation_split is None:
-        return make(paths, labs)
-    n_val = int(validation_split * len(paths))
-    train = make(paths[:len(paths) - n_val], labs[:len(paths) - n_val] if labs is not None else None)
-    val = make(paths[len(paths) - n_val:], labs[len(paths) - n_val:] if labs is not None else None)
-    if verbose:
-        for which, n in (("training", len(paths) - n_val), ("validation", n_val)):
-            if subset in (which, "both"):
-                print(f"Using {n} files for {which}.")
-    return {"training": train, "validation": val, "both": [train, val]}[subset]
+    return split_datasets(paths, labs, validation_split, subset, verbose, make)
 
 
 def _dataset(paths, labels, names, label_mode, batch_size, length, shuffle, seed):
@@ -115,12 +90,7 @@ def _dataset(paths, labels, names, label_mode, batch_size, length, shuffle, seed
         audio = audio if idx.ndim else audio[0]
         if label_mode is None:
             return constant(audio)
-        lab = labels[idx]
-        if label_mode == "categorical":
-            lab = np.eye(num_classes, dtype=np.float32)[lab]
-        elif label_mode == "binary":
-            lab = lab.astype(np.float32)[..., None]
-        return constant(audio), constant(lab)
+        return constant(audio), constant(encoded_labels(labels[idx], label_mode, num_classes))
 
     ds = tfdata.Dataset.range(len(paths))
     if shuffle:

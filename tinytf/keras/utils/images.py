@@ -200,6 +200,48 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     if crop_to_aspect_ratio or pad_to_aspect_ratio:
         raise NotImplementedError("image_dataset_from_directory: crop_to_aspect_ratio / pad_to_aspect_ratio "
                                   "are not supported by tinytf")
+    check_split_args(batch_size, validation_split, subset, shuffle, seed)
+    directory = os.fspath(directory)
+    if not os.path.isdir(directory):
+        raise ValueError(f"image_dataset_from_directory: no such directory {directory!r}")
+    paths, labs, names = index_directory(directory, labels, class_names)
+    if label_mode == "binary" and len(names or []) != 2:
+        raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 class_names. '
+                         f"Received: class_names={names}")
+    if not paths:
+        raise ValueError(f"No images found in directory {directory}. Allowed formats: {ALLOWED_FORMATS}")
+    if verbose:
+        print(f"Found {len(paths)} files" + (f" belonging to {len(names)} classes." if names else "."))
+    paths, labs, seed = shuffled(paths, labs, shuffle, seed)
+
+    def make(sub_paths, sub_labels):
+        num_classes = len(names) if names else (int(sub_labels.max()) + 1 if sub_labels is not None else 0)
+
+        def load(idx):
+            idx = np.asarray(idx)
+            images = np.stack([_load_resized(sub_paths[i], color_mode, height, width, interpolation)
+                               for i in np.atleast_1d(idx)])
+            images = images if idx.ndim else images[0]
+            if label_mode is None:
+                return constant(images)
+            return constant(images), constant(encoded_labels(sub_labels[idx], label_mode, num_classes))
+
+        ds = tfdata.Dataset.range(len(sub_paths))
+        if shuffle:
+            ds = ds.shuffle(buffer_size=(batch_size or 1) * 8, seed=seed)
+        if batch_size is not None:
+            ds = ds.batch(batch_size)
+        ds = ds.map(load)
+        ds.class_names = names
+        ds.file_paths = list(sub_paths)
+        return ds
+
+    return split_datasets(paths, labs, validation_split, subset, verbose, make)
+
+
+# ---- what image_dataset_from_directory and audio_dataset_from_directory (audio.py) share ----------
+def check_split_args(batch_size, validation_split, subset, shuffle, seed):
+    """Keras's checks of ``batch_size``, ``validation_split``, ``subset`` and the seed a split needs."""
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError(f"batch_size must be a positive int or None. Received: batch_size={batch_size!r}")
     if validation_split is not None and not 0 < validation_split < 1:
@@ -213,57 +255,37 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         raise ValueError("If using `validation_split` and shuffling the data, you must provide a `seed` "
                          "argument, to make sure that there is no overlap between the training and "
                          "validation subset.")
-    directory = os.fspath(directory)
-    if not os.path.isdir(directory):
-        raise ValueError(f"image_dataset_from_directory: no such directory {directory!r}")
-    paths, labs, names = index_directory(directory, labels, class_names)
-    if label_mode == "binary" and len(names or []) != 2:
-        raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 class_names. '
-                         f"Received: class_names={names}")
-    if not paths:
-        raise ValueError(f"No images found in directory {directory}. Allowed formats: {ALLOWED_FORMATS}")
-    if verbose:
-        print(f"Found {len(paths)} files" + (f" belonging to {len(names)} classes." if names else "."))
-    if shuffle:
-        seed = int(np.random.randint(1_000_000)) if seed is None else seed
-        order = np.random.RandomState(seed).permutation(len(paths))
-        paths = [paths[i] for i in order]
-        labs = labs[order] if labs is not None else None
 
-    def make(sub_paths, sub_labels):
-        num_classes = len(names) if names else (int(sub_labels.max()) + 1 if sub_labels is not None else 0)
 
-        def load(idx):
-            idx = np.asarray(idx)
-            images = np.stack([_load_resized(sub_paths[i], color_mode, height, width, interpolation)
-                               for i in np.atleast_1d(idx)])
-            images = images if idx.ndim else images[0]
-            if label_mode is None:
-                return constant(images)
-            lab = sub_labels[idx]
-            if label_mode == "categorical":
-                lab = np.eye(num_classes, dtype=np.float32)[lab]
-            elif label_mode == "binary":
-                lab = lab.astype(np.float32)[..., None]
-            return constant(images), constant(lab)
+def shuffled(paths, labels, shuffle, seed):
+    """The files (and labels) in Keras's shuffled order, and the seed used (drawn if None)."""
+    if not shuffle:
+        return paths, labels, seed
+    seed = int(np.random.randint(1_000_000)) if seed is None else seed
+    order = np.random.RandomState(seed).permutation(len(paths))
+    return [paths[i] for i in order], (labels[order] if labels is not None else None), seed
 
-        ds = tfdata.Dataset.range(len(sub_paths))
-        if shuffle:
-            ds = ds.shuffle(buffer_size=(batch_size or 1) * 8, seed=seed)
-        if batch_size is not None:
-            ds = ds.batch(batch_size)
-        ds = ds.map(load)
-        ds.class_names = names
-        ds.file_paths = list(sub_paths)
-        return ds
 
+def encoded_labels(labels, label_mode, num_classes):
+    """Integer labels as ``label_mode`` gives them: int, one-hot float32, or float32 of shape (..., 1)."""
+    if label_mode == "categorical":
+        return np.eye(num_classes, dtype=np.float32)[labels]
+    if label_mode == "binary":
+        return labels.astype(np.float32)[..., None]
+    return labels
+
+
+def split_datasets(paths, labels, validation_split, subset, verbose, make):
+    """``make(paths, labels)`` of all files, or of Keras's training / validation split (the last
+    ``int(validation_split * n)`` files are the validation subset)."""
     if validation_split is None:
-        return make(paths, labs)
-    n_val = int(validation_split * len(paths))
-    train = make(paths[:len(paths) - n_val], labs[:len(paths) - n_val] if labs is not None else None)
-    val = make(paths[len(paths) - n_val:], labs[len(paths) - n_val:] if labs is not None else None)
+        return make(paths, labels)
+    n = len(paths)
+    n_val = int(validation_split * n)
+    train = make(paths[:n - n_val], labels[:n - n_val] if labels is not None else None)
+    val = make(paths[n - n_val:], labels[n - n_val:] if labels is not None else None)
     if verbose:
-        for which, n in (("training", len(paths) - n_val), ("validation", n_val)):
+        for which, k in (("training", n - n_val), ("validation", n_val)):
             if subset in (which, "both"):
-                print(f"Using {n} files for {which}.")
+                print(f"Using {k} files for {which}.")
     return {"training": train, "validation": val, "both": [train, val]}[subset]
