@@ -13,6 +13,7 @@ import collections
 import types
 
 from .backend import malloc_tuning, set_malloc_tuning  # noqa: F401 - tinytf.config API
+from .kernels import parallel
 
 PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"])
 LogicalDevice = collections.namedtuple("LogicalDevice", ["name", "device_type"])
@@ -70,8 +71,11 @@ def _thread_setter(key, fn):
         if not isinstance(num_threads, int) or isinstance(num_threads, bool) or num_threads < 0:
             raise ValueError(f"{fn}: num_threads must be a non-negative int, got {num_threads!r}")
         _threads[key] = num_threads
-    setter.__doc__ = ("Recorded and returned by the getter (0 = system default). tinytf's thread count "
-                      "is NumPy's BLAS's, fixed at import by OPENBLAS_NUM_THREADS / OMP_NUM_THREADS.")
+        if key == "intra":
+            parallel.set_threads(num_threads)
+    setter.__doc__ = ("Recorded and returned by the getter (0 = the default). The intra-op count is how many "
+                      "threads tinytf's kernels use (kernels/parallel.py; by default NumPy's BLAS's count, "
+                      "OPENBLAS_NUM_THREADS / OMP_NUM_THREADS); tinytf has no inter-op pool.")
     return setter
 
 

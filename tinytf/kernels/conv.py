@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import blas
+from . import blas, parallel
 from .padding import conv_plan
 
 
@@ -94,54 +94,89 @@ def im2col(x, geo):
     return windows(xpad, geo).reshape(n * geo.oh * geo.ow, kh * kw * c)  # (not -1: n may be 0)
 
 
-# Window matrices larger than CHUNK_ABOVE are never built whole: a few images at a time are
-# copied into a CHUNK_BYTES matrix, which is still in cache when the GEMM reads it (measured on
-# [64,32,32,64]x[3,3,64,64]: 54 ms whole, 36 ms in chunks of 1 image, 34 ms of 2; 4+: slower).
-# Chunking only above 64 MB: for mid-sized matrices (LeNet inference at batch 1000: 24-26 MB)
-# it gained 7% at best and lost 30% when the GEMM's second thread ran on a distant core (the
-# just-written chunk then crosses between caches; see docs/PERFORMANCE.md).
+# The work of a convolution is cut into parts of a few images (``parallel.run``), the parts fixed
+# by the shapes. A part copies its windows into a matrix of at most CHUNK_BYTES, which is still in
+# the copying core's cache when the same thread multiplies it (measured on [64,32,32,64]x[3,3,64,64]
+# with BLAS's two threads: 54 ms whole, 36 ms in chunks of 1 image, 34 ms of 2; 4+: slower; tinytf's
+# two threads, a part each: 27 ms), and has at least PART_MACS multiply-adds, so that handing it to
+# a thread (~20 us) stays small. Window matrices up to KEEP_BYTES in all are kept for the filter
+# gradient; larger ones are built again from x there, a part at a time.
 CHUNK_BYTES = 6 << 20
-CHUNK_ABOVE = 64 << 20
+PART_MACS = 2 << 20
+KEEP_BYTES = 64 << 20
 
 
-def _chunk(n, geo, k, itemsize):
-    """Images per chunk, or None to build the whole window matrix."""
-    per_image = geo.oh * geo.ow * k * itemsize
-    if n * per_image <= CHUNK_ABOVE:
-        return None
-    return max(1, CHUNK_BYTES // per_image)
+def images_per_part(n, geo, k, o, itemsize):
+    """How many images each part of an [n, ...] convolution with k = kh*kw*C and o outputs has."""
+    per_image = geo.oh * geo.ow * k
+    if not n or not per_image:
+        return max(n, 1)
+    by_cache = max(1, CHUNK_BYTES // (per_image * itemsize))
+    by_work = -(-PART_MACS // (per_image * max(o, 1)))
+    return min(n, by_cache, max(by_work, 1))
+
+
+def _parts(n, step):
+    return [(s, min(s + step, n)) for s in range(0, n, step)]
 
 
 def conv2d_forward(x, w, geo, im2col=im2col):
-    """x [N,H,W,C], w [kh,kw,C,O] -> (y [N,OH,OW,O], cols) where cols feeds the filter gradient.
-
-    For large inputs cols is None: the window matrix is built and used a chunk at a time, and
-    ``conv2d_backward_filter`` rebuilds it from x. ``im2col`` is the window gather to use (the
-    kernel table passes the active one; so for the other gradients)."""
+    """x [N,H,W,C], w [kh,kw,C,O] -> (y [N,OH,OW,O], cols) where cols feeds the filter gradient:
+    each part's (first image, end, window matrix), or None when they are too large to keep (the filter gradient then
+    builds them again from x). ``im2col`` is the window gather to use (the kernel table passes the
+    active one; so for the other gradients)."""
     n, o = x.shape[0], w.shape[3]
     w2 = w.reshape(-1, o)
-    step = _chunk(n, geo, w2.shape[0], x.itemsize)
-    if step is None:
-        cols = im2col(x, geo)
-        return blas.matmul(cols, w2).reshape(n, geo.oh, geo.ow, o), cols
+    k = w2.shape[0]
+    parts = _parts(n, images_per_part(n, geo, k, o, x.itemsize))
+    keep = n * geo.oh * geo.ow * k * x.itemsize <= KEEP_BYTES
     y = np.empty((n, geo.oh, geo.ow, o), dtype=np.result_type(x, w))
-    for s in range(0, n, step):
-        blas.matmul(im2col(x[s:s + step], geo), w2, out=y[s:s + step].reshape(-1, o))
-    return y, None
+    cols = [None] * len(parts)
+
+    def part(i):
+        s, e = parts[i]
+        c = im2col(x[s:e], geo)
+        blas.matmul(c, w2, out=y[s:e].reshape(-1, o))
+        if keep:
+            cols[i] = (s, e, c)
+    parallel.run(part, len(parts))
+    return y, (cols if keep else None)
 
 
 def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None, im2col=im2col):
     """dL/dw [kh,kw,C,O] from the output gradient g [N,OH,OW,O] and the forward's cols (or, when
-    the forward kept none, from x and geo, a chunk of images at a time)."""
-    o = g.shape[3]
-    if cols is not None:
-        return blas.matmul(cols.T, g.reshape(-1, o)).reshape(w_shape)
+    the forward kept none, from x and geo): one partial sum per part, added in part order."""
+    n, o = g.shape[0], g.shape[3]
     k = w_shape[0] * w_shape[1] * w_shape[2]
-    step = _chunk(x.shape[0], geo, k, x.itemsize) or x.shape[0]
-    dw = np.zeros((k, o), dtype=g.dtype)
-    for s in range(0, x.shape[0], step):
-        dw += blas.matmul(im2col(x[s:s + step], geo).T, g[s:s + step].reshape(-1, o))
-    return dw.reshape(w_shape)
+    if cols is None:
+        parts = _parts(n, images_per_part(n, geo, k, o, x.itemsize))
+    else:
+        parts = [(s, e) for s, e, _ in cols]
+    partial = [None] * len(parts)
+
+    def part(i):
+        s, e = parts[i]
+        c = cols[i][2] if cols is not None else im2col(x[s:e], geo)
+        partial[i] = blas.matmul(c.T, g[s:e].reshape(-1, o))
+    parallel.run(part, len(parts))
+    if not partial:
+        return np.zeros(w_shape, dtype=g.dtype)
+    return _sum_in_order(partial).reshape(w_shape)
+
+
+SUM_BLOCK = 1 << 16
+
+
+def _sum_in_order(partial):
+    """partial[0] + partial[1] + ... in that order, element blocks on tinytf's threads."""
+    flat = [p.reshape(-1) for p in partial]
+
+    def block(i):
+        acc = flat[0][i * SUM_BLOCK:(i + 1) * SUM_BLOCK]
+        for p in flat[1:]:
+            acc += p[i * SUM_BLOCK:(i + 1) * SUM_BLOCK]
+    parallel.run(block, -(-flat[0].size // SUM_BLOCK))
+    return partial[0]
 
 
 def col2im(dcols, x_shape, geo):
@@ -162,20 +197,20 @@ def conv2d_backward_input(g, w, x_shape, geo, col2im=col2im, im2col=im2col):
     the active ones)."""
     kh, kw, c, o = w.shape
     n = x_shape[0]
-    w2t = w.reshape(-1, o).T
-    step = _chunk(n, geo, kh * kw * c, g.itemsize)
-    if step is None:
-        dcols = blas.matmul(g.reshape(-1, o), w2t)
-        return col2im(dcols.reshape(n, geo.oh, geo.ow, kh, kw, c), x_shape, geo)
-    if geo.strides == (1, 1):
+    k = kh * kw * c
+    if geo.strides == (1, 1) and n * geo.oh * geo.ow * k * g.itemsize > KEEP_BYTES:
         dx = _backward_input_as_conv(g, w, x_shape, geo, im2col)
         if dx is not None:
             return dx
-    dx = np.empty(x_shape, dtype=g.dtype)
-    for s in range(0, n, step):
-        gs = g[s:s + step]
-        dcols = blas.matmul(gs.reshape(-1, o), w2t).reshape(gs.shape[0], geo.oh, geo.ow, kh, kw, c)
-        dx[s:s + step] = col2im(dcols, (gs.shape[0],) + tuple(x_shape[1:]), geo)
+    w2t = w.reshape(-1, o).T
+    parts = _parts(n, images_per_part(n, geo, k, o, g.itemsize))
+    dx = np.empty(x_shape, dtype=np.result_type(g, w))
+
+    def part(i):
+        s, e = parts[i]
+        dcols = blas.matmul(g[s:e].reshape(-1, o), w2t)
+        dx[s:e] = col2im(dcols.reshape(e - s, geo.oh, geo.ow, kh, kw, c), (e - s,) + tuple(x_shape[1:]), geo)
+    parallel.run(part, len(parts))
     return dx
 
 
