@@ -82,7 +82,8 @@ def test_blas_runs_on_one_thread_inside_and_gets_its_count_back(threads):
     threads(2)
 
     def blas_threads():
-        return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["internal_api"] == "openblas"]
+        return [i["num_threads"] for i in threadpoolctl.threadpool_info()
+                if os.path.realpath(i["filepath"]) == os.path.realpath(parallel._openblas().path)]
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
         inside = []
         parallel.run(lambda i: inside.append(parallel._openblas().get()), 4)

@@ -74,11 +74,16 @@ def windows(xpad, geo):
         (s_n, s_h * sh, s_w * sw, s_h * dh, s_w * dw, s_c), writeable=False)
 
 
-def im2col(x, geo):
-    """[N*OH*OW, kh*kw*C] matrix of windows (a view, not a copy, for 1x1 stride-1 unpadded)."""
+def im2col(x, geo, out=None):
+    """[N*OH*OW, kh*kw*C] matrix of windows (a view, not a copy, for 1x1 stride-1 unpadded), or
+    written into ``out`` (of that shape, in any layout; ``window_matrix`` makes the fastest one)."""
     n, c = x.shape[0], x.shape[3]
     if geo.is_pointwise:
-        return x.reshape(n * geo.oh * geo.ow, c)
+        cols = x.reshape(n * geo.oh * geo.ow, c)
+        if out is None:
+            return cols
+        out[...] = cols
+        return out
     xpad = pad_nhwc(x, geo.pads)
     kh, kw = geo.k_hw
     if c < 4:
@@ -87,33 +92,47 @@ def im2col(x, geo):
         # OW, and return its (Fortran-ordered) transpose: same values, BLAS reads it directly.
         # (Im2col + GEMM, LeNet shapes: 3.2x faster for C=1, 1.2x for C=3; from C=4 on, the
         # plain window copy wins: 1.25x for C=6.)
-        colsT = np.empty((kh, kw, c, n, geo.oh, geo.ow), dtype=x.dtype)
-        for (i, j), (rows, cols) in geo.window_slices():
-            colsT[i, j] = xpad[:, rows, cols, :].transpose(3, 0, 1, 2)
-        return colsT.reshape(kh * kw * c, -1).T
-    return windows(xpad, geo).reshape(n * geo.oh * geo.ow, kh * kw * c)  # (not -1: n may be 0)
+        cols = np.empty((kh * kw * c, n * geo.oh * geo.ow), dtype=x.dtype).T if out is None else out
+        colsT = cols.T.reshape(kh, kw, c, n, geo.oh, geo.ow)  # a view for either layout
+        for (i, j), (rows, cs) in geo.window_slices():
+            colsT[i, j] = xpad[:, rows, cs, :].transpose(3, 0, 1, 2)
+        return cols
+    cols = windows(xpad, geo).reshape(n * geo.oh * geo.ow, kh * kw * c)  # (not -1: n may be 0)
+    if out is None:
+        return cols
+    out[...] = cols
+    return out
+
+
+def window_matrix(m, k, c, dtype):
+    """An empty [m, k] window matrix in the layout im2col fills fastest for c channels (Fortran
+    order, filled by transposed slices, for c < 4)."""
+    return np.empty((k, m), dtype=dtype).T if c < 4 else np.empty((m, k), dtype=dtype)
 
 
 # The work of a convolution is cut into parts of a few images (``parallel.run``), the parts fixed
-# by the shapes. A part copies its windows into a matrix of at most CHUNK_BYTES, which is still in
-# the copying core's cache when the same thread multiplies it (measured on [64,32,32,64]x[3,3,64,64]
-# with BLAS's two threads: 54 ms whole, 36 ms in chunks of 1 image, 34 ms of 2; 4+: slower; tinytf's
-# two threads, a part each: 27 ms), and has at least PART_MACS multiply-adds, so that handing it to
-# a thread (~20 us) stays small. Window matrices up to KEEP_BYTES in all are kept for the filter
+# by the shapes. A part copies its windows into at most CHUNK_BYTES, which are still in the copying
+# core's cache when the same thread multiplies them (measured on [64,32,32,64]x[3,3,64,64] with
+# BLAS's two threads: 54 ms whole, 36 ms in chunks of 1 image, 34 ms of 2; 4+: slower; tinytf's two
+# threads, a part each: 27 ms); it has at least PART_ROWS rows (one core's sgemm, K=4608 N=512: 63
+# GFLOP/s at 16 rows, 99 at 256, 102 at 512) and PART_MACS multiply-adds, so that handing it to a
+# thread (~20 us) stays small. Window matrices up to KEEP_BYTES are kept whole for the filter
 # gradient; larger ones are built again from x there, a part at a time.
 CHUNK_BYTES = 6 << 20
+PART_ROWS = 256
 PART_MACS = 2 << 20
 KEEP_BYTES = 64 << 20
 
 
-def images_per_part(n, geo, k, o, itemsize):
-    """How many images each part of an [n, ...] convolution with k = kh*kw*C and o outputs has."""
-    per_image = geo.oh * geo.ow * k
+def images_per_part(n, rows_per_image, k, o, itemsize):
+    """How many images each part of an [n, ...] convolution has: rows_per_image = OH*OW window
+    rows of k = kh*kw*C numbers each, o outputs."""
+    per_image = rows_per_image * k
     if not n or not per_image:
         return max(n, 1)
     by_cache = max(1, CHUNK_BYTES // (per_image * itemsize))
-    by_work = -(-PART_MACS // (per_image * max(o, 1)))
-    return min(n, by_cache, max(by_work, 1))
+    by_size = max(-(-PART_MACS // (per_image * max(o, 1))), -(-PART_ROWS // rows_per_image))
+    return min(n, by_cache, by_size)
 
 
 def _parts(n, step):
@@ -121,43 +140,53 @@ def _parts(n, step):
 
 
 def conv2d_forward(x, w, geo, im2col=im2col):
-    """x [N,H,W,C], w [kh,kw,C,O] -> (y [N,OH,OW,O], cols) where cols feeds the filter gradient:
-    each part's (first image, end, window matrix), or None when they are too large to keep (the filter gradient then
-    builds them again from x). ``im2col`` is the window gather to use (the kernel table passes the
-    active one; so for the other gradients)."""
-    n, o = x.shape[0], w.shape[3]
+    """x [N,H,W,C], w [kh,kw,C,O] -> (y [N,OH,OW,O], cols) where cols is the [N*OH*OW, kh*kw*C]
+    window matrix for the filter gradient, or None when it is too large to keep (the filter
+    gradient then builds it again from x). ``im2col`` is the window gather to use (the kernel
+    table passes the active one; so for the other gradients)."""
+    n, c, o = x.shape[0], x.shape[3], w.shape[3]
     w2 = w.reshape(-1, o)
-    k = w2.shape[0]
-    parts = _parts(n, images_per_part(n, geo, k, o, x.itemsize))
-    keep = n * geo.oh * geo.ow * k * x.itemsize <= KEEP_BYTES
+    k, rows = w2.shape[0], geo.oh * geo.ow
     y = np.empty((n, geo.oh, geo.ow, o), dtype=np.result_type(x, w))
-    cols = [None] * len(parts)
+    parts = _parts(n, images_per_part(n, rows, k, o, x.itemsize))
+    if geo.is_pointwise:
+        cols = x.reshape(n * rows, c)
+    elif n * rows * k * x.itemsize <= KEEP_BYTES:
+        cols = window_matrix(n * rows, k, c, x.dtype)
+    else:
+        cols = None
 
     def part(i):
         s, e = parts[i]
-        c = im2col(x[s:e], geo)
-        blas.matmul(c, w2, out=y[s:e].reshape(-1, o))
-        if keep:
-            cols[i] = (s, e, c)
+        if cols is None:
+            c_part = im2col(x[s:e], geo)
+        else:
+            c_part = cols[s * rows:e * rows]
+            if not geo.is_pointwise:
+                im2col(x[s:e], geo, out=c_part)
+        blas.matmul(c_part, w2, out=y[s:e].reshape(-1, o))
     parallel.run(part, len(parts))
-    return y, (cols if keep else None)
+    return y, cols
 
 
 def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None, im2col=im2col):
     """dL/dw [kh,kw,C,O] from the output gradient g [N,OH,OW,O] and the forward's cols (or, when
-    the forward kept none, from x and geo): one partial sum per part, added in part order."""
-    n, o = g.shape[0], g.shape[3]
+    the forward kept none, from x and geo). With many rows of dw, the rows are split between the
+    threads (``blas.matmul``); otherwise each part of the images adds its product to a partial sum,
+    and the partial sums are added in part order."""
+    n, rows, o = g.shape[0], g.shape[1] * g.shape[2], g.shape[3]
     k = w_shape[0] * w_shape[1] * w_shape[2]
-    if cols is None:
-        parts = _parts(n, images_per_part(n, geo, k, o, x.itemsize))
-    else:
-        parts = [(s, e) for s, e, _ in cols]
+    g2 = g.reshape(-1, o)
+    if cols is not None and k >= 2 * blas.MIN_ROWS:
+        return blas.matmul(cols.T, g2).reshape(w_shape)
+    itemsize = (cols if cols is not None else x).itemsize
+    parts = _parts(n, images_per_part(n, rows, k, o, itemsize))
     partial = [None] * len(parts)
 
     def part(i):
         s, e = parts[i]
-        c = cols[i][2] if cols is not None else im2col(x[s:e], geo)
-        partial[i] = blas.matmul(c.T, g[s:e].reshape(-1, o))
+        c_part = cols[s * rows:e * rows] if cols is not None else im2col(x[s:e], geo)
+        partial[i] = blas.matmul(c_part.T, g2[s * rows:e * rows])
     parallel.run(part, len(parts))
     if not partial:
         return np.zeros(w_shape, dtype=g.dtype)
@@ -203,7 +232,7 @@ def conv2d_backward_input(g, w, x_shape, geo, col2im=col2im, im2col=im2col):
         if dx is not None:
             return dx
     w2t = w.reshape(-1, o).T
-    parts = _parts(n, images_per_part(n, geo, k, o, g.itemsize))
+    parts = _parts(n, images_per_part(n, geo.oh * geo.ow, k, o, g.itemsize))
     dx = np.empty(x_shape, dtype=np.result_type(g, w))
 
     def part(i):

@@ -44,23 +44,41 @@ PART_ELEMENTS = 1 << 18
 
 
 def _in_blocks(loop, rows, row_elements):
-    """Call ``loop(start, end)`` over blocks of ``rows`` rows of ``row_elements`` numbers each."""
+    """Call ``loop(start, end)`` over blocks of ``rows`` rows of ``row_elements`` numbers each;
+    returns the calls' results in block order."""
     step = max(1, PART_ELEMENTS // max(row_elements, 1))
-    parallel.run(lambda i: loop(i * step, min(rows, (i + 1) * step)), -(-rows // step))
+    results = [None] * -(-rows // step)
+
+    def block(i):
+        results[i] = loop(i * step, min(rows, (i + 1) * step))
+    parallel.run(block, len(results))
+    return results
+
+
+def _summed_in_blocks(loop, rows, row_elements, shape=()):
+    """The sum of ``loop(start, end)``'s float64 sums (of ``shape`` + [row_elements]) over the
+    blocks, added in block order (so the same bits for any thread count)."""
+    sums = _in_blocks(loop, rows, row_elements)
+    total = sums[0] if sums else np.zeros(shape + (row_elements,))
+    for s in sums[1:]:
+        total += s
+    return total
 
 
 # ---- conv -------------------------------------------------------------------------------------
 
-def im2col(x, geo):
-    """The reference's [N*OH*OW, kh*kw*C] window matrix, copied by a compiled loop that also
-    writes the padding's zeros (no padded copy of x): 1.3-1.5x faster for cache-sized chunks. Few
-    channels (< 4), pointwise convs and float16 go back to the reference."""
+def im2col(x, geo, out=None):
+    """The reference's [N*OH*OW, kh*kw*C] window matrix (or into ``out``), copied by a compiled
+    loop that also writes the padding's zeros (no padded copy of x): 1.3-1.5x faster for
+    cache-sized chunks. Few channels (< 4), pointwise convs, float16 and an ``out`` that is not
+    C-contiguous go back to the reference."""
     c = x.shape[3]
-    if geo.is_pointwise or c < 4 or x.dtype not in _COMPILED_FLOATS:
-        return conv.im2col(x, geo)
+    if geo.is_pointwise or c < 4 or x.dtype not in _COMPILED_FLOATS or \
+            (out is not None and (not out.flags.c_contiguous or out.dtype != x.dtype)):
+        return conv.im2col(x, geo, out)
     (kh, kw), (sh, sw), (dh, dw) = geo.k_hw, geo.strides, geo.dilations
     (pt, _), (pl, _) = geo.pads
-    cols = np.empty((x.shape[0] * geo.oh * geo.ow, kh * kw * c), dtype=x.dtype)
+    cols = np.empty((x.shape[0] * geo.oh * geo.ow, kh * kw * c), dtype=x.dtype) if out is None else out
     nb().im2col(_c(x), cols, geo.oh, geo.ow, kh, kw, sh, sw, dh, dw, pt, pl, geo.has_padding)
     return cols
 
@@ -137,7 +155,9 @@ def channel_sum(x2d):
     if x2d.dtype not in _COMPILED_FLOATS or x2d.size == 0:
         return norm.channel_sum(x2d)
     xw, _ = _wide(x2d)
-    return _fold(nb().wide_sums(xw, np.zeros(xw.shape[1]), False), x2d.shape[1]).astype(x2d.dtype)
+    zero = np.zeros(xw.shape[1])
+    sums = _summed_in_blocks(lambda a, b: nb().wide_sums(xw[a:b], zero, False), *xw.shape)
+    return _fold(sums, x2d.shape[1]).astype(x2d.dtype)
 
 
 def channel_moments(x2d):
@@ -145,8 +165,10 @@ def channel_moments(x2d):
         return norm.channel_moments(x2d)
     m, c = x2d.shape
     xw, k = _wide(x2d)
-    mean = _fold(nb().wide_sums(xw, np.zeros(xw.shape[1]), False), c) / m
-    var = _fold(nb().wide_sums(xw, np.tile(mean, k), True), c) / m
+    zero = np.zeros(xw.shape[1])
+    mean = _fold(_summed_in_blocks(lambda a, b: nb().wide_sums(xw[a:b], zero, False), *xw.shape), c) / m
+    mean_t = np.tile(mean, k)
+    var = _fold(_summed_in_blocks(lambda a, b: nb().wide_sums(xw[a:b], mean_t, True), *xw.shape), c) / m
     return mean.astype(x2d.dtype), var.astype(x2d.dtype)
 
 
@@ -173,7 +195,8 @@ def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
     xw, k = _wide(x2d)
     gw = _c(g2d).reshape(xw.shape)
     mean_t, rstd_t = _tile(mean, k, dtype), _tile(rstd, k, dtype)
-    sg, sgx = nb().wide_bn_sums(gw, xw, mean_t, rstd_t)
+    sg, sgx = _summed_in_blocks(lambda a, b: np.stack(nb().wide_bn_sums(gw[a:b], xw[a:b], mean_t, rstd_t)),
+                                *xw.shape, shape=(2,))
     dbeta, dgamma = _fold(sg, c), _fold(sgx, c)
     dx = np.empty(xw.shape, dtype=dtype)
     a_t, b_t = _tile(dbeta / m, k, dtype), _tile(dgamma / m, k, dtype)

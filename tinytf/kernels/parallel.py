@@ -37,21 +37,24 @@ class _OpenBLAS:
     concurrent callers keep it there until the last leaves), then given back its own count."""
 
     def __init__(self):
-        self.get = self.set = None
+        import numpy
+        self.get = self.set = self.path = None
         self.lock, self.holders, self.saved = threading.Lock(), 0, None
         try:
             paths = {line.split()[-1] for line in open("/proc/self/maps")
                      if "openblas" in line.rsplit("/", 1)[-1].lower()}
         except OSError:  # not Linux
             return
-        for path in sorted(paths):
-            lib = ctypes.CDLL(path)  # already loaded by NumPy: this only finds its symbols
+        # NumPy's own copy first (a wheel's numpy.libs/; SciPy may have loaded another OpenBLAS)
+        ours = os.path.dirname(os.path.dirname(numpy.__file__))
+        for path in sorted(paths, key=lambda p: (not p.startswith(os.path.join(ours, "numpy")), p)):
+            lib = ctypes.CDLL(path)  # already loaded: this only finds its symbols
             for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""),
                                    ("openblas", "64_"), ("openblas", "")):
                 get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
                 set_ = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
                 if get is not None and set_ is not None:
-                    self.get, self.set = get, set_
+                    self.get, self.set, self.path = get, set_, path
                     return
 
     def threads(self):
@@ -82,7 +85,6 @@ _blas = None
 def _openblas():
     global _blas
     if _blas is None:
-        import numpy  # noqa: F401 - loads the BLAS whose symbols _OpenBLAS looks up
         _blas = _OpenBLAS()
     return _blas
 
