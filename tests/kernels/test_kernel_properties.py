@@ -168,6 +168,7 @@ def test_max_pool(compiled_calls):
         _bitwise(out_ref, want.astype(x.dtype), "reference max pool vs loop")
         real = np.isfinite(want)  # a window wholly in the padding: -inf, its offset unused
         np.testing.assert_array_equal(arg_ref[real], arg_want[real])
+        _bitwise(FAST["max_pool_forward"](x, geo), out_ref, "compiled max pool (no argmax)")
         if x.size and not isinstance(case["pad"], tuple):  # SAME / VALID: the inference kernel
             _bitwise(pool.max_pool_forward(x, geo), out_ref, "max_pool_forward vs argmax forward")
         g = L.make(rng, out.shape, x.dtype)
@@ -177,7 +178,7 @@ def test_max_pool(compiled_calls):
         _within(dx_ref, L.max_pool_adjoint(g, arg_want, x.shape, k, s, p, d), k[0] * k[1] * L.eps(x.dtype) * size,
                 "reference max pool backward vs loop")
     check()
-    compiled_calls.assert_reached("max_pool_fwd_argmax", "max_pool_bwd_argmax")
+    compiled_calls.assert_reached("max_pool_fwd", "max_pool_fwd_argmax", "max_pool_bwd_argmax")
 
 
 def test_avg_pool():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tinytf as tf
-from tinytf.kernels import blas, conv, fast, parallel, table as K
+from tinytf.kernels import activation, blas, conv, fast, parallel, pool as pool_kernels, table as K
 
 numba = pytest.importorskip("numba")
 
@@ -131,6 +131,9 @@ def _kernels(rng):
         "conv input gradient": K.conv2d_backward_input(g, w, x.shape, geo),
         "strided conv input gradient": K.conv2d_backward_input(gs, w, x.shape, strided),
         "max pool": p, "max pool gradient": fast.max_pool_backward_argmax(p, arg, x.shape, pool),
+        "max pool, inference": fast.max_pool_forward(x, pool),
+        "max pool, inference reference": pool_kernels.max_pool_forward(x, pool),
+        "relu": activation.relu(g),
         "relu gradient": fast.relu_backward(g, np.maximum(g, 0)),
         "bias relu": fast.bias_relu(g, w[0, 0, 0]), "channel add": fast.channel_add(g, w[0, 0, 0]),
         "normalize": fast.normalize(x, x2d.mean(0), x2d.var(0), 1.5, 0.25, 1e-3),
@@ -146,9 +149,13 @@ def test_every_split_kernel_gives_the_same_bits_for_any_thread_count(threads, mo
     monkeypatch.setattr(conv, "KEEP_BYTES", 0)  # x's window matrices are built again in the filter gradient
     monkeypatch.setattr(conv, "CHUNK_BYTES", 20 * 20 * 144 * 4)  # one image a part: 6 parts
     monkeypatch.setattr(fast, "PART_ELEMENTS", 1 << 12)
+    monkeypatch.setattr(pool_kernels, "BLOCK_ELEMENTS", 1 << 12)
+    monkeypatch.setattr(activation, "BLOCK_ELEMENTS", 1 << 12)
     monkeypatch.setattr(blas, "MIN_ROWS", 128)
     threads(1)
     one = _kernels(np.random.default_rng(0))
+    np.testing.assert_array_equal(one["max pool, inference"], one["max pool"])
+    np.testing.assert_array_equal(one["max pool, inference reference"], one["max pool"])
     for count in (2, 3, 5):
         threads(count)
         again = _kernels(np.random.default_rng(0))

@@ -171,6 +171,35 @@ def wide_bn_dx(g, x, mean, rstd, a, bb, scale, dx):
 
 
 @njit(**_OPTS)
+def max_pool_fwd(x, out, kh, kw, sh, sw, pt, pl):
+    """out = the window max as NumPy's ``maximum`` chain gives it (``max_pool_fwd_argmax``'s max,
+    without the offset), channels innermost so the loop runs over contiguous rows. x is
+    [N, H, W, C], out [N, OH, OW, C]; padded cells count as -inf."""
+    n, h, w, c = x.shape
+    _, oh, ow, _ = out.shape
+    ninf = x.dtype.type(-np.inf)
+    for b in range(n):
+        for i in range(oh):
+            h0 = i * sh - pt
+            for j in range(ow):
+                w0 = j * sw - pl
+                o = out[b, i, j]
+                o[:] = ninf
+                for p in range(kh):
+                    hi = h0 + p
+                    if hi < 0 or hi >= h:
+                        continue
+                    for q in range(kw):
+                        wj = w0 + q
+                        if wj < 0 or wj >= w:
+                            continue
+                        v = x[b, hi, wj]
+                        for ch in range(c):
+                            m = o[ch]
+                            o[ch] = m if ((m > v[ch]) | (m != m)) else v[ch]
+
+
+@njit(**_OPTS)
 def max_pool_fwd_argmax(x, out, arg, kh, kw, sh, sw, pt, pl):
     """out = the window max as NumPy's ``maximum`` chain gives it (a NaN wins; of equal values
     the later one, which decides the sign of a zero max), arg = the offset p * kw + q of the

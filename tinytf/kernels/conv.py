@@ -139,11 +139,11 @@ def _parts(n, step):
     return [(s, min(s + step, n)) for s in range(0, n, step)]
 
 
-def conv2d_forward(x, w, geo, im2col=im2col):
+def conv2d_forward(x, w, geo, im2col=im2col, keep=True):
     """x [N,H,W,C], w [kh,kw,C,O] -> (y [N,OH,OW,O], cols) where cols is the [N*OH*OW, kh*kw*C]
-    window matrix for the filter gradient, or None when it is too large to keep (the filter
-    gradient then builds it again from x). ``im2col`` is the window gather to use (the kernel
-    table passes the active one; so for the other gradients)."""
+    window matrix for the filter gradient, or None when it is too large to keep or ``keep`` is
+    false (the filter gradient then builds it again from x). ``im2col`` is the window gather to
+    use (the kernel table passes the active one; so for the other gradients)."""
     n, c, o = x.shape[0], x.shape[3], w.shape[3]
     w2 = w.reshape(-1, o)
     k, rows = w2.shape[0], geo.oh * geo.ow
@@ -151,7 +151,7 @@ def conv2d_forward(x, w, geo, im2col=im2col):
     parts = _parts(n, images_per_part(n, rows, k, o, x.itemsize))
     if geo.is_pointwise:
         cols = x.reshape(n * rows, c)
-    elif n * rows * k * x.itemsize <= KEEP_BYTES:
+    elif keep and n * rows * k * x.itemsize <= KEEP_BYTES:
         cols = window_matrix(n * rows, k, c, x.dtype)
     else:
         cols = None

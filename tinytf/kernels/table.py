@@ -19,12 +19,12 @@ import os
 from . import activation, conv, depthwise, fast, norm, optim, pool
 
 MODES = ("auto", "numpy", "numba")
-SWITCHED = ("im2col", "col2im", "max_pool_forward_argmax", "max_pool_backward_argmax", "channel_sum",
-            "channel_moments", "normalize", "batch_norm_train_backward", "channel_add", "bias_relu",
+SWITCHED = ("im2col", "col2im", "max_pool_forward", "max_pool_forward_argmax", "max_pool_backward_argmax",
+            "channel_sum", "channel_moments", "normalize", "batch_norm_train_backward", "channel_add", "bias_relu",
             "relu_backward", "adam_update_many")
 
 _IMPLEMENTATIONS = {
-    "numpy": {"im2col": conv.im2col, "col2im": conv.col2im,
+    "numpy": {"im2col": conv.im2col, "col2im": conv.col2im, "max_pool_forward": pool.max_pool_forward,
               "max_pool_forward_argmax": pool.max_pool_forward_argmax,
               "max_pool_backward_argmax": pool.max_pool_backward_argmax,
               "channel_sum": norm.channel_sum, "channel_moments": norm.channel_moments,
@@ -35,7 +35,7 @@ _IMPLEMENTATIONS = {
 }
 
 # Set by use() below (declared here for readers and linters).
-im2col = col2im = max_pool_forward_argmax = max_pool_backward_argmax = channel_sum = None
+im2col = col2im = max_pool_forward = max_pool_forward_argmax = max_pool_backward_argmax = channel_sum = None
 channel_moments = normalize = batch_norm_train_backward = channel_add = bias_relu = None
 relu_backward = adam_update_many = None
 
@@ -44,16 +44,16 @@ geometry = conv.geometry
 depthwise_forward = depthwise.depthwise_forward
 depthwise_backward_input = depthwise.depthwise_backward_input
 depthwise_backward_filter = depthwise.depthwise_backward_filter
-max_pool_forward = pool.max_pool_forward
 max_pool_backward = pool.max_pool_backward  # from x and out; the ops keep the argmax instead
 avg_pool_forward = pool.avg_pool_forward
 avg_pool_backward = pool.avg_pool_backward
 sigmoid = activation.sigmoid
+relu = activation.relu
 
 
-def conv2d_forward(x, w, geo):
+def conv2d_forward(x, w, geo, keep=True):
     """``conv.conv2d_forward`` with the active ``im2col``."""
-    return conv.conv2d_forward(x, w, geo, im2col)
+    return conv.conv2d_forward(x, w, geo, im2col, keep)
 
 
 def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None):

@@ -62,7 +62,7 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
         raise InvalidArgumentError(f"conv2d: input has {c} channels but filters expect {w._v.shape[2]} "
                                    f"(filters shape {w.shape} is [kh, kw, in_channels, out_channels])")
     geo = window_geometry("conv2d", x._v.shape[1:3], w._v.shape[:2], s, d, p)
-    y, cols = K.conv2d_forward(x._v, w._v, geo)
+    y, cols = K.conv2d_forward(x._v, w._v, geo, keep=is_recording())  # inference keeps no window matrix
     x_shape, w_shape = x._v.shape, w._v.shape
 
     def backward(g, v, o, wanted):
@@ -249,7 +249,7 @@ def _scaled(name, out, x, slope):
 
 def relu(features, name=None):
     x = as_tensor(features)
-    out = np.maximum(x._v, x._v.dtype.type(0))
+    out = K.relu(x._v)
     return record("Relu", out, (x,), lambda g, v, o, w: (K.relu_backward(g, o),),
                   lambda g, v, o, w: (g * Tensor((o._v > 0).astype(g._v.dtype)),))
 
