@@ -281,9 +281,10 @@ def test_chunked_path_matches_loops(case, monkeypatch, compiled_calls):
 def test_parts_are_cache_sized_and_worth_a_thread():
     assert conv.images_per_part(128, 26 * 26, 9, 6, 4) == 58      # LeNet conv1: 36,504 mult-adds an image
     assert conv.images_per_part(128, 11 * 11, 54, 16, 4) == 21    # LeNet conv2: 21 images for 2 M
-    assert conv.images_per_part(64, 32 * 32, 576, 64, 4) == 1     # 2.4 MB and 38 M mult-adds an image
-    assert conv.images_per_part(64, 32 * 32, 576, 1, 4) == 2      # 2 images: 6 MB at most
+    assert conv.images_per_part(64, 32 * 32, 576, 64, 4) == 2     # 2.4 MB an image: 4 for 16 parts, 2 fit 6 MB
+    assert conv.images_per_part(640, 32 * 32, 576, 1, 4) == 2     # the cache bound wins: 320 parts
     assert conv.images_per_part(32, 4 * 4, 4608, 512, 4) == 16    # ResNet-18 stage 4: 256 rows a part
+    assert conv.images_per_part(1000, 11 * 11, 54, 16, 4) == 63   # LeNet conv2, inference: 16 parts at most
     assert conv.images_per_part(0, 1024, 576, 64, 4) == 1
     assert conv._parts(5, 2) == [(0, 2), (2, 4), (4, 5)]
 

@@ -116,11 +116,14 @@ def window_matrix(m, k, c, dtype):
 # BLAS's two threads: 54 ms whole, 36 ms in chunks of 1 image, 34 ms of 2; 4+: slower; tinytf's two
 # threads, a part each: 27 ms); it has at least PART_ROWS rows (one core's sgemm, K=4608 N=512: 63
 # GFLOP/s at 16 rows, 99 at 256, 102 at 512) and PART_MACS multiply-adds, so that handing it to a
-# thread (~20 us) stays small. Window matrices up to KEEP_BYTES are kept whole for the filter
-# gradient; larger ones are built again from x there, a part at a time.
+# thread (~20 us) stays small; unless the cache bound asks for more, there are at most MAX_PARTS
+# (each part costs some Python; LeNet inference, batch 1000, 3 alternating runs: 48 parts of 21
+# images for conv2 145-172 ms, at most 16 parts 133-147 ms). Window matrices up to KEEP_BYTES are
+# kept whole for the filter gradient; larger ones are built again from x there, a part at a time.
 CHUNK_BYTES = 6 << 20
 PART_ROWS = 256
 PART_MACS = 2 << 20
+MAX_PARTS = 16
 KEEP_BYTES = 64 << 20
 
 
@@ -131,7 +134,7 @@ def images_per_part(n, rows_per_image, k, o, itemsize):
     if not n or not per_image:
         return max(n, 1)
     by_cache = max(1, CHUNK_BYTES // (per_image * itemsize))
-    by_size = max(-(-PART_MACS // (per_image * max(o, 1))), -(-PART_ROWS // rows_per_image))
+    by_size = max(-(-PART_MACS // (per_image * max(o, 1))), -(-PART_ROWS // rows_per_image), -(-n // MAX_PARTS))
     return min(n, by_cache, by_size)
 
 
