@@ -139,7 +139,8 @@ def _kernels(rng):
         "normalize": fast.normalize(x, x2d.mean(0), x2d.var(0), 1.5, 0.25, 1e-3),
         "batch norm gradient": fast.batch_norm_train_backward(x2d, x2d[::-1], x2d.mean(0), x2d.var(0),
                                                                np.full(16, 1.5, np.float32), 1e-3)[0],
-        "matmul": blas.matmul(a, b), "adam": fast.adam_update(big, big * 2, m, v, None, np.float32(1e-3),
+        "matmul": blas.matmul(a, b), "matmul, column blocks": blas.matmul(b.T[:64], a.T[:, :1000]),
+        "adam": fast.adam_update(big, big * 2, m, v, None, np.float32(1e-3),
                                                               np.float32(0.1), np.float32(1e-3),
                                                               np.float32(1e-7))[0],
     }
