@@ -204,46 +204,38 @@ def max_pool_fwd_argmax(x, out, arg, kh, kw, sh, sw, pt, pl):
     """out = the window max as NumPy's ``maximum`` chain gives it (a NaN wins; of equal values
     the later one, which decides the sign of a zero max), arg = the offset p * kw + q of the
     first cell equal to it (the last offset for a NaN max). Padded cells count as -inf, which
-    never changes either. Arrays are flat (C order); x is [N, H, W, C], out and arg [N, OH, OW, C]."""
+    never changes either. x is [N, H, W, C], out and arg [N, OH, OW, C]; channels innermost, so
+    each cell's update runs over a contiguous row (branch-free: random data mispredicts)."""
     n, h, w, c = x.shape
     _, oh, ow, _ = out.shape
-    kk = kh * kw
-    last = kk - 1
+    last = kh * kw - 1
     ninf = x.dtype.type(-np.inf)
-    xf, of, af = x.ravel(), out.ravel(), arg.ravel()
-    off = np.empty(kk, np.int64)
-    for k in range(kk):
-        off[k] = ((k // kw) * w + k % kw) * c
     for b in range(n):
         for i in range(oh):
             h0 = i * sh - pt
             for j in range(ow):
                 w0 = j * sw - pl
-                ob = ((b * oh + i) * ow + j) * c
-                if h0 >= 0 and h0 + kh <= h and w0 >= 0 and w0 + kw <= w:
-                    base = ((b * h + h0) * w + w0) * c
-                    for ch in range(c):
-                        m = xf[base + ch]
-                        a = 0
-                        for k in range(1, kk):  # branch-free: random data mispredicts
-                            v = xf[base + off[k] + ch]
-                            a = k if v > m else a
-                            m = m if ((m > v) | (m != m)) else v
-                        of[ob + ch] = m
-                        af[ob + ch] = last if m != m else a
-                else:
-                    for ch in range(c):
-                        m = ninf
-                        a = 0
-                        for k in range(kk):
-                            hi = h0 + k // kw
-                            wj = w0 + k % kw
-                            if 0 <= hi < h and 0 <= wj < w:
-                                v = xf[((b * h + hi) * w + wj) * c + ch]
-                                a = k if v > m else a
-                                m = m if ((m > v) | (m != m)) else v
-                        of[ob + ch] = m
-                        af[ob + ch] = last if m != m else a
+                m = out[b, i, j]
+                a = arg[b, i, j]
+                m[:] = ninf
+                a[:] = 0
+                for p in range(kh):
+                    hi = h0 + p
+                    if hi < 0 or hi >= h:
+                        continue
+                    for q in range(kw):
+                        wj = w0 + q
+                        if wj < 0 or wj >= w:
+                            continue
+                        v = x[b, hi, wj]
+                        k = p * kw + q
+                        for ch in range(c):
+                            mv, vv = m[ch], v[ch]
+                            a[ch] = k if vv > mv else a[ch]
+                            m[ch] = mv if ((mv > vv) | (mv != mv)) else vv
+                for ch in range(c):
+                    if m[ch] != m[ch]:
+                        a[ch] = last
 
 
 @njit(**_OPTS)
