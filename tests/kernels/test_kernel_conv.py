@@ -264,6 +264,7 @@ def test_chunked_path_matches_loops(case, monkeypatch, compiled_calls):
     """Large inputs keep no window matrix (cols is None): force that path with a tiny threshold
     and check forward and both gradients against the loop references."""
     monkeypatch.setattr(conv, "KEEP_BYTES", 0)
+    monkeypatch.setattr(conv, "AS_CONV_ABOVE", 0)  # stride 1: the input gradient as a forward conv
     monkeypatch.setattr(conv, "CHUNK_BYTES", 1)  # one image per part
     x, w, geo, s, d, p = _data(case)
     x = np.concatenate([x, x[::-1] * 0.5, x + 1])  # several images, so there are several chunks

@@ -104,6 +104,7 @@ def test_im2col_col2im(compiled_calls):
 def test_conv2d_forward_and_gradients(chunked, compiled_calls, monkeypatch):
     if chunked:  # a window matrix of any size is built one image at a time (cols is None)
         monkeypatch.setattr(conv, "KEEP_BYTES", 0)
+        monkeypatch.setattr(conv, "AS_CONV_ABOVE", 0)
         monkeypatch.setattr(conv, "CHUNK_BYTES", 1)
 
     @given(conv_cases())

@@ -118,13 +118,22 @@ def window_matrix(m, k, c, dtype):
 # GFLOP/s at 16 rows, 99 at 256, 102 at 512) and PART_MACS multiply-adds, so that handing it to a
 # thread (~20 us) stays small; unless the cache bound asks for more, there are at most MAX_PARTS
 # (each part costs some Python; LeNet inference, batch 1000, 3 alternating runs: 48 parts of 21
-# images for conv2 145-172 ms, at most 16 parts 133-147 ms). Window matrices up to KEEP_BYTES are
-# kept whole for the filter gradient; larger ones are built again from x there, a part at a time.
+# images for conv2 145-172 ms, at most 16 parts 133-147 ms).
+#
+# Window matrices up to KEEP_BYTES are kept whole for the filter gradient; larger ones are built
+# again from x there, a part at a time. Keeping one above glibc's mmap threshold (32 MB as
+# backend.py sets it) costs more than building it twice: the fresh mapping page-faults in every
+# step (ms, forward + filter gradient, kept / built again: [32,16,16,128]x[3,3,128,128] 38.7 /
+# 26.0, [32,32,32,64]x[3,3,64,64] 42.9 / 27.7; at 19 MB, [32,8,8,256]x[3,3,256,256]: 26.4 / 26.5).
+# The stride-1 input gradient of inputs whose window matrix would exceed AS_CONV_ABOVE is a
+# forward convolution of g (no col2im): [64,32,32,64]x[3,3,64,64] 27.6 ms against 28.9; below
+# it col2im is as fast or faster ([128,11,11,6]x[3,3,6,16]: 0.50 against 0.66 ms).
 CHUNK_BYTES = 6 << 20
 PART_ROWS = 256
 PART_MACS = 2 << 20
 MAX_PARTS = 16
-KEEP_BYTES = 64 << 20
+KEEP_BYTES = 16 << 20
+AS_CONV_ABOVE = 64 << 20
 
 
 def images_per_part(n, rows_per_image, k, o, itemsize):
@@ -230,7 +239,7 @@ def conv2d_backward_input(g, w, x_shape, geo, col2im=col2im, im2col=im2col):
     kh, kw, c, o = w.shape
     n = x_shape[0]
     k = kh * kw * c
-    if geo.strides == (1, 1) and n * geo.oh * geo.ow * k * g.itemsize > KEEP_BYTES:
+    if geo.strides == (1, 1) and n * geo.oh * geo.ow * k * g.itemsize > AS_CONV_ABOVE:
         dx = _backward_input_as_conv(g, w, x_shape, geo, im2col)
         if dx is not None:
             return dx
