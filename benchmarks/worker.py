@@ -221,8 +221,9 @@ class TinyTF(_TFLike):
         info = {"tinytf": tinytf.__tinytf_version__, "numpy": np.__version__,
                 "kernels": os.environ.get("TINYTF_KERNELS", "auto")}
         try:
-            from tinytf.kernels import table
+            from tinytf.kernels import parallel, table
             info["kernels_active"] = table.active()
+            info["threads"] = parallel.threads()  # tinytf's own (kernels/parallel.py)
         except Exception:  # noqa: BLE001
             info["kernels_active"] = "numpy"
         try:
