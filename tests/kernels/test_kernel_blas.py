@@ -1,8 +1,9 @@
-"""tinytf.kernels.blas: the same products as NumPy, the same bits on every call."""
+"""tinytf.kernels.blas: NumPy's products on one BLAS thread, the same bits on every call and
+whatever BLAS's own thread count is."""
 import numpy as np
 import pytest
 
-from tinytf.kernels import blas
+from tinytf.kernels import blas, parallel
 
 pytestmark = pytest.mark.usefixtures("machine_blas_threads")
 
@@ -12,18 +13,28 @@ SHAPES = [((86528, 9), (9, 6), False), ((15488, 54), (54, 16), False), ((54, 154
           ((576, 16384), (16384, 64), True), ((16384, 64), (64, 576), False)]
 
 
-def test_matmul_matches_numpy_for_every_kind_of_input():
+def _one_thread(f):
+    with parallel.hold_blas():
+        return f()
+
+
+def test_matmul_matches_numpy_on_one_blas_thread_for_every_kind_of_input():
+    """The machine's BLAS count is in effect (the fixture); tinytf's product is NumPy's on one
+    thread (OpenBLAS's Haswell kernels give other last bits on two)."""
     r = np.random.default_rng(1)
     a, b = r.standard_normal((300, 200)), r.standard_normal((200, 50))
-    np.testing.assert_array_equal(blas.matmul(a, b), a @ b)
+    want = _one_thread(lambda: a @ b)
+    np.testing.assert_array_equal(blas.matmul(a, b), want)
     out = np.empty((300, 50))
     assert blas.matmul(a, b, out=out) is out
-    np.testing.assert_array_equal(out, a @ b)
+    np.testing.assert_array_equal(out, want)
     ia, ib = np.arange(6).reshape(2, 3), np.arange(12).reshape(3, 4)
     np.testing.assert_array_equal(blas.matmul(ia, ib), ia @ ib)
     batched = r.standard_normal((4, 30, 20)).astype(np.float32)
     np.testing.assert_array_equal(blas.matmul(batched, batched.transpose(0, 2, 1)),
-                                  batched @ batched.transpose(0, 2, 1))
+                                  _one_thread(lambda: batched @ batched.transpose(0, 2, 1)))
+    big_a, big_b = r.standard_normal((1100, 300)), r.standard_normal((300, 70))  # split into row blocks
+    np.testing.assert_allclose(blas.matmul(big_a, big_b), big_a @ big_b, rtol=1e-12, atol=1e-12)
 
 
 def test_every_call_gives_the_same_bits():
