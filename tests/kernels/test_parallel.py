@@ -9,8 +9,6 @@ import pytest
 import tinytf as tf
 from tinytf.kernels import activation, blas, conv, fast, parallel, pool as pool_kernels, table as K
 
-numba = pytest.importorskip("numba")
-
 
 @pytest.fixture
 def threads():
@@ -147,6 +145,7 @@ def _kernels(rng):
 
 
 def test_every_split_kernel_gives_the_same_bits_for_any_thread_count(threads, monkeypatch):
+    pytest.importorskip("numba")  # the compiled kernels split their loops too
     monkeypatch.setattr(conv, "KEEP_BYTES", 0)  # x's window matrices are built again in the filter gradient
     monkeypatch.setattr(conv, "AS_CONV_ABOVE", 0)  # and the stride-1 input gradient is a forward conv
     monkeypatch.setattr(conv, "CHUNK_BYTES", 20 * 20 * 144 * 4)  # one image a part: 6 parts
