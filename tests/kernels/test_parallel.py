@@ -195,3 +195,21 @@ def test_tf_config_sets_the_kernels_thread_count(threads):
     finally:
         tf.config.threading.set_intra_op_parallelism_threads(0)
     assert tf.config.threading.get_intra_op_parallelism_threads() == 0
+
+
+def test_without_openblas_everything_runs_on_the_caller(monkeypatch, threads):
+    """Where NumPy's BLAS is not an OpenBLAS tinytf can hold at one thread, its kernels run their
+    parts on the calling thread (BLAS threads as it likes: on two threads OpenBLAS's Haswell
+    kernels round differently, so the results agree to rounding)."""
+    x = np.random.default_rng(4).standard_normal((5, 9, 9, 6), dtype=np.float32)
+    w = np.random.default_rng(5).standard_normal((3, 3, 6, 8), dtype=np.float32)
+    geo = conv.geometry((9, 9), (3, 3), (1, 1), (1, 1), "SAME")
+    want = K.conv2d_forward(x, w, geo)[0]
+    monkeypatch.setattr(parallel, "_blas", parallel._OpenBLAS.__new__(parallel._OpenBLAS))
+    parallel._blas.get = None
+    threads(4)
+    assert parallel.threads() == 1
+    names = set()
+    parallel.run(lambda i: names.add(threading.current_thread().name), 6)
+    assert names == {threading.current_thread().name}
+    np.testing.assert_allclose(K.conv2d_forward(x, w, geo)[0], want, rtol=1e-5, atol=1e-5)

@@ -48,7 +48,10 @@ class _OpenBLAS:
         # NumPy's own copy first (a wheel's numpy.libs/; SciPy may have loaded another OpenBLAS)
         ours = os.path.dirname(os.path.dirname(numpy.__file__))
         for path in sorted(paths, key=lambda p: (not p.startswith(os.path.join(ours, "numpy")), p)):
-            lib = ctypes.CDLL(path)  # already loaded: this only finds its symbols
+            try:
+                lib = ctypes.CDLL(path)  # already loaded: this only finds its symbols
+            except OSError:  # e.g. the file was replaced on disk since it was loaded
+                continue
             for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""),
                                    ("openblas", "64_"), ("openblas", "")):
                 get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
