@@ -1,10 +1,11 @@
 """2-D convolution, NHWC input and HWIO filters: forward and both gradients.
 
 The pattern (Chainer's): pad once, view the kh*kw strided windows of the padded input
-without copying (``as_strided``), copy them once into a [N*OH*OW, kh*kw*C] matrix and do one
-GEMM with the [kh*kw*C, O] filter matrix. The filter gradient reuses that matrix; the input
-gradient is one GEMM back to window space followed by kh*kw strided adds (a loop over kernel
-offsets, never over pixels or batch).
+without copying (``as_strided``), copy them into a [N*OH*OW, kh*kw*C] matrix and multiply it by
+the [kh*kw*C, O] filter matrix. The filter gradient reuses that matrix (or builds it again); the
+input gradient is a GEMM back to window space followed by kh*kw strided adds (a loop over kernel
+offsets, never over pixels or batch). All three run in parts of a few images on tinytf's threads
+(``parallel.run``; see ``images_per_part``), each part copying and multiplying its own windows.
 """
 from functools import lru_cache
 
