@@ -25,7 +25,9 @@ MAX_PARTS = 8
 
 def matmul(a, b, out=None):
     """``a @ b`` (``out`` as in ``numpy.matmul``)."""
-    if a.ndim != 2 or b.ndim != 2 or parallel.inside() or a.shape[0] * a.shape[1] * b.shape[1] < SPLIT_FLOPS:
+    if parallel.inside():  # a part of parallel.run, which holds BLAS at one thread already
+        return np.matmul(a, b, out=out)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[0] * a.shape[1] * b.shape[1] < SPLIT_FLOPS:
         with parallel.hold_blas():
             return np.matmul(a, b, out=out)
     m, n = a.shape[0], b.shape[1]
