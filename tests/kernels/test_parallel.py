@@ -149,9 +149,7 @@ def test_every_split_kernel_gives_the_same_bits_for_any_thread_count(threads, mo
     monkeypatch.setattr(conv, "KEEP_BYTES", 0)  # x's window matrices are built again in the filter gradient
     monkeypatch.setattr(conv, "AS_CONV_ABOVE", 0)  # and the stride-1 input gradient is a forward conv
     monkeypatch.setattr(conv, "CHUNK_BYTES", 20 * 20 * 144 * 4)  # one image a part: 6 parts
-    monkeypatch.setattr(fast, "PART_ELEMENTS", 1 << 12)
-    monkeypatch.setattr(pool_kernels, "BLOCK_ELEMENTS", 1 << 12)
-    monkeypatch.setattr(activation, "BLOCK_ELEMENTS", 1 << 12)
+    monkeypatch.setattr(parallel, "BLOCK_ELEMENTS", 1 << 12)
     monkeypatch.setattr(blas, "MIN_ROWS", 128)
     threads(1)
     one = _kernels(np.random.default_rng(0))

@@ -4,20 +4,14 @@ import numpy as np
 
 from . import parallel
 
-# ReLU forward runs in blocks of BLOCK_ELEMENTS on tinytf's threads (element-wise: the same bits).
-BLOCK_ELEMENTS = 1 << 18
-
-
 def relu(x):
-    """``maximum(x, 0)``, as NumPy gives it (a NaN stays NaN)."""
+    """``maximum(x, 0)``, as NumPy gives it (a NaN stays NaN), in blocks on tinytf's threads."""
     zero = x.dtype.type(0)
-    if x.size <= BLOCK_ELEMENTS or not x.flags.c_contiguous:
+    if x.size <= parallel.BLOCK_ELEMENTS or not x.flags.c_contiguous:
         return np.maximum(x, zero)
     out = np.empty_like(x)
     xf, of = x.reshape(-1), out.reshape(-1)
-    step = BLOCK_ELEMENTS
-    parallel.run(lambda i: np.maximum(xf[i * step:(i + 1) * step], zero, out=of[i * step:(i + 1) * step]),
-                 -(-xf.size // step))
+    parallel.run_in_blocks(lambda a, b: np.maximum(xf[a:b], zero, out=of[a:b]), xf.size, 1)
     return out
 
 

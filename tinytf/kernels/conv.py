@@ -80,11 +80,7 @@ def im2col(x, geo, out=None):
     written into ``out`` (of that shape, in any layout; ``window_matrix`` makes the fastest one)."""
     n, c = x.shape[0], x.shape[3]
     if geo.is_pointwise:
-        cols = x.reshape(n * geo.oh * geo.ow, c)
-        if out is None:
-            return cols
-        out[...] = cols
-        return out
+        return _into(x.reshape(n * geo.oh * geo.ow, c), out)
     xpad = pad_nhwc(x, geo.pads)
     kh, kw = geo.k_hw
     if c < 4:
@@ -98,7 +94,10 @@ def im2col(x, geo, out=None):
         for (i, j), (rows, cs) in geo.window_slices():
             colsT[i, j] = xpad[:, rows, cs, :].transpose(3, 0, 1, 2)
         return cols
-    cols = windows(xpad, geo).reshape(n * geo.oh * geo.ow, kh * kw * c)  # (not -1: n may be 0)
+    return _into(windows(xpad, geo).reshape(n * geo.oh * geo.ow, kh * kw * c), out)  # (not -1: n may be 0)
+
+
+def _into(cols, out):
     if out is None:
         return cols
     out[...] = cols
@@ -206,18 +205,14 @@ def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None, im2col=im2col):
     return _sum_in_order(partial).reshape(w_shape)
 
 
-SUM_BLOCK = 1 << 16
-
-
 def _sum_in_order(partial):
     """partial[0] + partial[1] + ... in that order, element blocks on tinytf's threads."""
     flat = [p.reshape(-1) for p in partial]
 
-    def block(i):
-        acc = flat[0][i * SUM_BLOCK:(i + 1) * SUM_BLOCK]
+    def block(a, b):
         for p in flat[1:]:
-            acc += p[i * SUM_BLOCK:(i + 1) * SUM_BLOCK]
-    parallel.run(block, -(-flat[0].size // SUM_BLOCK))
+            flat[0][a:b] += p[a:b]
+    parallel.run_in_blocks(block, flat[0].size, 1)
     return partial[0]
 
 

@@ -10,7 +10,8 @@ offset of the first max, one pass),
 variables together). Each does its memory-bound work in one pass over the data with no
 temporaries; the per-channel formulas around the loops are ``norm.py``'s, and cases the loops do
 not cover go back to the reference. The GEMMs stay with BLAS. Work over more than
-``PART_ELEMENTS`` numbers runs in blocks on tinytf's threads (``parallel.run``).
+``parallel.BLOCK_ELEMENTS`` numbers runs in blocks of rows on tinytf's threads; every element is
+computed the same way whichever thread takes its block, so the bits do not depend on the threads.
 
 Nothing here imports Numba until the first kernel call, so ``import tinytf`` stays fast; the
 loops (``_numba_kernels.py``) are cached on disk (``cache=True``), so only the very first run
@@ -37,29 +38,10 @@ def _c(a):
 
 _COMPILED_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))  # Numba has no float16 arrays
 
-# Loops over more than PART_ELEMENTS numbers run in blocks of whole rows (images, for pooling) of
-# about that many, on tinytf's threads (``parallel.run``). Every element is computed the same way
-# whichever thread takes its block, so the bits do not depend on the threads. (VGG step, relu
-# backward [64,32,32,64] float32: ~1 ms a call on one core.)
-PART_ELEMENTS = 1 << 18
-
-
-def _in_blocks(loop, rows, row_elements):
-    """Call ``loop(start, end)`` over blocks of ``rows`` rows of ``row_elements`` numbers each;
-    returns the calls' results in block order."""
-    step = max(1, PART_ELEMENTS // max(row_elements, 1))
-    results = [None] * -(-rows // step)
-
-    def block(i):
-        results[i] = loop(i * step, min(rows, (i + 1) * step))
-    parallel.run(block, len(results))
-    return results
-
-
 def _summed_in_blocks(loop, rows, row_elements, shape=()):
     """The sum of ``loop(start, end)``'s float64 sums (of ``shape`` + [row_elements]) over the
     blocks, added in block order (so the same bits for any thread count)."""
-    sums = _in_blocks(loop, rows, row_elements)
+    sums = parallel.run_in_blocks(loop, rows, row_elements)
     total = sums[0] if sums else np.zeros(shape + (row_elements,))
     for s in sums[1:]:
         total += s
@@ -108,7 +90,8 @@ def max_pool_forward(x, geo):
         return pool.max_pool_forward(x, geo)
     x = _c(x)
     out = np.empty((x.shape[0], geo.oh, geo.ow, x.shape[3]), dtype=x.dtype)
-    _in_blocks(lambda a, b: nb().max_pool_fwd(x[a:b], out[a:b], kh, kw, sh, sw, pt, pl), x.shape[0], x[0].size)
+    parallel.run_in_blocks(lambda a, b: nb().max_pool_fwd(x[a:b], out[a:b], kh, kw, sh, sw, pt, pl),
+                           x.shape[0], x[0].size)
     return out
 
 
@@ -121,8 +104,8 @@ def max_pool_forward_argmax(x, geo):
     out = np.empty(shape, dtype=x.dtype)
     arg = np.empty(shape, dtype=pool.argmax_dtype(geo))
     x = _c(x)
-    _in_blocks(lambda a, b: nb().max_pool_fwd_argmax(x[a:b], out[a:b], arg[a:b], kh, kw, sh, sw, pt, pl),
-               x.shape[0], x[0].size)
+    parallel.run_in_blocks(lambda a, b: nb().max_pool_fwd_argmax(x[a:b], out[a:b], arg[a:b], kh, kw, sh, sw, pt, pl),
+                           x.shape[0], x[0].size)
     return out, arg
 
 
@@ -134,8 +117,8 @@ def max_pool_backward_argmax(g, arg, x_shape, geo):
     dx = np.zeros(x_shape, dtype=g.dtype)
     if g.size:
         g, arg = _c(g), _c(arg)
-        _in_blocks(lambda a, b: nb().max_pool_bwd_argmax(g[a:b], arg[a:b], dx[a:b], kh, kw, sh, sw, pt, pl),
-                   g.shape[0], dx[0].size)
+        parallel.run_in_blocks(lambda a, b: nb().max_pool_bwd_argmax(g[a:b], arg[a:b], dx[a:b], kh, kw, sh, sw, pt, pl),
+                               g.shape[0], dx[0].size)
     return dx
 
 
@@ -147,7 +130,7 @@ def relu_backward(g, out):
         return activation.relu_backward(g, out)
     dx = np.empty(g.shape, dtype=g.dtype)
     gf, of, df = _c(g).reshape(-1), _c(out).reshape(-1), dx.reshape(-1)
-    _in_blocks(lambda a, b: nb().relu_bwd(gf[a:b], of[a:b], df[a:b]), gf.size, 1)
+    parallel.run_in_blocks(lambda a, b: nb().relu_bwd(gf[a:b], of[a:b], df[a:b]), gf.size, 1)
     return dx
 
 
@@ -195,7 +178,8 @@ def normalize(x, mean, var, gamma, beta, eps):
     xw, k = _wide(x.reshape(-1, c))
     y = np.empty(xw.shape, dtype=dtype)
     inv_t, shift_t = _tile(inv, k, dtype), _tile(shift, k, dtype)
-    _in_blocks(lambda a, b: nb().wide_scale_shift(xw[a:b], inv_t, shift_t, y[a:b]), xw.shape[0], xw.shape[1])
+    parallel.run_in_blocks(lambda a, b: nb().wide_scale_shift(xw[a:b], inv_t, shift_t, y[a:b]),
+                           xw.shape[0], xw.shape[1])
     return y.reshape(x.shape)
 
 
@@ -215,8 +199,8 @@ def batch_norm_train_backward(g2d, x2d, mean, var, gamma, eps):
     dx = np.empty(xw.shape, dtype=dtype)
     a_t, b_t = _tile(dbeta / m, k, dtype), _tile(dgamma / m, k, dtype)
     scale_t = _tile(norm.grad_scale(rstd, gamma), k, dtype)
-    _in_blocks(lambda a, b: nb().wide_bn_dx(gw[a:b], xw[a:b], mean_t, rstd_t, a_t, b_t, scale_t, dx[a:b]),
-               xw.shape[0], xw.shape[1])
+    parallel.run_in_blocks(lambda a, b: nb().wide_bn_dx(gw[a:b], xw[a:b], mean_t, rstd_t, a_t, b_t, scale_t, dx[a:b]),
+                           xw.shape[0], xw.shape[1])
     return dx.reshape(m, c), dgamma.astype(dtype), dbeta.astype(dtype)
 
 
@@ -228,7 +212,7 @@ def channel_add(x, b):
     xw, k = _wide(x.reshape(-1, c))
     y = np.empty(xw.shape, dtype=np.result_type(x, b))
     ones, b_t = np.ones(xw.shape[1], y.dtype), _tile(b, k, y.dtype)
-    _in_blocks(lambda a, b: nb().wide_scale_shift(xw[a:b], ones, b_t, y[a:b]), xw.shape[0], xw.shape[1])
+    parallel.run_in_blocks(lambda a, b: nb().wide_scale_shift(xw[a:b], ones, b_t, y[a:b]), xw.shape[0], xw.shape[1])
     return y.reshape(x.shape)
 
 
@@ -240,7 +224,7 @@ def bias_relu(x, b):
     xw, k = _wide(x.reshape(-1, c))
     y = np.empty(xw.shape, dtype=x.dtype)
     b_t = _tile(b, k, y.dtype)
-    _in_blocks(lambda a, b: nb().wide_bias_relu(xw[a:b], b_t, y[a:b]), xw.shape[0], xw.shape[1])
+    parallel.run_in_blocks(lambda a, b: nb().wide_bias_relu(xw[a:b], b_t, y[a:b]), xw.shape[0], xw.shape[1])
     return y.reshape(x.shape)
 
 
@@ -261,9 +245,9 @@ def adam_update(g, w, m, v, vhat, alpha, one_minus_b1, one_minus_b2, eps):
     out = [np.empty(w.shape, dt) for _ in arrays[1:]]
     vh, vh2 = (flat[3], out[2]) if vhat is None else (flat[4], out[3])
     o = [a.reshape(-1) for a in (out[0], out[1], out[2], vh2)]
-    _in_blocks(lambda a, b: nb().adam(flat[0][a:b], flat[1][a:b], flat[2][a:b], flat[3][a:b], vh[a:b],
-                                      vhat is not None, alpha, one_minus_b1, one_minus_b2, eps,
-                                      o[0][a:b], o[1][a:b], o[2][a:b], o[3][a:b]), w.size, 1)
+    parallel.run_in_blocks(lambda a, b: nb().adam(flat[0][a:b], flat[1][a:b], flat[2][a:b], flat[3][a:b], vh[a:b],
+                                                  vhat is not None, alpha, one_minus_b1, one_minus_b2, eps,
+                                                  o[0][a:b], o[1][a:b], o[2][a:b], o[3][a:b]), w.size, 1)
     return out[0], out[1], out[2], (None if vhat is None else out[3])
 
 

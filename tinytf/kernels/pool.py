@@ -25,22 +25,14 @@ def _reduce_windows(ufunc, xpad, geo):
     return out
 
 
-# The plain max (inference) runs in blocks of about BLOCK_ELEMENTS inputs on tinytf's threads
-# (element-wise: the same bits; LeNet inference, [1000,26,26,6]: 7.1 ms in one block, 3.0 in 16).
-BLOCK_ELEMENTS = 1 << 18
-
-
 def max_pool_forward(x, geo):
-    n = x.shape[0]
-    step = max(1, BLOCK_ELEMENTS // max(x[0].size, 1)) if n else 1
-    if step >= n:
-        return _reduce_windows(np.maximum, pad_nhwc(x, geo.pads, -np.inf), geo)
-    out = np.empty((n, geo.oh, geo.ow, x.shape[3]), dtype=x.dtype)
+    """The window max, in blocks of images on tinytf's threads (element-wise: the same bits;
+    LeNet inference, [1000,26,26,6]: 7.1 ms in one block, 3.0 in 16)."""
+    out = np.empty((x.shape[0], geo.oh, geo.ow, x.shape[3]), dtype=x.dtype)
 
-    def block(i):
-        out[i * step:(i + 1) * step] = _reduce_windows(np.maximum, pad_nhwc(x[i * step:(i + 1) * step], geo.pads,
-                                                                             -np.inf), geo)
-    parallel.run(block, -(-n // step))
+    def block(a, b):
+        out[a:b] = _reduce_windows(np.maximum, pad_nhwc(x[a:b], geo.pads, -np.inf), geo)
+    parallel.run_in_blocks(block, x.shape[0], x[0].size if x.shape[0] else 1)
     return out
 
 
