@@ -83,7 +83,7 @@ BOTH_PATHS = ("tests/kernels/test_kernel_conv.py", "tests/kernels/test_kernel_po
               "tests/kernels/test_kernel_norm.py", "tests/kernels/test_kernel_activation.py",
               "tests/kernels/test_kernel_optim.py", "tests/kernels/test_kernel_table.py",
               "tests/ops/test_nn_ops.py", "tests/ops/test_conv_ops.py", "tests/test_parity_nn.py",
-              "tests/keras/test_parity_keras.py")
+              "tests/keras/test_parity_keras.py", "tests/keras/test_inference.py")
 
 
 def _on_both_paths(path):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from gradcheck import fd_inplace as _fd
-from tinytf.kernels import conv
+from tinytf.kernels import conv, tail
 from tinytf.kernels import table as K  # the active kernels: NumPy or Numba (kernel_path)
 
 
@@ -277,6 +277,31 @@ def test_chunked_path_matches_loops(case, monkeypatch, compiled_calls):
     np.testing.assert_allclose(K.conv2d_backward_filter(g, cols, w.shape, x, geo), dw_want,
                                rtol=1e-12, atol=1e-11)
     _expect_compiled(compiled_calls, case, backward=False)  # (stride 1: the input gradient is a conv)
+
+
+@pytest.mark.parametrize("case", IDS)
+def test_forward_with_a_tail_is_the_forward_then_the_tail(case, monkeypatch, compiled_calls):
+    """conv2d_forward_tail (inference chains) makes the same products as conv2d_forward, part by
+    part: the same bits as the forward followed by its tail (the parts are the forward's; BLAS
+    may round a product of other rows otherwise), and the loops' numbers within float32 rounding."""
+    x, w, geo, s, d, p = _data(case, np.float32)
+    x = np.concatenate([x, x[::-1] * 0.5, x + 1])
+    o = w.shape[3]
+    rng = np.random.default_rng(2)
+    pool = conv.geometry((geo.oh, geo.ow), (2, 2), (1, 2), (1, 1), "SAME")
+    for steps in [tail.Tail(rng.standard_normal(o, dtype=np.float32), True),
+                  tail.Tail(None, False, rng.standard_normal(o, dtype=np.float32),
+                            rng.standard_normal(o, dtype=np.float32), True, pool, True)]:
+        shape = steps.out_shape((x.shape[0], geo.oh, geo.ow, o))
+        for chunk in (conv.CHUNK_BYTES, 1):  # 1: one image a part
+            monkeypatch.setattr(conv, "CHUNK_BYTES", chunk)
+            want = K.conv_tail(K.conv2d_forward(x, w, geo, keep=False)[0], steps, np.empty(shape, np.float32))
+            got = K.conv2d_forward_tail(x, w, geo, steps, np.empty(shape, np.float32))
+            np.testing.assert_array_equal(got, want)
+            np.testing.assert_allclose(got, tail.conv_tail(conv_ref(x, w, s, d, p), steps, np.empty(shape)),
+                                       rtol=1e-5, atol=1e-4)
+    compiled_calls.assert_reached("conv_tail")
+    _expect_compiled(compiled_calls, case, backward=False)
 
 
 def test_parts_are_cache_sized_and_worth_a_thread():

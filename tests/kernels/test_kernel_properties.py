@@ -35,7 +35,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import kernel_loops as L
-from tinytf.kernels import conv, depthwise, pool, table
+from tinytf.kernels import conv, depthwise, pool, table, tail
 
 NUMPY = table._IMPLEMENTATIONS["numpy"]
 # The compiled kernels; without Numba the references stand in (the loop comparisons still run).
@@ -180,6 +180,36 @@ def test_max_pool(compiled_calls):
                 "reference max pool backward vs loop")
     check()
     compiled_calls.assert_reached("max_pool_fwd", "max_pool_fwd_argmax", "max_pool_bwd_argmax")
+
+
+def test_conv_tail(compiled_calls):
+    """A convolution's tail (``kernels/tail.py``): random steps on pool geometries (or no pool),
+    NaNs and ties included; compiled against the reference bitwise, the reference against the
+    element-wise steps and the pooling loop."""
+    @given(pool_cases(), st.lists(st.booleans(), min_size=6, max_size=6), st.booleans())
+    def check(case, flags, nans):
+        rng, geo, x, p = _pool_setup(case)
+        if nans and x.size:
+            x.flat[::7] = np.nan
+        c, dt = x.shape[3], x.dtype
+        has_bias, relu_conv, has_norm, relu_norm, has_pool, relu_pool = flags
+        bias = L.make(rng, (c,), dt) if has_bias else None
+        inv, shift = (L.make(rng, (c,), dt), L.make(rng, (c,), dt)) if has_norm else (None, None)
+        steps = tail.Tail(bias, relu_conv, inv, shift, relu_norm, geo if has_pool else None, relu_pool)
+        shape = steps.out_shape(x.shape)
+        want = NUMPY["conv_tail"](x, steps, np.empty(shape, dt))
+        _bitwise(FAST["conv_tail"](x, steps, np.full(shape, 7, dt)), want, "compiled conv tail")
+        v = x
+        for on, step in [(has_bias, lambda v: v + bias), (relu_conv, lambda v: np.maximum(v, dt.type(0))),
+                         (has_norm, lambda v: v * inv + shift), (relu_norm, lambda v: np.maximum(v, dt.type(0)))]:
+            v = step(v) if on else v
+        if has_pool and not nans:  # the loop takes no NaN
+            v = L.max_pool(v, case["k"], case["s"], p)[0].astype(dt)
+        elif has_pool:
+            v = NUMPY["max_pool_forward"](v, geo)
+        _bitwise(want, np.maximum(v, dt.type(0)) if relu_pool else v, "reference conv tail vs its steps")
+    check()
+    compiled_calls.assert_reached("conv_tail")
 
 
 def test_avg_pool():

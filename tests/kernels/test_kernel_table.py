@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from tinytf.kernels import activation, conv, fast, norm, optim, pool, table
+from tinytf.kernels import activation, conv, fast, norm, optim, pool, table, tail
 
 HAS_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(not HAS_NUMBA, reason="Numba not installed")
@@ -100,6 +100,12 @@ def _cases(dtype):
         y, arg = pool.max_pool_forward_argmax(x, geo)
         out += [("max_pool_forward", (x, geo)), ("max_pool_forward_argmax", (x, geo)),
                 ("max_pool_backward_argmax", (a(*y.shape), arg, x.shape, geo))]
+        b, inv = a(3), a(3)
+        steps = tail.Tail(b, False, inv, inv - 1, True, geo, True)
+        out += [("conv_tail", (x, steps, np.empty(steps.out_shape(x.shape), dtype))),
+                ("conv_tail", (x, tail.Tail(b, True), np.empty(x.shape, dtype))),  # no pool
+                ("conv_tail", (x, steps._replace(bias=b.astype(np.float16)),  # mixed dtypes: reference
+                               np.empty(steps.out_shape(x.shape), dtype)))]
     eps = dtype(1e-3)
     for shape in [(4, 5, 6, 3), (2, 3, 3, 7), (5, 1, 1, 2)]:
         c = shape[-1]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tinytf as tf
-from tinytf.kernels import activation, blas, conv, fast, parallel, pool as pool_kernels, table as K
+from tinytf.kernels import activation, blas, conv, fast, parallel, pool as pool_kernels, table as K, tail
 
 
 @pytest.fixture
@@ -123,6 +123,7 @@ def _kernels(rng):
     big = rng.standard_normal(700_000, dtype=np.float32)
     m, v = np.abs(big) * 0.1, np.abs(big) * 0.01
     x2d = x.reshape(-1, 16)
+    steps = tail.Tail(w[0, 0, 0], False, w[0, 1, 0], w[0, 2, 0], True, pool, True)
     return {
         "conv forward": y, "conv filter gradient": K.conv2d_backward_filter(g, kept, w.shape),
         "conv filter gradient from x": K.conv2d_backward_filter(g, cols, w.shape, x, geo),
@@ -131,6 +132,7 @@ def _kernels(rng):
         "max pool": p, "max pool gradient": fast.max_pool_backward_argmax(p, arg, x.shape, pool),
         "max pool, inference": fast.max_pool_forward(x, pool),
         "max pool, inference reference": pool_kernels.max_pool_forward(x, pool),
+        "conv forward with a tail": K.conv2d_forward_tail(x, w, geo, steps, np.empty((6, 10, 10, 32), np.float32)),
         "relu": activation.relu(g),
         "relu gradient": fast.relu_backward(g, np.maximum(g, 0)),
         "bias relu": fast.bias_relu(g, w[0, 0, 0]), "channel add": fast.channel_add(g, w[0, 0, 0]),

@@ -9,6 +9,7 @@ import numpy as np
 from ..files import open_npz, read_npz, write_npz_atomic  # noqa: F401 (also importable from here)
 from ..loading import check_npz_arrays
 from ..tensor import TensorShape
+from . import inference
 from .layers.base import KerasTensor, Layer, _shapes, outermost_call
 from .layers.core import InputLayer
 from .trainer import Trainer
@@ -406,8 +407,8 @@ class Sequential(Model):
 
     def call(self, inputs, training=False):
         x = inputs
-        for layer in self._stack:
-            x = layer(x, training=training)
+        for step in inference.steps(self._stack, training):  # at inference, conv chains run fused
+            x = step(x, training=training)
         return x
 
     def __call__(self, inputs, *args, training=None, **kwargs):

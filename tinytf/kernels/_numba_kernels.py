@@ -297,3 +297,48 @@ def adam(g, w, m, v, vh, amsgrad, alpha, c1, c2, eps, w2, m2, v2, vh2):
             vi = vh[i] if vh[i] != vh[i] else vi
             vh2[i] = vi
         w2[i] = w[i] - mi * alpha / (np.sqrt(vi) + eps)
+
+
+@njit(**_OPTS)
+def conv_tail(y, out, bias, inv, shift, has_bias, relu_conv, has_norm, relu_norm, relu_pool,
+              kh, kw, sh, sw, pt, pl):
+    """out = a convolution output y [N, OH, OW, C] through its tail (``kernels/tail.py``): per
+    cell the bias add, ReLU, ``v * inv + shift``, ReLU as flagged, then the max over the pool
+    window in row-major order (a 1x1 window with stride 1: no pool) as ``max_pool_fwd`` takes
+    it, then the flagged ReLU. ReLU is NumPy's ``maximum(v, 0)``: a NaN stays, -0 gives +0."""
+    n, h, w, c = y.shape
+    _, oh, ow, _ = out.shape
+    ninf = y.dtype.type(-np.inf)
+    zero = y.dtype.type(0)
+    for b in range(n):
+        for i in range(oh):
+            h0 = i * sh - pt
+            for j in range(ow):
+                w0 = j * sw - pl
+                o = out[b, i, j]
+                o[:] = ninf
+                for p in range(kh):
+                    hi = h0 + p
+                    if hi < 0 or hi >= h:
+                        continue
+                    for q in range(kw):
+                        wj = w0 + q
+                        if wj < 0 or wj >= w:
+                            continue
+                        v = y[b, hi, wj]
+                        for ch in range(c):
+                            t = v[ch]
+                            if has_bias:
+                                t = t + bias[ch]
+                            if relu_conv:
+                                t = t if ((t > zero) | (t != t)) else zero
+                            if has_norm:
+                                t = t * inv[ch] + shift[ch]
+                            if relu_norm:
+                                t = t if ((t > zero) | (t != t)) else zero
+                            m = o[ch]
+                            o[ch] = m if ((m > t) | (m != m)) else t
+                if relu_pool:
+                    for ch in range(c):
+                        m = o[ch]
+                        o[ch] = m if ((m > zero) | (m != m)) else zero

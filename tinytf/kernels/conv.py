@@ -181,6 +181,25 @@ def conv2d_forward(x, w, geo, im2col=im2col, keep=True):
     return y, cols
 
 
+def conv2d_forward_tail(x, w, geo, steps, out, im2col, conv_tail):
+    """Inference: ``conv2d_forward``'s parts and products, each part's product [images, OH, OW, O]
+    then through ``conv_tail(y, steps, out)`` (``tail.py``) into its images of ``out`` while it is
+    in cache; no [N, OH, OW, O] array is made. The same products as ``conv2d_forward``'s, so
+    ``out`` has the bits of the convolution and its tail one after another."""
+    n, c, o = x.shape[0], x.shape[3], w.shape[3]
+    w2 = w.reshape(-1, o)
+    k, rows = w2.shape[0], geo.oh * geo.ow
+    parts = _parts(n, images_per_part(n, rows, k, o, x.itemsize))
+
+    def part(i):
+        s, e = parts[i]
+        c_part = x[s:e].reshape(-1, c) if geo.is_pointwise else im2col(x[s:e], geo)
+        y = blas.matmul(c_part, w2).reshape(e - s, geo.oh, geo.ow, o)
+        conv_tail(y, steps, out[s:e])
+    parallel.run(part, len(parts))
+    return out
+
+
 def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None, im2col=im2col):
     """dL/dw [kh,kw,C,O] from the output gradient g [N,OH,OW,O] and the forward's cols (or, when
     the forward kept none, from x and geo). With many rows of dw, the rows are split between the

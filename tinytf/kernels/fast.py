@@ -7,9 +7,10 @@ offset of the first max, one pass),
 ``max_pool_backward_argmax`` (the scatter to that offset), ``channel_sum``, ``channel_moments``,
 ``normalize``, ``batch_norm_train_backward``, ``channel_add``, ``bias_relu``, ``relu_backward``,
 ``adam_update_many`` (one pass per variable instead of a dozen, and one call for all the small
-variables together). Each does its memory-bound work in one pass over the data with no
-temporaries; the per-channel formulas around the loops are ``norm.py``'s, and cases the loops do
-not cover go back to the reference. The GEMMs stay with BLAS. Work over more than
+variables together), ``conv_tail`` (a convolution's bias, ReLU, batch norm and max pool at
+inference). Each does its memory-bound work in one pass over the data with no temporaries; the
+per-channel formulas around the loops are ``norm.py``'s, and cases the loops do not cover go back
+to the reference. The GEMMs stay with BLAS. Work over more than
 ``parallel.BLOCK_ELEMENTS`` numbers runs in blocks of rows on tinytf's threads; every element is
 computed the same way whichever thread takes its block, so the bits do not depend on the threads.
 
@@ -19,7 +20,7 @@ compiles. The choice between these and the references is made in ``table.py``.
 """
 import numpy as np
 
-from . import activation, conv, norm, optim, parallel, pool
+from . import activation, conv, norm, optim, parallel, pool, tail
 
 _state = {"nb": None}
 
@@ -120,6 +121,26 @@ def max_pool_backward_argmax(g, arg, x_shape, geo):
         parallel.run_in_blocks(lambda a, b: nb().max_pool_bwd_argmax(g[a:b], arg[a:b], dx[a:b], kh, kw, sh, sw, pt, pl),
                                g.shape[0], dx[0].size)
     return dx
+
+
+def conv_tail(y, steps, out):
+    """``tail.conv_tail`` in one pass over the part y (called inside a part: no blocks of its own)."""
+    c = y.shape[3]
+    vectors = [v for v in (steps.bias, steps.inv, steps.shift) if v is not None]
+    if y.dtype not in _COMPILED_FLOATS or out.dtype != y.dtype or (steps.pool is not None and steps.pool.dilations != (1, 1)) \
+            or any(v.dtype != y.dtype or v.shape != (c,) for v in vectors):
+        return tail.conv_tail(y, steps, out)
+    none = np.empty(0, y.dtype)
+    if steps.pool is None:
+        (kh, kw), (sh, sw), pt, pl = (1, 1), (1, 1), 0, 0
+    else:
+        (kh, kw), (sh, sw) = steps.pool.k_hw, steps.pool.strides
+        (pt, _), (pl, _) = steps.pool.pads
+    nb().conv_tail(_c(y), out, none if steps.bias is None else steps.bias,
+                   none if steps.inv is None else steps.inv, none if steps.shift is None else steps.shift,
+                   steps.bias is not None, steps.relu_conv, steps.inv is not None, steps.relu_norm,
+                   steps.relu_pool, kh, kw, sh, sw, pt, pl)
+    return out
 
 
 # ---- activations ------------------------------------------------------------------------------
