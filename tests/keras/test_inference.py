@@ -121,3 +121,27 @@ def test_an_input_the_chain_does_not_take_runs_the_layers():
     chain = inference.steps(model.layers, training=False)[0]
     with pytest.raises(tf.errors.InvalidArgumentError, match="3 channels but filters expect 2"):
         chain(tf.constant(np.zeros((1, 8, 8, 3), np.float32)))
+
+
+def test_functional_chains_keep_tensors_used_twice_and_outputs(monkeypatch, compiled_calls):
+    """A residual block: the conv->BN->ReLU chains fuse; a tensor with two users (the block's
+    input) or an output of the model ends a chain; the bits are the layers' one by one."""
+    tf.random.set_seed(0)
+    inp = L.Input((9, 9, 4))
+    a = L.ReLU()(L.BatchNormalization()(L.Conv2D(4, 3, padding="same", use_bias=False)(inp)))
+    b = L.BatchNormalization()(L.Conv2D(4, 3, padding="same")(a))
+    side = L.Conv2D(4, 1)(a)  # a has two users: its chain ends at a
+    out = L.ReLU()(L.Add()([b, side, a]))
+    pooled = L.MaxPooling2D()(out)
+    model = tf.keras.Model(inp, [L.ReLU()(pooled), out])  # out is an output: no chain through it
+    _trained_statistics(model)
+    steps = inference.graph_steps(model._functional[2], model._functional[1], training=False)
+    chains = [[type(layer).__name__ for layer in s.layers] for _, s, _ in steps if isinstance(s, inference.Chain)]
+    assert chains == [["Conv2D", "BatchNormalization", "ReLU"], ["Conv2D", "BatchNormalization"]]
+    x = np.random.default_rng(0).standard_normal((3, 9, 9, 4)).astype(np.float32)
+    fused = [t.numpy() for t in model(x, training=False)]
+    plain = inference.graph_steps
+    monkeypatch.setattr(inference, "graph_steps", lambda order, outs, training: plain(order, outs, True))
+    for f, p in zip(fused, model(x, training=False)):
+        np.testing.assert_array_equal(f, p.numpy())
+    compiled_calls.assert_reached("conv_tail")

@@ -1,9 +1,8 @@
 """Inference chains: a ``Conv2D`` and the ``BatchNormalization``, ``ReLU`` and ``MaxPooling2D``
 layers right after it, run as one convolution whose parts go through the other layers' arithmetic
 while they are in cache (``kernels/conv.py: conv2d_forward_tail``), instead of one pass over the
-whole batch per layer. A ``Sequential`` model uses them when it is called for inference
-(``training`` false and no tape recording: ``predict``, ``evaluate``, ``model(x)``); LeNet-5+BN's
-inference on batches of 1000 takes ~0.75x the time of its layers one by one.
+whole batch per layer. Sequential and functional models use them when they are called for
+inference (``training`` false and no tape recording: ``predict``, ``evaluate``, ``model(x)``).
 
 A chain computes what its layers compute, step for step in the same order (``kernels/tail.py``),
 so its output has the same bits as the layers called one after another; only the intermediate
@@ -12,10 +11,11 @@ remapper fuses Conv2D with BiasAdd, FusedBatchNorm and Relu.)
 
 A chain is, in this order: a ``Conv2D`` (channels_last, ``groups=1``, no activation or ReLU), then
 any of a ``BatchNormalization`` over the last axis, a plain ReLU (a ``ReLU()`` layer with its
-defaults or ``Activation('relu')``), a ``MaxPooling2D`` (channels_last) and another plain ReLU;
-at least one of them. Only these exact classes join (a subclass may change ``call``), only built
-layers, and only a float input of the layers' dtype with the channels the kernel expects: any other
-input runs the layers one by one, which also gives their errors.
+defaults or ``Activation('relu')``), a ``MaxPooling2D`` (channels_last) and another plain ReLU:
+at least one of them. In a functional model each tensor inside a chain must be the only input of
+the next layer and no output of the model. Only these exact classes join (a subclass may change
+``call``), only built layers, and only a float input of the layers' dtype with the channels the
+kernel expects: any other input runs the layers one by one, which also gives their errors.
 """
 import numpy as np
 
@@ -42,6 +42,37 @@ def steps(layers, training):
         chain = Chain.at(layers, i)
         out.append(layers[i] if chain is None else chain)
         i += 1 if chain is None else len(chain.layers)
+    return out
+
+
+def graph_steps(order, outputs, training):
+    """A functional model's steps: (tensor, step, parents) for the tensors of ``order`` in turn,
+    where a step is the tensor's layer or, at inference, a ``Chain`` that makes the tensor from
+    its first layer's input; the tensors inside a chain (each the only input of the next layer and
+    no output) are left out."""
+    if training or is_recording():
+        return [(t, t.layer, t.parents) for t in order]
+    users, single = {}, {}
+    for t in order:
+        for p in t.parents:
+            users[id(p)] = users.get(id(p), 0) + 1
+            if len(t.parents) == 1:
+                single[id(p)] = t
+    kept = {id(t) for t in outputs}
+    out, inside = [], set()
+    for t in order:
+        if id(t) in inside:
+            continue
+        walk = [t]
+        while users.get(id(walk[-1])) == 1 and id(walk[-1]) not in kept and id(walk[-1]) in single:
+            walk.append(single[id(walk[-1])])
+        chain = Chain.at([u.layer for u in walk], 0) if len(t.parents) == 1 else None
+        if chain is None:
+            out.append((t, t.layer, t.parents))
+            continue
+        last = walk[len(chain.layers) - 1]
+        inside.update(id(u) for u in walk[:len(chain.layers)])
+        out.append((last, chain, t.parents))
     return out
 
 

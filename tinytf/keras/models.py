@@ -148,11 +148,11 @@ class Model(Trainer, Layer):
             raise ValueError(f"model expects {len(ins)} inputs, got {len(given)}")
         for k, x in zip(ins, given):
             values[id(k)] = x
-        for t in order:
+        for t, step, parents in inference.graph_steps(order, outs, training):  # conv chains fused at inference
             if id(t) in values:
                 continue
-            args = [values[id(p)] for p in t.parents]
-            values[id(t)] = t.layer(args if len(args) > 1 else args[0], training=training)
+            args = [values[id(p)] for p in parents]
+            values[id(t)] = step(args if len(args) > 1 else args[0], training=training)
         res = [values[id(t)] for t in outs]
         return res if multi else res[0]
 
