@@ -17,6 +17,12 @@ def _layers_one_by_one(model, x):
     return x.numpy()
 
 
+def _reached_a_tail_loop(calls):
+    """On the compiled path, one of the two compiled tail loops ran (which depends on the channels)."""
+    if calls.active:
+        assert calls["conv_tail"] + calls["conv_tail_rows"], dict(calls)
+
+
 def _trained_statistics(model):
     """Moving statistics and weights away from their initial values (BN's variance 1, mean 0)."""
     rng = np.random.default_rng(1)
@@ -63,7 +69,7 @@ def test_inference_is_fused_with_the_bits_of_the_layers(name, monkeypatch, compi
     assert fused, "no chain ran"
     np.testing.assert_array_equal(got, _layers_one_by_one(model, x))
     np.testing.assert_array_equal(model.predict(x, verbose=0), got)
-    compiled_calls.assert_reached("conv_tail")
+    _reached_a_tail_loop(compiled_calls)
 
 
 def test_lenet_chains_are_the_tutorial_blocks():
@@ -144,4 +150,4 @@ def test_functional_chains_keep_tensors_used_twice_and_outputs(monkeypatch, comp
     monkeypatch.setattr(inference, "graph_steps", lambda order, outs, training: plain(order, outs, True))
     for f, p in zip(fused, model(x, training=False)):
         np.testing.assert_array_equal(f, p.numpy())
-    compiled_calls.assert_reached("conv_tail")
+    _reached_a_tail_loop(compiled_calls)

@@ -184,8 +184,8 @@ def test_max_pool(compiled_calls):
 
 def test_conv_tail(compiled_calls):
     """A convolution's tail (``kernels/tail.py``): random steps on pool geometries (or no pool),
-    NaNs and ties included; compiled against the reference bitwise, the reference against the
-    element-wise steps and the pooling loop."""
+    NaNs and ties included, 1..17 channels (both compiled loops); compiled against the reference
+    bitwise, the reference against the element-wise steps and the pooling loop."""
     @given(pool_cases(), st.lists(st.booleans(), min_size=6, max_size=6), st.booleans())
     def check(case, flags, nans):
         rng, geo, x, p = _pool_setup(case)
@@ -209,7 +209,7 @@ def test_conv_tail(compiled_calls):
             v = NUMPY["max_pool_forward"](v, geo)
         _bitwise(want, np.maximum(v, dt.type(0)) if relu_pool else v, "reference conv tail vs its steps")
     check()
-    compiled_calls.assert_reached("conv_tail")
+    compiled_calls.assert_reached("conv_tail", "conv_tail_rows")
 
 
 def test_avg_pool():

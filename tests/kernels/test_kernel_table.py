@@ -102,7 +102,10 @@ def _cases(dtype):
                 ("max_pool_backward_argmax", (a(*y.shape), arg, x.shape, geo))]
         b, inv = a(3), a(3)
         steps = tail.Tail(b, False, inv, inv - 1, True, geo, True)
+        wide = np.concatenate([x] * 3, axis=3)  # 9 channels: the channel-inner loop (3: rows)
+        wide_steps = tail.Tail(a(9), False, a(9), a(9), False, geo, True)
         out += [("conv_tail", (x, steps, np.empty(steps.out_shape(x.shape), dtype))),
+                ("conv_tail", (wide, wide_steps, np.empty(wide_steps.out_shape(wide.shape), dtype))),
                 ("conv_tail", (x, tail.Tail(b, True), np.empty(x.shape, dtype))),  # no pool
                 ("conv_tail", (x, steps._replace(bias=b.astype(np.float16)),  # mixed dtypes: reference
                                np.empty(steps.out_shape(x.shape), dtype)))]

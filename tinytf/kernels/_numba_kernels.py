@@ -342,3 +342,61 @@ def conv_tail(y, out, bias, inv, shift, has_bias, relu_conv, has_norm, relu_norm
                     for ch in range(c):
                         m = o[ch]
                         o[ch] = m if ((m > zero) | (m != m)) else zero
+
+
+@njit(**_OPTS)
+def conv_tail_rows(y, out, bias, inv, shift, has_bias, relu_conv, has_norm, relu_norm, relu_pool,
+                   kh, kw, sh, sw, pt, pl, pr):
+    """``conv_tail`` for few channels, a row at a time: the steps before the pool over whole
+    contiguous rows (the [C] vectors tiled along the row) into a scratch row with -inf in the
+    pool's left and right padding, then the window maxima over the whole output row, each
+    window cell gathered, in the same row-major window order; rows in the padding are skipped.
+    The channel-inner loop of ``conv_tail`` runs C numbers at a time, too few to vectorise."""
+    n, h, w, c = y.shape
+    _, oh, ow, _ = out.shape
+    wc, owc, lo = w * c, ow * c, pl * c
+    ninf = y.dtype.type(-np.inf)
+    zero = y.dtype.type(0)
+    bias_t, inv_t, shift_t = np.empty(wc, y.dtype), np.empty(wc, y.dtype), np.empty(wc, y.dtype)
+    for k in range(wc):
+        if has_bias:
+            bias_t[k] = bias[k % c]
+        if has_norm:
+            inv_t[k], shift_t[k] = inv[k % c], shift[k % c]
+    first = np.empty(owc, np.int64)  # where output f's window row starts in a scratch row
+    for f in range(owc):
+        first[f] = (f // c) * sw * c + f % c
+    rows = np.full((h, (w + pl + pr) * c), ninf, y.dtype)
+    m = np.empty(owc, y.dtype)
+    for b in range(n):
+        for r in range(h):
+            src = y[b, r].reshape(wc)
+            dst = rows[r, lo:lo + wc]
+            for k in range(wc):
+                t = src[k]
+                if has_bias:
+                    t = t + bias_t[k]
+                if relu_conv:
+                    t = t if ((t > zero) | (t != t)) else zero
+                if has_norm:
+                    t = t * inv_t[k] + shift_t[k]
+                if relu_norm:
+                    t = t if ((t > zero) | (t != t)) else zero
+                dst[k] = t
+        for i in range(oh):
+            m[:] = ninf
+            for p in range(kh):
+                hi = i * sh - pt + p
+                if hi < 0 or hi >= h:
+                    continue
+                row = rows[hi]
+                for q in range(kw):
+                    off = q * c
+                    for f in range(owc):
+                        t = row[first[f] + off]
+                        v = m[f]
+                        m[f] = v if ((v > t) | (v != v)) else t
+            o = out[b, i].reshape(owc)
+            for f in range(owc):
+                v = m[f]
+                o[f] = v if ((not relu_pool) | (v > zero) | (v != v)) else zero
