@@ -63,6 +63,37 @@ def test_conv2d(case, d):
     close(dw, d["dw"], "dL/dw")
 
 
+@pytest.mark.parametrize("case,d", load("conv2d_winograd.npz"))
+def test_conv2d_winograd_shapes(case, d):
+    """The shapes where tinytf uses Winograd's F(2x2, 3x3) (tests/fixtures/record_tf_winograd.py):
+    within 6 eps of the terms' magnitude (sum |x||w| per output; per gradient the same with g)
+    of TensorFlow's numbers. Measured on an AVX-512 EPYC: at most 2.0 (output), 3.1 (dL/dx: a
+    Winograd convolution of g) and 2.0 (dL/dw) against 2.0, 1.8 and 2.0 with the direct product."""
+    x, w, g = (tf.constant(d[k]) for k in ("x", "w", "g"))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        tape.watch(w)
+        y = tf.nn.conv2d(x, w, case["strides"], case["padding"])
+        loss = tf.reduce_sum(y * g)
+    dx, dw = tape.gradient(loss, [x, w])
+    ax, aw, ag = (tf.abs(tf.cast(t, tf.float64)) for t in (x, w, g))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(ax)
+        tape.watch(aw)
+        terms_y = tf.nn.conv2d(ax, aw, case["strides"], case["padding"])
+        terms = tf.reduce_sum(terms_y * ag)
+    terms_dx, terms_dw = tape.gradient(terms, [ax, aw])
+    eps = float(np.finfo(np.float32).eps)
+    for got, want, size, what in [(y, d["y"], terms_y, "conv2d output"), (dx, d["dx"], terms_dx, "dL/dx"),
+                                  (dw, d["dw"], terms_dw, "dL/dw")]:
+        err = np.abs(got.numpy().astype(np.float64) - want)
+        assert np.all(err <= 6 * eps * size.numpy()), f"{what}: worst {np.max(err / (eps * size.numpy())):.2f} eps"
+    if BACKEND == "tinytf":
+        from tinytf.kernels import conv, padding
+        geo = conv.geometry(d["x"].shape[1:3], (3, 3), (1, 1), (1, 1), padding.normalize_padding(case["padding"]))
+        assert conv.winograd_applies(geo, d["w"].shape[2], d["w"].shape[3], np.float32)
+
+
 # --------------------------------------------------------------------------
 # b. tf.nn.max_pool2d / tf.nn.avg_pool2d
 # --------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def _pool_geometry(rng):
 def run(cases, seed, dtypes=(np.float32,)):
     """Every compiled kernel on ``cases`` random geometries per dtype; returns the calls made.
     (The index arithmetic does not depend on the dtype; float32 alone halves the compile time.)"""
-    from tinytf.kernels import conv, fast, norm, optim, pool, tail
+    from tinytf.kernels import conv, fast, norm, optim, pool, tail, winograd
     from tinytf.kernels import activation as act
     rng = np.random.default_rng(seed)
     calls = 0
@@ -78,6 +78,15 @@ def run(cases, seed, dtypes=(np.float32,)):
             (kh, kw) = geo.k_hw
             d = rng.standard_normal((x_shape[0], geo.oh, geo.ow, kh, kw, x_shape[3])).astype(dtype)
             check(fast.col2im(d, x_shape, geo), conv.col2im(d, x_shape, geo), tol)
+            hw, c = x_shape[1:3], x_shape[3]
+            pads = tuple(tuple(int(v) for v in rng.integers(0, 5, 2)) for _ in range(2))
+            wgeo = conv.geometry(hw, (3, 3), (1, 1), (1, 1), pads if rng.random() < 0.6 else "SAME")
+            if wgeo.oh > 0 and wgeo.ow > 0:
+                v = fast.winograd_input(x, wgeo)
+                check(v, winograd.winograd_input(x, wgeo), 0)
+                y_shape = (x_shape[0], wgeo.oh, wgeo.ow, c)
+                check(fast.winograd_output(v, wgeo, np.empty(y_shape, dtype)),
+                      winograd.winograd_output(v, wgeo, np.empty(y_shape, dtype)), 0)
             x_shape, geo = _pool_geometry(rng)
             x = np.round(rng.standard_normal(x_shape).astype(dtype))  # ties
             out, arg = fast.max_pool_forward_argmax(x, geo)
@@ -122,7 +131,7 @@ def test_compiled_kernels_stay_in_bounds(tmp_path):
     r = subprocess.run([sys.executable, os.path.abspath(__file__), "60", "0"], capture_output=True,
                        text=True, env=env, cwd=ROOT, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "boundscheck on" in r.stdout and "calls 840" in r.stdout, r.stdout
+    assert "boundscheck on" in r.stdout and "calls 958" in r.stdout, r.stdout
 
 
 def _main():

@@ -111,8 +111,8 @@ def test_conv2d_forward_and_gradients(chunked, compiled_calls, monkeypatch):
     def check(case):
         rng, geo, x, w, p = _conv_setup(case)
         s, d = case["s"], case["d"]
-        y, cols = conv.conv2d_forward(x, w, geo, FAST["im2col"])
-        y_ref, cols_ref = conv.conv2d_forward(x, w, geo, NUMPY["im2col"])
+        y, cols = conv.conv2d_forward(x, w, geo, FAST)
+        y_ref, cols_ref = conv.conv2d_forward(x, w, geo, NUMPY)
         if cols is not None and cols_ref.flags.c_contiguous:  # the same C-ordered window matrix: the same GEMM
             _bitwise(y, y_ref, "compiled conv forward")
         kc = case["k"][0] * case["k"][1] * case["c"]
@@ -124,18 +124,64 @@ def test_conv2d_forward_and_gradients(chunked, compiled_calls, monkeypatch):
         dx_want, dw_want = L.conv_adjoint(x, w, g, s, d, p)
         dx_size, dw_size = L.conv_adjoint(*L.abs_of(x, w, g), s, d, p)
         m_dx = case["k"][0] * case["k"][1] * case["o"]
-        dx = conv.conv2d_backward_input(g, w, x.shape, geo, col2im=FAST["col2im"], im2col=FAST["im2col"])
-        dx_ref = conv.conv2d_backward_input(g, w, x.shape, geo, col2im=NUMPY["col2im"], im2col=NUMPY["im2col"])
+        dx = conv.conv2d_backward_input(g, w, x.shape, geo, FAST)
+        dx_ref = conv.conv2d_backward_input(g, w, x.shape, geo, NUMPY)
         _within(dx, dx_want, m_dx * e * dx_size, "compiled conv input gradient vs loop")
         _within(dx_ref, dx_want, m_dx * e * dx_size, "reference conv input gradient vs loop")
         _within(dx, dx_ref.astype(np.float64), 2 * m_dx * e * dx_size, "compiled vs reference input gradient")
-        dw = conv.conv2d_backward_filter(g, cols, w.shape, x, geo, FAST["im2col"])
-        dw_ref = conv.conv2d_backward_filter(g, cols_ref, w.shape, x, geo, NUMPY["im2col"])
+        dw = conv.conv2d_backward_filter(g, cols, w.shape, x, geo, FAST)
+        dw_ref = conv.conv2d_backward_filter(g, cols_ref, w.shape, x, geo, NUMPY)
         m_dw = max(1, x.shape[0] * geo.oh * geo.ow)
         _within(dw, dw_want, m_dw * e * dw_size, "compiled conv filter gradient vs loop")
         _within(dw_ref, dw_want, m_dw * e * dw_size, "reference conv filter gradient vs loop")
     check()
     compiled_calls.assert_reached("im2col", "col2im")
+
+
+@st.composite
+def winograd_cases(draw):
+    """3x3 stride-1 geometries (SAME, VALID, explicit pads up to 6) with Winograd's channels."""
+    kind = draw(st.sampled_from(["explicit", "SAME", "VALID"]))
+    pads = tuple((draw(st.integers(0, 6)), draw(st.integers(0, 6))) for _ in range(2)) if kind == "explicit" else kind
+    lo = 3 if kind == "VALID" else 1
+    hw = tuple(draw(st.integers(lo, 13)) for _ in range(2))
+    if kind == "explicit":
+        hw = tuple(max(h, 3 - sum(p)) for h, p in zip(hw, pads))
+    return dict(hw=hw, k=(3, 3), s=(1, 1), d=(1, 1), pad=pads, n=draw(st.integers(0, 3)),
+                c=draw(st.integers(16, 21)), o=draw(st.integers(16, 21)), dtype=draw(st.sampled_from(L.FLOATS)),
+                layout=draw(L.layouts()), seed=draw(st.integers(0, 2**32 - 1)))
+
+
+def test_winograd(compiled_calls, monkeypatch):
+    """Winograd F(2x2, 3x3) (``winograd.py``): the compiled transforms against the references
+    bitwise, and the convolution and its input gradient against the float64 loops within the
+    direct product's bound (kh*kw*C terms). Odd sizes (a tile past the last row or column),
+    pads up to twice the kernel, empty batches, views."""
+    monkeypatch.setattr(conv, "WINOGRAD_SIZE", 1)  # every size here takes Winograd
+
+    @given(winograd_cases())
+    def check(case):
+        rng, geo, x, w, p = _conv_setup(case)
+        assert conv.winograd_applies(geo, case["c"], case["o"], x.dtype)
+        v = FAST["winograd_input"](x, geo)
+        _bitwise(v, NUMPY["winograd_input"](x, geo), "compiled winograd input transform")
+        m = L.make(rng, v.shape[:2] + (case["o"],), x.dtype)
+        y_shape = (x.shape[0], geo.oh, geo.ow, case["o"])
+        _bitwise(FAST["winograd_output"](m, geo, np.empty(y_shape, x.dtype)),
+                 NUMPY["winograd_output"](m, geo, np.empty(y_shape, x.dtype)), "compiled winograd output transform")
+        y, cols = conv.conv2d_forward(x, w, geo, FAST)
+        assert cols is None  # no window matrix: the filter gradient builds one from x
+        _bitwise(y, conv.conv2d_forward(x, w, geo, NUMPY)[0], "compiled vs reference winograd conv")
+        e, kc = L.eps(x.dtype), 9 * case["c"]
+        _within(y, L.conv(x, w, (1, 1), (1, 1), p), kc * e * L.conv(*L.abs_of(x, w), (1, 1), (1, 1), p),
+                "winograd conv vs loop")
+        g = L.make(rng, y.shape, x.dtype)
+        dx_want, _ = L.conv_adjoint(x, w, g, (1, 1), (1, 1), p)
+        dx_size, _ = L.conv_adjoint(*L.abs_of(x, w, g), (1, 1), (1, 1), p)
+        _within(conv.conv2d_backward_input(g, w, x.shape, geo, FAST), dx_want, 9 * case["o"] * e * dx_size,
+                "winograd input gradient vs loop")
+    check()
+    compiled_calls.assert_reached("winograd_input", "winograd_output")
 
 
 @st.composite

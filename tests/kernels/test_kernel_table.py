@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from tinytf.kernels import activation, conv, fast, norm, optim, pool, table, tail
+from tinytf.kernels import activation, conv, fast, norm, optim, pool, table, tail, winograd
 
 HAS_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(not HAS_NUMBA, reason="Numba not installed")
@@ -109,6 +109,12 @@ def _cases(dtype):
                 ("conv_tail", (x, tail.Tail(b, True), np.empty(x.shape, dtype))),  # no pool
                 ("conv_tail", (x, steps._replace(bias=b.astype(np.float16)),  # mixed dtypes: reference
                                np.empty(steps.out_shape(x.shape), dtype)))]
+    for n_hw, pad in [((7, 8), "SAME"), ((6, 5), "VALID"), ((2, 3), ((3, 2), (0, 4)))]:
+        geo = conv.geometry(n_hw, (3, 3), (1, 1), (1, 1), pad)
+        th, tw = winograd.tiles(geo)
+        out += [("winograd_input", (a(2, *n_hw, 5), geo)),
+                ("winograd_input", (a(2, *n_hw, 5)[..., ::2], geo)),  # not contiguous: copied
+                ("winograd_output", (a(16, 2 * th * tw, 4), geo, np.empty((2, geo.oh, geo.ow, 4), dtype)))]
     eps = dtype(1e-3)
     for shape in [(4, 5, 6, 3), (2, 3, 3, 7), (5, 1, 1, 2)]:
         c = shape[-1]
@@ -200,7 +206,8 @@ def test_compiled_kernels_are_bitwise_deterministic(dtype):
         assert _run_all(dtype) == first
     finally:
         numba.set_num_threads(n)
-    loops = {k: v for k, v in vars(_numba_kernels).items() if isinstance(v, numba.core.dispatcher.Dispatcher)}
+    loops = {k: v for k, v in vars(_numba_kernels).items()  # ('_' helpers: compiled into their callers)
+             if isinstance(v, numba.core.dispatcher.Dispatcher) and not k.startswith("_")}
     assert loops and all(d.signatures for d in loops.values()), [k for k, d in loops.items() if not d.signatures]
 
 

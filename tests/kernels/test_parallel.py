@@ -114,10 +114,12 @@ def _kernels(rng):
     strided = conv.geometry((20, 20), (3, 3), (2, 2), (1, 1), "SAME")
     gs = rng.standard_normal((6, 10, 10, 32), dtype=np.float32)
     pool = conv.geometry((20, 20), (2, 2), (2, 2), (1, 1), "VALID")
-    y, cols = K.conv2d_forward(x, w, geo)  # cols: None (the test sets KEEP_BYTES to 0)
-    conv.KEEP_BYTES = 1 << 30  # (put back by the test's monkeypatch)
-    _, kept = K.conv2d_forward(x, w, geo)
+    y, cols = K.conv2d_forward(x, w, geo)  # Winograd; cols: None
+    conv.KEEP_BYTES, conv.WINOGRAD_CHANNELS = 1 << 30, 1 << 30  # (put back by the test's monkeypatch)
+    direct, kept = K.conv2d_forward(x, w, geo)
     conv.KEEP_BYTES = 0
+    strided_dx = K.conv2d_backward_input(gs, w, x.shape, strided)
+    conv.WINOGRAD_CHANNELS = 16
     p, arg = fast.max_pool_forward_argmax(x, pool)
     a, b = rng.standard_normal((1500, 700), dtype=np.float32), rng.standard_normal((700, 40), dtype=np.float32)
     big = rng.standard_normal(700_000, dtype=np.float32)
@@ -125,10 +127,11 @@ def _kernels(rng):
     x2d = x.reshape(-1, 16)
     steps = tail.Tail(w[0, 0, 0], False, w[0, 1, 0], w[0, 2, 0], True, pool, True)
     return {
-        "conv forward": y, "conv filter gradient": K.conv2d_backward_filter(g, kept, w.shape),
+        "conv forward": y, "conv forward, direct": direct,
+        "conv filter gradient": K.conv2d_backward_filter(g, kept, w.shape),
         "conv filter gradient from x": K.conv2d_backward_filter(g, cols, w.shape, x, geo),
         "conv input gradient": K.conv2d_backward_input(g, w, x.shape, geo),
-        "strided conv input gradient": K.conv2d_backward_input(gs, w, x.shape, strided),
+        "strided conv input gradient": strided_dx,
         "max pool": p, "max pool gradient": fast.max_pool_backward_argmax(p, arg, x.shape, pool),
         "max pool, inference": fast.max_pool_forward(x, pool),
         "max pool, inference reference": pool_kernels.max_pool_forward(x, pool),
@@ -153,6 +156,7 @@ def test_every_split_kernel_gives_the_same_bits_for_any_thread_count(threads, mo
     monkeypatch.setattr(conv, "CHUNK_BYTES", 20 * 20 * 144 * 4)  # one image a part: 6 parts
     monkeypatch.setattr(parallel, "BLOCK_ELEMENTS", 1 << 12)
     monkeypatch.setattr(blas, "MIN_ROWS", 128)
+    monkeypatch.setattr(conv, "WINOGRAD_CHANNELS", 16)
     threads(1)
     one = _kernels(np.random.default_rng(0))
     np.testing.assert_array_equal(one["max pool, inference"], one["max pool"])

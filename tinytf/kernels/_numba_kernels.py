@@ -400,3 +400,78 @@ def conv_tail_rows(y, out, bias, inv, shift, has_bias, relu_conv, has_norm, relu
             for f in range(owc):
                 v = m[f]
                 o[f] = v if ((not relu_pool) | (v > zero) | (v != v)) else zero
+
+
+@njit(**_OPTS)
+def _row_b(d0, d1, d2, d3, e0, e1, e2, e3):
+    """(e0, e1, e2, e3) = B^T (d0, d1, d2, d3), each a vector over the channels, a contiguous loop
+    per output (which vectorises)."""
+    for k in range(e0.shape[0]):
+        e0[k] = d0[k] - d2[k]
+    for k in range(e1.shape[0]):
+        e1[k] = d1[k] + d2[k]
+    for k in range(e2.shape[0]):
+        e2[k] = d2[k] - d1[k]
+    for k in range(e3.shape[0]):
+        e3[k] = d1[k] - d3[k]
+
+
+@njit(**_OPTS)
+def winograd_input(x, v, th, tw, pt, pl):
+    """v [16, N*TH*TW, C] = B^T d B for every 4x4 tile d of x [N, H, W, C] (``winograd.py``: tile
+    (i, j) starts at row 2i - pt, column 2j - pl; cells outside x are 0), with the reference's
+    operations in its order; a tile that reaches outside x is copied out first."""
+    n, h, w, c = x.shape
+    e = np.empty((4, 4, c), x.dtype)  # e[s, r]: the tile's column s transformed down the rows
+    cells = np.empty((4, c), x.dtype)  # one column of a tile at the border
+    zero = x.dtype.type(0)
+    for b in range(n):
+        for i in range(th):
+            h0 = 2 * i - pt
+            for j in range(tw):
+                w0 = 2 * j - pl
+                t = (b * th + i) * tw + j
+                inside = h0 >= 0 and h0 + 3 < h and w0 >= 0 and w0 + 3 < w
+                for s_ in range(4):
+                    if inside:
+                        _row_b(x[b, h0, w0 + s_], x[b, h0 + 1, w0 + s_], x[b, h0 + 2, w0 + s_],
+                               x[b, h0 + 3, w0 + s_], e[s_, 0], e[s_, 1], e[s_, 2], e[s_, 3])
+                        continue
+                    for r in range(4):
+                        if 0 <= h0 + r < h and 0 <= w0 + s_ < w:
+                            cells[r, :] = x[b, h0 + r, w0 + s_]
+                        else:
+                            cells[r, :] = zero
+                    _row_b(cells[0], cells[1], cells[2], cells[3], e[s_, 0], e[s_, 1], e[s_, 2], e[s_, 3])
+                for r in range(4):
+                    _row_b(e[0, r], e[1, r], e[2, r], e[3, r], v[4 * r, t], v[4 * r + 1, t], v[4 * r + 2, t],
+                           v[4 * r + 3, t])
+
+
+@njit(**_OPTS)
+def winograd_output(m, y, th, tw):
+    """y [N, OH, OW, O] = A^T m A from the 16 products m [16, N*TH*TW, O] (``winograd.py``), with
+    the reference's operations in its order; outputs past OH or OW are dropped."""
+    n, oh, ow, o = y.shape
+    f = np.empty((4, 2, o), m.dtype)  # f[s, a]: column s of the products transformed down the rows
+    for b in range(n):
+        for i in range(th):
+            for j in range(tw):
+                t = (b * th + i) * tw + j
+                for s_ in range(4):
+                    m0, m1, m2, m3 = m[s_, t], m[4 + s_, t], m[8 + s_, t], m[12 + s_, t]
+                    fa, fb = f[s_, 0], f[s_, 1]
+                    for k in range(o):
+                        fa[k] = (m0[k] + m1[k]) + m2[k]
+                        fb[k] = (m1[k] - m2[k]) - m3[k]
+                for a in range(2):
+                    if 2 * i + a >= oh:
+                        continue
+                    f0, f1, f2, f3 = f[0, a], f[1, a], f[2, a], f[3, a]
+                    left = y[b, 2 * i + a, 2 * j]
+                    for k in range(o):
+                        left[k] = (f0[k] + f1[k]) + f2[k]
+                    if 2 * j + 1 < ow:
+                        right = y[b, 2 * i + a, 2 * j + 1]
+                        for k in range(o):
+                            right[k] = (f1[k] - f2[k]) - f3[k]

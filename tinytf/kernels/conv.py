@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import blas, parallel
+from . import blas, parallel, winograd
 from .padding import conv_plan
 
 
@@ -134,6 +134,11 @@ PART_MACS = 2 << 20
 MAX_PARTS = 16
 KEEP_BYTES = 16 << 20
 AS_CONV_ABOVE = 64 << 20
+# Winograd (winograd.py) from WINOGRAD_CHANNELS input and output channels on: 16 products of
+# [tiles, C] x [C, O] instead of one [pixels, 9C] x [9C, O], 2.25x fewer multiply-adds, at ~90% of
+# the direct GEMM's rate for C, O >= 64 (measured below, docs/PERFORMANCE.md).
+WINOGRAD_CHANNELS = 16
+WINOGRAD_SIZE = 8
 
 
 def images_per_part(n, rows_per_image, k, o, itemsize):
@@ -151,60 +156,89 @@ def _parts(n, step):
     return [(s, min(s + step, n)) for s in range(0, n, step)]
 
 
-def conv2d_forward(x, w, geo, im2col=im2col, keep=True):
-    """x [N,H,W,C], w [kh,kw,C,O] -> (y [N,OH,OW,O], cols) where cols is the [N*OH*OW, kh*kw*C]
-    window matrix for the filter gradient, or None when it is too large to keep or ``keep`` is
-    false (the filter gradient then builds it again from x). ``im2col`` is the window gather to
-    use (the kernel table passes the active one; so for the other gradients)."""
-    n, c, o = x.shape[0], x.shape[3], w.shape[3]
+def winograd_applies(geo, c, o, dtype):
+    """Whether a convolution takes Winograd's F(2x2, 3x3) (``winograd.py``): 3x3, stride 1, not
+    dilated, float32 or float64, at least WINOGRAD_CHANNELS input and output channels and an
+    output of at least WINOGRAD_SIZE x WINOGRAD_SIZE."""
+    return geo.k_hw == (3, 3) and geo.strides == (1, 1) and geo.dilations == (1, 1) \
+        and min(c, o) >= WINOGRAD_CHANNELS and min(geo.oh, geo.ow) >= WINOGRAD_SIZE \
+        and np.dtype(dtype) in (np.float32, np.float64)
+
+
+def _product(x, w, geo, kernels, cols=None):
+    """product(s, e, out): the convolution of images s..e of x written into out [e-s, OH, OW, O]:
+    Winograd's 16 products where it applies, else the window matrix times the filter (the window
+    matrix filled into rows s*OH*OW.. of ``cols`` when given)."""
+    c, o = x.shape[3], w.shape[3]
+    if winograd_applies(geo, c, o, np.result_type(x, w)):
+        u = winograd.filter_transform(w.astype(np.result_type(x, w), copy=False))
+
+        def product(s, e, out):
+            kernels["winograd_output"](blas.matmul(kernels["winograd_input"](x[s:e], geo), u), geo, out)
+        return product
     w2 = w.reshape(-1, o)
-    k, rows = w2.shape[0], geo.oh * geo.ow
+    rows = geo.oh * geo.ow
+
+    def product(s, e, out):
+        if geo.is_pointwise:
+            c_part = x[s:e].reshape(-1, c)
+        elif cols is None:
+            c_part = kernels["im2col"](x[s:e], geo)
+        else:
+            c_part = kernels["im2col"](x[s:e], geo, out=cols[s * rows:e * rows])
+        blas.matmul(c_part, w2, out=out.reshape(-1, o))
+    return product
+
+
+def conv2d_forward(x, w, geo, kernels=None, keep=True):
+    """x [N,H,W,C], w [kh,kw,C,O] -> (y [N,OH,OW,O], cols) where cols is the [N*OH*OW, kh*kw*C]
+    window matrix for the filter gradient, or None when it is too large to keep, when ``keep`` is
+    false or Winograd made no window matrix (the filter gradient then builds it again from x).
+    ``kernels`` maps the switched kernels' names (``im2col``, ``winograd_input``, ...) to the ones
+    to use: the kernel table passes the active ones (so for the other functions here); default
+    the references."""
+    kernels = kernels or REFERENCES
+    n, c, o = x.shape[0], x.shape[3], w.shape[3]
+    k, rows = geo.k_hw[0] * geo.k_hw[1] * c, geo.oh * geo.ow
     y = np.empty((n, geo.oh, geo.ow, o), dtype=np.result_type(x, w))
     parts = _parts(n, images_per_part(n, rows, k, o, x.itemsize))
     if geo.is_pointwise:
         cols = x.reshape(n * rows, c)
-    elif keep and n * rows * k * x.itemsize <= KEEP_BYTES:
+    elif keep and n * rows * k * x.itemsize <= KEEP_BYTES and not winograd_applies(geo, c, o, y.dtype):
         cols = window_matrix(n * rows, k, c, x.dtype)
     else:
         cols = None
-
-    def part(i):
-        s, e = parts[i]
-        if cols is None:
-            c_part = im2col(x[s:e], geo)
-        else:
-            c_part = cols[s * rows:e * rows]
-            if not geo.is_pointwise:
-                im2col(x[s:e], geo, out=c_part)
-        blas.matmul(c_part, w2, out=y[s:e].reshape(-1, o))
-    parallel.run(part, len(parts))
+    product = _product(x, w, geo, kernels, None if geo.is_pointwise else cols)
+    parallel.run(lambda i: product(*parts[i], y[parts[i][0]:parts[i][1]]), len(parts))
     return y, cols
 
 
-def conv2d_forward_tail(x, w, geo, steps, out, im2col, conv_tail):
+def conv2d_forward_tail(x, w, geo, steps, out, kernels):
     """Inference: ``conv2d_forward``'s parts and products, each part's product [images, OH, OW, O]
-    then through ``conv_tail(y, steps, out)`` (``tail.py``) into its images of ``out`` while it is
-    in cache; no [N, OH, OW, O] array is made. The same products as ``conv2d_forward``'s, so
-    ``out`` has the bits of the convolution and its tail one after another."""
+    then through ``kernels["conv_tail"](y, steps, out)`` (``tail.py``) into its images of ``out``
+    while it is in cache; no [N, OH, OW, O] array is made. The same products as
+    ``conv2d_forward``'s, so ``out`` has the bits of the convolution and its tail one after another."""
     n, c, o = x.shape[0], x.shape[3], w.shape[3]
-    w2 = w.reshape(-1, o)
-    k, rows = w2.shape[0], geo.oh * geo.ow
+    k, rows = geo.k_hw[0] * geo.k_hw[1] * c, geo.oh * geo.ow
     parts = _parts(n, images_per_part(n, rows, k, o, x.itemsize))
+    product = _product(x, w, geo, kernels)
+    dtype = np.result_type(x, w)
 
     def part(i):
         s, e = parts[i]
-        c_part = x[s:e].reshape(-1, c) if geo.is_pointwise else im2col(x[s:e], geo)
-        y = blas.matmul(c_part, w2).reshape(e - s, geo.oh, geo.ow, o)
-        conv_tail(y, steps, out[s:e])
+        y = np.empty((e - s, geo.oh, geo.ow, o), dtype=dtype)
+        product(s, e, y)
+        kernels["conv_tail"](y, steps, out[s:e])
     parallel.run(part, len(parts))
     return out
 
 
-def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None, im2col=im2col):
+def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None, kernels=None):
     """dL/dw [kh,kw,C,O] from the output gradient g [N,OH,OW,O] and the forward's cols (or, when
     the forward kept none, from x and geo). With many rows of dw, the rows are split between the
     threads (``blas.matmul``); otherwise each part of the images adds its product to a partial sum,
     and the partial sums are added in part order."""
+    kernels = kernels or REFERENCES
     n, rows, o = g.shape[0], g.shape[1] * g.shape[2], g.shape[3]
     k = w_shape[0] * w_shape[1] * w_shape[2]
     g2 = g.reshape(-1, o)
@@ -216,7 +250,7 @@ def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None, im2col=im2col):
 
     def part(i):
         s, e = parts[i]
-        c_part = cols[s * rows:e * rows] if cols is not None else im2col(x[s:e], geo)
+        c_part = cols[s * rows:e * rows] if cols is not None else kernels["im2col"](x[s:e], geo)
         partial[i] = blas.matmul(c_part.T, g2[s * rows:e * rows])
     parallel.run(part, len(parts))
     if not partial:
@@ -246,16 +280,16 @@ def col2im(dcols, x_shape, geo):
     return unpad_nhwc(dxp, geo.pads, geo.n_hw)
 
 
-def conv2d_backward_input(g, w, x_shape, geo, col2im=col2im, im2col=im2col):
-    """dL/dx [N,H,W,C] from the output gradient g [N,OH,OW,O] and the filter w [kh,kw,C,O].
-
-    ``col2im`` and ``im2col`` are the window scatter and gather to use (the kernel table passes
-    the active ones)."""
+def conv2d_backward_input(g, w, x_shape, geo, kernels=None):
+    """dL/dx [N,H,W,C] from the output gradient g [N,OH,OW,O] and the filter w [kh,kw,C,O]
+    (``kernels`` as for ``conv2d_forward``)."""
+    kernels = kernels or REFERENCES
     kh, kw, c, o = w.shape
     n = x_shape[0]
     k = kh * kw * c
-    if geo.strides == (1, 1) and n * geo.oh * geo.ow * k * g.itemsize > AS_CONV_ABOVE:
-        dx = _backward_input_as_conv(g, w, x_shape, geo, im2col)
+    if geo.strides == (1, 1) and (n * geo.oh * geo.ow * k * g.itemsize > AS_CONV_ABOVE
+                                  or winograd_applies(geo, o, c, np.result_type(g, w))):
+        dx = _backward_input_as_conv(g, w, x_shape, geo, kernels)
         if dx is not None:
             return dx
     w2t = w.reshape(-1, o).T
@@ -265,12 +299,12 @@ def conv2d_backward_input(g, w, x_shape, geo, col2im=col2im, im2col=im2col):
     def part(i):
         s, e = parts[i]
         dcols = blas.matmul(g[s:e].reshape(-1, o), w2t)
-        dx[s:e] = col2im(dcols.reshape(e - s, geo.oh, geo.ow, kh, kw, c), (e - s,) + tuple(x_shape[1:]), geo)
+        dx[s:e] = kernels["col2im"](dcols.reshape(e - s, geo.oh, geo.ow, kh, kw, c), (e - s,) + tuple(x_shape[1:]), geo)
     parallel.run(part, len(parts))
     return dx
 
 
-def _backward_input_as_conv(g, w, x_shape, geo, im2col=im2col):
+def _backward_input_as_conv(g, w, x_shape, geo, kernels):
     """Stride 1: dL/dx is the 'full' convolution of g with the filter flipped in space and with
     its channel axes swapped; as a forward conv it needs no window-space scatter (col2im), which
     is the slow part for large inputs. None when the padding does not allow it."""
@@ -282,5 +316,9 @@ def _backward_input_as_conv(g, w, x_shape, geo, im2col=im2col):
         return None
     wt = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2))
     g_geo = geometry((geo.oh, geo.ow), (kh, kw), (1, 1), geo.dilations, pads)
-    dx = conv2d_forward(g, wt, g_geo, im2col)[0]
+    dx = conv2d_forward(g, wt, g_geo, kernels, keep=False)[0]
     return dx if dx.shape == tuple(x_shape) else None
+
+
+REFERENCES = {"im2col": im2col, "col2im": col2im, "winograd_input": winograd.winograd_input,
+              "winograd_output": winograd.winograd_output}  # the kernels these functions use by default

@@ -8,7 +8,7 @@ offset of the first max, one pass),
 ``normalize``, ``batch_norm_train_backward``, ``channel_add``, ``bias_relu``, ``relu_backward``,
 ``adam_update_many`` (one pass per variable instead of a dozen, and one call for all the small
 variables together), ``conv_tail`` (a convolution's bias, ReLU, batch norm and max pool at
-inference). Each does its memory-bound work in one pass over the data with no temporaries; the
+inference), ``winograd_input`` / ``winograd_output`` (the transforms of ``winograd.py``). Each does its memory-bound work in one pass over the data with no temporaries; the
 per-channel formulas around the loops are ``norm.py``'s, and cases the loops do not cover go back
 to the reference. The GEMMs stay with BLAS. Work over more than
 ``parallel.BLOCK_ELEMENTS`` numbers runs in blocks of rows on tinytf's threads; every element is
@@ -20,7 +20,7 @@ compiles. The choice between these and the references is made in ``table.py``.
 """
 import numpy as np
 
-from . import activation, conv, norm, optim, parallel, pool, tail
+from . import activation, conv, norm, optim, parallel, pool, tail, winograd
 
 _state = {"nb": None}
 
@@ -65,6 +65,25 @@ def im2col(x, geo, out=None):
     cols = np.empty((x.shape[0] * geo.oh * geo.ow, kh * kw * c), dtype=x.dtype) if out is None else out
     nb().im2col(_c(x), cols, geo.oh, geo.ow, kh, kw, sh, sw, dh, dw, pt, pl, geo.has_padding)
     return cols
+
+
+def winograd_input(x, geo):
+    """``winograd.winograd_input`` in one compiled pass (no padded copy of x)."""
+    if x.dtype not in _COMPILED_FLOATS:
+        return winograd.winograd_input(x, geo)
+    th, tw = winograd.tiles(geo)
+    (pt, _), (pl, _) = geo.pads
+    v = np.empty((16, x.shape[0] * th * tw, x.shape[3]), dtype=x.dtype)
+    nb().winograd_input(_c(x), v, th, tw, pt, pl)
+    return v
+
+
+def winograd_output(m, geo, y):
+    """``winograd.winograd_output`` in one compiled pass."""
+    if m.dtype not in _COMPILED_FLOATS or y.dtype != m.dtype or not y.flags.c_contiguous:
+        return winograd.winograd_output(m, geo, y)
+    nb().winograd_output(_c(m), y, *winograd.tiles(geo))
+    return y
 
 
 def col2im(dcols, x_shape, geo):

@@ -16,12 +16,12 @@ switches at run time (tests use it to compare both paths).
 import importlib.util
 import os
 
-from . import activation, conv, depthwise, fast, norm, optim, pool, tail
+from . import activation, conv, depthwise, fast, norm, optim, pool, tail, winograd
 
 MODES = ("auto", "numpy", "numba")
 SWITCHED = ("im2col", "col2im", "max_pool_forward", "max_pool_forward_argmax", "max_pool_backward_argmax",
             "channel_sum", "channel_moments", "normalize", "batch_norm_train_backward", "channel_add", "bias_relu",
-            "relu_backward", "adam_update_many", "conv_tail")
+            "relu_backward", "adam_update_many", "conv_tail", "winograd_input", "winograd_output")
 
 _IMPLEMENTATIONS = {
     "numpy": {"im2col": conv.im2col, "col2im": conv.col2im, "max_pool_forward": pool.max_pool_forward,
@@ -31,14 +31,15 @@ _IMPLEMENTATIONS = {
               "normalize": norm.normalize, "batch_norm_train_backward": norm.batch_norm_train_backward,
               "channel_add": norm.channel_add, "bias_relu": activation.bias_relu,
               "relu_backward": activation.relu_backward, "adam_update_many": optim.adam_update_many,
-              "conv_tail": tail.conv_tail},
+              "conv_tail": tail.conv_tail, "winograd_input": winograd.winograd_input,
+              "winograd_output": winograd.winograd_output},
     "numba": {name: getattr(fast, name) for name in SWITCHED},
 }
 
 # Set by use() below (declared here for readers and linters).
 im2col = col2im = max_pool_forward = max_pool_forward_argmax = max_pool_backward_argmax = channel_sum = None
 channel_moments = normalize = batch_norm_train_backward = channel_add = bias_relu = None
-relu_backward = adam_update_many = conv_tail = None
+relu_backward = adam_update_many = conv_tail = winograd_input = winograd_output = None
 
 # The same on every path.
 geometry = conv.geometry
@@ -53,23 +54,23 @@ relu = activation.relu
 
 
 def conv2d_forward(x, w, geo, keep=True):
-    """``conv.conv2d_forward`` with the active ``im2col``."""
-    return conv.conv2d_forward(x, w, geo, im2col, keep)
+    """``conv.conv2d_forward`` with the active kernels."""
+    return conv.conv2d_forward(x, w, geo, _IMPLEMENTATIONS[_active], keep)
 
 
 def conv2d_forward_tail(x, w, geo, steps, out):
-    """``conv.conv2d_forward_tail`` with the active ``im2col`` and ``conv_tail``."""
-    return conv.conv2d_forward_tail(x, w, geo, steps, out, im2col, conv_tail)
+    """``conv.conv2d_forward_tail`` with the active kernels."""
+    return conv.conv2d_forward_tail(x, w, geo, steps, out, _IMPLEMENTATIONS[_active])
 
 
 def conv2d_backward_filter(g, cols, w_shape, x=None, geo=None):
-    """``conv.conv2d_backward_filter`` with the active ``im2col``."""
-    return conv.conv2d_backward_filter(g, cols, w_shape, x, geo, im2col)
+    """``conv.conv2d_backward_filter`` with the active kernels."""
+    return conv.conv2d_backward_filter(g, cols, w_shape, x, geo, _IMPLEMENTATIONS[_active])
 
 
 def conv2d_backward_input(g, w, x_shape, geo):
-    """``conv.conv2d_backward_input`` with the active ``col2im`` and ``im2col``."""
-    return conv.conv2d_backward_input(g, w, x_shape, geo, col2im=col2im, im2col=im2col)
+    """``conv.conv2d_backward_input`` with the active kernels."""
+    return conv.conv2d_backward_input(g, w, x_shape, geo, _IMPLEMENTATIONS[_active])
 
 
 def resolve(name):
