@@ -304,6 +304,21 @@ def test_forward_with_a_tail_is_the_forward_then_the_tail(case, monkeypatch, com
     _expect_compiled(compiled_calls, case, backward=False)
 
 
+def test_forward_with_a_tail_takes_winograd_as_the_forward_does(monkeypatch, compiled_calls):
+    monkeypatch.setattr(conv, "WINOGRAD_CHANNELS", 16)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 10, 9, 16), dtype=np.float32)
+    w = rng.standard_normal((3, 3, 16, 16), dtype=np.float32)
+    geo = conv.geometry((10, 9), (3, 3), (1, 1), (1, 1), "SAME")
+    assert conv.winograd_applies(geo, 16, 16, np.float32)
+    pool = conv.geometry((10, 9), (3, 3), (2, 2), (1, 1), "SAME")
+    steps = tail.Tail(w[0, 0, 0], True, w[1, 1, 0], w[2, 2, 0], False, pool, True)
+    shape = steps.out_shape((5, 10, 9, 16))
+    want = K.conv_tail(K.conv2d_forward(x, w, geo, keep=False)[0], steps, np.empty(shape, np.float32))
+    np.testing.assert_array_equal(K.conv2d_forward_tail(x, w, geo, steps, np.empty(shape, np.float32)), want)
+    compiled_calls.assert_reached("winograd_input", "winograd_output", "conv_tail")
+
+
 def test_parts_are_cache_sized_and_worth_a_thread():
     assert conv.images_per_part(128, 26 * 26, 9, 6, 4) == 58      # LeNet conv1: 36,504 mult-adds an image
     assert conv.images_per_part(128, 11 * 11, 54, 16, 4) == 21    # LeNet conv2: 21 images for 2 M

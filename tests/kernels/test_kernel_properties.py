@@ -140,7 +140,8 @@ def test_conv2d_forward_and_gradients(chunked, compiled_calls, monkeypatch):
 
 @st.composite
 def winograd_cases(draw):
-    """3x3 stride-1 geometries (SAME, VALID, explicit pads up to 6) with Winograd's channels."""
+    """3x3 stride-1 geometries (SAME, VALID, explicit pads up to 6) with 16..21 channels (the test
+    lowers Winograd's threshold to 16)."""
     kind = draw(st.sampled_from(["explicit", "SAME", "VALID"]))
     pads = tuple((draw(st.integers(0, 6)), draw(st.integers(0, 6))) for _ in range(2)) if kind == "explicit" else kind
     lo = 3 if kind == "VALID" else 1
@@ -157,7 +158,8 @@ def test_winograd(compiled_calls, monkeypatch):
     bitwise, and the convolution and its input gradient against the float64 loops within the
     direct product's bound (kh*kw*C terms). Odd sizes (a tile past the last row or column),
     pads up to twice the kernel, empty batches, views."""
-    monkeypatch.setattr(conv, "WINOGRAD_SIZE", 1)  # every size here takes Winograd
+    monkeypatch.setattr(conv, "WINOGRAD_SIZE", 1)  # every case here takes Winograd
+    monkeypatch.setattr(conv, "WINOGRAD_CHANNELS", 16)
 
     @given(winograd_cases())
     def check(case):

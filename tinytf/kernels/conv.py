@@ -134,10 +134,15 @@ PART_MACS = 2 << 20
 MAX_PARTS = 16
 KEEP_BYTES = 16 << 20
 AS_CONV_ABOVE = 64 << 20
-# Winograd (winograd.py) from WINOGRAD_CHANNELS input and output channels on: 16 products of
-# [tiles, C] x [C, O] instead of one [pixels, 9C] x [9C, O], 2.25x fewer multiply-adds, at ~90% of
-# the direct GEMM's rate for C, O >= 64 (measured below, docs/PERFORMANCE.md).
-WINOGRAD_CHANNELS = 16
+# Winograd (winograd.py) from WINOGRAD_CHANNELS input and output channels and WINOGRAD_SIZE output
+# rows and columns on: 16 products [tiles, C] x [C, O] instead of one [pixels, 9C] x [9C, O], 2.25x
+# fewer multiply-adds at ~90% of the direct GEMM's rate, plus the transforms. Forward / input
+# gradient, ms, direct against Winograd (2 threads): [64,32,32,64]x[3,3,64,64] 27.1 / 19.3,
+# [64,16,16,128]x[3,3,128,128] 25.5 / 15.1, [32,8,8,256]x[3,3,256,256] 12.9 / 8.7, [32,8,8,64]x
+# [3,3,64,64] 0.97 / 0.77; fewer channels lose or tie: [64,16,16,32]x[3,3,32,64] 3.50 / 2.78,
+# [64,32,32,32]x[3,3,32,32] 8.1 / 8.6, [64,32,32,16]x[3,3,16,16] 2.8 / 4.8; 4x4 outputs lose on the
+# input gradient ([32,4,4,512]x[3,3,512,512]: 13.4 / 15.8).
+WINOGRAD_CHANNELS = 64
 WINOGRAD_SIZE = 8
 
 
