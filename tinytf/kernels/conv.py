@@ -6,6 +6,8 @@ the [kh*kw*C, O] filter matrix. The filter gradient reuses that matrix (or build
 input gradient is a GEMM back to window space followed by kh*kw strided adds (a loop over kernel
 offsets, never over pixels or batch). All three run in parts of a few images on tinytf's threads
 (``parallel.run``; see ``images_per_part``), each part copying and multiplying its own windows.
+3x3 stride-1 convolutions with many channels take Winograd's F(2x2, 3x3) instead, for the forward
+and for the input gradient (then a forward convolution of g): ``winograd_applies``, ``winograd.py``.
 """
 from functools import lru_cache
 
@@ -173,7 +175,8 @@ def winograd_applies(geo, c, o, dtype):
 def _product(x, w, geo, kernels, cols=None):
     """product(s, e, out): the convolution of images s..e of x written into out [e-s, OH, OW, O]:
     Winograd's 16 products where it applies, else the window matrix times the filter (the window
-    matrix filled into rows s*OH*OW.. of ``cols`` when given)."""
+    matrix filled into rows s*OH*OW.. of ``cols`` when given; for a pointwise convolution, cols
+    is x's own [N*OH*OW, C] view or copy)."""
     c, o = x.shape[3], w.shape[3]
     if winograd_applies(geo, c, o, np.result_type(x, w)):
         u = winograd.filter_transform(w.astype(np.result_type(x, w), copy=False))
@@ -186,7 +189,7 @@ def _product(x, w, geo, kernels, cols=None):
 
     def product(s, e, out):
         if geo.is_pointwise:
-            c_part = x[s:e].reshape(-1, c)
+            c_part = x[s:e].reshape(-1, c) if cols is None else cols[s * rows:e * rows]
         elif cols is None:
             c_part = kernels["im2col"](x[s:e], geo)
         else:
@@ -213,7 +216,7 @@ def conv2d_forward(x, w, geo, kernels=None, keep=True):
         cols = window_matrix(n * rows, k, c, x.dtype)
     else:
         cols = None
-    product = _product(x, w, geo, kernels, None if geo.is_pointwise else cols)
+    product = _product(x, w, geo, kernels, cols)
     parallel.run(lambda i: product(*parts[i], y[parts[i][0]:parts[i][1]]), len(parts))
     return y, cols
 
