@@ -143,7 +143,9 @@ class Layer:
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         reg = R.get(regularizer)
         if reg is not None:
+            global _REGULARIZED
             self._regularized.append((reg, var))
+            _REGULARIZED += 1
         return var
 
     @property
@@ -304,7 +306,10 @@ class Layer:
     @property
     def losses(self):
         """The ``add_loss`` values of the last call, then the regularisation penalties of this
-        layer's weights (recomputed on each access), then each sub-layer's."""
+        layer's weights (recomputed on each access), then each sub-layer's. (No layer holding
+        either: empty without walking the sub-layers, which ``fit`` would do every step.)"""
+        if not _LOSS_HOLDERS and not _REGULARIZED:
+            return []
         out = list(self._activity_losses) + [reg(var) for reg, var in self._regularized]
         return out + [l for layer in self._sublayers() for l in layer.losses]
 
@@ -525,6 +530,7 @@ class Layer:
 
 
 _LOSS_HOLDERS = 0  # how many layers hold add_loss terms (none: calls skip clearing)
+_REGULARIZED = 0  # how many weights were made with a regularizer (none: no layer has penalties)
 _CALL_DEPTH = [0]
 
 
