@@ -171,35 +171,6 @@ def wide_bn_dx(g, x, mean, rstd, a, bb, scale, dx):
 
 
 @njit(**_OPTS)
-def max_pool_fwd(x, out, kh, kw, sh, sw, pt, pl):
-    """out = the window max as NumPy's ``maximum`` chain gives it (``max_pool_fwd_argmax``'s max,
-    without the offset), channels innermost so the loop runs over contiguous rows. x is
-    [N, H, W, C], out [N, OH, OW, C]; padded cells count as -inf."""
-    n, h, w, c = x.shape
-    _, oh, ow, _ = out.shape
-    ninf = x.dtype.type(-np.inf)
-    for b in range(n):
-        for i in range(oh):
-            h0 = i * sh - pt
-            for j in range(ow):
-                w0 = j * sw - pl
-                o = out[b, i, j]
-                o[:] = ninf
-                for p in range(kh):
-                    hi = h0 + p
-                    if hi < 0 or hi >= h:
-                        continue
-                    for q in range(kw):
-                        wj = w0 + q
-                        if wj < 0 or wj >= w:
-                            continue
-                        v = x[b, hi, wj]
-                        for ch in range(c):
-                            m = o[ch]
-                            o[ch] = m if ((m > v[ch]) | (m != m)) else v[ch]
-
-
-@njit(**_OPTS)
 def max_pool_fwd_argmax(x, out, arg, kh, kw, sh, sw, pt, pl):
     """out = the window max as NumPy's ``maximum`` chain gives it (a NaN wins; of equal values
     the later one, which decides the sign of a zero max), arg = the offset p * kw + q of the
@@ -304,8 +275,9 @@ def conv_tail(y, out, bias, inv, shift, has_bias, relu_conv, has_norm, relu_norm
               kh, kw, sh, sw, pt, pl):
     """out = a convolution output y [N, OH, OW, C] through its tail (``kernels/tail.py``): per
     cell the bias add, ReLU, ``v * inv + shift``, ReLU as flagged, then the max over the pool
-    window in row-major order (a 1x1 window with stride 1: no pool) as ``max_pool_fwd`` takes
-    it, then the flagged ReLU. ReLU is NumPy's ``maximum(v, 0)``: a NaN stays, -0 gives +0."""
+    window in row-major order (a 1x1 window with stride 1: no pool), as NumPy's ``maximum`` chain
+    gives it (``max_pool_fwd_argmax``'s max; padded cells count as -inf), then the flagged ReLU.
+    With no other step it is the inference max pool (``fast.max_pool_forward``). ReLU is NumPy's ``maximum(v, 0)``: a NaN stays, -0 gives +0."""
     n, h, w, c = y.shape
     _, oh, ow, _ = out.shape
     ninf = y.dtype.type(-np.inf)
